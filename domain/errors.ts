@@ -1,0 +1,68 @@
+// The closed list of problem codes the gateway answers with. Each code has one HTTP status and one
+// title; the map is exhaustive, so adding a code without deciding its status does not compile.
+
+export const problemCatalog = {
+  // 400: the request itself is wrong.
+  validation_failed: { status: 400, title: 'The request is not valid' },
+  malformed_json: { status: 400, title: 'The request body is not valid JSON' },
+  idempotency_key_missing: { status: 400, title: 'An Idempotency-Key header is required' },
+  idempotency_key_invalid: { status: 400, title: 'The Idempotency-Key header is not valid' },
+  partner_key_invalid: { status: 400, title: 'The public key is not usable' },
+  // 401: who is calling could not be established.
+  signature_missing: { status: 401, title: 'The request is not signed' },
+  signature_malformed: { status: 401, title: 'The request signature is not a readable JWT' },
+  signature_algorithm_refused: { status: 401, title: 'The signature algorithm is not accepted' },
+  signature_key_unknown: { status: 401, title: 'The signing key is not registered' },
+  signature_invalid: { status: 401, title: 'The signature does not verify' },
+  signature_expired: { status: 401, title: 'The signed request has expired' },
+  signature_not_yet_valid: { status: 401, title: 'The signed request is not valid yet' },
+  signature_lifetime_too_long: { status: 401, title: 'The signed request lives too long' },
+  signature_claims_missing: { status: 401, title: 'The signed request lacks required claims' },
+  signature_audience_mismatch: { status: 401, title: 'The signed request is meant for another audience' },
+  signature_method_mismatch: { status: 401, title: 'The signed method is not the request method' },
+  signature_path_mismatch: { status: 401, title: 'The signed path is not the request path' },
+  signature_body_mismatch: { status: 401, title: 'The body is not the one that was signed' },
+  signature_replayed: { status: 401, title: 'This signed request was already used' },
+  partner_suspended: { status: 401, title: 'The partner is suspended' },
+  // 403: the caller is known but may not do this.
+  forbidden: { status: 403, title: 'The caller may not do this' },
+  // 404, 405, 409, 413.
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  idempotency_key_reused: { status: 409, title: 'The Idempotency-Key was used with another request' },
+  idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
+  partner_key_exists: { status: 409, title: 'A key with this id is already registered' },
+  partner_key_last_active: { status: 409, title: 'The last active key cannot be retired' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
+  // 5xx: our side.
+  internal_error: { status: 500, title: 'Internal error' },
+  dependency_unavailable: { status: 503, title: 'A service the gateway depends on is unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof problemCatalog;
+
+export interface FieldError {
+  /** The field's path in the request, dotted: `programs.0.name`, or a header or parameter name. */
+  field: string;
+  message: string;
+}
+
+/** A refusal the caller can act on; rendered as RFC 9457 problem+json by the gateway. */
+export class ProblemError extends Error {
+  readonly code: ProblemCode;
+  readonly detail: string;
+  readonly fieldErrors: readonly FieldError[];
+
+  constructor(code: ProblemCode, detail: string, fieldErrors: readonly FieldError[] = []) {
+    super(`${code}: ${detail}`);
+    this.name = 'ProblemError';
+    this.code = code;
+    this.detail = detail;
+    this.fieldErrors = fieldErrors;
+  }
+
+  get status(): number {
+    return problemCatalog[this.code].status;
+  }
+}

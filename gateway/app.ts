@@ -1,0 +1,109 @@
+// The one factory that builds the gateway's Hono app; the server and the tests both call it.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import { requestId } from 'hono/request-id';
+import { ProblemError } from '../domain/errors.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { Database } from '../store/database.ts';
+import { findVerificationKeys } from '../store/partners.ts';
+import { recordNonce } from '../store/request-nonces.ts';
+import { createRequestVerifier } from './auth/request-verifier.ts';
+import { signedBy } from './auth/signed-by.ts';
+import { type GatewayEnv, operatorIssuer } from './context.ts';
+import { idempotentPosts } from './idempotency.ts';
+import { gatewayDocumentConfig, registerSecuritySchemes } from './openapi-document.ts';
+import { problemResponse, validationProblem } from './problem.ts';
+import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
+import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
+import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
+import { registerWellKnownRoutes } from './routes/well-known.ts';
+
+export interface GatewayOptions {
+  audience: string;
+  bodySizeMaxBytes: number;
+  signedRequestLifetimeMaxSeconds: number;
+  clockSkewSeconds: number;
+  idempotencyLockSeconds: number;
+}
+
+export interface GatewayDependencies {
+  db: Kysely<Database>;
+  logger: Logger;
+  options: GatewayOptions;
+  operatorPublicKeys: readonly JWK[];
+  gatewayPublicKeys: readonly JWK[];
+  readiness: ReadinessChecks;
+}
+
+function translateError(error: Error): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof HTTPException && error.status === 400 && /JSON/i.test(error.message)) {
+    return new ProblemError('malformed_json', 'The request body could not be parsed as JSON.');
+  }
+  return new ProblemError('internal_error', 'Something went wrong on our side; the request id helps us find it.');
+}
+
+export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
+  const app = new OpenAPIHono<GatewayEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationProblem(result.error, result.target);
+    },
+  });
+  const verify = createRequestVerifier({
+    audience: deps.options.audience,
+    lifetimeMaxSeconds: deps.options.signedRequestLifetimeMaxSeconds,
+    clockSkewSeconds: deps.options.clockSkewSeconds,
+    resolveIssuer: async (issuer) =>
+      issuer === operatorIssuer
+        ? { status: 'active', keys: [...deps.operatorPublicKeys] }
+        : findVerificationKeys(deps.db, issuer),
+    recordNonce: (issuer, jti, expiresAt) => recordNonce(deps.db, issuer, jti, expiresAt),
+  });
+
+  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(async (c, next) => {
+    const logger = deps.logger.child({ requestId: c.var.requestId });
+    c.set('logger', logger);
+    const startedAt = performance.now();
+    await next();
+    const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, durationMs }, 'request');
+  });
+  app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) =>
+    problemResponse(c, new ProblemError('method_not_allowed', `${c.req.method} is not allowed here; use ${methods.join(', ')}.`), {
+      Allow: methods.join(', '),
+    }) }));
+  app.use(
+    bodyLimit({
+      maxSize: deps.options.bodySizeMaxBytes,
+      onError: (c) =>
+        problemResponse(c, new ProblemError('payload_too_large', `The body may be at most ${deps.options.bodySizeMaxBytes} bytes.`)),
+    }),
+  );
+  app.use('/v1/operator/*', signedBy('operator', verify), idempotentPosts(deps.db, deps.options.idempotencyLockSeconds));
+  app.use('/v1/partner/*', signedBy('partner', verify), idempotentPosts(deps.db, deps.options.idempotencyLockSeconds));
+
+  registerSecuritySchemes(app);
+  registerHealthRoutes(app, deps.readiness);
+  registerWellKnownRoutes(app, deps.gatewayPublicKeys);
+  registerOperatorPartnerRoutes(app, deps.db);
+  registerPartnerProfileRoutes(app, deps.db);
+
+  app.doc31('/openapi.json', gatewayDocumentConfig);
+  app.get('/reference', Scalar({ url: '/openapi.json', pageTitle: 'Points Alliance Gateway API' }));
+
+  app.notFound((c) => problemResponse(c, new ProblemError('not_found', `No route matches ${c.req.method} ${c.req.path}.`)));
+  app.onError((error, c) => {
+    const problem = translateError(error);
+    if (problem.code === 'internal_error') {
+      (c.var.logger ?? deps.logger).error({ err: error }, 'unhandled error');
+    }
+    return problemResponse(c, problem);
+  });
+  return app;
+}

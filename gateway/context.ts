@@ -1,0 +1,18 @@
+// What every handler can read from the request context.
+import type { Logger } from '../runtime/logger.ts';
+
+export type Principal = { kind: 'partner'; partnerId: string } | { kind: 'operator' };
+
+export type GatewayEnv = {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    principal: Principal;
+  };
+};
+
+export const operatorIssuer = 'operator';
+
+export function principalName(principal: Principal): string {
+  return principal.kind === 'operator' ? operatorIssuer : principal.partnerId;
+}

@@ -1,0 +1,41 @@
+// The top of the gateway's OpenAPI document and its security schemes; the paths come from the routes.
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { GatewayEnv } from './context.ts';
+import { signedRequestDescription } from './schemas/common.ts';
+
+export const gatewayDocumentConfig = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Points Alliance Exchange Gateway',
+    version: '0.1.0',
+    description: [
+      'The API that alliance partners call: signed requests, idempotent POSTs, RFC 9457 problem+json errors.',
+      '',
+      signedRequestDescription,
+      '',
+      'Every POST needs an `Idempotency-Key` header; a repeat with the same key returns the first answer',
+      'with `Idempotent-Replayed: true`, and the same key with a different request is a 409.',
+    ].join('\n'),
+  },
+  tags: [
+    { name: 'Partner', description: 'Called by partners, signed with their keys.' },
+    { name: 'Operator: partners', description: 'Called by the alliance operator, signed with its key.' },
+    { name: 'Keys', description: "The gateway's own public keys." },
+    { name: 'Health', description: 'Liveness and readiness probes.' },
+  ],
+};
+
+export function registerSecuritySchemes(app: OpenAPIHono<GatewayEnv>): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'partnerSignature', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: `Signed with a partner key registered for the partner named in iss. ${signedRequestDescription}`,
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'operatorSignature', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'Signed with the operator key configured at start (OPERATOR_PUBLIC_JWKS); iss is `operator`.',
+  });
+}

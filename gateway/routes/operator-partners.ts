@@ -1,0 +1,122 @@
+// Operator endpoints of the partner registry: onboard a partner, rotate its keys, suspend and resume it.
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import { ProblemError } from '../../domain/errors.ts';
+import { checkPublicJwk } from '../../signing/keys.ts';
+import type { Database } from '../../store/database.ts';
+import { addPartnerKey, createPartner, requirePartner, retirePartnerKey, setPartnerStatus } from '../../store/partners.ts';
+import type { GatewayEnv } from '../context.ts';
+import { problemResponses } from '../problem.ts';
+import { IdempotencyHeaders, operatorSecurity } from '../schemas/common.ts';
+import { AddKeyBody, CreatePartnerBody, KidParam, PartnerIdParam, PartnerSchema, partnerView } from '../schemas/partners.ts';
+
+const tags = ['Operator: partners'];
+const partnerReply = (description: string) => ({ content: { 'application/json': { schema: PartnerSchema } }, description });
+const PartnerPath = z.object({ partnerId: PartnerIdParam });
+
+async function checkedKeys(keys: readonly Record<string, unknown>[], field: string) {
+  const checked = await Promise.all(keys.map((key) => checkPublicJwk(key)));
+  const fieldErrors = checked.flatMap((result, index) =>
+    result.ok ? [] : [{ field: keys.length === 1 && field === 'jwk' ? field : `${field}.${index}`, message: result.reason }],
+  );
+  if (fieldErrors.length > 0) throw new ProblemError('partner_key_invalid', 'A public key is not usable.', fieldErrors);
+  const jwks = checked.flatMap((result) => (result.ok ? [result.jwk] : []));
+  const kids = jwks.map((jwk) => jwk.kid);
+  if (new Set(kids).size !== kids.length) {
+    throw new ProblemError('validation_failed', 'Two keys share a kid.', [{ field, message: 'kid values must be unique' }]);
+  }
+  return jwks;
+}
+
+const createPartnerRoute = createRoute({
+  method: 'post',
+  path: '/v1/operator/partners',
+  tags,
+  summary: 'Onboard a partner with its programmes and public keys',
+  security: operatorSecurity,
+  request: {
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: CreatePartnerBody } } },
+  },
+  responses: { 201: partnerReply('The partner, active'), ...problemResponses(400, 401, 403, 409, 413) },
+});
+
+const getPartnerRoute = createRoute({
+  method: 'get',
+  path: '/v1/operator/partners/{partnerId}',
+  tags,
+  summary: 'Read a partner',
+  security: operatorSecurity,
+  request: { params: PartnerPath },
+  responses: { 200: partnerReply('The partner'), ...problemResponses(400, 401, 403, 404) },
+});
+
+const addKeyRoute = createRoute({
+  method: 'post',
+  path: '/v1/operator/partners/{partnerId}/keys',
+  tags,
+  summary: 'Register another public key (the first step of a rotation)',
+  security: operatorSecurity,
+  request: {
+    params: PartnerPath,
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: AddKeyBody } } },
+  },
+  responses: { 201: partnerReply('The partner with the new key'), ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+const retireKeyRoute = createRoute({
+  method: 'post',
+  path: '/v1/operator/partners/{partnerId}/keys/{kid}/retire',
+  tags,
+  summary: 'Retire a key: requests signed with it are refused from now on',
+  security: operatorSecurity,
+  request: { params: PartnerPath.extend({ kid: KidParam }), headers: IdempotencyHeaders },
+  responses: { 200: partnerReply('The partner with the key retired'), ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+const statusRoute = (action: 'suspend' | 'resume') =>
+  createRoute({
+    method: 'post',
+    path: `/v1/operator/partners/{partnerId}/${action}`,
+    tags,
+    summary:
+      action === 'suspend'
+        ? 'Suspend a partner: its signed requests are refused until it is resumed'
+        : 'Resume a suspended partner',
+    security: operatorSecurity,
+    request: { params: PartnerPath, headers: IdempotencyHeaders },
+    responses: { 200: partnerReply('The partner'), ...problemResponses(400, 401, 403, 404) },
+  });
+
+export function registerOperatorPartnerRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+  app.openapi(createPartnerRoute, async (c) => {
+    const body = c.req.valid('json');
+    const keys = await checkedKeys(body.keys, 'keys');
+    const record = await createPartner(db, { name: body.name, webhookUrl: body.webhookUrl, programs: body.programs, keys });
+    return c.json(partnerView(record), 201);
+  });
+
+  app.openapi(getPartnerRoute, async (c) => {
+    return c.json(partnerView(await requirePartner(db, c.req.valid('param').partnerId)), 200);
+  });
+
+  app.openapi(addKeyRoute, async (c) => {
+    const [jwk] = await checkedKeys([c.req.valid('json').jwk], 'jwk');
+    if (!jwk) throw new Error('checkedKeys returned no key for one input');
+    return c.json(partnerView(await addPartnerKey(db, c.req.valid('param').partnerId, jwk)), 201);
+  });
+
+  app.openapi(retireKeyRoute, async (c) => {
+    const { partnerId, kid } = c.req.valid('param');
+    return c.json(partnerView(await retirePartnerKey(db, partnerId, kid)), 200);
+  });
+
+  app.openapi(statusRoute('suspend'), async (c) => {
+    return c.json(partnerView(await setPartnerStatus(db, c.req.valid('param').partnerId, 'suspended')), 200);
+  });
+
+  app.openapi(statusRoute('resume'), async (c) => {
+    return c.json(partnerView(await setPartnerStatus(db, c.req.valid('param').partnerId, 'active')), 200);
+  });
+}

@@ -1,0 +1,29 @@
+// What a partner can read about itself: its programmes, key ids and status.
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/database.ts';
+import { requirePartner } from '../../store/partners.ts';
+import type { GatewayEnv } from '../context.ts';
+import { problemResponses } from '../problem.ts';
+import { partnerSecurity } from '../schemas/common.ts';
+import { PartnerSchema, partnerView } from '../schemas/partners.ts';
+
+const getOwnProfileRoute = createRoute({
+  method: 'get',
+  path: '/v1/partner',
+  tags: ['Partner'],
+  summary: 'Read your own partner record: programmes, keys and status',
+  security: partnerSecurity,
+  responses: {
+    200: { content: { 'application/json': { schema: PartnerSchema } }, description: 'Your partner record' },
+    ...problemResponses(401, 403),
+  },
+});
+
+export function registerPartnerProfileRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+  app.openapi(getOwnProfileRoute, async (c) => {
+    const principal = c.var.principal;
+    if (principal.kind !== 'partner') throw new Error('partner route reached without a partner principal');
+    return c.json(partnerView(await requirePartner(db, principal.partnerId)), 200);
+  });
+}

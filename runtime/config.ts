@@ -1,0 +1,80 @@
+// Configuration from the environment, validated once at start-up so that a wrong value stops the
+// process with a message naming the variable, instead of failing later on a money path.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInteger = z.coerce.number().int().positive();
+
+/** A JSON Web Key Set given inline as JSON text. Key material is checked where it is imported. */
+const jwksText = z
+  .string()
+  .transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'is not valid JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.object({
+      keys: z.array(z.record(z.string(), z.unknown()).and(z.object({ kid: z.string().min(1) }))).min(1),
+    }),
+  );
+
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  /** Where local state lives: the embedded database, the Temporal dev server's file, demo keys. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_SIZE_MAX: positiveInteger.max(200).default(20),
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('alliance'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_DEV_SERVER_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** The audience every signed request must name: this gateway, whatever host it is reached at. */
+  GATEWAY_AUDIENCE: z.string().min(1).default('points-alliance-gateway'),
+  /** The gateway's own private signing keys (JWKS JSON). The first is used to sign. */
+  GATEWAY_PRIVATE_JWKS: jwksText.optional(),
+  /** The operator's public keys (JWKS JSON): operator endpoints accept only requests they verify. */
+  OPERATOR_PUBLIC_JWKS: jwksText.optional(),
+  REQUEST_BODY_SIZE_MAX_BYTES: positiveInteger.max(10 * 1024 * 1024).default(256 * 1024),
+  SIGNED_REQUEST_LIFETIME_MAX_SECONDS: positiveInteger.max(300).default(300),
+  SIGNED_REQUEST_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+  IDEMPOTENCY_LOCK_SECONDS: positiveInteger.max(3600).default(60),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates the configuration; throws a ConfigError naming every wrong variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = ConfigSchema.safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const given = issue.path[0] === undefined ? undefined : present[String(issue.path[0])];
+      const shown = given === undefined || name.includes('JWKS') ? '' : ` (got ${JSON.stringify(given)})`;
+      return `${name}: ${issue.message}${shown}`;
+    }),
+  );
+}

@@ -1,0 +1,157 @@
+// The partner registry: partners, their programmes and their public keys.
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import { ProblemError } from '../domain/errors.ts';
+import type { Database, Partner, PartnerKey, PartnerStatus, Program, ProgramLedger } from './database.ts';
+import { newId } from './ids.ts';
+
+export interface NewPartnerInput {
+  name: string;
+  webhookUrl: string | null;
+  programs: readonly { name: string; unitName: string; ledger: ProgramLedger }[];
+  keys: readonly (JWK & { kid: string; alg: string })[];
+}
+
+export interface PartnerRecord {
+  partner: Partner;
+  programs: Program[];
+  keys: PartnerKey[];
+}
+
+/** Creates a partner with its programmes and keys in one transaction. */
+export async function createPartner(db: Kysely<Database>, input: NewPartnerInput): Promise<PartnerRecord> {
+  return db.transaction().execute(async (trx) => {
+    const partnerId = newId('ptn');
+    await trx
+      .insertInto('partners')
+      .values({ id: partnerId, name: input.name, status: 'active', webhook_url: input.webhookUrl })
+      .execute();
+    if (input.programs.length > 0) {
+      await trx
+        .insertInto('programs')
+        .values(
+          input.programs.map((program) => ({
+            id: newId('prg'),
+            partner_id: partnerId,
+            name: program.name,
+            unit_name: program.unitName,
+            ledger: program.ledger,
+          })),
+        )
+        .execute();
+    }
+    await trx
+      .insertInto('partner_keys')
+      .values(
+        input.keys.map((jwk) => ({
+          partner_id: partnerId,
+          kid: jwk.kid,
+          alg: jwk.alg,
+          public_jwk: JSON.stringify(jwk),
+          status: 'active' as const,
+        })),
+      )
+      .execute();
+    const record = await findPartner(trx, partnerId);
+    if (!record) throw new Error(`partner ${partnerId} vanished inside its own transaction`);
+    return record;
+  });
+}
+
+export async function findPartner(db: Kysely<Database>, partnerId: string): Promise<PartnerRecord | undefined> {
+  const partner = await db.selectFrom('partners').selectAll().where('id', '=', partnerId).executeTakeFirst();
+  if (!partner) return undefined;
+  const [programs, keys] = await Promise.all([
+    db.selectFrom('programs').selectAll().where('partner_id', '=', partnerId).orderBy('id').execute(),
+    db.selectFrom('partner_keys').selectAll().where('partner_id', '=', partnerId).orderBy('created_at').execute(),
+  ]);
+  return { partner, programs, keys };
+}
+
+export async function requirePartner(db: Kysely<Database>, partnerId: string): Promise<PartnerRecord> {
+  const record = await findPartner(db, partnerId);
+  if (!record) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
+  return record;
+}
+
+/** What signature verification needs: the partner's status and its active public keys. */
+export async function findVerificationKeys(
+  db: Kysely<Database>,
+  partnerId: string,
+): Promise<{ status: PartnerStatus; keys: JWK[] } | undefined> {
+  const rows = await db
+    .selectFrom('partners')
+    .leftJoin('partner_keys', (join) =>
+      join.onRef('partner_keys.partner_id', '=', 'partners.id').on('partner_keys.status', '=', 'active'),
+    )
+    .select(['partners.status', 'partner_keys.public_jwk'])
+    .where('partners.id', '=', partnerId)
+    .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  const keys = rows.flatMap((row) => (row.public_jwk ? [row.public_jwk as JWK] : []));
+  return { status: first.status, keys };
+}
+
+export async function setPartnerStatus(
+  db: Kysely<Database>,
+  partnerId: string,
+  status: PartnerStatus,
+): Promise<PartnerRecord> {
+  const updated = await db
+    .updateTable('partners')
+    .set({ status, updated_at: new Date() })
+    .where('id', '=', partnerId)
+    .executeTakeFirst();
+  if (updated.numUpdatedRows === 0n) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
+  return requirePartner(db, partnerId);
+}
+
+export async function addPartnerKey(
+  db: Kysely<Database>,
+  partnerId: string,
+  jwk: JWK & { kid: string; alg: string },
+): Promise<PartnerRecord> {
+  await requirePartner(db, partnerId);
+  const inserted = await db
+    .insertInto('partner_keys')
+    .values({ partner_id: partnerId, kid: jwk.kid, alg: jwk.alg, public_jwk: JSON.stringify(jwk), status: 'active' })
+    .onConflict((conflict) => conflict.columns(['partner_id', 'kid']).doNothing())
+    .executeTakeFirst();
+  if (inserted.numInsertedOrUpdatedRows === 0n) {
+    throw new ProblemError('partner_key_exists', `partner ${partnerId} already has a key with kid ${jwk.kid}`, [
+      { field: 'jwk.kid', message: 'already registered' },
+    ]);
+  }
+  return requirePartner(db, partnerId);
+}
+
+/**
+ * Retires a key: requests signed with it are refused from now on. The partner's last active key
+ * cannot be retired, so that a rotation done in the wrong order never locks a partner out.
+ */
+export async function retirePartnerKey(db: Kysely<Database>, partnerId: string, kid: string): Promise<PartnerRecord> {
+  await db.transaction().execute(async (trx) => {
+    // Lock the partner row so that two concurrent retirements cannot both pass the last-key check.
+    const partner = await trx.selectFrom('partners').select('id').where('id', '=', partnerId).forUpdate().executeTakeFirst();
+    if (!partner) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
+    const keys = await trx
+      .selectFrom('partner_keys')
+      .select(['kid', 'status'])
+      .where('partner_id', '=', partnerId)
+      .execute();
+    const key = keys.find((candidate) => candidate.kid === kid);
+    if (!key) throw new ProblemError('not_found', `partner ${partnerId} has no key ${kid}`);
+    if (key.status === 'retired') return;
+    if (keys.filter((candidate) => candidate.status === 'active').length === 1) {
+      throw new ProblemError('partner_key_last_active', `key ${kid} is the last active key of partner ${partnerId}`);
+    }
+    await trx
+      .updateTable('partner_keys')
+      .set({ status: 'retired', retired_at: new Date() })
+      .where('partner_id', '=', partnerId)
+      .where('kid', '=', kid)
+      .execute();
+  });
+  return requirePartner(db, partnerId);
+}

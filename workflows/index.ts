@@ -1,0 +1,2 @@
+// The workflow bundle's entry: every workflow the worker runs is exported here.
+export { probeWorkflow } from './probe.workflow.ts';
