@@ -16,6 +16,7 @@ import { createRequestVerifier } from './auth/request-verifier.ts';
 import { signedBy } from './auth/signed-by.ts';
 import { type GatewayEnv, operatorIssuer } from './context.ts';
 import { idempotentPosts } from './idempotency.ts';
+import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayDocumentConfig, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
 import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
@@ -85,6 +86,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
         problemResponse(c, new ProblemError('payload_too_large', `The body may be at most ${deps.options.bodySizeMaxBytes} bytes.`)),
     }),
   );
+  app.use(requireJsonBodies());
   app.use('/v1/operator/*', signedBy('operator', verify), idempotentPosts(deps.db, deps.options.idempotencyLockSeconds));
   app.use('/v1/partner/*', signedBy('partner', verify), idempotentPosts(deps.db, deps.options.idempotencyLockSeconds));
 

@@ -1,0 +1,83 @@
+// A POST repeated with the same Idempotency-Key returns the first answer and does nothing twice;
+// the same key with another request is a 409; concurrent duplicates run the handler once.
+import { describe, expect, it } from 'vitest';
+import { claimIdempotencyKey } from '../store/idempotency.ts';
+import { createTestGateway } from '../test/support/gateway.ts';
+import { createSigner } from '../test/support/signer.ts';
+
+const gateway = await createTestGateway();
+
+async function partnerBody(name: string) {
+  const signer = await createSigner('pending');
+  return { name, programs: [{ name: `${name} Club`, unitName: 'points', ledger: 'hosted' }], keys: [signer.key.publicJwk] };
+}
+
+async function countPartnersNamed(name: string): Promise<number> {
+  const rows = await gateway.db.selectFrom('partners').select('id').where('name', '=', name).execute();
+  return rows.length;
+}
+
+describe('Idempotency-Key on POST', () => {
+  it('replays the first answer for a repeated request and creates nothing more', async () => {
+    const body = await partnerBody('Replay Books');
+    const first = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', { body, idempotencyKey: 'k-1' });
+    const second = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', { body, idempotencyKey: 'k-1' });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(await second.json()).toEqual(await first.json());
+    expect(await countPartnersNamed('Replay Books')).toBe(1);
+  });
+
+  it('refuses the same key with a different body', async () => {
+    const key = 'k-conflict';
+    const first = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', {
+      body: await partnerBody('Conflict One'),
+      idempotencyKey: key,
+    });
+    expect(first.status).toBe(201);
+    const second = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', {
+      body: await partnerBody('Conflict Two'),
+      idempotencyKey: key,
+    });
+    expect(second.status).toBe(409);
+    expect(((await second.json()) as { code: string }).code).toBe('idempotency_key_reused');
+    expect(await countPartnersNamed('Conflict Two')).toBe(0);
+  });
+
+  it('runs concurrent duplicates once', async () => {
+    const body = await partnerBody('Concurrent Cinema');
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        gateway.call(gateway.operator, 'POST', '/v1/operator/partners', { body, idempotencyKey: 'k-concurrent' }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+    expect(statuses).toContain(201);
+    for (const response of responses.filter((candidate) => candidate.status === 409)) {
+      expect(((await response.json()) as { code: string }).code).toBe('idempotency_request_in_progress');
+      expect(response.headers.get('retry-after')).toBe('1');
+    }
+    expect(await countPartnersNamed('Concurrent Cinema')).toBe(1);
+  });
+
+  it('keeps keys of different callers apart', async () => {
+    const claim = (principal: string) =>
+      claimIdempotencyKey(gateway.db, { principal, key: 'shared-key', requestHash: 'h', lockSeconds: 30 });
+    expect(await claim('ptn_a')).toEqual({ outcome: 'claimed' });
+    expect(await claim('ptn_b')).toEqual({ outcome: 'claimed' });
+    expect((await claim('ptn_a')).outcome).toBe('existing');
+  });
+
+  it('requires the header on every POST', async () => {
+    const response = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', {
+      body: await partnerBody('No Key'),
+      idempotencyKey: null,
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { code: string; errors: { field: string }[] };
+    expect(problem.code).toBe('idempotency_key_missing');
+    expect(problem.errors[0]?.field).toBe('header.Idempotency-Key');
+  });
+});
