@@ -30,7 +30,10 @@ export const problemCatalog = {
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   idempotency_key_reused: { status: 409, title: 'The Idempotency-Key was used with another request' },
-  idempotency_request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
+  idempotency_request_in_progress: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is in progress',
+  },
   partner_key_exists: { status: 409, title: 'A key with this id is already registered' },
   partner_key_last_active: { status: 409, title: 'The last active key cannot be retired' },
   payload_too_large: { status: 413, title: 'The request body is too large' },

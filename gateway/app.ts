@@ -1,12 +1,12 @@
 // The one factory that builds the gateway's Hono app; the server and the tests both call it.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
-import type { JWK } from 'jose';
-import type { Kysely } from 'kysely';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Database } from '../store/database.ts';
@@ -46,7 +46,10 @@ function translateError(error: Error): ProblemError {
   if (error instanceof HTTPException && error.status === 400 && /JSON/i.test(error.message)) {
     return new ProblemError('malformed_json', 'The request body could not be parsed as JSON.');
   }
-  return new ProblemError('internal_error', 'Something went wrong on our side; the request id helps us find it.');
+  return new ProblemError(
+    'internal_error',
+    'Something went wrong on our side; the request id helps us find it.',
+  );
 }
 
 export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
@@ -75,20 +78,46 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, durationMs }, 'request');
   });
-  app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) =>
-    problemResponse(c, new ProblemError('method_not_allowed', `${c.req.method} is not allowed here; use ${methods.join(', ')}.`), {
-      Allow: methods.join(', '),
-    }) }));
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        problemResponse(
+          c,
+          new ProblemError(
+            'method_not_allowed',
+            `${c.req.method} is not allowed here; use ${methods.join(', ')}.`,
+          ),
+          {
+            Allow: methods.join(', '),
+          },
+        ),
+    }),
+  );
   app.use(
     bodyLimit({
       maxSize: deps.options.bodySizeMaxBytes,
       onError: (c) =>
-        problemResponse(c, new ProblemError('payload_too_large', `The body may be at most ${deps.options.bodySizeMaxBytes} bytes.`)),
+        problemResponse(
+          c,
+          new ProblemError(
+            'payload_too_large',
+            `The body may be at most ${deps.options.bodySizeMaxBytes} bytes.`,
+          ),
+        ),
     }),
   );
   app.use(requireJsonBodies());
-  app.use('/v1/operator/*', signedBy('operator', verify), idempotentPosts(deps.db, deps.options.idempotencyLockSeconds));
-  app.use('/v1/partner/*', signedBy('partner', verify), idempotentPosts(deps.db, deps.options.idempotencyLockSeconds));
+  app.use(
+    '/v1/operator/*',
+    signedBy('operator', verify),
+    idempotentPosts(deps.db, deps.options.idempotencyLockSeconds),
+  );
+  app.use(
+    '/v1/partner/*',
+    signedBy('partner', verify),
+    idempotentPosts(deps.db, deps.options.idempotencyLockSeconds),
+  );
 
   registerSecuritySchemes(app);
   registerHealthRoutes(app, deps.readiness);
@@ -99,7 +128,9 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   app.doc31('/openapi.json', gatewayDocumentConfig);
   app.get('/reference', Scalar({ url: '/openapi.json', pageTitle: 'Points Alliance Gateway API' }));
 
-  app.notFound((c) => problemResponse(c, new ProblemError('not_found', `No route matches ${c.req.method} ${c.req.path}.`)));
+  app.notFound((c) =>
+    problemResponse(c, new ProblemError('not_found', `No route matches ${c.req.method} ${c.req.path}.`)),
+  );
   app.onError((error, c) => {
     const problem = translateError(error);
     if (problem.code === 'internal_error') {

@@ -9,7 +9,11 @@ const gateway = await createTestGateway();
 
 async function partnerBody(name: string) {
   const signer = await createSigner('pending');
-  return { name, programs: [{ name: `${name} Club`, unitName: 'points', ledger: 'hosted' }], keys: [signer.key.publicJwk] };
+  return {
+    name,
+    programs: [{ name: `${name} Club`, unitName: 'points', ledger: 'hosted' }],
+    keys: [signer.key.publicJwk],
+  };
 }
 
 async function countPartnersNamed(name: string): Promise<number> {
@@ -20,8 +24,14 @@ async function countPartnersNamed(name: string): Promise<number> {
 describe('Idempotency-Key on POST', () => {
   it('replays the first answer for a repeated request and creates nothing more', async () => {
     const body = await partnerBody('Replay Books');
-    const first = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', { body, idempotencyKey: 'k-1' });
-    const second = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', { body, idempotencyKey: 'k-1' });
+    const first = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', {
+      body,
+      idempotencyKey: 'k-1',
+    });
+    const second = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', {
+      body,
+      idempotencyKey: 'k-1',
+    });
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
@@ -49,7 +59,10 @@ describe('Idempotency-Key on POST', () => {
     const body = await partnerBody('Concurrent Cinema');
     const responses = await Promise.all(
       Array.from({ length: 10 }, () =>
-        gateway.call(gateway.operator, 'POST', '/v1/operator/partners', { body, idempotencyKey: 'k-concurrent' }),
+        gateway.call(gateway.operator, 'POST', '/v1/operator/partners', {
+          body,
+          idempotencyKey: 'k-concurrent',
+        }),
       ),
     );
     const statuses = responses.map((response) => response.status);

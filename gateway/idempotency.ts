@@ -40,13 +40,23 @@ export function idempotentPosts(db: Kysely<Database>, lockSeconds: number): Midd
     if (claim.outcome === 'existing') {
       const { record } = claim;
       if (record.request_hash !== requestHash) {
-        throw new ProblemError('idempotency_key_reused', `Key ${key} was first used with a different request.`, [
-          { field: `header.${idempotencyKeyHeader}`, message: 'already used with another method, path or body' },
-        ]);
+        throw new ProblemError(
+          'idempotency_key_reused',
+          `Key ${key} was first used with a different request.`,
+          [
+            {
+              field: `header.${idempotencyKeyHeader}`,
+              message: 'already used with another method, path or body',
+            },
+          ],
+        );
       }
       if (record.status !== 'completed' || record.response_status === null) {
         c.header('Retry-After', '1');
-        throw new ProblemError('idempotency_request_in_progress', `The first request with key ${key} is still running.`);
+        throw new ProblemError(
+          'idempotency_request_in_progress',
+          `The first request with key ${key} is still running.`,
+        );
       }
       return c.body(record.response_body ?? '', record.response_status as ContentfulStatusCode, {
         'Content-Type': record.response_content_type ?? 'application/json',

@@ -11,9 +11,11 @@ export function requireJsonBodies(): MiddlewareHandler<GatewayEnv> {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
     const contentType = c.req.header('content-type') ?? '';
     if (!jsonMediaType.test(contentType) && (await c.req.arrayBuffer()).byteLength > 0) {
-      throw new ProblemError('unsupported_media_type', `Send the body as application/json, not ${contentType || 'untyped'}.`, [
-        { field: 'header.Content-Type', message: 'must be application/json' },
-      ]);
+      throw new ProblemError(
+        'unsupported_media_type',
+        `Send the body as application/json, not ${contentType || 'untyped'}.`,
+        [{ field: 'header.Content-Type', message: 'must be application/json' }],
+      );
     }
     await next();
   };

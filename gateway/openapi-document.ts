@@ -36,6 +36,7 @@ export function registerSecuritySchemes(app: OpenAPIHono<GatewayEnv>): void {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'Signed with the operator key configured at start (OPERATOR_PUBLIC_JWKS); iss is `operator`.',
+    description:
+      'Signed with the operator key configured at start (OPERATOR_PUBLIC_JWKS); iss is `operator`.',
   });
 }

@@ -40,7 +40,11 @@ export function problemBody(error: ProblemError, instance: string, requestId: st
   };
 }
 
-export function problemResponse(c: Context, error: ProblemError, headers: Record<string, string> = {}): Response {
+export function problemResponse(
+  c: Context,
+  error: ProblemError,
+  headers: Record<string, string> = {},
+): Response {
   const requestId = (c.get('requestId') as string | undefined) ?? 'unknown';
   const body = problemBody(error, c.req.path, requestId);
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {

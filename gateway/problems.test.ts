@@ -49,7 +49,9 @@ describe('problem+json', () => {
   });
 
   it('says when the body is not JSON', async () => {
-    const response = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', { rawBody: '{"name": ' });
+    const response = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners', {
+      rawBody: '{"name": ',
+    });
     expect(response.status).toBe(400);
     expect((await readProblem(response)).code).toBe('malformed_json');
   });
@@ -88,7 +90,11 @@ describe('problem+json', () => {
     const route = await gateway.call(null, 'GET', '/v1/nothing-here');
     expect(route.status).toBe(404);
     expect((await readProblem(route)).code).toBe('not_found');
-    const partner = await gateway.call(gateway.operator, 'GET', '/v1/operator/partners/ptn_00000000000000000000000000');
+    const partner = await gateway.call(
+      gateway.operator,
+      'GET',
+      '/v1/operator/partners/ptn_00000000000000000000000000',
+    );
     expect(partner.status).toBe(404);
     expect((await readProblem(partner)).code).toBe('not_found');
   });
@@ -101,13 +107,23 @@ describe('problem+json', () => {
   });
 
   it('answers 409 when the same key comes with another body', async () => {
-    const ok = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners/ptn_00000000000000000000000000/suspend', {
-      idempotencyKey: 'problem-409',
-    });
+    const ok = await gateway.call(
+      gateway.operator,
+      'POST',
+      '/v1/operator/partners/ptn_00000000000000000000000000/suspend',
+      {
+        idempotencyKey: 'problem-409',
+      },
+    );
     expect(ok.status).toBe(404);
-    const conflict = await gateway.call(gateway.operator, 'POST', '/v1/operator/partners/ptn_00000000000000000000000001/suspend', {
-      idempotencyKey: 'problem-409',
-    });
+    const conflict = await gateway.call(
+      gateway.operator,
+      'POST',
+      '/v1/operator/partners/ptn_00000000000000000000000001/suspend',
+      {
+        idempotencyKey: 'problem-409',
+      },
+    );
     expect(conflict.status).toBe(409);
     expect((await readProblem(conflict)).code).toBe('idempotency_key_reused');
   });
@@ -129,7 +145,9 @@ describe('problem+json', () => {
   });
 
   it('echoes a request id the caller sends', async () => {
-    const response = await gateway.call(null, 'GET', '/v1/nothing-here', { headers: { 'x-request-id': 'trace-123' } });
+    const response = await gateway.call(null, 'GET', '/v1/nothing-here', {
+      headers: { 'x-request-id': 'trace-123' },
+    });
     expect((await readProblem(response)).requestId).toBe('trace-123');
   });
 });

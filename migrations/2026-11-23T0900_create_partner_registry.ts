@@ -18,7 +18,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('partner_id', 'text', (column) => column.notNull().references('partners.id'))
     .addColumn('name', 'text', (column) => column.notNull())
     .addColumn('unit_name', 'text', (column) => column.notNull())
-    .addColumn('ledger', 'text', (column) => column.notNull().check(sql`ledger in ('partner_system', 'hosted')`))
+    .addColumn('ledger', 'text', (column) =>
+      column.notNull().check(sql`ledger in ('partner_system', 'hosted')`),
+    )
     .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex('programs_partner_id').on('programs').column('partner_id').execute();

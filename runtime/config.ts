@@ -51,6 +51,7 @@ const ConfigSchema = z.object({
   SIGNED_REQUEST_LIFETIME_MAX_SECONDS: positiveInteger.max(300).default(300),
   SIGNED_REQUEST_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   IDEMPOTENCY_LOCK_SECONDS: positiveInteger.max(3600).default(60),
+  IDEMPOTENCY_RETENTION_HOURS: positiveInteger.max(24 * 90).default(72),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -66,7 +67,9 @@ export class ConfigError extends Error {
 
 /** Reads and validates the configuration; throws a ConfigError naming every wrong variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const result = ConfigSchema.safeParse(present);
   if (result.success) return result.data;
   throw new ConfigError(

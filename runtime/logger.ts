@@ -1,5 +1,5 @@
 // JSON logs through pino: one line per event, with the request id bound on request logs.
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -8,6 +8,9 @@ export function createLogger(level: string, name = 'gateway'): Logger {
     name,
     level,
     // Partner credentials and operator tokens must never reach a log line.
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.privateKey'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'headers.authorization', '*.privateKey'],
+      censor: '[redacted]',
+    },
   });
 }

@@ -26,7 +26,10 @@ export function findTemporalExecutable(options: {
     return { type: 'existing-path', path: options.cliPath };
   }
   const candidates = [
-    ...(options.searchPath ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'temporal')),
+    ...(options.searchPath ?? '')
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((dir) => path.join(dir, 'temporal')),
     path.join(options.projectDir, '.tools', 'venv', 'bin', 'temporal'),
   ];
   const found = candidates.find(isExecutable);

@@ -29,13 +29,16 @@ export function toPublicJwk(jwk: JWK): JWK {
   return publicPart;
 }
 
-export type PublicKeyCheck = { ok: true; jwk: JWK & { kid: string; alg: SigningAlgorithm } } | { ok: false; reason: string };
+export type PublicKeyCheck =
+  | { ok: true; jwk: JWK & { kid: string; alg: SigningAlgorithm } }
+  | { ok: false; reason: string };
 
 /** Checks a public JWK a partner wants to register. */
 export async function checkPublicJwk(input: Record<string, unknown>): Promise<PublicKeyCheck> {
   const jwk = input as JWK;
   if (jwk.d !== undefined || jwk.k !== undefined) return { ok: false, reason: 'the key has a private part' };
-  if (!isSigningAlgorithm(jwk.alg)) return { ok: false, reason: `alg must be one of RS256, PS256, ES256, EdDSA` };
+  if (!isSigningAlgorithm(jwk.alg))
+    return { ok: false, reason: `alg must be one of RS256, PS256, ES256, EdDSA` };
   const expectedType = { RS256: 'RSA', PS256: 'RSA', ES256: 'EC', EdDSA: 'OKP', Ed25519: 'OKP' }[jwk.alg];
   if (jwk.kty !== expectedType) return { ok: false, reason: `alg ${jwk.alg} needs kty ${expectedType}` };
   if (jwk.kty === 'EC' && jwk.crv !== 'P-256') return { ok: false, reason: 'ES256 needs crv P-256' };

@@ -10,8 +10,12 @@ export function withDatabase(url: string, database: string): string {
 /** Creates the database when it does not exist yet; connects through the server's `postgres` database. */
 export async function ensureDatabase(url: string): Promise<void> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`unsupported database name ${JSON.stringify(name)}`);
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5_000 });
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+    throw new Error(`unsupported database name ${JSON.stringify(name)}`);
+  const client = new pg.Client({
+    connectionString: withDatabase(url, 'postgres'),
+    connectionTimeoutMillis: 5_000,
+  });
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);
@@ -26,7 +30,10 @@ export async function ensureDatabase(url: string): Promise<void> {
 
 export async function dropDatabase(url: string): Promise<void> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({
+    connectionString: withDatabase(url, 'postgres'),
+    connectionTimeoutMillis: 5_000,
+  });
   await client.connect();
   try {
     await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);

@@ -1,6 +1,6 @@
 // The database's shape as Kysely sees it. Columns that the database fills are Generated<>; a
 // nullable column is `T | null`, never optional. Rows that must never change have `never` updates.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type ImmutableTimestamp = ColumnType<Date, Date | string | undefined, never>;
@@ -58,7 +58,6 @@ export interface IdempotencyRecordsTable {
   locked_until: Date;
   created_at: ImmutableTimestamp;
 }
-
 
 export interface Database {
   partners: PartnersTable;

@@ -4,9 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, IdempotencyRecord } from './database.ts';
 
-export type ClaimResult =
-  | { outcome: 'claimed' }
-  | { outcome: 'existing'; record: IdempotencyRecord };
+export type ClaimResult = { outcome: 'claimed' } | { outcome: 'existing'; record: IdempotencyRecord };
 
 /**
  * Claims the key for this request. A claim whose lock expired (its process died mid-request) is
@@ -68,11 +66,25 @@ export async function completeIdempotencyKey(
 }
 
 /** Gives the key back when the request failed on our side, so that a retry runs it again. */
-export async function releaseIdempotencyKey(db: Kysely<Database>, principal: string, key: string): Promise<void> {
+export async function releaseIdempotencyKey(
+  db: Kysely<Database>,
+  principal: string,
+  key: string,
+): Promise<void> {
   await db
     .deleteFrom('idempotency_records')
     .where('principal', '=', principal)
     .where('key', '=', key)
     .where('status', '=', 'in_progress')
     .execute();
+}
+
+/** Forgets completed answers older than the retention; a key reused after that runs anew. */
+export async function deleteOldIdempotencyRecords(db: Kysely<Database>, olderThan: Date): Promise<bigint> {
+  const result = await db
+    .deleteFrom('idempotency_records')
+    .where('created_at', '<', olderThan)
+    .where('status', '=', 'completed')
+    .executeTakeFirst();
+  return result.numDeletedRows;
 }

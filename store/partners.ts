@@ -58,12 +58,20 @@ export async function createPartner(db: Kysely<Database>, input: NewPartnerInput
   });
 }
 
-export async function findPartner(db: Kysely<Database>, partnerId: string): Promise<PartnerRecord | undefined> {
+export async function findPartner(
+  db: Kysely<Database>,
+  partnerId: string,
+): Promise<PartnerRecord | undefined> {
   const partner = await db.selectFrom('partners').selectAll().where('id', '=', partnerId).executeTakeFirst();
   if (!partner) return undefined;
   const [programs, keys] = await Promise.all([
     db.selectFrom('programs').selectAll().where('partner_id', '=', partnerId).orderBy('id').execute(),
-    db.selectFrom('partner_keys').selectAll().where('partner_id', '=', partnerId).orderBy('created_at').execute(),
+    db
+      .selectFrom('partner_keys')
+      .selectAll()
+      .where('partner_id', '=', partnerId)
+      .orderBy('created_at')
+      .execute(),
   ]);
   return { partner, programs, keys };
 }
@@ -103,7 +111,8 @@ export async function setPartnerStatus(
     .set({ status, updated_at: new Date() })
     .where('id', '=', partnerId)
     .executeTakeFirst();
-  if (updated.numUpdatedRows === 0n) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
+  if (updated.numUpdatedRows === 0n)
+    throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
   return requirePartner(db, partnerId);
 }
 
@@ -115,13 +124,21 @@ export async function addPartnerKey(
   await requirePartner(db, partnerId);
   const inserted = await db
     .insertInto('partner_keys')
-    .values({ partner_id: partnerId, kid: jwk.kid, alg: jwk.alg, public_jwk: JSON.stringify(jwk), status: 'active' })
+    .values({
+      partner_id: partnerId,
+      kid: jwk.kid,
+      alg: jwk.alg,
+      public_jwk: JSON.stringify(jwk),
+      status: 'active',
+    })
     .onConflict((conflict) => conflict.columns(['partner_id', 'kid']).doNothing())
     .executeTakeFirst();
   if (inserted.numInsertedOrUpdatedRows === 0n) {
-    throw new ProblemError('partner_key_exists', `partner ${partnerId} already has a key with kid ${jwk.kid}`, [
-      { field: 'jwk.kid', message: 'already registered' },
-    ]);
+    throw new ProblemError(
+      'partner_key_exists',
+      `partner ${partnerId} already has a key with kid ${jwk.kid}`,
+      [{ field: 'jwk.kid', message: 'already registered' }],
+    );
   }
   return requirePartner(db, partnerId);
 }
@@ -130,10 +147,19 @@ export async function addPartnerKey(
  * Retires a key: requests signed with it are refused from now on. The partner's last active key
  * cannot be retired, so that a rotation done in the wrong order never locks a partner out.
  */
-export async function retirePartnerKey(db: Kysely<Database>, partnerId: string, kid: string): Promise<PartnerRecord> {
+export async function retirePartnerKey(
+  db: Kysely<Database>,
+  partnerId: string,
+  kid: string,
+): Promise<PartnerRecord> {
   await db.transaction().execute(async (trx) => {
     // Lock the partner row so that two concurrent retirements cannot both pass the last-key check.
-    const partner = await trx.selectFrom('partners').select('id').where('id', '=', partnerId).forUpdate().executeTakeFirst();
+    const partner = await trx
+      .selectFrom('partners')
+      .select('id')
+      .where('id', '=', partnerId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!partner) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
     const keys = await trx
       .selectFrom('partner_keys')
@@ -144,7 +170,10 @@ export async function retirePartnerKey(db: Kysely<Database>, partnerId: string, 
     if (!key) throw new ProblemError('not_found', `partner ${partnerId} has no key ${kid}`);
     if (key.status === 'retired') return;
     if (keys.filter((candidate) => candidate.status === 'active').length === 1) {
-      throw new ProblemError('partner_key_last_active', `key ${kid} is the last active key of partner ${partnerId}`);
+      throw new ProblemError(
+        'partner_key_last_active',
+        `key ${kid} is the last active key of partner ${partnerId}`,
+      );
     }
     await trx
       .updateTable('partner_keys')

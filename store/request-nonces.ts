@@ -4,7 +4,12 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.ts';
 
 /** Records the jti; false when it was already recorded, which means a replay. */
-export async function recordNonce(db: Kysely<Database>, issuer: string, jti: string, expiresAt: Date): Promise<boolean> {
+export async function recordNonce(
+  db: Kysely<Database>,
+  issuer: string,
+  jti: string,
+  expiresAt: Date,
+): Promise<boolean> {
   const result = await db
     .insertInto('request_nonces')
     .values({ issuer, jti, expires_at: expiresAt })

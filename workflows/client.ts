@@ -8,7 +8,5 @@ export async function connectTemporalClient(address: string, namespace: string):
 
 /** Asks the server for its system info: a cheap round trip that proves it answers. */
 export async function pingTemporal(client: Client): Promise<void> {
-  await client.connection.withDeadline(Date.now() + 2_000, () =>
-    client.workflowService.getSystemInfo({}),
-  );
+  await client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
 }

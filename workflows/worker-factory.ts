@@ -2,7 +2,8 @@
 import { createRequire } from 'node:module';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from '../runtime/logger.ts';
-import { createActivities, type ActivityDependencies } from './activities.ts';
+import { installTemporalRuntime } from '../runtime/temporal-runtime.ts';
+import { type ActivityDependencies, createActivities } from './activities.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -10,10 +11,13 @@ export interface WorkerOptions extends ActivityDependencies {
   address: string;
   namespace: string;
   taskQueue: string;
-  logger?: Logger;
+  logger: Logger;
 }
 
-export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+export async function createWorker(
+  options: WorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installTemporalRuntime(options.logger);
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await Worker.create({
     connection,
@@ -21,7 +25,6 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('./index.ts'),
     activities: createActivities({ db: options.db }),
-    bundlerOptions: { ignoreModules: [] },
   });
   return { worker, connection };
 }

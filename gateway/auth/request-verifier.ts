@@ -43,7 +43,8 @@ function refuse(code: ConstructorParameters<typeof ProblemError>[0], detail: str
 
 function readBearer(authorization: string | undefined): string {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-  if (!match?.[1]) refuse('signature_missing', 'Send the signed request token as `Authorization: Bearer <jwt>`.');
+  if (!match?.[1])
+    refuse('signature_missing', 'Send the signed request token as `Authorization: Bearer <jwt>`.');
   return match[1];
 }
 
@@ -57,7 +58,10 @@ function readHeaderAndIssuer(token: string): { alg: string; kid: string; issuer:
     refuse('signature_malformed', 'The Authorization token is not a compact JWS with a JSON payload.');
   }
   if (!isSigningAlgorithm(header.alg)) {
-    refuse('signature_algorithm_refused', `alg ${String(header.alg)} is refused; use one of ${signingAlgorithms.join(', ')}.`);
+    refuse(
+      'signature_algorithm_refused',
+      `alg ${String(header.alg)} is refused; use one of ${signingAlgorithms.join(', ')}.`,
+    );
   }
   if (typeof header.kid !== 'string' || header.kid === '') {
     refuse('signature_key_unknown', 'The JWT header has no kid naming the signing key.');
@@ -69,21 +73,30 @@ function readHeaderAndIssuer(token: string): { alg: string; kid: string; issuer:
 }
 
 function translateJoseError(error: unknown): never {
-  if (error instanceof errors.JWTExpired) refuse('signature_expired', 'The token has expired; sign a new one.');
+  if (error instanceof errors.JWTExpired)
+    refuse('signature_expired', 'The token has expired; sign a new one.');
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.reason === 'missing') refuse('signature_claims_missing', `The ${error.claim} claim is missing.`);
-    if (error.claim === 'aud') refuse('signature_audience_mismatch', 'The aud claim does not name this gateway.');
+    if (error.reason === 'missing')
+      refuse('signature_claims_missing', `The ${error.claim} claim is missing.`);
+    if (error.claim === 'aud')
+      refuse('signature_audience_mismatch', 'The aud claim does not name this gateway.');
     if (error.claim === 'nbf' || error.claim === 'iat') {
-      refuse('signature_not_yet_valid', `The ${error.claim} claim is in the future; check the signer's clock.`);
+      refuse(
+        'signature_not_yet_valid',
+        `The ${error.claim} claim is in the future; check the signer's clock.`,
+      );
     }
     refuse('signature_malformed', `The ${error.claim} claim is not valid: ${error.message}`);
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
     refuse('signature_invalid', 'The signature does not verify with the registered key.');
   }
-  if (error instanceof errors.JWKSNoMatchingKey) refuse('signature_key_unknown', 'No registered key matches kid and alg.');
-  if (error instanceof errors.JOSEAlgNotAllowed) refuse('signature_algorithm_refused', 'The alg is not accepted.');
-  if (error instanceof errors.JOSEError) refuse('signature_malformed', `The token is not valid: ${error.message}`);
+  if (error instanceof errors.JWKSNoMatchingKey)
+    refuse('signature_key_unknown', 'No registered key matches kid and alg.');
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    refuse('signature_algorithm_refused', 'The alg is not accepted.');
+  if (error instanceof errors.JOSEError)
+    refuse('signature_malformed', `The token is not valid: ${error.message}`);
   throw error;
 }
 
@@ -116,10 +129,16 @@ export function createRequestVerifier(options: RequestVerifierOptions) {
       refuse('signature_lifetime_too_long', `exp may be at most ${options.lifetimeMaxSeconds} s after iat.`);
     }
     if (payload.method !== request.method.toUpperCase()) {
-      refuse('signature_method_mismatch', `The token was signed for ${String(payload.method)}, not ${request.method}.`);
+      refuse(
+        'signature_method_mismatch',
+        `The token was signed for ${String(payload.method)}, not ${request.method}.`,
+      );
     }
     if (payload.path !== request.path) {
-      refuse('signature_path_mismatch', `The token was signed for ${String(payload.path)}, not ${request.path}.`);
+      refuse(
+        'signature_path_mismatch',
+        `The token was signed for ${String(payload.path)}, not ${request.path}.`,
+      );
     }
     if (payload.body_sha256 !== bodySha256(request.body)) {
       refuse('signature_body_mismatch', 'body_sha256 is not the SHA-256 (base64url) of the body received.');

@@ -34,7 +34,9 @@ describe('refused signatures', () => {
   });
 
   it('refuses a token that is not a JWT', async () => {
-    const response = await gateway.call(null, 'GET', '/v1/partner', { headers: { authorization: 'Bearer not.a.jwt' } });
+    const response = await gateway.call(null, 'GET', '/v1/partner', {
+      headers: { authorization: 'Bearer not.a.jwt' },
+    });
     await expectProblem(response, 401, 'signature_malformed');
   });
 
@@ -56,8 +58,11 @@ describe('refused signatures', () => {
 
   it('refuses a signature that does not verify', async () => {
     const impostor = await createSigner(partner.id);
-    const forged = { ...impostor, sign: (...args: Parameters<typeof impostor.sign>) =>
-      impostor.sign(args[0], args[1], args[2], { kid: signer.key.kid, ...args[3] }) };
+    const forged = {
+      ...impostor,
+      sign: (...args: Parameters<typeof impostor.sign>) =>
+        impostor.sign(args[0], args[1], args[2], { kid: signer.key.kid, ...args[3] }),
+    };
     await expectProblem(await gateway.call(forged, 'GET', '/v1/partner'), 401, 'signature_invalid');
   });
 
@@ -84,7 +89,9 @@ describe('refused signatures', () => {
   });
 
   it('refuses a token meant for another audience', async () => {
-    const response = await gateway.call(signer, 'GET', '/v1/partner', { token: { audience: 'another-gateway' } });
+    const response = await gateway.call(signer, 'GET', '/v1/partner', {
+      token: { audience: 'another-gateway' },
+    });
     await expectProblem(response, 401, 'signature_audience_mismatch');
   });
 
@@ -111,7 +118,11 @@ describe('refused signatures', () => {
     const token = await signer.sign('GET', '/v1/partner');
     const headers = { authorization: `Bearer ${token}` };
     expect((await gateway.call(null, 'GET', '/v1/partner', { headers })).status).toBe(200);
-    await expectProblem(await gateway.call(null, 'GET', '/v1/partner', { headers }), 401, 'signature_replayed');
+    await expectProblem(
+      await gateway.call(null, 'GET', '/v1/partner', { headers }),
+      401,
+      'signature_replayed',
+    );
   });
 
   it('refuses a suspended partner, and accepts it again once resumed', async () => {
@@ -124,7 +135,11 @@ describe('refused signatures', () => {
   });
 
   it('refuses a partner on operator endpoints, and the operator on partner endpoints', async () => {
-    await expectProblem(await gateway.call(signer, 'GET', `/v1/operator/partners/${partner.id}`), 403, 'forbidden');
+    await expectProblem(
+      await gateway.call(signer, 'GET', `/v1/operator/partners/${partner.id}`),
+      403,
+      'forbidden',
+    );
     await expectProblem(await gateway.call(gateway.operator, 'GET', '/v1/partner'), 403, 'forbidden');
   });
 });

@@ -4,7 +4,10 @@ import { ProblemError } from '../../domain/errors.ts';
 import { type GatewayEnv, operatorIssuer } from '../context.ts';
 import type { RequestVerifier } from './request-verifier.ts';
 
-export function signedBy(kind: 'partner' | 'operator', verify: RequestVerifier): MiddlewareHandler<GatewayEnv> {
+export function signedBy(
+  kind: 'partner' | 'operator',
+  verify: RequestVerifier,
+): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const url = new URL(c.req.url);
     const caller = await verify({

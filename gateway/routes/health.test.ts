@@ -2,12 +2,12 @@
 // Temporal both answer, and names the one that does not.
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { createTestGateway } from '../../test/support/gateway.ts';
 import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { projectDir } from '../../runtime/project-dir.ts';
 import { readinessChecks } from '../../runtime/readiness.ts';
 import { createDatabase } from '../../store/connection.ts';
+import { createTestGateway } from '../../test/support/gateway.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
 
 describe('health', () => {
@@ -27,7 +27,11 @@ describe('health', () => {
       port: 54349,
       logger,
     });
-    const db = createDatabase({ url: `${server.serverUrl}/postgres`, poolSizeMax: 1, connectTimeoutMs: 1_000 });
+    const db = createDatabase({
+      url: `${server.serverUrl}/postgres`,
+      poolSizeMax: 1,
+      connectTimeoutMs: 1_000,
+    });
     const temporal = await connectTemporalClient(inject('temporalAddress'), 'default');
     try {
       const gateway = await createTestGateway({ readiness: readinessChecks(db, temporal) });

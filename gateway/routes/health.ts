@@ -32,7 +32,10 @@ const healthRoute = createRoute({
   tags: ['Health'],
   summary: 'The process is up',
   responses: {
-    200: { content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } }, description: 'Up' },
+    200: {
+      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+      description: 'Up',
+    },
   },
 });
 

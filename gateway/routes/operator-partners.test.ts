@@ -14,9 +14,16 @@ describe('onboarding', () => {
     expect(partner).toMatchObject({ name: 'Skyway Airlines', status: 'active', webhookUrl: null });
     expect(partner.id).toMatch(/^ptn_[0-9a-z]{26}$/);
     expect(partner.programs).toEqual([
-      { id: expect.stringMatching(/^prg_/), name: 'Skyway Airlines Rewards', unitName: 'points', ledger: 'partner_system' },
+      {
+        id: expect.stringMatching(/^prg_/),
+        name: 'Skyway Airlines Rewards',
+        unitName: 'points',
+        ledger: 'partner_system',
+      },
     ]);
-    expect(partner.keys).toEqual([expect.objectContaining({ kid: signer.key.kid, status: 'active', retiredAt: null })]);
+    expect(partner.keys).toEqual([
+      expect.objectContaining({ kid: signer.key.kid, status: 'active', retiredAt: null }),
+    ]);
     const read = await gateway.call(gateway.operator, 'GET', `/v1/operator/partners/${partner.id}`);
     expect(await read.json()).toEqual(partner);
   });
@@ -30,7 +37,9 @@ describe('key rotation', () => {
     const base = `/v1/operator/partners/${partner.id}`;
 
     expect((await gateway.call(newSigner, 'GET', '/v1/partner')).status).toBe(401);
-    const added = await gateway.call(gateway.operator, 'POST', `${base}/keys`, { body: { jwk: newKey.publicJwk } });
+    const added = await gateway.call(gateway.operator, 'POST', `${base}/keys`, {
+      body: { jwk: newKey.publicJwk },
+    });
     expect(added.status).toBe(201);
     expect((await gateway.call(newSigner, 'GET', '/v1/partner')).status).toBe(200);
     expect((await gateway.call(oldSigner, 'GET', '/v1/partner')).status).toBe(200);
@@ -60,9 +69,14 @@ describe('key rotation', () => {
 
   it('refuses a key id that is already registered', async () => {
     const { partner, signer } = await gateway.onboardPartner('Duplicate Key Grocer');
-    const response = await gateway.call(gateway.operator, 'POST', `/v1/operator/partners/${partner.id}/keys`, {
-      body: { jwk: signer.key.publicJwk },
-    });
+    const response = await gateway.call(
+      gateway.operator,
+      'POST',
+      `/v1/operator/partners/${partner.id}/keys`,
+      {
+        body: { jwk: signer.key.publicJwk },
+      },
+    );
     expect(response.status).toBe(409);
     expect(((await response.json()) as { code: string }).code).toBe('partner_key_exists');
   });
@@ -71,9 +85,14 @@ describe('key rotation', () => {
     const { partner } = await gateway.onboardPartner('Weak Key Hotel');
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const jwk = { ...weak.publicKey.export({ format: 'jwk' }), alg: 'RS256' };
-    const response = await gateway.call(gateway.operator, 'POST', `/v1/operator/partners/${partner.id}/keys`, {
-      body: { jwk },
-    });
+    const response = await gateway.call(
+      gateway.operator,
+      'POST',
+      `/v1/operator/partners/${partner.id}/keys`,
+      {
+        body: { jwk },
+      },
+    );
     expect(response.status).toBe(400);
     const problem = (await response.json()) as { code: string; errors: { field: string; message: string }[] };
     expect(problem.code).toBe('partner_key_invalid');

@@ -4,26 +4,52 @@ import type { Kysely } from 'kysely';
 import { ProblemError } from '../../domain/errors.ts';
 import { checkPublicJwk } from '../../signing/keys.ts';
 import type { Database } from '../../store/database.ts';
-import { addPartnerKey, createPartner, requirePartner, retirePartnerKey, setPartnerStatus } from '../../store/partners.ts';
+import {
+  addPartnerKey,
+  createPartner,
+  requirePartner,
+  retirePartnerKey,
+  setPartnerStatus,
+} from '../../store/partners.ts';
 import type { GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders, operatorSecurity } from '../schemas/common.ts';
-import { AddKeyBody, CreatePartnerBody, KidParam, PartnerIdParam, PartnerSchema, partnerView } from '../schemas/partners.ts';
+import {
+  AddKeyBody,
+  CreatePartnerBody,
+  KidParam,
+  PartnerIdParam,
+  PartnerSchema,
+  partnerView,
+} from '../schemas/partners.ts';
 
 const tags = ['Operator: partners'];
-const partnerReply = (description: string) => ({ content: { 'application/json': { schema: PartnerSchema } }, description });
+const partnerReply = (description: string) => ({
+  content: { 'application/json': { schema: PartnerSchema } },
+  description,
+});
 const PartnerPath = z.object({ partnerId: PartnerIdParam });
 
 async function checkedKeys(keys: readonly Record<string, unknown>[], field: string) {
   const checked = await Promise.all(keys.map((key) => checkPublicJwk(key)));
   const fieldErrors = checked.flatMap((result, index) =>
-    result.ok ? [] : [{ field: keys.length === 1 && field === 'jwk' ? field : `${field}.${index}`, message: result.reason }],
+    result.ok
+      ? []
+      : [
+          {
+            field: keys.length === 1 && field === 'jwk' ? field : `${field}.${index}`,
+            message: result.reason,
+          },
+        ],
   );
-  if (fieldErrors.length > 0) throw new ProblemError('partner_key_invalid', 'A public key is not usable.', fieldErrors);
+  if (fieldErrors.length > 0)
+    throw new ProblemError('partner_key_invalid', 'A public key is not usable.', fieldErrors);
   const jwks = checked.flatMap((result) => (result.ok ? [result.jwk] : []));
   const kids = jwks.map((jwk) => jwk.kid);
   if (new Set(kids).size !== kids.length) {
-    throw new ProblemError('validation_failed', 'Two keys share a kid.', [{ field, message: 'kid values must be unique' }]);
+    throw new ProblemError('validation_failed', 'Two keys share a kid.', [
+      { field, message: 'kid values must be unique' },
+    ]);
   }
   return jwks;
 }
@@ -62,7 +88,10 @@ const addKeyRoute = createRoute({
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: AddKeyBody } } },
   },
-  responses: { 201: partnerReply('The partner with the new key'), ...problemResponses(400, 401, 403, 404, 409) },
+  responses: {
+    201: partnerReply('The partner with the new key'),
+    ...problemResponses(400, 401, 403, 404, 409),
+  },
 });
 
 const retireKeyRoute = createRoute({
@@ -72,7 +101,10 @@ const retireKeyRoute = createRoute({
   summary: 'Retire a key: requests signed with it are refused from now on',
   security: operatorSecurity,
   request: { params: PartnerPath.extend({ kid: KidParam }), headers: IdempotencyHeaders },
-  responses: { 200: partnerReply('The partner with the key retired'), ...problemResponses(400, 401, 403, 404, 409) },
+  responses: {
+    200: partnerReply('The partner with the key retired'),
+    ...problemResponses(400, 401, 403, 404, 409),
+  },
 });
 
 const statusRoute = (action: 'suspend' | 'resume') =>
@@ -93,7 +125,12 @@ export function registerOperatorPartnerRoutes(app: OpenAPIHono<GatewayEnv>, db: 
   app.openapi(createPartnerRoute, async (c) => {
     const body = c.req.valid('json');
     const keys = await checkedKeys(body.keys, 'keys');
-    const record = await createPartner(db, { name: body.name, webhookUrl: body.webhookUrl, programs: body.programs, keys });
+    const record = await createPartner(db, {
+      name: body.name,
+      webhookUrl: body.webhookUrl,
+      programs: body.programs,
+      keys,
+    });
     return c.json(partnerView(record), 201);
   });
 

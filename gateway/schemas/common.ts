@@ -7,8 +7,9 @@ export const IdempotencyHeaders = z.object({
     .min(1)
     .max(255)
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header', required: true },
-      description: 'Your key for this operation. A repeat with the same key returns the first answer unchanged.',
+      param: { in: 'header', required: true },
+      description:
+        'Your key for this operation. A repeat with the same key returns the first answer unchanged.',
       example: 'order-7731-transfer',
     }),
 });

@@ -34,15 +34,19 @@ export const PublicJwkSchema = z
 const ProgramInput = z.object({
   name: z.string().trim().min(1).max(200),
   unitName: z.string().trim().min(1).max(50).openapi({ example: 'miles' }),
-  ledger: z
-    .enum(['partner_system', 'hosted'])
-    .openapi({ description: "Where the points live: the partner's own system, or the gateway's hosted ledger." }),
+  ledger: z.enum(['partner_system', 'hosted']).openapi({
+    description: "Where the points live: the partner's own system, or the gateway's hosted ledger.",
+  }),
 });
 
 export const CreatePartnerBody = z
   .object({
     name: z.string().trim().min(1).max(200).openapi({ example: 'Harbour Coffee' }),
-    webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable().default(null),
+    webhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .nullable()
+      .default(null),
     programs: z.array(ProgramInput).min(1).max(10),
     keys: z.array(PublicJwkSchema).min(1).max(5),
   })
@@ -57,7 +61,12 @@ export const PartnerSchema = z
     status: z.enum(['active', 'suspended']),
     webhookUrl: z.string().nullable(),
     programs: z.array(
-      z.object({ id: z.string(), name: z.string(), unitName: z.string(), ledger: z.enum(['partner_system', 'hosted']) }),
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        unitName: z.string(),
+        ledger: z.enum(['partner_system', 'hosted']),
+      }),
     ),
     keys: z.array(
       z.object({

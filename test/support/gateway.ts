@@ -43,7 +43,9 @@ export interface TestGateway {
   onboardPartner(name?: string, signer?: Signer): Promise<{ partner: PartnerView; signer: Signer }>;
 }
 
-export async function createTestGateway(overrides: { readiness?: ReadinessChecks } = {}): Promise<TestGateway> {
+export async function createTestGateway(
+  overrides: { readiness?: ReadinessChecks } = {},
+): Promise<TestGateway> {
   const db = useTestDatabase();
   const temporal = await connectTemporalClient(inject('temporalAddress'), 'default');
   afterAll(() => temporal.connection.close());
@@ -81,7 +83,8 @@ export async function createTestGateway(overrides: { readiness?: ReadinessChecks
         keys: [partnerSigner.key.publicJwk],
       },
     });
-    if (response.status !== 201) throw new Error(`onboarding failed: ${response.status} ${await response.text()}`);
+    if (response.status !== 201)
+      throw new Error(`onboarding failed: ${response.status} ${await response.text()}`);
     const partner = (await response.json()) as PartnerView;
     return { partner, signer: signerFor(partner.id, partnerSigner.key) };
   };

@@ -2,7 +2,7 @@
 import type { JWK } from 'jose';
 import type { SigningAlgorithm } from '../../signing/algorithms.ts';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.ts';
-import { signRequest, type SignRequestInput } from '../../signing/request-token.ts';
+import { type SignRequestInput, signRequest } from '../../signing/request-token.ts';
 
 export const testAudience = 'points-alliance-gateway';
 

@@ -1,0 +1,35 @@
+// Builds the gateway's OpenAPI document from the routes, without any service running: the routes
+// only describe themselves here, so the dependencies are inert stand-ins that are never called.
+
+import { createLogger } from '../runtime/logger.ts';
+import { createDatabase } from '../store/connection.ts';
+import { createApp } from './app.ts';
+import { gatewayDocumentConfig } from './openapi-document.ts';
+
+const notRunning = async () => {
+  throw new Error('the OpenAPI build runs no service');
+};
+
+export async function buildGatewayOpenApiDocument(): Promise<string> {
+  // pg connects lazily, so this pool never opens a connection.
+  const db = createDatabase({ url: 'postgres://openapi@127.0.0.1:1/openapi', poolSizeMax: 1 });
+  try {
+    const app = createApp({
+      db,
+      logger: createLogger('silent'),
+      options: {
+        audience: 'points-alliance-gateway',
+        bodySizeMaxBytes: 1,
+        signedRequestLifetimeMaxSeconds: 300,
+        clockSkewSeconds: 0,
+        idempotencyLockSeconds: 1,
+      },
+      operatorPublicKeys: [],
+      gatewayPublicKeys: [],
+      readiness: { database: notRunning, temporal: notRunning },
+    });
+    return `${JSON.stringify(app.getOpenAPI31Document(gatewayDocumentConfig), null, 2)}\n`;
+  } finally {
+    await db.destroy();
+  }
+}

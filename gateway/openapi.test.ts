@@ -1,0 +1,30 @@
+// The checked-in OpenAPI document is what the code generates; run `npm run openapi` when this fails.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectDir } from '../runtime/project-dir.ts';
+import { buildGatewayOpenApiDocument } from './openapi-build.ts';
+
+describe('openapi/gateway.json', () => {
+  it('is current (regenerate with npm run openapi)', async () => {
+    const checkedIn = readFileSync(path.join(projectDir, 'openapi', 'gateway.json'), 'utf8');
+    expect(checkedIn).toBe(await buildGatewayOpenApiDocument());
+  });
+
+  it('describes both signature schemes and every route with its security', async () => {
+    const document = JSON.parse(await buildGatewayOpenApiDocument());
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+      'operatorSignature',
+      'partnerSignature',
+    ]);
+    expect(document.paths['/v1/partner'].get.security).toEqual([{ partnerSignature: [] }]);
+    expect(document.paths['/v1/operator/partners'].post.security).toEqual([{ operatorSignature: [] }]);
+    expect(document.paths['/v1/operator/partners'].post.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'idempotency-key', in: 'header', required: true }),
+      ]),
+    );
+    expect(document.components.schemas.Problem).toBeDefined();
+  });
+});

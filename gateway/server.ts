@@ -1,0 +1,75 @@
+// The gateway's HTTP server. `startGatewayServer` is used by `npm start` and the tests that need
+// real HTTP; run this file directly (`npm run gateway`) for the production-like topology, where
+// DATABASE_URL, TEMPORAL_ADDRESS and both key sets come from the environment.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import type { JWK } from 'jose';
+import type { Config } from '../runtime/config.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { readinessChecks } from '../runtime/readiness.ts';
+import type { GatewayKeys } from '../runtime/signing-keys.ts';
+import type { Db } from '../store/connection.ts';
+import { createApp } from './app.ts';
+import { startHousekeeping } from './housekeeping.ts';
+
+export interface GatewayServerDependencies {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+  gatewayKeys: GatewayKeys;
+  operatorPublicKeys: readonly JWK[];
+}
+
+export interface RunningGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startGatewayServer(deps: GatewayServerDependencies): Promise<RunningGateway> {
+  const { config } = deps;
+  const app = createApp({
+    db: deps.db,
+    logger: deps.logger,
+    options: {
+      audience: config.GATEWAY_AUDIENCE,
+      bodySizeMaxBytes: config.REQUEST_BODY_SIZE_MAX_BYTES,
+      signedRequestLifetimeMaxSeconds: config.SIGNED_REQUEST_LIFETIME_MAX_SECONDS,
+      clockSkewSeconds: config.SIGNED_REQUEST_CLOCK_SKEW_SECONDS,
+      idempotencyLockSeconds: config.IDEMPOTENCY_LOCK_SECONDS,
+    },
+    operatorPublicKeys: deps.operatorPublicKeys,
+    gatewayPublicKeys: deps.gatewayKeys.publicKeys,
+    readiness: readinessChecks(deps.db, deps.temporal),
+  });
+  const stopHousekeeping = startHousekeeping({
+    db: deps.db,
+    logger: deps.logger,
+    idempotencyRetentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
+  });
+  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
+    (resolve) => {
+      const server = serve(
+        {
+          fetch: app.fetch,
+          hostname: config.HOST,
+          port: config.PORT,
+          serverOptions: { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
+        },
+        (info) => resolve({ server, address: info }),
+      );
+    },
+  );
+  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+  deps.logger.info({ url }, 'gateway listening');
+  return {
+    url,
+    close: async () => {
+      stopHousekeeping();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Configuration is validated at start-up; each wrong value is named with what was given.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('gives defaults for a bare environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      TEMPORAL_NAMESPACE: 'default',
+      SIGNED_REQUEST_LIFETIME_MAX_SECONDS: 300,
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('reads given values', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/alliance' });
+    expect(config.PORT).toBe(8080);
+    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/alliance');
+  });
+
+  it('names every wrong variable and the value it got', () => {
+    const attempt = () =>
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://localhost/db',
+        TEMPORAL_ADDRESS: 'localhost',
+        SIGNED_REQUEST_LIFETIME_MAX_SECONDS: '900',
+        OPERATOR_PUBLIC_JWKS: '{not json',
+      });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const names = (error as ConfigError).problems.map((line) => line.split(':')[0]);
+      expect(names.sort()).toEqual([
+        'DATABASE_URL',
+        'OPERATOR_PUBLIC_JWKS',
+        'PORT',
+        'SIGNED_REQUEST_LIFETIME_MAX_SECONDS',
+        'TEMPORAL_ADDRESS',
+      ]);
+      expect((error as ConfigError).message).toContain('PORT: ');
+      expect((error as ConfigError).message).toContain('"eighty"');
+    }
+  });
+
+  it('refuses a key set without kids', () => {
+    expect(() => loadConfig({ OPERATOR_PUBLIC_JWKS: '{"keys":[{"kty":"OKP"}]}' })).toThrow(
+      /OPERATOR_PUBLIC_JWKS/,
+    );
+  });
+});

@@ -1,0 +1,63 @@
+// `npm run sign -- --as <coffee|airline|cinema|operator> METHOD PATH [JSON]`: signs a request with a
+// demo key the way a partner's integration would, sends it to the running gateway, prints the answer.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../runtime/config.ts';
+import { loadOrCreateKeyPair } from '../runtime/signing-keys.ts';
+import { createSignedClient } from '../signing/signed-client.ts';
+import { readDemoRegistry } from './lib/demo-partners.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    as: { type: 'string', default: 'coffee' },
+    'idempotency-key': { type: 'string' },
+    url: { type: 'string' },
+  },
+});
+const [method, requestPath, bodyText] = positionals;
+if (!method || !requestPath) {
+  process.stderr.write(
+    'usage: npm run sign -- [--as coffee|airline|cinema|operator] METHOD PATH [JSON body]\n',
+  );
+  process.exit(2);
+}
+
+const config = loadConfig();
+const dataDir = path.resolve(config.DATA_DIR);
+let issuer = 'operator';
+let key = await loadOrCreateKeyPair(path.join(dataDir, 'keys', 'operator.json'), 'EdDSA');
+if (values.as !== 'operator') {
+  const partner = readDemoRegistry(dataDir).find(
+    (candidate) => candidate.slug === values.as || candidate.partnerId === values.as,
+  );
+  if (!partner) {
+    process.stderr.write(
+      `no demo partner ${values.as}; run npm start first (it creates coffee, airline and cinema)\n`,
+    );
+    process.exit(2);
+  }
+  issuer = partner.partnerId;
+  key = partner.key;
+}
+
+const client = createSignedClient({
+  baseUrl: values.url ?? process.env.GATEWAY_URL ?? `http://127.0.0.1:${config.PORT}`,
+  issuer,
+  key,
+  audience: config.GATEWAY_AUDIENCE,
+});
+const response = await client.call({
+  method,
+  path: requestPath,
+  ...(bodyText === undefined ? {} : { body: JSON.parse(bodyText) as unknown }),
+  ...(values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : {}),
+});
+await client.close();
+process.stdout.write(`HTTP ${response.status}  (x-request-id ${response.headers['x-request-id'] ?? '-'})\n`);
+try {
+  process.stdout.write(`${JSON.stringify(response.json(), null, 2)}\n`);
+} catch {
+  process.stdout.write(`${response.text}\n`);
+}
+process.exit(response.status < 400 ? 0 : 1);

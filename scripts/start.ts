@@ -1,0 +1,98 @@
+// `npm start`: everything a newcomer needs, in one process tree. PostgreSQL (DATABASE_URL, or an
+// embedded server), Temporal (TEMPORAL_ADDRESS, or the development server with its UI), migrations,
+// the worker, the gateway, and the demo partners; then it prints what to try. Ctrl-C stops it all.
+import path from 'node:path';
+import { startGatewayServer } from '../gateway/server.ts';
+import { loadConfig } from '../runtime/config.ts';
+import { ensurePostgres, ensureTemporal } from '../runtime/local-services.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { onShutdown } from '../runtime/shutdown.ts';
+import { gatewayKeysFromJwks, loadOrCreateKeyPair } from '../runtime/signing-keys.ts';
+import { createSignedClient } from '../signing/signed-client.ts';
+import { createDatabase } from '../store/connection.ts';
+import { ensureDatabase, withDatabase } from '../store/database-url.ts';
+import { migrateToLatest } from '../store/migrator.ts';
+import { connectTemporalClient } from '../workflows/client.ts';
+import { createWorker } from '../workflows/worker-factory.ts';
+import { seedDemoPartners } from './lib/demo-partners.ts';
+import { printWelcome } from './lib/welcome.ts';
+
+const config = loadConfig();
+const logger = createLogger(config.LOG_LEVEL, 'start');
+const dataDir = path.resolve(config.DATA_DIR);
+
+const postgres = await ensurePostgres({
+  databaseUrl: config.DATABASE_URL,
+  dataDir,
+  embeddedPort: config.EMBEDDED_POSTGRES_PORT,
+  logger,
+});
+const databaseUrl = postgres.startedHere ? withDatabase(postgres.address, 'alliance') : postgres.address;
+if (postgres.startedHere) await ensureDatabase(databaseUrl);
+const db = createDatabase({ url: databaseUrl, poolSizeMax: config.DATABASE_POOL_SIZE_MAX });
+const applied = await migrateToLatest(db);
+logger.info({ applied }, 'database migrated');
+
+const temporalServer = await ensureTemporal({
+  address: config.TEMPORAL_ADDRESS,
+  cliPath: config.TEMPORAL_CLI_PATH,
+  namespace: config.TEMPORAL_NAMESPACE,
+  databaseFile: path.join(dataDir, 'temporal.sqlite'),
+  port: config.TEMPORAL_DEV_SERVER_PORT,
+  uiPort: config.TEMPORAL_UI_PORT,
+  logger,
+});
+const temporal = await connectTemporalClient(temporalServer.address, config.TEMPORAL_NAMESPACE);
+
+const gatewayKeys = config.GATEWAY_PRIVATE_JWKS
+  ? gatewayKeysFromJwks(config.GATEWAY_PRIVATE_JWKS)
+  : gatewayKeysFromJwks({
+      keys: [(await loadOrCreateKeyPair(path.join(dataDir, 'keys', 'gateway.json'), 'ES256')).privateJwk],
+    });
+const operatorKey = await loadOrCreateKeyPair(path.join(dataDir, 'keys', 'operator.json'), 'EdDSA');
+const operatorPublicKeys = config.OPERATOR_PUBLIC_JWKS?.keys ?? [operatorKey.publicJwk];
+
+const { worker, connection: workerConnection } = await createWorker({
+  db,
+  address: temporalServer.address,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  logger,
+});
+const workerRun = worker.run();
+
+const gateway = await startGatewayServer({ config, db, temporal, logger, gatewayKeys, operatorPublicKeys });
+const operator = createSignedClient({
+  baseUrl: gateway.url,
+  issuer: 'operator',
+  key: operatorKey,
+  audience: config.GATEWAY_AUDIENCE,
+});
+// With operator keys of your own, the demo cannot sign as the operator, so it seeds nothing.
+const partners = config.OPERATOR_PUBLIC_JWKS ? [] : await seedDemoPartners(operator, dataDir);
+await operator.close();
+
+printWelcome({
+  gatewayUrl: gateway.url,
+  temporalUiUrl: temporalServer.uiUrl,
+  temporalAddress: temporalServer.address,
+  databaseUrl: postgres.startedHere ? databaseUrl : '(DATABASE_URL)',
+  partners,
+});
+
+onShutdown(logger, [
+  ['gateway', () => gateway.close()],
+  [
+    'worker',
+    async () => {
+      // The Temporal runtime starts the worker's shutdown on SIGINT itself; ask only if it has not.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+      await workerConnection.close();
+    },
+  ],
+  ['temporal client', () => temporal.connection.close()],
+  ['database pool', () => db.destroy()],
+  ['temporal server', () => temporalServer.stop()],
+  ['postgres', () => postgres.stop()],
+]);
