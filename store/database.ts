@@ -15,6 +15,8 @@ export interface PartnersTable {
   name: string;
   status: PartnerStatus;
   webhook_url: string | null;
+  /** Where the partner's own loyalty system answers the gateway (programmes with ledger partner_system). */
+  loyalty_api_url: string | null;
   created_at: ImmutableTimestamp;
   updated_at: Timestamp;
 }
@@ -59,12 +61,217 @@ export interface IdempotencyRecordsTable {
   created_at: ImmutableTimestamp;
 }
 
+type Json = ColumnType<unknown, string, never>;
+type Serial = ColumnType<bigint, never, never>;
+
+export interface MembersTable {
+  id: Immutable<string>;
+  created_at: ImmutableTimestamp;
+}
+
+export interface MemberLinksTable {
+  id: Immutable<string>;
+  member_id: Immutable<string>;
+  program_id: Immutable<string>;
+  account_ref: Immutable<string>;
+  tier: string | null;
+  consent_granted_at: Immutable<Date>;
+  consent_scopes: Immutable<string[]>;
+  consent_reference: Immutable<string>;
+  linked_at: ImmutableTimestamp;
+  cooling_off_until: Immutable<Date>;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+}
+
+export interface RateAgreementsTable {
+  id: Immutable<string>;
+  source_program_id: Immutable<string>;
+  target_program_id: Immutable<string>;
+  created_at: ImmutableTimestamp;
+}
+
+/** Terms never change once proposed; only the two acceptances are filled in. */
+export interface RateAgreementVersionsTable {
+  agreement_id: Immutable<string>;
+  version: Immutable<number>;
+  from_points: Immutable<bigint>;
+  to_points: Immutable<bigint>;
+  rounding: Immutable<'floor'>;
+  fee_basis_points: Immutable<bigint>;
+  fee_payer: Immutable<'source_partner' | 'member'>;
+  source_points_min: Immutable<bigint>;
+  source_points_max: Immutable<bigint>;
+  member_daily_cap_source_points: Immutable<bigint>;
+  settlement_amount_minor: Immutable<bigint>;
+  settlement_per_target_points: Immutable<bigint>;
+  settlement_currency: Immutable<string>;
+  tier_ratios: Json;
+  campaigns: Json;
+  effective_from: Immutable<Date>;
+  effective_until: Immutable<Date | null>;
+  proposed_by: Immutable<string>;
+  source_accepted_at: Date | null;
+  target_accepted_at: Date | null;
+  created_at: ImmutableTimestamp;
+}
+
+export interface QuotesTable {
+  id: Immutable<string>;
+  requested_by: Immutable<string>;
+  member_id: Immutable<string>;
+  source_program_id: Immutable<string>;
+  target_program_id: Immutable<string>;
+  agreement_id: Immutable<string>;
+  agreement_version: Immutable<number>;
+  converted_source_points: Immutable<bigint>;
+  fee_points: Immutable<bigint>;
+  debit_points: Immutable<bigint>;
+  credit_points: Immutable<bigint>;
+  ratio_numerator: Immutable<bigint>;
+  ratio_denominator: Immutable<bigint>;
+  remainder_numerator: Immutable<bigint>;
+  remainder_denominator: Immutable<bigint>;
+  modifiers: Json;
+  settlement_amount_minor: Immutable<bigint>;
+  fee_amount_minor: Immutable<bigint>;
+  currency: Immutable<string>;
+  expires_at: Immutable<Date>;
+  used_by_transfer_id: string | null;
+  created_at: ImmutableTimestamp;
+}
+
+export type TransferStatus = 'pending' | 'reserved' | 'credited' | 'completed' | 'failed' | 'needs_attention';
+
+export interface TransfersTable {
+  id: Immutable<string>;
+  quote_id: Immutable<string>;
+  requested_by: Immutable<string>;
+  member_id: Immutable<string>;
+  source_program_id: Immutable<string>;
+  target_program_id: Immutable<string>;
+  source_account_ref: Immutable<string>;
+  target_account_ref: Immutable<string>;
+  debit_points: Immutable<bigint>;
+  credit_points: Immutable<bigint>;
+  status: TransferStatus;
+  failure_code: string | null;
+  failure_detail: string | null;
+  created_at: ImmutableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface TransferStepsTable {
+  id: Serial;
+  transfer_id: string;
+  step: string;
+  outcome: string;
+  detail: string | null;
+  at: ImmutableTimestamp;
+}
+
+export interface SettlementObligationsTable {
+  id: Serial;
+  transfer_id: string;
+  kind: 'transfer' | 'alliance_fee';
+  debtor_partner_id: string;
+  /** Null when the alliance itself is owed (its fee). */
+  creditor_partner_id: string | null;
+  amount_minor: bigint;
+  currency: string;
+  created_at: ImmutableTimestamp;
+}
+
+export interface FinanceFlagsTable {
+  id: Serial;
+  transfer_id: string;
+  reason: string;
+  created_at: ImmutableTimestamp;
+  resolved_at: Date | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Immutable<string>;
+  partner_id: Immutable<string>;
+  event_type: Immutable<string>;
+  event_id: Immutable<string>;
+  payload: Json;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  delivered_at: Date | null;
+  created_at: ImmutableTimestamp;
+}
+
+export type LedgerAccountKind = 'member' | 'issuance' | 'alliance_clearing';
+
+export interface LedgerAccountsTable {
+  id: Serial;
+  program_id: Immutable<string>;
+  kind: Immutable<LedgerAccountKind>;
+  account_ref: Immutable<string>;
+  debits_pending: ColumnType<bigint, bigint | undefined, bigint>;
+  debits_posted: ColumnType<bigint, bigint | undefined, bigint>;
+  credits_pending: ColumnType<bigint, bigint | undefined, bigint>;
+  credits_posted: ColumnType<bigint, bigint | undefined, bigint>;
+  debits_must_not_exceed_credits: Immutable<boolean>;
+  created_at: ImmutableTimestamp;
+}
+
+export type LedgerTransferStatus =
+  | 'posted'
+  | 'pending'
+  | 'post_done'
+  | 'voided'
+  | 'expired'
+  | 'reversed'
+  | 'abandoned';
+
+export interface LedgerTransfersTable {
+  id: Serial;
+  program_id: Immutable<string>;
+  key: Immutable<string>;
+  operation: Immutable<'credit' | 'reserve' | 'post' | 'void' | 'reverse_credit' | 'abandon'>;
+  debit_account_id: Immutable<bigint | null>;
+  credit_account_id: Immutable<bigint | null>;
+  amount_points: Immutable<bigint>;
+  pending_transfer_id: Immutable<bigint | null>;
+  status: LedgerTransferStatus;
+  expires_at: Immutable<Date | null>;
+  reason: Immutable<string>;
+  created_at: ImmutableTimestamp;
+}
+
+/** Ledger entries are never changed nor deleted. */
+export interface LedgerEntriesTable {
+  id: Serial;
+  transfer_id: Immutable<bigint>;
+  account_id: Immutable<bigint>;
+  phase: Immutable<'pending' | 'posted'>;
+  amount_points: Immutable<bigint>;
+  reason: Immutable<string>;
+  created_at: ImmutableTimestamp;
+}
+
 export interface Database {
   partners: PartnersTable;
   programs: ProgramsTable;
   partner_keys: PartnerKeysTable;
   request_nonces: RequestNoncesTable;
   idempotency_records: IdempotencyRecordsTable;
+  members: MembersTable;
+  member_links: MemberLinksTable;
+  rate_agreements: RateAgreementsTable;
+  rate_agreement_versions: RateAgreementVersionsTable;
+  quotes: QuotesTable;
+  transfers: TransfersTable;
+  transfer_steps: TransferStepsTable;
+  settlement_obligations: SettlementObligationsTable;
+  finance_flags: FinanceFlagsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transfers: LedgerTransfersTable;
+  ledger_entries: LedgerEntriesTable;
 }
 
 export type Partner = Selectable<PartnersTable>;
@@ -75,3 +282,10 @@ export type NewProgram = Insertable<ProgramsTable>;
 export type PartnerKey = Selectable<PartnerKeysTable>;
 export type NewPartnerKey = Insertable<PartnerKeysTable>;
 export type IdempotencyRecord = Selectable<IdempotencyRecordsTable>;
+export type MemberLink = Selectable<MemberLinksTable>;
+export type RateAgreementVersion = Selectable<RateAgreementVersionsTable>;
+export type Quote = Selectable<QuotesTable>;
+export type Transfer = Selectable<TransfersTable>;
+export type TransferStep = Selectable<TransferStepsTable>;
+export type LedgerAccount = Selectable<LedgerAccountsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

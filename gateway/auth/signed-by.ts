@@ -1,8 +1,8 @@
 // Middleware that admits only requests signed by a partner, or by the operator, and records who it was.
 import type { MiddlewareHandler } from 'hono';
 import { ProblemError } from '../../domain/errors.ts';
+import type { RequestVerifier } from '../../signing/request-verifier.ts';
 import { type GatewayEnv, operatorIssuer } from '../context.ts';
-import type { RequestVerifier } from './request-verifier.ts';
 
 export function signedBy(
   kind: 'partner' | 'operator',

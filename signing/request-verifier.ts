@@ -2,9 +2,9 @@
 // is short-lived, meant for this gateway, bound to this method, path and body, and used only once.
 // Every refusal has its own problem code, so a partner engineer can tell what to fix.
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWK, jwtVerify } from 'jose';
-import { ProblemError } from '../../domain/errors.ts';
-import { isSigningAlgorithm, signingAlgorithms } from '../../signing/algorithms.ts';
-import { bodySha256 } from '../../signing/request-token.ts';
+import { ProblemError } from '../domain/errors.ts';
+import { isSigningAlgorithm, signingAlgorithms } from './algorithms.ts';
+import { bodySha256 } from './request-token.ts';
 
 export interface IssuerKeys {
   status: 'active' | 'suspended';

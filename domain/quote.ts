@@ -1,0 +1,130 @@
+// A quote: what a transfer between two programmes would debit, credit, cost and settle, under the
+// agreement in force, the member's tier and any running campaign. Pure: every input is passed in.
+import {
+  basisPointsPerWhole,
+  divideCeil,
+  divideFloor,
+  divideHalfUp,
+  minBigint,
+  type Ratio,
+} from './arithmetic.ts';
+import { ProblemError } from './errors.ts';
+import { type AppliedModifier, effectiveRatio, isInForce, type RateTerms } from './rate-terms.ts';
+
+export type QuoteAmount = { sourcePoints: bigint } | { targetPoints: bigint };
+
+export interface QuoteInput {
+  terms: RateTerms;
+  memberTier: string | null;
+  amount: QuoteAmount;
+  at: Date;
+  /** Source points the member already had debited today (UTC) between these programmes. */
+  debitedTodaySourcePoints: bigint;
+  /** While the member's link to the source programme is new, transfers out are capped lower. */
+  coolingOffCapSourcePoints: bigint | null;
+}
+
+export interface QuoteFigures {
+  /** Source points converted into destination points. */
+  convertedSourcePoints: bigint;
+  /** Source points taken from the member as the alliance fee (when the member pays it). */
+  feePoints: bigint;
+  /** Everything taken from the member: converted plus fee points. */
+  debitPoints: bigint;
+  creditPoints: bigint;
+  /** The part of a destination point not credited because of rounding down: numerator / denominator. */
+  creditRemainder: Ratio;
+  ratio: Ratio;
+  modifiers: AppliedModifier[];
+  /** Money the source partner owes the target partner for this credit. */
+  settlementAmountMinor: bigint;
+  /** Money the source partner owes the alliance as fee (when the partner pays it). */
+  feeAmountMinor: bigint;
+  currency: string;
+}
+
+function convert(amount: QuoteAmount, ratio: Ratio): { converted: bigint; credit: bigint; remainder: Ratio } {
+  const converted =
+    'sourcePoints' in amount
+      ? amount.sourcePoints
+      : divideCeil(amount.targetPoints * ratio.denominator, ratio.numerator);
+  const scaled = converted * ratio.numerator;
+  return {
+    converted,
+    credit: divideFloor(scaled, ratio.denominator),
+    remainder: { numerator: scaled % ratio.denominator, denominator: ratio.denominator },
+  };
+}
+
+export function computeQuote(input: QuoteInput): QuoteFigures {
+  const { terms } = input;
+  if (!isInForce(terms, input.at)) {
+    throw new ProblemError('agreement_not_in_force', 'The agreement is outside its effective window.');
+  }
+  const { ratio, modifiers } = effectiveRatio(terms, input.memberTier, input.at);
+  const { converted, credit, remainder } = convert(input.amount, ratio);
+
+  if (converted < terms.sourcePointsMin || credit === 0n) {
+    throw new ProblemError(
+      'amount_below_minimum',
+      `Transfers start at ${terms.sourcePointsMin} source points.`,
+      [
+        {
+          field: 'sourcePoints' in input.amount ? 'sourcePoints' : 'targetPoints',
+          message: 'below the minimum',
+        },
+      ],
+    );
+  }
+  if (converted > terms.sourcePointsMax) {
+    throw new ProblemError(
+      'amount_above_maximum',
+      `Transfers stop at ${terms.sourcePointsMax} source points.`,
+      [
+        {
+          field: 'sourcePoints' in input.amount ? 'sourcePoints' : 'targetPoints',
+          message: 'above the maximum',
+        },
+      ],
+    );
+  }
+
+  const feePoints =
+    terms.feePayer === 'member' ? divideFloor(converted * terms.feeBasisPoints, basisPointsPerWhole) : 0n;
+  const debitPoints = converted + feePoints;
+  const capSourcePoints = minBigint(
+    terms.memberDailyCapSourcePoints,
+    input.coolingOffCapSourcePoints ?? terms.memberDailyCapSourcePoints,
+  );
+  if (input.debitedTodaySourcePoints + debitPoints > capSourcePoints) {
+    const coolingOff =
+      input.coolingOffCapSourcePoints !== null &&
+      input.coolingOffCapSourcePoints < terms.memberDailyCapSourcePoints;
+    const left = capSourcePoints - input.debitedTodaySourcePoints;
+    throw new ProblemError(
+      coolingOff ? 'link_cooling_off' : 'daily_cap_exceeded',
+      `At most ${left > 0n ? left : 0n} more source points can be moved today.`,
+    );
+  }
+
+  const settlementAmountMinor = divideHalfUp(
+    credit * terms.settlementAmountMinor,
+    terms.settlementPerTargetPoints,
+  );
+  const feeAmountMinor =
+    terms.feePayer === 'source_partner'
+      ? divideHalfUp(settlementAmountMinor * terms.feeBasisPoints, basisPointsPerWhole)
+      : 0n;
+  return {
+    convertedSourcePoints: converted,
+    feePoints,
+    debitPoints,
+    creditPoints: credit,
+    creditRemainder: remainder,
+    ratio,
+    modifiers,
+    settlementAmountMinor,
+    feeAmountMinor,
+    currency: terms.settlementCurrency,
+  };
+}

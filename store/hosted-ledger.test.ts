@@ -1,0 +1,154 @@
+// The hosted ledger on the real database: balanced entries, no negative member balance even under
+// concurrency, one effect per key, expiry, and fencing of keys asked about before they arrive.
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../test/support/database.ts';
+import {
+  askOutcome,
+  checkLedger,
+  creditPoints,
+  expireOverdueReservations,
+  postReservation,
+  readBalance,
+  reservePoints,
+  voidReservation,
+} from './hosted-ledger.ts';
+import { newId } from './ids.ts';
+
+const db = useTestDatabase(10);
+const programId = newId('prg');
+
+beforeAll(async () => {
+  const partnerId = newId('ptn');
+  await db
+    .insertInto('partners')
+    .values({
+      id: partnerId,
+      name: 'Ledger Test',
+      status: 'active',
+      webhook_url: null,
+      loyalty_api_url: null,
+    })
+    .execute();
+  await db
+    .insertInto('programs')
+    .values({ id: programId, partner_id: partnerId, name: 'Beans', unit_name: 'beans', ledger: 'hosted' })
+    .execute();
+});
+
+async function memberWith(points: bigint): Promise<string> {
+  const accountRef = `member-${randomUUID()}`;
+  expect(
+    await creditPoints(db, { programId, key: `seed-${accountRef}`, accountRef, points, reason: 'seed' }),
+  ).toEqual({
+    outcome: 'done',
+    replayed: false,
+  });
+  return accountRef;
+}
+
+const reserve = (
+  accountRef: string,
+  key: string,
+  points: bigint,
+  expiresAt = new Date(Date.now() + 60_000),
+) => reservePoints(db, { programId, key, accountRef, points, expiresAt, reason: 'transfer out' });
+
+describe('hosted ledger', () => {
+  it('reserves and posts, leaving balanced entries', async () => {
+    const account = await memberWith(1_000n);
+    expect((await reserve(account, `${account}:r`, 600n)).outcome).toBe('done');
+    expect(await readBalance(db, programId, account)).toMatchObject({
+      availablePoints: 400n,
+      postedPoints: 1_000n,
+    });
+    expect(
+      (
+        await postReservation(db, {
+          programId,
+          key: `${account}:p`,
+          reservationKey: `${account}:r`,
+          reason: 'post',
+        })
+      ).outcome,
+    ).toBe('done');
+    expect(await readBalance(db, programId, account)).toMatchObject({
+      availablePoints: 400n,
+      postedPoints: 400n,
+      pendingDebitPoints: 0n,
+    });
+    expect(await checkLedger(db)).toEqual({ entriesSum: 0n, accountsOutOfBalance: [] });
+  });
+
+  it('applies a repeated key once', async () => {
+    const account = await memberWith(1_000n);
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () => reserve(account, `${account}:same`, 300n)),
+    );
+    expect(outcomes.filter((outcome) => outcome.outcome === 'done' && !outcome.replayed)).toHaveLength(1);
+    expect((await readBalance(db, programId, account))?.availablePoints).toBe(700n);
+  });
+
+  it('lets exactly one of two concurrent reservations of the same points through', async () => {
+    const account = await memberWith(500n);
+    const [first, second] = await Promise.all([
+      reserve(account, `${account}:a`, 400n),
+      reserve(account, `${account}:b`, 400n),
+    ]);
+    expect([first.outcome, second.outcome].sort()).toEqual(['done', 'refused']);
+    expect((await readBalance(db, programId, account))?.availablePoints).toBe(100n);
+  });
+
+  it('releases the points of a voided reservation, and voids idempotently', async () => {
+    const account = await memberWith(300n);
+    await reserve(account, `${account}:r`, 300n);
+    const input = {
+      programId,
+      key: `${account}:v`,
+      reservationKey: `${account}:r`,
+      reason: 'credit refused',
+    };
+    expect((await voidReservation(db, input)).outcome).toBe('done');
+    expect((await voidReservation(db, input)).outcome).toBe('done');
+    expect((await readBalance(db, programId, account))?.availablePoints).toBe(300n);
+  });
+
+  it('expires a reservation nobody posted, and then refuses to post it', async () => {
+    const account = await memberWith(300n);
+    await reserve(account, `${account}:r`, 200n, new Date(Date.now() - 1));
+    const posted = await postReservation(db, {
+      programId,
+      key: `${account}:p`,
+      reservationKey: `${account}:r`,
+      reason: 'late',
+    });
+    expect(posted).toMatchObject({ outcome: 'refused', code: 'reservation_expired' });
+    expect((await readBalance(db, programId, account))?.availablePoints).toBe(300n);
+  });
+
+  it('sweeps overdue reservations', async () => {
+    const account = await memberWith(300n);
+    await reserve(account, `${account}:r`, 300n, new Date(Date.now() - 1));
+    expect(await expireOverdueReservations(db)).toBeGreaterThanOrEqual(1);
+    expect((await readBalance(db, programId, account))?.availablePoints).toBe(300n);
+  });
+
+  it('fences a key asked about before it arrived', async () => {
+    const account = await memberWith(300n);
+    expect(await askOutcome(db, programId, `${account}:late`)).toBe('abandoned');
+    expect(await reserve(account, `${account}:late`, 100n)).toMatchObject({
+      outcome: 'refused',
+      code: 'operation_abandoned',
+    });
+    expect((await readBalance(db, programId, account))?.availablePoints).toBe(300n);
+    await reserve(account, `${account}:on-time`, 100n);
+    expect(await askOutcome(db, programId, `${account}:on-time`)).toBe('succeeded');
+  });
+
+  it('refuses a reservation for an unknown account', async () => {
+    expect(await reserve('nobody', `nobody:${randomUUID()}`, 1n)).toMatchObject({
+      outcome: 'refused',
+      code: 'account_unknown',
+    });
+  });
+});

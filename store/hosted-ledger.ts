@@ -1,0 +1,515 @@
+// The hosted ledger's storage: each operation is one transaction that locks the accounts it touches
+// in id order, applies the rules of domain/ledger.ts, and writes the transfer and its entries.
+// Every operation carries a key; a repeated key returns the first outcome, and a key that was asked
+// about before it arrived (see askOutcome) is refused, so a late request can never move points.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { assert } from '../domain/arithmetic.ts';
+import {
+  type AccountBalances,
+  availablePoints,
+  type LedgerOperationKind,
+  planLedgerOperation,
+} from '../domain/ledger.ts';
+import type { Database, LedgerAccount, LedgerAccountKind, LedgerTransferStatus } from './database.ts';
+
+export type LedgerOutcome =
+  | { outcome: 'done'; replayed: boolean }
+  | { outcome: 'refused'; code: string; detail: string };
+
+const issuanceRef = '__issuance__';
+const clearingRef = '__alliance_clearing__';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function balancesOf(account: LedgerAccount): AccountBalances {
+  return {
+    debitsPending: account.debits_pending,
+    debitsPosted: account.debits_posted,
+    creditsPending: account.credits_pending,
+    creditsPosted: account.credits_posted,
+    debitsMustNotExceedCredits: account.debits_must_not_exceed_credits,
+  };
+}
+
+/** Finds or opens an account; member accounts may never go below zero, the programme's own may. */
+export async function ensureAccount(
+  db: Db,
+  programId: string,
+  accountRef: string,
+  kind: LedgerAccountKind,
+): Promise<bigint> {
+  await db
+    .insertInto('ledger_accounts')
+    .values({
+      program_id: programId,
+      account_ref: accountRef,
+      kind,
+      debits_must_not_exceed_credits: kind === 'member',
+    })
+    .onConflict((conflict) => conflict.columns(['program_id', 'account_ref']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('ledger_accounts')
+    .select(['id', 'kind'])
+    .where('program_id', '=', programId)
+    .where('account_ref', '=', accountRef)
+    .executeTakeFirstOrThrow();
+  assert(row.kind === kind, `account ${accountRef} is a ${row.kind} account`);
+  return row.id;
+}
+
+async function lockAccounts(trx: Transaction<Database>, ids: bigint[]): Promise<Map<bigint, LedgerAccount>> {
+  const rows = await trx
+    .selectFrom('ledger_accounts')
+    .selectAll()
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+interface Movement {
+  programId: string;
+  key: string;
+  kind: LedgerOperationKind;
+  debitAccountId: bigint;
+  creditAccountId: bigint;
+  amountPoints: bigint;
+  status: LedgerTransferStatus;
+  pendingTransferId: bigint | null;
+  expiresAt: Date | null;
+  reason: string;
+}
+
+/** Applies one movement inside the caller's transaction; the accounts are locked here. */
+async function move(trx: Transaction<Database>, movement: Movement): Promise<LedgerOutcome> {
+  const accounts = await lockAccounts(trx, [movement.debitAccountId, movement.creditAccountId]);
+  const debit = accounts.get(movement.debitAccountId);
+  const credit = accounts.get(movement.creditAccountId);
+  assert(debit && credit, 'both accounts exist');
+  const plan = planLedgerOperation(
+    movement.kind,
+    movement.amountPoints,
+    balancesOf(debit),
+    balancesOf(credit),
+  );
+  if (!plan.ok) {
+    return {
+      outcome: 'refused',
+      code: 'insufficient_points',
+      detail: `${plan.availablePoints} points available`,
+    };
+  }
+  const transfer = await trx
+    .insertInto('ledger_transfers')
+    .values({
+      program_id: movement.programId,
+      key: movement.key,
+      operation: movement.kind,
+      debit_account_id: movement.debitAccountId,
+      credit_account_id: movement.creditAccountId,
+      amount_points: movement.amountPoints,
+      pending_transfer_id: movement.pendingTransferId,
+      status: movement.status,
+      expires_at: movement.expiresAt,
+      reason: movement.reason,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('ledger_entries')
+    .values(
+      plan.entries.map((entry) => ({
+        transfer_id: transfer.id,
+        account_id: entry.account === 'debit' ? movement.debitAccountId : movement.creditAccountId,
+        phase: entry.phase,
+        amount_points: entry.amountPoints,
+        reason: movement.reason,
+      })),
+    )
+    .execute();
+  for (const [id, after] of [
+    [movement.debitAccountId, plan.debitAccount],
+    [movement.creditAccountId, plan.creditAccount],
+  ] as const) {
+    await trx
+      .updateTable('ledger_accounts')
+      .set({
+        debits_pending: after.debitsPending,
+        debits_posted: after.debitsPosted,
+        credits_pending: after.creditsPending,
+        credits_posted: after.creditsPosted,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+  return { outcome: 'done', replayed: false };
+}
+
+async function previousOutcome(db: Db, programId: string, key: string): Promise<LedgerOutcome | undefined> {
+  const previous = await db
+    .selectFrom('ledger_transfers')
+    .select('status')
+    .where('program_id', '=', programId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!previous) return undefined;
+  if (previous.status === 'abandoned') {
+    return {
+      outcome: 'refused',
+      code: 'operation_abandoned',
+      detail: `key ${key} was declared abandoned before it arrived`,
+    };
+  }
+  return { outcome: 'done', replayed: true };
+}
+
+/** Runs an operation once per key: a repeat, even a concurrent one, gets the first outcome. */
+async function once(
+  db: Kysely<Database>,
+  programId: string,
+  key: string,
+  operation: (trx: Transaction<Database>) => Promise<LedgerOutcome>,
+): Promise<LedgerOutcome> {
+  const previous = await previousOutcome(db, programId, key);
+  if (previous) return previous;
+  try {
+    // A refusal records no transfer under its key, so that asking about the key later fences it.
+    return await db.transaction().execute(operation);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    const raced = await previousOutcome(db, programId, key);
+    if (!raced) throw error;
+    return raced;
+  }
+}
+
+export interface CreditInput {
+  programId: string;
+  key: string;
+  accountRef: string;
+  points: bigint;
+  reason: string;
+}
+
+/** Credits a member from the programme's issuance account (points earned, or arriving by transfer). */
+export function creditPoints(db: Kysely<Database>, input: CreditInput): Promise<LedgerOutcome> {
+  return once(db, input.programId, input.key, async (trx) => {
+    const issuance = await ensureAccount(trx, input.programId, issuanceRef, 'issuance');
+    const member = await ensureAccount(trx, input.programId, input.accountRef, 'member');
+    return move(trx, {
+      programId: input.programId,
+      key: input.key,
+      kind: 'credit',
+      debitAccountId: issuance,
+      creditAccountId: member,
+      amountPoints: input.points,
+      status: 'posted',
+      pendingTransferId: null,
+      expiresAt: null,
+      reason: input.reason,
+    });
+  });
+}
+
+export interface ReserveInput extends CreditInput {
+  expiresAt: Date;
+}
+
+/** Holds a member's points for a transfer out (a pending debit); they are not gone until posted. */
+export function reservePoints(db: Kysely<Database>, input: ReserveInput): Promise<LedgerOutcome> {
+  return once(db, input.programId, input.key, async (trx) => {
+    const member = await trx
+      .selectFrom('ledger_accounts')
+      .select('id')
+      .where('program_id', '=', input.programId)
+      .where('account_ref', '=', input.accountRef)
+      .where('kind', '=', 'member')
+      .executeTakeFirst();
+    if (!member)
+      return { outcome: 'refused', code: 'account_unknown', detail: `no account ${input.accountRef}` };
+    await expireOverdueReservations(trx, { debitAccountId: member.id });
+    const clearing = await ensureAccount(trx, input.programId, clearingRef, 'alliance_clearing');
+    return move(trx, {
+      programId: input.programId,
+      key: input.key,
+      kind: 'reserve',
+      debitAccountId: member.id,
+      creditAccountId: clearing,
+      amountPoints: input.points,
+      status: 'pending',
+      pendingTransferId: null,
+      expiresAt: input.expiresAt,
+      reason: input.reason,
+    });
+  });
+}
+
+export interface ResolveInput {
+  programId: string;
+  key: string;
+  reservationKey: string;
+  reason: string;
+}
+
+async function lockReservation(trx: Transaction<Database>, programId: string, reservationKey: string) {
+  return trx
+    .selectFrom('ledger_transfers')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('key', '=', reservationKey)
+    .where('operation', '=', 'reserve')
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+async function resolveReservation(
+  trx: Transaction<Database>,
+  reservation: NonNullable<Awaited<ReturnType<typeof lockReservation>>>,
+  input: ResolveInput,
+  kind: 'post' | 'void',
+  status: 'post_done' | 'voided' | 'expired',
+): Promise<LedgerOutcome> {
+  assert(
+    reservation.debit_account_id !== null && reservation.credit_account_id !== null,
+    'a reservation has accounts',
+  );
+  const outcome = await move(trx, {
+    programId: input.programId,
+    key: input.key,
+    kind,
+    debitAccountId: reservation.debit_account_id,
+    creditAccountId: reservation.credit_account_id,
+    amountPoints: reservation.amount_points,
+    status: 'posted',
+    pendingTransferId: reservation.id,
+    expiresAt: null,
+    reason: input.reason,
+  });
+  assert(outcome.outcome === 'done', 'resolving a reservation cannot be refused');
+  await trx.updateTable('ledger_transfers').set({ status }).where('id', '=', reservation.id).execute();
+  return outcome;
+}
+
+/** Makes a reservation final. An expired reservation cannot be posted: its points went back. */
+export function postReservation(
+  db: Kysely<Database>,
+  input: ResolveInput,
+  now = new Date(),
+): Promise<LedgerOutcome> {
+  return once(db, input.programId, input.key, async (trx) => {
+    const reservation = await lockReservation(trx, input.programId, input.reservationKey);
+    if (!reservation)
+      return {
+        outcome: 'refused',
+        code: 'reservation_unknown',
+        detail: `no reservation ${input.reservationKey}`,
+      };
+    if (reservation.status === 'post_done') {
+      return {
+        outcome: 'refused',
+        code: 'reservation_not_pending',
+        detail: 'already posted under another key',
+      };
+    }
+    if (
+      reservation.status === 'pending' &&
+      reservation.expires_at !== null &&
+      reservation.expires_at <= now
+    ) {
+      await resolveReservation(
+        trx,
+        reservation,
+        { ...input, key: `${input.reservationKey}:expiry` },
+        'void',
+        'expired',
+      );
+      return {
+        outcome: 'refused',
+        code: 'reservation_expired',
+        detail: 'the reservation expired; its points were released',
+      };
+    }
+    if (reservation.status !== 'pending') {
+      return {
+        outcome: 'refused',
+        code: 'reservation_not_pending',
+        detail: `the reservation is ${reservation.status}`,
+      };
+    }
+    return resolveReservation(trx, reservation, input, 'post', 'post_done');
+  });
+}
+
+/** Releases a reservation's points. Voiding one that already expired or was voided changes nothing. */
+export function voidReservation(db: Kysely<Database>, input: ResolveInput): Promise<LedgerOutcome> {
+  return once(db, input.programId, input.key, async (trx) => {
+    const reservation = await lockReservation(trx, input.programId, input.reservationKey);
+    if (!reservation) return { outcome: 'done', replayed: false };
+    if (reservation.status === 'voided' || reservation.status === 'expired')
+      return { outcome: 'done', replayed: true };
+    if (reservation.status !== 'pending') {
+      return {
+        outcome: 'refused',
+        code: 'reservation_not_pending',
+        detail: `the reservation is ${reservation.status}`,
+      };
+    }
+    return resolveReservation(trx, reservation, input, 'void', 'voided');
+  });
+}
+
+/** Takes back a credit (from the member to the issuance account), if the member still has the points. */
+export function reverseCredit(
+  db: Kysely<Database>,
+  input: { programId: string; key: string; creditKey: string; reason: string },
+): Promise<LedgerOutcome> {
+  return once(db, input.programId, input.key, async (trx) => {
+    const credit = await trx
+      .selectFrom('ledger_transfers')
+      .selectAll()
+      .where('program_id', '=', input.programId)
+      .where('key', '=', input.creditKey)
+      .where('operation', '=', 'credit')
+      .forUpdate()
+      .executeTakeFirst();
+    if (!credit) return { outcome: 'done', replayed: false };
+    if (credit.status === 'reversed') return { outcome: 'done', replayed: true };
+    assert(credit.debit_account_id !== null && credit.credit_account_id !== null, 'a credit has accounts');
+    const outcome = await move(trx, {
+      programId: input.programId,
+      key: input.key,
+      kind: 'reverse_credit',
+      debitAccountId: credit.credit_account_id,
+      creditAccountId: credit.debit_account_id,
+      amountPoints: credit.amount_points,
+      status: 'posted',
+      pendingTransferId: credit.id,
+      expiresAt: null,
+      reason: input.reason,
+    });
+    if (outcome.outcome === 'done') {
+      await trx
+        .updateTable('ledger_transfers')
+        .set({ status: 'reversed' })
+        .where('id', '=', credit.id)
+        .execute();
+    }
+    return outcome;
+  });
+}
+
+/**
+ * What became of the operation with this key. A key never seen is recorded as abandoned, so that
+ * the request, should it still arrive, is refused: the asker can then safely compensate.
+ */
+export async function askOutcome(
+  db: Kysely<Database>,
+  programId: string,
+  key: string,
+): Promise<'succeeded' | 'abandoned'> {
+  await db
+    .insertInto('ledger_transfers')
+    .values({
+      program_id: programId,
+      key,
+      operation: 'abandon',
+      amount_points: 0n,
+      status: 'abandoned',
+      reason: 'asked before it arrived',
+    })
+    .onConflict((conflict) => conflict.columns(['program_id', 'key']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('ledger_transfers')
+    .select('status')
+    .where('program_id', '=', programId)
+    .where('key', '=', key)
+    .executeTakeFirstOrThrow();
+  return row.status === 'abandoned' ? 'abandoned' : 'succeeded';
+}
+
+/** Voids reservations whose time ran out, releasing their points; all of them, or one account's. */
+export async function expireOverdueReservations(
+  db: Kysely<Database>,
+  scope: { debitAccountId?: bigint; now?: Date; batchSizeMax?: number } = {},
+): Promise<number> {
+  const run = async (trx: Transaction<Database>) => {
+    let query = trx
+      .selectFrom('ledger_transfers')
+      .select(['program_id', 'key'])
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', scope.now ?? new Date())
+      .limit(scope.batchSizeMax ?? 500);
+    if (scope.debitAccountId !== undefined)
+      query = query.where('debit_account_id', '=', scope.debitAccountId);
+    const overdue = await query.execute();
+    for (const row of overdue) {
+      const reservation = await lockReservation(trx, row.program_id, row.key);
+      if (reservation?.status !== 'pending') continue;
+      const input = {
+        programId: row.program_id,
+        key: `${row.key}:expiry`,
+        reservationKey: row.key,
+        reason: 'reservation expired',
+      };
+      await resolveReservation(trx, reservation, input, 'void', 'expired');
+    }
+    return overdue.length;
+  };
+  return db.isTransaction ? run(db as Transaction<Database>) : db.transaction().execute(run);
+}
+
+export interface AccountBalance {
+  accountRef: string;
+  availablePoints: bigint;
+  postedPoints: bigint;
+  pendingDebitPoints: bigint;
+}
+
+export async function readBalance(
+  db: Db,
+  programId: string,
+  accountRef: string,
+): Promise<AccountBalance | undefined> {
+  const account = await db
+    .selectFrom('ledger_accounts')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('account_ref', '=', accountRef)
+    .executeTakeFirst();
+  if (!account) return undefined;
+  return {
+    accountRef,
+    availablePoints: availablePoints(balancesOf(account)),
+    postedPoints: account.credits_posted - account.debits_posted,
+    pendingDebitPoints: account.debits_pending,
+  };
+}
+
+export interface LedgerCheck {
+  /** The sum of every entry ever written: zero, always. */
+  entriesSum: bigint;
+  /** Accounts whose counters disagree with their entries: none, always. */
+  accountsOutOfBalance: bigint[];
+}
+
+/** The invariant check exposed to operators and run by the tests. */
+export async function checkLedger(db: Db): Promise<LedgerCheck> {
+  const total = await db
+    .selectFrom('ledger_entries')
+    .select(sql<bigint>`coalesce(sum(amount_points), 0)::int8`.as('sum'))
+    .executeTakeFirstOrThrow();
+  const mismatched = await sql<{ id: bigint }>`
+    select a.id from ledger_accounts a
+    left join (
+      select account_id,
+        coalesce(sum(amount_points) filter (where phase = 'pending'), 0) as pending,
+        coalesce(sum(amount_points) filter (where phase = 'posted'), 0) as posted
+      from ledger_entries group by account_id
+    ) e on e.account_id = a.id
+    where coalesce(e.pending, 0) <> a.credits_pending - a.debits_pending
+       or coalesce(e.posted, 0) <> a.credits_posted - a.debits_posted`.execute(db);
+  return { entriesSum: total.sum, accountsOutOfBalance: mismatched.rows.map((row) => row.id) };
+}
