@@ -51,6 +51,10 @@ export const problemCatalog = {
   rate_arbitrage: { status: 422, title: 'The rates would make a cycle that creates points' },
   program_not_found: { status: 422, title: 'The programme does not exist' },
   insufficient_points: { status: 422, title: 'The member does not have enough points' },
+  program_not_hosted: {
+    status: 422,
+    title: "The programme's points are kept by its partner, not by the gateway",
+  },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   // 5xx: our side.

@@ -41,6 +41,8 @@ export interface QuoteFigures {
   /** Money the source partner owes the alliance as fee (when the partner pays it). */
   feeAmountMinor: bigint;
   currency: string;
+  /** Source points this member may have debited in a day, the cooling-off cap included. */
+  dailyCapSourcePoints: bigint;
 }
 
 function convert(amount: QuoteAmount, ratio: Ratio): { converted: bigint; credit: bigint; remainder: Ratio } {
@@ -126,5 +128,6 @@ export function computeQuote(input: QuoteInput): QuoteFigures {
     settlementAmountMinor,
     feeAmountMinor,
     currency: terms.settlementCurrency,
+    dailyCapSourcePoints: capSourcePoints,
   };
 }

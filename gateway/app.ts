@@ -20,8 +20,15 @@ import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayDocumentConfig, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
 import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
+import { registerHostedAccountRoutes } from './routes/hosted-accounts.ts';
+import { registerMemberLinkRoutes } from './routes/member-links.ts';
+import { registerOperatorLedgerRoutes } from './routes/operator-ledger.ts';
 import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
+import { type QuotePolicy, registerQuoteRoutes } from './routes/quotes.ts';
+import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
+import { registerTransferRoutes, type TransferStarter } from './routes/transfers.ts';
+import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { registerWellKnownRoutes } from './routes/well-known.ts';
 
 export interface GatewayOptions {
@@ -36,6 +43,9 @@ export interface GatewayDependencies {
   db: Kysely<Database>;
   logger: Logger;
   options: GatewayOptions;
+  exchange: QuotePolicy & { coolingOffHours: number };
+  /** Starts (or finds) a transfer's workflow and waits briefly for its outcome. */
+  startTransfer: TransferStarter;
   operatorPublicKeys: readonly JWK[];
   gatewayPublicKeys: readonly JWK[];
   readiness: ReadinessChecks;
@@ -124,6 +134,13 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerWellKnownRoutes(app, deps.gatewayPublicKeys);
   registerOperatorPartnerRoutes(app, deps.db);
   registerPartnerProfileRoutes(app, deps.db);
+  registerMemberLinkRoutes(app, deps.db, deps.exchange.coolingOffHours);
+  registerRateAgreementRoutes(app, deps.db);
+  registerQuoteRoutes(app, deps.db, deps.exchange);
+  registerTransferRoutes(app, deps.db, deps.startTransfer, deps.exchange);
+  registerWebhookDeliveryRoutes(app, deps.db);
+  registerHostedAccountRoutes(app, deps.db);
+  registerOperatorLedgerRoutes(app, deps.db);
 
   app.doc31('/openapi.json', gatewayDocumentConfig);
   app.get('/reference', Scalar({ url: '/openapi.json', pageTitle: 'Points Alliance Gateway API' }));

@@ -16,3 +16,10 @@ export const operatorIssuer = 'operator';
 export function principalName(principal: Principal): string {
   return principal.kind === 'operator' ? operatorIssuer : principal.partnerId;
 }
+
+/** The calling partner's id; partner routes are only reached through the partner signature check. */
+export function callerPartnerId(principal: Principal): string {
+  if (principal.kind !== 'partner')
+    throw new Error('a partner route was reached without a partner principal');
+  return principal.partnerId;
+}

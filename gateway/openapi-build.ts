@@ -27,6 +27,8 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       operatorPublicKeys: [],
       gatewayPublicKeys: [],
       readiness: { database: notRunning, temporal: notRunning },
+      exchange: { quoteLifetimeSeconds: 60, coolingOffHours: 0, coolingOffCapSourcePoints: 1n },
+      startTransfer: notRunning,
     });
     return `${JSON.stringify(app.getOpenAPI31Document(gatewayDocumentConfig), null, 2)}\n`;
   } finally {

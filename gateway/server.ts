@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { JWK } from 'jose';
-import type { Config } from '../runtime/config.ts';
+import { type Config, transferTimeouts } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { readinessChecks } from '../runtime/readiness.ts';
 import type { GatewayKeys } from '../runtime/signing-keys.ts';
 import type { Db } from '../store/connection.ts';
+import { startTransferWorkflow } from '../workflows/transfer-client.ts';
 import { createApp } from './app.ts';
 import { startHousekeeping } from './housekeeping.ts';
 
@@ -42,6 +43,21 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
     operatorPublicKeys: deps.operatorPublicKeys,
     gatewayPublicKeys: deps.gatewayKeys.publicKeys,
     readiness: readinessChecks(deps.db, deps.temporal),
+    exchange: {
+      quoteLifetimeSeconds: config.QUOTE_LIFETIME_SECONDS,
+      coolingOffHours: config.COOLING_OFF_HOURS,
+      coolingOffCapSourcePoints: BigInt(config.COOLING_OFF_CAP_SOURCE_POINTS),
+    },
+    startTransfer: (transferId) =>
+      startTransferWorkflow(
+        {
+          client: deps.temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          timeouts: transferTimeouts(config),
+          replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
+        },
+        transferId,
+      ),
   });
   const stopHousekeeping = startHousekeeping({
     db: deps.db,

@@ -97,6 +97,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('fee_points', 'bigint', (column) => column.notNull())
     .addColumn('debit_points', 'bigint', (column) => column.notNull())
     .addColumn('credit_points', 'bigint', (column) => column.notNull().check(sql`credit_points > 0`))
+    .addColumn('daily_cap_source_points', 'bigint', (column) => column.notNull())
     .addColumn('ratio_numerator', 'bigint', (column) => column.notNull())
     .addColumn('ratio_denominator', 'bigint', (column) => column.notNull())
     .addColumn('remainder_numerator', 'bigint', (column) => column.notNull())

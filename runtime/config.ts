@@ -52,6 +52,22 @@ const ConfigSchema = z.object({
   SIGNED_REQUEST_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   IDEMPOTENCY_LOCK_SECONDS: positiveInteger.max(3600).default(60),
   IDEMPOTENCY_RETENTION_HOURS: positiveInteger.max(24 * 90).default(72),
+  QUOTE_LIFETIME_SECONDS: positiveInteger.max(3600).default(60),
+  COOLING_OFF_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 90)
+    .default(24),
+  COOLING_OFF_CAP_SOURCE_POINTS: positiveInteger.default(1_000),
+  /** One call to a partner's system; a slower answer is a timeout, and the step is retried or asked about. */
+  PARTNER_CALL_TIMEOUT_MS: positiveInteger.max(120_000).default(5_000),
+  TRANSFER_STEP_TOTAL_SECONDS: positiveInteger.max(86_400).default(120),
+  TRANSFER_SETTLE_TOTAL_HOURS: positiveInteger.max(24 * 30).default(72),
+  RESERVATION_TTL_MINUTES: positiveInteger.max(24 * 60).default(30),
+  WEBHOOK_RETRY_TOTAL_HOURS: positiveInteger.max(24 * 7).default(24),
+  /** How long POST /v1/transfers waits for the outcome before answering with the current state. */
+  TRANSFER_REPLY_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -80,4 +96,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       return `${name}: ${issue.message}${shown}`;
     }),
   );
+}
+
+/** The transfer workflow's time budgets, from the configuration. */
+export function transferTimeouts(config: Config) {
+  return {
+    stepAttemptMs: config.PARTNER_CALL_TIMEOUT_MS + 1_000,
+    stepTotalMs: config.TRANSFER_STEP_TOTAL_SECONDS * 1_000,
+    settleTotalMs: config.TRANSFER_SETTLE_TOTAL_HOURS * 3_600_000,
+    reservationTtlMs: config.RESERVATION_TTL_MINUTES * 60_000,
+    webhookTotalMs: config.WEBHOOK_RETRY_TOTAL_HOURS * 3_600_000,
+  };
 }

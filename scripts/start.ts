@@ -52,12 +52,19 @@ const gatewayKeys = config.GATEWAY_PRIVATE_JWKS
 const operatorKey = await loadOrCreateKeyPair(path.join(dataDir, 'keys', 'operator.json'), 'EdDSA');
 const operatorPublicKeys = config.OPERATOR_PUBLIC_JWKS?.keys ?? [operatorKey.publicJwk];
 
-const { worker, connection: workerConnection } = await createWorker({
+const {
+  worker,
+  connection: workerConnection,
+  adapters,
+} = await createWorker({
   db,
   address: temporalServer.address,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   logger,
+  gatewayIssuer: config.GATEWAY_AUDIENCE,
+  gatewayKey: gatewayKeys.signing,
+  partnerCallTimeoutMs: config.PARTNER_CALL_TIMEOUT_MS,
 });
 const workerRun = worker.run();
 
@@ -89,6 +96,7 @@ onShutdown(logger, [
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
       await workerConnection.close();
+      await adapters.close();
     },
   ],
   ['temporal client', () => temporal.connection.close()],

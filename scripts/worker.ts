@@ -2,6 +2,7 @@
 import { loadConfig } from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { requireSetting } from '../runtime/require-setting.ts';
+import { gatewayKeysFromJwks } from '../runtime/signing-keys.ts';
 import { createDatabase } from '../store/connection.ts';
 import { createWorker } from '../workflows/worker-factory.ts';
 
@@ -11,16 +12,20 @@ const db = createDatabase({
   url: requireSetting(config, 'DATABASE_URL'),
   poolSizeMax: config.DATABASE_POOL_SIZE_MAX,
 });
-const { worker, connection } = await createWorker({
+const { worker, connection, adapters } = await createWorker({
   db,
   address: requireSetting(config, 'TEMPORAL_ADDRESS'),
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   logger,
+  gatewayIssuer: config.GATEWAY_AUDIENCE,
+  gatewayKey: gatewayKeysFromJwks(requireSetting(config, 'GATEWAY_PRIVATE_JWKS')).signing,
+  partnerCallTimeoutMs: config.PARTNER_CALL_TIMEOUT_MS,
 });
 // The Temporal runtime stops the worker on SIGINT and SIGTERM; run() then resolves.
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
 await worker.run();
 await connection.close();
+await adapters.close();
 await db.destroy();
 process.exit(0);

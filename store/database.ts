@@ -128,6 +128,8 @@ export interface QuotesTable {
   fee_points: Immutable<bigint>;
   debit_points: Immutable<bigint>;
   credit_points: Immutable<bigint>;
+  /** The cap that applied to this member's transfers out today (lower while the link cools off). */
+  daily_cap_source_points: Immutable<bigint>;
   ratio_numerator: Immutable<bigint>;
   ratio_denominator: Immutable<bigint>;
   remainder_numerator: Immutable<bigint>;

@@ -8,6 +8,7 @@ import { newId } from './ids.ts';
 export interface NewPartnerInput {
   name: string;
   webhookUrl: string | null;
+  loyaltyApiUrl: string | null;
   programs: readonly { name: string; unitName: string; ledger: ProgramLedger }[];
   keys: readonly (JWK & { kid: string; alg: string })[];
 }
@@ -24,7 +25,13 @@ export async function createPartner(db: Kysely<Database>, input: NewPartnerInput
     const partnerId = newId('ptn');
     await trx
       .insertInto('partners')
-      .values({ id: partnerId, name: input.name, status: 'active', webhook_url: input.webhookUrl })
+      .values({
+        id: partnerId,
+        name: input.name,
+        status: 'active',
+        webhook_url: input.webhookUrl,
+        loyalty_api_url: input.loyaltyApiUrl,
+      })
       .execute();
     if (input.programs.length > 0) {
       await trx

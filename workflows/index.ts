@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow the worker runs is exported here.
 export { probeWorkflow } from './probe.workflow.ts';
+export { transferWorkflow } from './transfer.workflow.ts';

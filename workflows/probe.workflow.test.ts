@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../runtime/logger.ts';
+import { generateSigningKeyPair } from '../signing/keys.ts';
 import { useTestDatabase } from '../test/support/database.ts';
 import { connectTemporalClient } from './client.ts';
 import { probeWorkflow } from './probe.workflow.ts';
@@ -11,7 +12,17 @@ const db = useTestDatabase(2);
 const address = inject('temporalAddress');
 const taskQueue = `probe-${randomUUID()}`;
 const logger = createLogger('warn', 'test-worker');
-const { worker, connection } = await createWorker({ db, address, namespace: 'default', taskQueue, logger });
+const gatewayKey = await generateSigningKeyPair('ES256');
+const { worker, connection } = await createWorker({
+  db,
+  address,
+  namespace: 'default',
+  taskQueue,
+  logger,
+  gatewayIssuer: 'points-alliance-gateway',
+  gatewayKey,
+  partnerCallTimeoutMs: 1_000,
+});
 const client = await connectTemporalClient(address, 'default');
 afterAll(async () => {
   await client.connection.close();

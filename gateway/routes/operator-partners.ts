@@ -128,6 +128,7 @@ export function registerOperatorPartnerRoutes(app: OpenAPIHono<GatewayEnv>, db: 
     const record = await createPartner(db, {
       name: body.name,
       webhookUrl: body.webhookUrl,
+      loyaltyApiUrl: body.loyaltyApiUrl ?? null,
       programs: body.programs,
       keys,
     });

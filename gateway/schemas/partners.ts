@@ -47,6 +47,15 @@ export const CreatePartnerBody = z
       .max(2000)
       .nullable()
       .default(null),
+    loyaltyApiUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .nullable()
+      .default(null)
+      .openapi({
+        description:
+          "Base URL of the partner's loyalty system (openapi/partner.json); needed for partner_system programmes.",
+      }),
     programs: z.array(ProgramInput).min(1).max(10),
     keys: z.array(PublicJwkSchema).min(1).max(5),
   })
@@ -60,6 +69,7 @@ export const PartnerSchema = z
     name: z.string(),
     status: z.enum(['active', 'suspended']),
     webhookUrl: z.string().nullable(),
+    loyaltyApiUrl: z.string().nullable(),
     programs: z.array(
       z.object({
         id: z.string(),
@@ -90,6 +100,7 @@ export function partnerView({ partner, programs, keys }: PartnerRecord): Partner
     name: partner.name,
     status: partner.status,
     webhookUrl: partner.webhook_url,
+    loyaltyApiUrl: partner.loyalty_api_url,
     programs: programs.map((program) => ({
       id: program.id,
       name: program.name,

@@ -8,12 +8,17 @@ import type { ReadinessChecks } from '../../gateway/routes/health.ts';
 import type { PartnerView } from '../../gateway/schemas/partners.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { readinessChecks } from '../../runtime/readiness.ts';
-import { generateSigningKeyPair } from '../../signing/keys.ts';
+import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.ts';
 import type { SignRequestInput } from '../../signing/request-token.ts';
 import type { Db } from '../../store/connection.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
+import type { TransferTimeouts } from '../../workflows/transfer.workflow.ts';
+import { startTransferWorkflow } from '../../workflows/transfer-client.ts';
+import { createWorker } from '../../workflows/worker-factory.ts';
 import { useTestDatabase } from './database.ts';
 import { createSigner, type Signer, signerFor, testAudience } from './signer.ts';
+
+export const testGatewayIssuer = 'points-alliance-gateway';
 
 export const testGatewayOptions: GatewayOptions = {
   audience: testAudience,
@@ -39,18 +44,63 @@ export interface TestGateway {
   db: Db;
   temporal: Client;
   operator: Signer;
+  gatewayKey: SigningKeyPair;
+  taskQueue: string;
   call(signer: Signer | null, method: string, path: string, options?: CallOptions): Promise<Response>;
-  onboardPartner(name?: string, signer?: Signer): Promise<{ partner: PartnerView; signer: Signer }>;
+  onboardPartner(
+    name?: string,
+    signer?: Signer,
+    extra?: {
+      ledger?: 'hosted' | 'partner_system';
+      loyaltyApiUrl?: string | null;
+      webhookUrl?: string | null;
+    },
+  ): Promise<{ partner: PartnerView; signer: Signer }>;
 }
 
-export async function createTestGateway(
-  overrides: { readiness?: ReadinessChecks } = {},
-): Promise<TestGateway> {
-  const db = useTestDatabase();
+/** Short budgets, so that a partner that never answers costs a test seconds, not minutes. */
+export const testTransferTimeouts: TransferTimeouts = {
+  stepAttemptMs: 1_500,
+  stepTotalMs: 4_000,
+  settleTotalMs: 20_000,
+  reservationTtlMs: 60_000,
+  webhookTotalMs: 3_000,
+};
+export const testPartnerCallTimeoutMs = 1_000;
+
+export interface TestGatewayOptions {
+  readiness?: ReadinessChecks;
+  /** Runs a worker of this file's own, on its own task queue, for tests that move points. */
+  worker?: boolean;
+  coolingOffHours?: number;
+}
+
+export async function createTestGateway(overrides: TestGatewayOptions = {}): Promise<TestGateway> {
+  const db = useTestDatabase(10);
   const temporal = await connectTemporalClient(inject('temporalAddress'), 'default');
   afterAll(() => temporal.connection.close());
   const operator = await createSigner('operator', 'EdDSA');
   const gatewayKey = await generateSigningKeyPair('ES256');
+  const taskQueue = `test-${randomUUID()}`;
+  if (overrides.worker) {
+    const { worker, connection, adapters } = await createWorker({
+      db,
+      address: inject('temporalAddress'),
+      namespace: 'default',
+      taskQueue,
+      logger: createLogger('warn', 'test-worker'),
+      gatewayIssuer: testGatewayIssuer,
+      gatewayKey,
+      partnerCallTimeoutMs: testPartnerCallTimeoutMs,
+    });
+    const running = worker.run();
+    afterAll(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+      await adapters.close();
+    });
+  }
   const app = createApp({
     db,
     logger: createLogger('silent'),
@@ -58,6 +108,16 @@ export async function createTestGateway(
     operatorPublicKeys: [operator.key.publicJwk],
     gatewayPublicKeys: [gatewayKey.publicJwk],
     readiness: overrides.readiness ?? readinessChecks(db, temporal),
+    exchange: {
+      quoteLifetimeSeconds: 60,
+      coolingOffHours: overrides.coolingOffHours ?? 0,
+      coolingOffCapSourcePoints: 1_000n,
+    },
+    startTransfer: (transferId) =>
+      startTransferWorkflow(
+        { client: temporal, taskQueue, timeouts: testTransferTimeouts, replyWaitMs: 8_000 },
+        transferId,
+      ),
   });
 
   const call: TestGateway['call'] = async (signer, method, path, options = {}) => {
@@ -74,13 +134,15 @@ export async function createTestGateway(
     return app.request(path, { method, headers, ...(body === '' ? {} : { body }) });
   };
 
-  const onboardPartner: TestGateway['onboardPartner'] = async (name = 'Test Partner', signer) => {
+  const onboardPartner: TestGateway['onboardPartner'] = async (name = 'Test Partner', signer, extra = {}) => {
     const partnerSigner = signer ?? (await createSigner('pending', 'ES256'));
     const response = await call(operator, 'POST', '/v1/operator/partners', {
       body: {
         name,
-        programs: [{ name: `${name} Rewards`, unitName: 'points', ledger: 'partner_system' }],
+        programs: [{ name: `${name} Rewards`, unitName: 'points', ledger: extra.ledger ?? 'partner_system' }],
         keys: [partnerSigner.key.publicJwk],
+        loyaltyApiUrl: extra.loyaltyApiUrl ?? null,
+        webhookUrl: extra.webhookUrl ?? null,
       },
     });
     if (response.status !== 201)
@@ -89,5 +151,5 @@ export async function createTestGateway(
     return { partner, signer: signerFor(partner.id, partnerSigner.key) };
   };
 
-  return { app, db, temporal, operator, call, onboardPartner };
+  return { app, db, temporal, operator, gatewayKey, taskQueue, call, onboardPartner };
 }

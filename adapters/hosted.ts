@@ -1,0 +1,42 @@
+// The LoyaltyAdapter over the gateway's own hosted ledger, for programmes without a system of their own.
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database.ts';
+import {
+  askOutcome,
+  creditPoints,
+  type LedgerOutcome,
+  postReservation,
+  readBalance,
+  reservePoints,
+  reverseCredit,
+  voidReservation,
+} from '../store/hosted-ledger.ts';
+import type { LoyaltyAdapter, StepOutcome } from './loyalty-adapter.ts';
+
+function toStep(outcome: LedgerOutcome): StepOutcome {
+  return outcome.outcome === 'done' ? { outcome: 'done' } : outcome;
+}
+
+export function createHostedAdapter(db: Kysely<Database>, programId: string): LoyaltyAdapter {
+  return {
+    reserve: async (input) => toStep(await reservePoints(db, { programId, ...input })),
+    post: async (input) =>
+      toStep(await postReservation(db, { programId, ...input, reason: 'transfer posted' })),
+    void: async (input) =>
+      toStep(await voidReservation(db, { programId, ...input, reason: 'transfer voided' })),
+    credit: async (input) => toStep(await creditPoints(db, { programId, ...input })),
+    reverseCredit: async (input) =>
+      toStep(await reverseCredit(db, { programId, ...input, reason: 'credit reversed' })),
+    outcome: (key) => askOutcome(db, programId, key),
+    balance: async (accountRef) => {
+      const balance = await readBalance(db, programId, accountRef);
+      return (
+        balance && {
+          accountRef,
+          availablePoints: balance.availablePoints,
+          postedPoints: balance.postedPoints,
+        }
+      );
+    },
+  };
+}

@@ -1,0 +1,99 @@
+// The LoyaltyAdapter over a partner's own system: signed HTTP calls (undici, connection reuse,
+// explicit timeouts) following openapi/partner.json. 2xx is done, 422 is a refusal for good;
+// anything else (5xx, a timeout, a refused connection) is a fault the caller retries or asks about.
+import type { SigningKeyPair } from '../signing/keys.ts';
+import { createSignedClient, type SignedResponse } from '../signing/signed-client.ts';
+import {
+  type LoyaltyAdapter,
+  PartnerUnavailableError,
+  type StepOutcome,
+  type StepState,
+} from './loyalty-adapter.ts';
+
+export interface HttpAdapterOptions {
+  baseUrl: string;
+  partnerId: string;
+  gatewayIssuer: string;
+  gatewayKey: SigningKeyPair;
+  callTimeoutMs: number;
+  connectionsMax?: number;
+}
+
+export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter & { close(): Promise<void> } {
+  const client = createSignedClient({
+    baseUrl: options.baseUrl,
+    issuer: options.gatewayIssuer,
+    key: options.gatewayKey,
+    audience: options.partnerId,
+    connectTimeoutMs: Math.min(options.callTimeoutMs, 5_000),
+    headersTimeoutMs: options.callTimeoutMs,
+    bodyTimeoutMs: options.callTimeoutMs,
+    connectionsMax: options.connectionsMax ?? 32,
+  });
+
+  async function send(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    key?: string,
+  ): Promise<SignedResponse> {
+    try {
+      return await client.call({ method, path, body, ...(key ? { idempotencyKey: key } : {}) });
+    } catch (error) {
+      throw new PartnerUnavailableError(
+        `${method} ${path} at partner ${options.partnerId}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  async function step(path: string, body: { key: string } & Record<string, unknown>): Promise<StepOutcome> {
+    const response = await send('POST', path, body, body.key);
+    if (response.status >= 200 && response.status < 300) return { outcome: 'done' };
+    if (response.status === 422) {
+      const refusal = response.json<{ code?: string; detail?: string }>();
+      return { outcome: 'refused', code: refusal.code ?? 'refused', detail: refusal.detail ?? '' };
+    }
+    throw new PartnerUnavailableError(
+      `POST ${path} at partner ${options.partnerId} answered ${response.status}`,
+    );
+  }
+
+  const encode = encodeURIComponent;
+  return {
+    reserve: (input) =>
+      step('/loyalty/reservations', {
+        ...input,
+        points: String(input.points),
+        expiresAt: input.expiresAt.toISOString(),
+      }),
+    post: (input) => step(`/loyalty/reservations/${encode(input.reservationKey)}/post`, { key: input.key }),
+    void: (input) => step(`/loyalty/reservations/${encode(input.reservationKey)}/void`, { key: input.key }),
+    credit: (input) => step('/loyalty/credits', { ...input, points: String(input.points) }),
+    reverseCredit: (input) => step(`/loyalty/credits/${encode(input.creditKey)}/reverse`, { key: input.key }),
+    async outcome(key: string): Promise<StepState> {
+      const response = await send('GET', `/loyalty/operations/${encode(key)}`);
+      if (response.status !== 200) {
+        throw new PartnerUnavailableError(
+          `outcome of ${key} at partner ${options.partnerId}: ${response.status}`,
+        );
+      }
+      return response.json<{ state: StepState }>().state;
+    },
+    async balance(accountRef: string) {
+      const response = await send('GET', `/loyalty/accounts/${encode(accountRef)}`);
+      if (response.status === 404) return undefined;
+      if (response.status !== 200)
+        throw new PartnerUnavailableError(`balance at partner ${options.partnerId}: ${response.status}`);
+      const balance = response.json<{ availablePoints: string; postedPoints: string }>();
+      return {
+        accountRef,
+        availablePoints: BigInt(balance.availablePoints),
+        postedPoints: BigInt(balance.postedPoints),
+      };
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,39 @@
+// One interface for a partner's loyalty system, whoever keeps the points: the gateway's hosted
+// ledger or the partner's own system over HTTP. Every call carries the step's idempotency key.
+// A refusal is an answer ("no, for good"); a fault (timeout, 5xx, connection refused) is thrown, and
+// the caller retries with the same key or asks for the outcome of that key before compensating.
+
+export type StepOutcome = { outcome: 'done' } | { outcome: 'refused'; code: string; detail: string };
+
+/** What became of a step: done, or abandoned (never happened, and now never will: the key is fenced). */
+export type StepState = 'succeeded' | 'abandoned';
+
+export interface PartnerBalance {
+  accountRef: string;
+  availablePoints: bigint;
+  postedPoints: bigint;
+}
+
+export interface LoyaltyAdapter {
+  reserve(input: {
+    key: string;
+    accountRef: string;
+    points: bigint;
+    expiresAt: Date;
+    reason: string;
+  }): Promise<StepOutcome>;
+  post(input: { key: string; reservationKey: string }): Promise<StepOutcome>;
+  void(input: { key: string; reservationKey: string }): Promise<StepOutcome>;
+  credit(input: { key: string; accountRef: string; points: bigint; reason: string }): Promise<StepOutcome>;
+  reverseCredit(input: { key: string; creditKey: string }): Promise<StepOutcome>;
+  outcome(key: string): Promise<StepState>;
+  balance(accountRef: string): Promise<PartnerBalance | undefined>;
+}
+
+/** A fault talking to a partner: retry with the same key, or ask for the outcome. */
+export class PartnerUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PartnerUnavailableError';
+  }
+}

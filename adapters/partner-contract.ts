@@ -1,0 +1,58 @@
+// The contract a partner's loyalty system implements for the gateway (openapi/partner.json is
+// generated from the reference partner, which declares its routes with these shapes). Points are
+// decimal strings, so no JSON number ever rounds them.
+import { z } from '@hono/zod-openapi';
+
+export const Points = z
+  .string()
+  .regex(/^[1-9]\d{0,18}$/, 'a whole number of points above zero, as a string')
+  .openapi({ example: '1000' });
+
+export const OperationKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .openapi({
+    description: "The step's idempotency key, `<transferId>:<step>`; the same key never takes effect twice.",
+  });
+
+export const ReserveBody = z
+  .object({
+    key: OperationKey,
+    accountRef: z.string().min(1).max(200),
+    points: Points,
+    expiresAt: z.iso.datetime({ offset: true }),
+    reason: z.string().max(500),
+  })
+  .openapi('ReserveRequest');
+
+export const CreditBody = z
+  .object({
+    key: OperationKey,
+    accountRef: z.string().min(1).max(200),
+    points: Points,
+    reason: z.string().max(500),
+  })
+  .openapi('CreditRequest');
+
+export const ResolveBody = z.object({ key: OperationKey }).openapi('ResolveRequest');
+
+export const OperationResult = z
+  .object({ key: z.string(), status: z.enum(['reserved', 'posted', 'voided', 'credited', 'reversed']) })
+  .openapi('OperationResult');
+
+export const OperationState = z
+  .object({ key: z.string(), state: z.enum(['succeeded', 'abandoned']) })
+  .openapi('OperationState', {
+    description:
+      'succeeded: the operation took effect. abandoned: it did not, and since this question it never will; a request with this key arriving later is refused with operation_abandoned.',
+  });
+
+export const Refusal = z.object({ code: z.string(), detail: z.string() }).openapi('Refusal', {
+  description:
+    'A final answer: insufficient_points, account_unknown, reservation_expired, operation_abandoned, ...',
+});
+
+export const Balance = z
+  .object({ accountRef: z.string(), availablePoints: z.string(), postedPoints: z.string() })
+  .openapi('Balance');

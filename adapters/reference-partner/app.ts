@@ -1,0 +1,290 @@
+// The reference partner: a small, real loyalty system speaking the partner contract. The demo, the
+// tests and the benchmarks run it; its fault switches (under /_control, unsigned, loopback only)
+// produce the failures a real partner would. openapi/partner.json is generated from these routes.
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { JWK } from 'jose';
+import { ProblemError } from '../../domain/errors.ts';
+import { createRequestVerifier } from '../../signing/request-verifier.ts';
+import {
+  Balance,
+  CreditBody,
+  OperationKey,
+  OperationResult,
+  OperationState,
+  Points,
+  Refusal,
+  ReserveBody,
+  ResolveBody,
+} from '../partner-contract.ts';
+import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } from './faults.ts';
+import type { PartnerBooks, PartnerOutcome } from './store.ts';
+
+export interface ReferencePartnerOptions {
+  partnerId: string;
+  books: PartnerBooks;
+  /** The issuer the gateway signs as, and its public keys (read from its JWKS). */
+  gatewayIssuer: string;
+  gatewayPublicKeys: () => readonly JWK[];
+  faults?: FaultPlan;
+}
+
+const security = [{ gatewaySignature: [] }];
+const refusalResponse = {
+  content: { 'application/json': { schema: Refusal } },
+  description: 'Refused for good',
+};
+const resultResponse = (description: string) => ({
+  content: { 'application/json': { schema: OperationResult } },
+  description,
+});
+const unavailable = { description: 'Not now: retry with the same key, or ask for the outcome of the key' };
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+const KeyPath = z.object({ key: OperationKey.openapi({ param: { name: 'key', in: 'path' } }) });
+
+const routes = {
+  reserve: createRoute({
+    method: 'post',
+    path: '/loyalty/reservations',
+    summary: "Hold a member's points for a transfer out (a pending debit)",
+    security,
+    request: { body: jsonBody(ReserveBody) },
+    responses: { 201: resultResponse('Held'), 422: refusalResponse, 503: unavailable },
+  }),
+  post: createRoute({
+    method: 'post',
+    path: '/loyalty/reservations/{key}/post',
+    summary: 'Make a hold final: the points leave the member',
+    security,
+    request: { params: KeyPath, body: jsonBody(ResolveBody) },
+    responses: { 200: resultResponse('Posted'), 422: refusalResponse, 503: unavailable },
+  }),
+  void: createRoute({
+    method: 'post',
+    path: '/loyalty/reservations/{key}/void',
+    summary: 'Release a hold: the points go back to the member',
+    security,
+    request: { params: KeyPath, body: jsonBody(ResolveBody) },
+    responses: { 200: resultResponse('Voided'), 422: refusalResponse, 503: unavailable },
+  }),
+  credit: createRoute({
+    method: 'post',
+    path: '/loyalty/credits',
+    summary: 'Credit a member with points arriving by transfer',
+    security,
+    request: { body: jsonBody(CreditBody) },
+    responses: { 201: resultResponse('Credited'), 422: refusalResponse, 503: unavailable },
+  }),
+  reverse: createRoute({
+    method: 'post',
+    path: '/loyalty/credits/{key}/reverse',
+    summary: 'Take back a credit',
+    security,
+    request: { params: KeyPath, body: jsonBody(ResolveBody) },
+    responses: { 200: resultResponse('Reversed'), 422: refusalResponse, 503: unavailable },
+  }),
+  outcome: createRoute({
+    method: 'get',
+    path: '/loyalty/operations/{key}',
+    summary: 'What became of the operation with this key (and fence it if it never arrived)',
+    security,
+    request: { params: KeyPath },
+    responses: {
+      200: { content: { 'application/json': { schema: OperationState } }, description: 'The state' },
+      503: unavailable,
+    },
+  }),
+  balance: createRoute({
+    method: 'get',
+    path: '/loyalty/accounts/{accountRef}',
+    summary: "A member account's balance",
+    security,
+    request: {
+      params: z.object({
+        accountRef: z
+          .string()
+          .min(1)
+          .max(200)
+          .openapi({ param: { name: 'accountRef', in: 'path' } }),
+      }),
+    },
+    responses: {
+      200: { content: { 'application/json': { schema: Balance } }, description: 'The balance' },
+      404: refusalResponse,
+    },
+  }),
+};
+
+export function createReferencePartnerApp(options: ReferencePartnerOptions) {
+  const faults = options.faults ?? createFaultPlan();
+  const seenNonces = new Map<string, number>();
+  const verify = createRequestVerifier({
+    audience: options.partnerId,
+    lifetimeMaxSeconds: 300,
+    clockSkewSeconds: 5,
+    resolveIssuer: async (issuer) =>
+      issuer === options.gatewayIssuer
+        ? { status: 'active', keys: [...options.gatewayPublicKeys()] }
+        : undefined,
+    // In memory: a reference server keeps nonces only while it runs, which is enough for its role.
+    recordNonce: async (issuer, jti, expiresAt) => {
+      const now = Date.now();
+      for (const [seen, until] of seenNonces) if (until < now) seenNonces.delete(seen);
+      if (seenNonces.has(`${issuer}:${jti}`)) return false;
+      seenNonces.set(`${issuer}:${jti}`, expiresAt.getTime());
+      return true;
+    },
+  });
+
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) return c.json({ code: 'validation_failed', detail: result.error.message }, 400);
+    },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'gatewaySignature', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      "Signed by the gateway exactly as partners sign their requests to it (see the gateway's API description), with iss = the gateway, aud = your partner id. Verify it against the gateway's /.well-known/jwks.json.",
+  });
+  app.use('/loyalty/*', async (c, next) => {
+    const url = new URL(c.req.url);
+    await verify({
+      authorization: c.req.header('authorization'),
+      method: c.req.method,
+      path: `${url.pathname}${url.search}`,
+      body: new Uint8Array(await c.req.arrayBuffer()),
+    });
+    await next();
+  });
+  app.onError((error, c) => {
+    if (error instanceof ProblemError)
+      return c.json({ code: error.code, detail: error.detail }, error.status as 401);
+    return c.json({ code: 'internal_error', detail: 'unexpected error' }, 500);
+  });
+
+  async function perform<S extends 200 | 201>(
+    c: Context,
+    operation: PartnerOperationName,
+    key: string,
+    run: () => Promise<PartnerOutcome>,
+    success: { status: S; label: z.infer<typeof OperationResult>['status'] },
+  ) {
+    const fault = faults.take(operation);
+    if (fault?.mode === 'fail_before') return c.json({ code: 'unavailable', detail: 'injected fault' }, 503);
+    if (fault?.mode === 'refuse') return c.json({ code: fault.code, detail: 'injected refusal' }, 422);
+    if (fault?.mode === 'latency') await sleep(fault.delayMs);
+    const outcome = await run();
+    if (fault?.mode === 'fail_after')
+      return c.json({ code: 'unavailable', detail: 'injected fault after the effect' }, 503);
+    if (fault?.mode === 'hang_after') await sleep(fault.delayMs);
+    if (outcome.outcome === 'refused') return c.json({ code: outcome.code, detail: outcome.detail }, 422);
+    return c.json({ key, status: success.label }, success.status);
+  }
+
+  app.openapi(routes.reserve, async (c) => {
+    const body = c.req.valid('json');
+    return perform(
+      c,
+      'reserve',
+      body.key,
+      () =>
+        options.books.reserve({ ...body, points: BigInt(body.points), expiresAt: new Date(body.expiresAt) }),
+      { status: 201, label: 'reserved' },
+    );
+  });
+  app.openapi(routes.post, async (c) => {
+    const { key } = c.req.valid('json');
+    return perform(
+      c,
+      'post',
+      key,
+      () => options.books.post({ key, reservationKey: c.req.valid('param').key }),
+      { status: 200, label: 'posted' },
+    );
+  });
+  app.openapi(routes.void, async (c) => {
+    const { key } = c.req.valid('json');
+    return perform(
+      c,
+      'void',
+      key,
+      () => options.books.void({ key, reservationKey: c.req.valid('param').key }),
+      { status: 200, label: 'voided' },
+    );
+  });
+  app.openapi(routes.credit, async (c) => {
+    const body = c.req.valid('json');
+    return perform(
+      c,
+      'credit',
+      body.key,
+      () => options.books.credit({ ...body, points: BigInt(body.points) }),
+      { status: 201, label: 'credited' },
+    );
+  });
+  app.openapi(routes.reverse, async (c) => {
+    const { key } = c.req.valid('json');
+    return perform(
+      c,
+      'reverse',
+      key,
+      () => options.books.reverse({ key, creditKey: c.req.valid('param').key }),
+      { status: 200, label: 'reversed' },
+    );
+  });
+  app.openapi(routes.outcome, async (c) => {
+    const fault = faults.take('outcome');
+    if (fault?.mode === 'fail_before') return c.json({ code: 'unavailable', detail: 'injected fault' }, 503);
+    const { key } = c.req.valid('param');
+    return c.json({ key, state: await options.books.outcome(key) }, 200);
+  });
+  app.openapi(routes.balance, async (c) => {
+    const { accountRef } = c.req.valid('param');
+    const balance = await options.books.balance(accountRef);
+    if (!balance) return c.json({ code: 'account_unknown', detail: accountRef }, 404);
+    return c.json(
+      {
+        accountRef,
+        availablePoints: String(balance.availablePoints),
+        postedPoints: String(balance.postedPoints),
+      },
+      200,
+    );
+  });
+
+  registerControlRoutes(app, options.books, faults);
+  return { app, faults };
+}
+
+const FaultBody = z.object({
+  operation: z.enum(['reserve', 'post', 'void', 'credit', 'reverse', 'outcome']),
+  mode: z.enum(['fail_before', 'fail_after', 'hang_after', 'latency', 'refuse']),
+  count: z.number().int().min(1).max(1_000).default(1),
+  delayMs: z.number().int().min(0).max(120_000).default(0),
+  code: z.string().default('refused'),
+});
+
+/** Test and demo switches; not part of the partner contract, so not in partner.json. */
+function registerControlRoutes(app: OpenAPIHono, books: PartnerBooks, faults: FaultPlan): void {
+  app.post('/_control/faults', async (c) => {
+    const parsed = FaultBody.safeParse(await c.req.json());
+    if (!parsed.success) return c.json({ code: 'validation_failed', detail: parsed.error.message }, 400);
+    faults.add(parsed.data);
+    return c.json({ faults: faults.pending() }, 201);
+  });
+  app.delete('/_control/faults', (c) => {
+    faults.clear();
+    return c.body(null, 204);
+  });
+  app.post('/_control/accounts', async (c) => {
+    const parsed = z.object({ accountRef: z.string().min(1), points: Points }).safeParse(await c.req.json());
+    if (!parsed.success) return c.json({ code: 'validation_failed', detail: parsed.error.message }, 400);
+    await books.openAccount(parsed.data.accountRef, BigInt(parsed.data.points));
+    return c.json({ accountRef: parsed.data.accountRef }, 201);
+  });
+}

@@ -1,0 +1,52 @@
+// Switches that make the reference partner misbehave on demand, so tests and demos can show what
+// the gateway does when a partner is slow, down, times out, refuses, or answers a request twice.
+
+export type PartnerOperationName = 'reserve' | 'post' | 'void' | 'credit' | 'reverse' | 'outcome';
+
+export type FaultMode =
+  /** Answer 503 without doing anything. */
+  | 'fail_before'
+  /** Do it, then answer 503: the answer is lost, and the retry gets the first answer again. */
+  | 'fail_after'
+  /** Do it, then hold the answer for delayMs: the caller times out first. */
+  | 'hang_after'
+  /** Wait delayMs, then do it and answer normally. */
+  | 'latency'
+  /** Refuse for good with `code`. */
+  | 'refuse';
+
+export interface Fault {
+  operation: PartnerOperationName;
+  mode: FaultMode;
+  /** How many calls of that operation it applies to; then it is spent. */
+  count: number;
+  delayMs: number;
+  code: string;
+}
+
+export function createFaultPlan() {
+  let faults: Fault[] = [];
+  return {
+    add(fault: Fault): void {
+      faults.push({ ...fault });
+    },
+    clear(): void {
+      faults = [];
+    },
+    /** The fault for this call, if any; it is used up by taking it. */
+    take(operation: PartnerOperationName): Fault | undefined {
+      const fault = faults.find((candidate) => candidate.operation === operation && candidate.count > 0);
+      if (fault) fault.count -= 1;
+      return fault;
+    },
+    pending(): Fault[] {
+      return faults.filter((fault) => fault.count > 0).map((fault) => ({ ...fault }));
+    },
+  };
+}
+
+export type FaultPlan = ReturnType<typeof createFaultPlan>;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

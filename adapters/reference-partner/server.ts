@@ -1,0 +1,54 @@
+// Runs a reference partner over real HTTP, with its books in a schema of its own.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import { createReferencePartnerApp } from './app.ts';
+import type { FaultPlan } from './faults.ts';
+import { createPartnerBooks, type PartnerBooks } from './store.ts';
+
+export interface RunningReferencePartner {
+  url: string;
+  books: PartnerBooks;
+  faults: FaultPlan;
+  close(): Promise<void>;
+}
+
+export async function startReferencePartner(options: {
+  // biome-ignore lint/suspicious/noExplicitAny: the partner's schema is its own, not the gateway's.
+  db: Kysely<any>;
+  schema: string;
+  partnerId: string;
+  gatewayIssuer: string;
+  gatewayPublicKeys: () => readonly JWK[];
+  host?: string;
+  port?: number;
+}): Promise<RunningReferencePartner> {
+  const books = createPartnerBooks(options.db, options.schema);
+  await books.setUp();
+  const { app, faults } = createReferencePartnerApp({
+    partnerId: options.partnerId,
+    books,
+    gatewayIssuer: options.gatewayIssuer,
+    gatewayPublicKeys: options.gatewayPublicKeys,
+  });
+  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
+    (resolve) => {
+      const server = serve(
+        { fetch: app.fetch, hostname: options.host ?? '127.0.0.1', port: options.port ?? 0 },
+        (info) => resolve({ server, address: info }),
+      );
+    },
+  );
+  return {
+    url: `http://${address.address}:${address.port}`,
+    books,
+    faults,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // Hanging requests (the hang_after switch) must not hold the close up.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

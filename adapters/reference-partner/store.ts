@@ -1,0 +1,269 @@
+// The reference partner's own books, in a PostgreSQL schema of its own: accounts with posted and
+// held points, and every operation by its key. Deliberately independent of the gateway's ledger.
+import { type Kysely, sql, type Transaction } from 'kysely';
+
+export type PartnerOutcome =
+  | { outcome: 'done'; replayed: boolean }
+  | { outcome: 'refused'; code: string; detail: string };
+
+export interface PartnerOperation {
+  key: string;
+  kind: 'reserve' | 'post' | 'void' | 'credit' | 'reverse' | 'abandon';
+  accountRef: string | null;
+  points: bigint;
+  status: string;
+  at: Date;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the schema is created here, not in the gateway's types.
+type AnyDb = Kysely<any>;
+// biome-ignore lint/suspicious/noExplicitAny: as above.
+type AnyTrx = Transaction<any>;
+
+export function createPartnerBooks(db: AnyDb, schema: string) {
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) throw new Error(`schema name ${schema} is not allowed`);
+  const accounts = sql.table(`${schema}.accounts`);
+  const operations = sql.table(`${schema}.operations`);
+
+  async function setUp(): Promise<void> {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    await sql`create table if not exists ${accounts} (
+      account_ref text primary key,
+      posted bigint not null default 0,
+      held bigint not null default 0,
+      check (held >= 0 and posted - held >= 0))`.execute(db);
+    await sql`create table if not exists ${operations} (
+      key text primary key,
+      kind text not null,
+      account_ref text,
+      points bigint not null,
+      status text not null,
+      reservation_key text,
+      expires_at timestamptz,
+      created_at timestamptz not null default now())`.execute(db);
+  }
+
+  async function previous(runner: AnyDb | AnyTrx, key: string): Promise<PartnerOutcome | undefined> {
+    const result = await sql<{ status: string }>`select status from ${operations} where key = ${key}`.execute(
+      runner,
+    );
+    const row = result.rows[0];
+    if (!row) return undefined;
+    if (row.status === 'abandoned')
+      return { outcome: 'refused', code: 'operation_abandoned', detail: `${key} was abandoned` };
+    return { outcome: 'done', replayed: true };
+  }
+
+  async function once(key: string, run: (trx: AnyTrx) => Promise<PartnerOutcome>): Promise<PartnerOutcome> {
+    const earlier = await previous(db, key);
+    if (earlier) return earlier;
+    try {
+      return await db.transaction().execute(run);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      const raced = await previous(db, key);
+      if (!raced) throw error;
+      return raced;
+    }
+  }
+
+  async function record(
+    trx: AnyTrx,
+    operation: Omit<PartnerOperation, 'at'> & { reservationKey?: string; expiresAt?: Date },
+  ) {
+    await sql`insert into ${operations} (key, kind, account_ref, points, status, reservation_key, expires_at)
+      values (${operation.key}, ${operation.kind}, ${operation.accountRef}, ${operation.points}, ${operation.status},
+              ${operation.reservationKey ?? null}, ${operation.expiresAt ?? null})`.execute(trx);
+  }
+
+  async function lockAccount(trx: AnyTrx, accountRef: string) {
+    const result = await sql<{ posted: bigint; held: bigint }>`
+      select posted, held from ${accounts} where account_ref = ${accountRef} for update`.execute(trx);
+    return result.rows[0];
+  }
+
+  async function lockReservation(trx: AnyTrx, reservationKey: string) {
+    const result = await sql<{ account_ref: string; points: bigint; status: string; expires_at: Date }>`
+      select account_ref, points, status, expires_at from ${operations}
+      where key = ${reservationKey} and kind = 'reserve' for update`.execute(trx);
+    return result.rows[0];
+  }
+
+  async function releaseHold(
+    trx: AnyTrx,
+    reservation: { account_ref: string; points: bigint },
+    reservationKey: string,
+    status: string,
+  ) {
+    await sql`update ${accounts} set held = held - ${reservation.points} where account_ref = ${reservation.account_ref}`.execute(
+      trx,
+    );
+    await sql`update ${operations} set status = ${status} where key = ${reservationKey}`.execute(trx);
+  }
+
+  return {
+    setUp,
+
+    async openAccount(accountRef: string, points: bigint): Promise<void> {
+      await sql`insert into ${accounts} (account_ref, posted) values (${accountRef}, ${points})
+        on conflict (account_ref) do update set posted = ${accounts}.posted + excluded.posted`.execute(db);
+    },
+
+    reserve: (input: { key: string; accountRef: string; points: bigint; expiresAt: Date }) =>
+      once(input.key, async (trx) => {
+        const account = await lockAccount(trx, input.accountRef);
+        if (!account)
+          return { outcome: 'refused', code: 'account_unknown', detail: `no account ${input.accountRef}` };
+        if (account.posted - account.held < input.points) {
+          return {
+            outcome: 'refused',
+            code: 'insufficient_points',
+            detail: `${account.posted - account.held} available`,
+          };
+        }
+        await sql`update ${accounts} set held = held + ${input.points} where account_ref = ${input.accountRef}`.execute(
+          trx,
+        );
+        await record(trx, {
+          key: input.key,
+          kind: 'reserve',
+          accountRef: input.accountRef,
+          points: input.points,
+          status: 'reserved',
+          expiresAt: input.expiresAt,
+        });
+        return { outcome: 'done', replayed: false };
+      }),
+
+    post: (input: { key: string; reservationKey: string }) =>
+      once(input.key, async (trx) => {
+        const reservation = await lockReservation(trx, input.reservationKey);
+        if (!reservation)
+          return { outcome: 'refused', code: 'reservation_unknown', detail: input.reservationKey };
+        if (reservation.status === 'reserved' && reservation.expires_at <= new Date()) {
+          await releaseHold(trx, reservation, input.reservationKey, 'expired');
+          return {
+            outcome: 'refused',
+            code: 'reservation_expired',
+            detail: 'the hold expired and was released',
+          };
+        }
+        if (reservation.status !== 'reserved') {
+          return {
+            outcome: 'refused',
+            code: 'reservation_not_pending',
+            detail: `the reservation is ${reservation.status}`,
+          };
+        }
+        await releaseHold(trx, reservation, input.reservationKey, 'posted');
+        await sql`update ${accounts} set posted = posted - ${reservation.points} where account_ref = ${reservation.account_ref}`.execute(
+          trx,
+        );
+        await record(trx, {
+          key: input.key,
+          kind: 'post',
+          accountRef: reservation.account_ref,
+          points: reservation.points,
+          status: 'posted',
+          reservationKey: input.reservationKey,
+        });
+        return { outcome: 'done', replayed: false };
+      }),
+
+    void: (input: { key: string; reservationKey: string }) =>
+      once(input.key, async (trx) => {
+        const reservation = await lockReservation(trx, input.reservationKey);
+        if (reservation?.status === 'posted') {
+          return {
+            outcome: 'refused',
+            code: 'reservation_not_pending',
+            detail: 'the reservation was posted',
+          };
+        }
+        if (reservation?.status === 'reserved')
+          await releaseHold(trx, reservation, input.reservationKey, 'voided');
+        await record(trx, {
+          key: input.key,
+          kind: 'void',
+          accountRef: reservation?.account_ref ?? null,
+          points: reservation?.points ?? 0n,
+          status: 'voided',
+          reservationKey: input.reservationKey,
+        });
+        return { outcome: 'done', replayed: false };
+      }),
+
+    credit: (input: { key: string; accountRef: string; points: bigint }) =>
+      once(input.key, async (trx) => {
+        await sql`insert into ${accounts} (account_ref, posted) values (${input.accountRef}, ${input.points})
+          on conflict (account_ref) do update set posted = ${accounts}.posted + excluded.posted`.execute(trx);
+        await record(trx, {
+          key: input.key,
+          kind: 'credit',
+          accountRef: input.accountRef,
+          points: input.points,
+          status: 'credited',
+        });
+        return { outcome: 'done', replayed: false };
+      }),
+
+    reverse: (input: { key: string; creditKey: string }) =>
+      once(input.key, async (trx) => {
+        const result = await sql<{ account_ref: string; points: bigint; status: string }>`
+          select account_ref, points, status from ${operations} where key = ${input.creditKey} and kind = 'credit' for update`.execute(
+          trx,
+        );
+        const credit = result.rows[0];
+        if (credit?.status === 'credited') {
+          const account = await lockAccount(trx, credit.account_ref);
+          if (!account || account.posted - account.held < credit.points) {
+            return {
+              outcome: 'refused',
+              code: 'insufficient_points',
+              detail: 'the member already spent the credited points',
+            };
+          }
+          await sql`update ${accounts} set posted = posted - ${credit.points} where account_ref = ${credit.account_ref}`.execute(
+            trx,
+          );
+          await sql`update ${operations} set status = 'reversed' where key = ${input.creditKey}`.execute(trx);
+        }
+        await record(trx, {
+          key: input.key,
+          kind: 'reverse',
+          accountRef: credit?.account_ref ?? null,
+          points: credit?.points ?? 0n,
+          status: 'reversed',
+        });
+        return { outcome: 'done', replayed: false };
+      }),
+
+    /** A key never seen is recorded as abandoned: a late request with it will be refused. */
+    async outcome(key: string): Promise<'succeeded' | 'abandoned'> {
+      await sql`insert into ${operations} (key, kind, points, status) values (${key}, 'abandon', 0, 'abandoned')
+        on conflict (key) do nothing`.execute(db);
+      const result = await sql<{
+        status: string;
+      }>`select status from ${operations} where key = ${key}`.execute(db);
+      return result.rows[0]?.status === 'abandoned' ? 'abandoned' : 'succeeded';
+    },
+
+    async balance(
+      accountRef: string,
+    ): Promise<{ availablePoints: bigint; postedPoints: bigint } | undefined> {
+      const result = await sql<{ posted: bigint; held: bigint }>`
+        select posted, held from ${accounts} where account_ref = ${accountRef}`.execute(db);
+      const row = result.rows[0];
+      return row && { availablePoints: row.posted - row.held, postedPoints: row.posted };
+    },
+
+    async totalPostedPoints(): Promise<bigint> {
+      const result = await sql<{
+        total: bigint;
+      }>`select coalesce(sum(posted), 0)::int8 as total from ${accounts}`.execute(db);
+      return result.rows[0]?.total ?? 0n;
+    },
+  };
+}
+
+export type PartnerBooks = ReturnType<typeof createPartnerBooks>;

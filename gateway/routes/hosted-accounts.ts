@@ -1,0 +1,121 @@
+// The hosted ledger, as its programme's owner sees it: credit points a member earned, read a balance.
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import { ProblemError } from '../../domain/errors.ts';
+import type { Database } from '../../store/database.ts';
+import { creditPoints, readBalance } from '../../store/hosted-ledger.ts';
+import { requireOwnProgram } from '../../store/programs.ts';
+import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { problemResponses } from '../problem.ts';
+import { AmountOut, PositiveIntegerString } from '../schemas/amounts.ts';
+import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+
+const AccountPath = z.object({
+  programId: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'programId', in: 'path' } }),
+  accountRef: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'accountRef', in: 'path' } }),
+});
+const BalanceSchema = z
+  .object({
+    programId: z.string(),
+    accountRef: z.string(),
+    availablePoints: AmountOut,
+    postedPoints: AmountOut,
+    pendingDebitPoints: AmountOut,
+  })
+  .openapi('HostedBalance');
+const CreditBody = z
+  .object({ points: PositiveIntegerString, reason: z.string().trim().min(1).max(500) })
+  .openapi('HostedCredit');
+
+const creditRoute = createRoute({
+  method: 'post',
+  path: '/v1/programs/{programId}/accounts/{accountRef}/credits',
+  tags: ['Hosted ledger'],
+  summary: 'Credit points a member earned with you (hosted programmes only)',
+  security: partnerSecurity,
+  request: {
+    params: AccountPath,
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: CreditBody } } },
+  },
+  responses: {
+    201: {
+      content: { 'application/json': { schema: BalanceSchema } },
+      description: 'The balance after the credit',
+    },
+    ...problemResponses(400, 401, 403, 422),
+  },
+});
+
+const balanceRoute = createRoute({
+  method: 'get',
+  path: '/v1/programs/{programId}/accounts/{accountRef}',
+  tags: ['Hosted ledger'],
+  summary: "A member account's balance in a hosted programme",
+  security: partnerSecurity,
+  request: { params: AccountPath },
+  responses: {
+    200: { content: { 'application/json': { schema: BalanceSchema } }, description: 'The balance' },
+    ...problemResponses(401, 403, 404, 422),
+  },
+});
+
+async function requireHostedProgram(db: Kysely<Database>, partnerId: string, programId: string) {
+  const program = await requireOwnProgram(db, partnerId, programId, 'path.programId');
+  if (program.ledger !== 'hosted') {
+    throw new ProblemError(
+      'program_not_hosted',
+      `Programme ${programId} keeps its points in your own system.`,
+    );
+  }
+}
+
+export function registerHostedAccountRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+  app.openapi(creditRoute, async (c) => {
+    const { programId, accountRef } = c.req.valid('param');
+    const body = c.req.valid('json');
+    await requireHostedProgram(db, callerPartnerId(c.var.principal), programId);
+    const key = `earn:${c.req.header('idempotency-key')}`;
+    const outcome = await creditPoints(db, {
+      programId,
+      key,
+      accountRef,
+      points: body.points,
+      reason: body.reason,
+    });
+    if (outcome.outcome === 'refused') throw new ProblemError('validation_failed', outcome.detail);
+    const balance = await readBalance(db, programId, accountRef);
+    if (!balance) throw new Error(`account ${accountRef} vanished after a credit`);
+    return c.json({ programId, ...stringify(balance) }, 201);
+  });
+
+  app.openapi(balanceRoute, async (c) => {
+    const { programId, accountRef } = c.req.valid('param');
+    await requireHostedProgram(db, callerPartnerId(c.var.principal), programId);
+    const balance = await readBalance(db, programId, accountRef);
+    if (!balance) throw new ProblemError('not_found', `No account ${accountRef} in programme ${programId}.`);
+    return c.json({ programId, ...stringify(balance) }, 200);
+  });
+}
+
+function stringify(balance: {
+  accountRef: string;
+  availablePoints: bigint;
+  postedPoints: bigint;
+  pendingDebitPoints: bigint;
+}) {
+  return {
+    accountRef: balance.accountRef,
+    availablePoints: String(balance.availablePoints),
+    postedPoints: String(balance.postedPoints),
+    pendingDebitPoints: String(balance.pendingDebitPoints),
+  };
+}

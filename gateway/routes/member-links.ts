@@ -1,0 +1,115 @@
+// Member links: a partner links its account to an alliance member, with consent, and can revoke it.
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/database.ts';
+import { linkMember, listOwnLinks, revokeLink } from '../../store/members.ts';
+import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { problemResponses } from '../problem.ts';
+import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { CreateLinkBody, LinkSchema, linkView, RevokeLinkBody } from '../schemas/members.ts';
+
+const tags = ['Members'];
+const linkReply = (description: string) => ({
+  content: { 'application/json': { schema: LinkSchema } },
+  description,
+});
+
+const createLinkRoute = createRoute({
+  method: 'post',
+  path: '/v1/member-links',
+  tags,
+  summary: 'Link your account to an alliance member (enrolling the member when memberId is null)',
+  security: partnerSecurity,
+  request: {
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: CreateLinkBody } } },
+  },
+  responses: {
+    201: linkReply('The link; transfers out are limited until coolingOffUntil'),
+    ...problemResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+
+const revokeLinkRoute = createRoute({
+  method: 'post',
+  path: '/v1/member-links/{linkId}/revoke',
+  tags,
+  summary: 'Revoke a link (the member withdrew consent, or the account closed)',
+  security: partnerSecurity,
+  request: {
+    params: z.object({
+      linkId: z
+        .string()
+        .min(1)
+        .max(100)
+        .openapi({ param: { name: 'linkId', in: 'path' } }),
+    }),
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: RevokeLinkBody } } },
+  },
+  responses: { 200: linkReply('The revoked link'), ...problemResponses(400, 401, 403, 404) },
+});
+
+const listLinksRoute = createRoute({
+  method: 'get',
+  path: '/v1/members/{memberId}/links',
+  tags,
+  summary: "A member's links to your programmes",
+  security: partnerSecurity,
+  request: {
+    params: z.object({
+      memberId: z
+        .string()
+        .min(1)
+        .max(100)
+        .openapi({ param: { name: 'memberId', in: 'path' } }),
+    }),
+  },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: z.object({ items: z.array(LinkSchema) }) } },
+      description: 'Your links',
+    },
+    ...problemResponses(400, 401),
+  },
+});
+
+export function registerMemberLinkRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  db: Kysely<Database>,
+  coolingOffHours: number,
+): void {
+  app.openapi(createLinkRoute, async (c) => {
+    const body = c.req.valid('json');
+    const link = await linkMember(db, {
+      partnerId: callerPartnerId(c.var.principal),
+      memberId: body.memberId ?? null,
+      programId: body.programId,
+      accountRef: body.accountRef,
+      tier: body.tier ?? null,
+      consent: {
+        grantedAt: new Date(body.consent.grantedAt),
+        scopes: body.consent.scopes,
+        reference: body.consent.reference,
+      },
+      coolingOffHours,
+      now: new Date(),
+    });
+    return c.json(linkView(link), 201);
+  });
+
+  app.openapi(revokeLinkRoute, async (c) => {
+    const link = await revokeLink(
+      db,
+      callerPartnerId(c.var.principal),
+      c.req.valid('param').linkId,
+      c.req.valid('json').reason,
+    );
+    return c.json(linkView(link), 200);
+  });
+
+  app.openapi(listLinksRoute, async (c) => {
+    const links = await listOwnLinks(db, callerPartnerId(c.var.principal), c.req.valid('param').memberId);
+    return c.json({ items: links.map(linkView) }, 200);
+  });
+}

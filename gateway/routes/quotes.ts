@@ -1,0 +1,57 @@
+// Quotes: the figures of a transfer, locked for a short time.
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/database.ts';
+import { createQuote } from '../../store/quotes.ts';
+import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { problemResponses } from '../problem.ts';
+import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { CreateQuoteBody, QuoteSchema, quoteView } from '../schemas/transfers.ts';
+
+export interface QuotePolicy {
+  quoteLifetimeSeconds: number;
+  coolingOffCapSourcePoints: bigint;
+}
+
+const createQuoteRoute = createRoute({
+  method: 'post',
+  path: '/v1/quotes',
+  tags: ['Transfers'],
+  summary: 'Quote a transfer: debit, credit, fees, settlement, and the modifiers applied',
+  security: partnerSecurity,
+  request: {
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: CreateQuoteBody } } },
+  },
+  responses: {
+    201: {
+      content: { 'application/json': { schema: QuoteSchema } },
+      description: 'The quote, valid until expiresAt',
+    },
+    ...problemResponses(400, 401, 403, 422),
+  },
+});
+
+export function registerQuoteRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  db: Kysely<Database>,
+  policy: QuotePolicy,
+): void {
+  app.openapi(createQuoteRoute, async (c) => {
+    const body = c.req.valid('json');
+    const quote = await createQuote(db, {
+      partnerId: callerPartnerId(c.var.principal),
+      memberId: body.memberId,
+      sourceProgramId: body.sourceProgramId,
+      targetProgramId: body.targetProgramId,
+      amount:
+        body.sourcePoints !== undefined
+          ? { sourcePoints: body.sourcePoints }
+          : { targetPoints: body.targetPoints ?? 0n },
+      now: new Date(),
+      lifetimeSeconds: policy.quoteLifetimeSeconds,
+      coolingOffCapSourcePoints: policy.coolingOffCapSourcePoints,
+    });
+    return c.json(quoteView(quote), 201);
+  });
+}

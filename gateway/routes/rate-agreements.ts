@@ -1,0 +1,116 @@
+// Rate agreements: either partner proposes a version, the other accepts it; versions never change.
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import { ProblemError } from '../../domain/errors.ts';
+import type { Database } from '../../store/database.ts';
+import { ownsEither } from '../../store/programs.ts';
+import {
+  acceptAgreementVersion,
+  listAgreementVersions,
+  proposeAgreementVersion,
+} from '../../store/rate-agreements.ts';
+import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { problemResponses } from '../problem.ts';
+import {
+  AgreementVersionSchema,
+  agreementVersionView,
+  ProposeAgreementBody,
+  termsFromBody,
+} from '../schemas/agreements.ts';
+import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+
+const tags = ['Rate agreements'];
+const versionReply = (description: string) => ({
+  content: { 'application/json': { schema: AgreementVersionSchema } },
+  description,
+});
+const AgreementPath = z.object({
+  agreementId: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'agreementId', in: 'path' } }),
+});
+
+const proposeRoute = createRoute({
+  method: 'post',
+  path: '/v1/rate-agreements',
+  tags,
+  summary: 'Propose a new version of the rate from one programme to another (it counts as your acceptance)',
+  security: partnerSecurity,
+  request: {
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: ProposeAgreementBody } } },
+  },
+  responses: { 201: versionReply('The proposed version'), ...problemResponses(400, 401, 403, 422) },
+});
+
+const acceptRoute = createRoute({
+  method: 'post',
+  path: '/v1/rate-agreements/{agreementId}/versions/{version}/accept',
+  tags,
+  summary: 'Accept a proposed version; it is in force from its start once both sides accepted',
+  security: partnerSecurity,
+  request: {
+    params: AgreementPath.extend({
+      version: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .openapi({ param: { name: 'version', in: 'path' } }),
+    }),
+    headers: IdempotencyHeaders,
+  },
+  responses: { 200: versionReply('The version'), ...problemResponses(400, 401, 403, 404, 409, 422) },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/v1/rate-agreements/{agreementId}',
+  tags,
+  summary: "An agreement's versions, oldest first",
+  security: partnerSecurity,
+  request: { params: AgreementPath },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: z.object({ versions: z.array(AgreementVersionSchema) }) } },
+      description: 'Versions',
+    },
+    ...problemResponses(401, 403, 404),
+  },
+});
+
+export function registerRateAgreementRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+  app.openapi(proposeRoute, async (c) => {
+    const partnerId = callerPartnerId(c.var.principal);
+    const record = await proposeAgreementVersion(db, {
+      partnerId,
+      terms: termsFromBody(c.req.valid('json')),
+      now: new Date(),
+    });
+    return c.json(agreementVersionView(record), 201);
+  });
+
+  app.openapi(acceptRoute, async (c) => {
+    const { agreementId, version } = c.req.valid('param');
+    const record = await acceptAgreementVersion(db, {
+      partnerId: callerPartnerId(c.var.principal),
+      agreementId,
+      version,
+      now: new Date(),
+    });
+    return c.json(agreementVersionView(record), 200);
+  });
+
+  app.openapi(listRoute, async (c) => {
+    const partnerId = callerPartnerId(c.var.principal);
+    const versions = await listAgreementVersions(db, c.req.valid('param').agreementId);
+    const first = versions[0];
+    if (!first)
+      throw new ProblemError('not_found', `Agreement ${c.req.valid('param').agreementId} does not exist.`);
+    if (!(await ownsEither(db, partnerId, [first.terms.sourceProgramId, first.terms.targetProgramId]))) {
+      throw new ProblemError('forbidden', 'Only the two partners of an agreement may read it.');
+    }
+    return c.json({ versions: versions.map(agreementVersionView) }, 200);
+  });
+}

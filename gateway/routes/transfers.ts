@@ -1,0 +1,156 @@
+// Transfers: start one from a quote (or inline), read it, list yours. The reply carries the final
+// state when it is known within a short wait, otherwise the current state (202); poll or use webhooks.
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import { ProblemError } from '../../domain/errors.ts';
+import type { Database, Transfer } from '../../store/database.ts';
+import { ownsEither } from '../../store/programs.ts';
+import { createQuote } from '../../store/quotes.ts';
+import {
+  createTransferFromQuote,
+  findTransfer,
+  listPartnerTransfers,
+  listTransferSteps,
+} from '../../store/transfers.ts';
+import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { problemResponses } from '../problem.ts';
+import { Cursor, page } from '../schemas/amounts.ts';
+import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { CreateTransferBody, TransferSchema, transferView } from '../schemas/transfers.ts';
+import type { QuotePolicy } from './quotes.ts';
+
+const tags = ['Transfers'];
+const transferReply = (description: string) => ({
+  content: { 'application/json': { schema: TransferSchema } },
+  description,
+});
+const TransferPath = z.object({
+  transferId: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'transferId', in: 'path' } }),
+});
+
+const createTransferRoute = createRoute({
+  method: 'post',
+  path: '/v1/transfers',
+  tags,
+  summary: 'Move points between two programmes for a member',
+  description:
+    'Reserve at the source, credit at the target, post at the source. 201: the outcome (completed or failed) is in the reply. 202: still running; poll GET /v1/transfers/{transferId} or wait for the webhook. 200: this quote already started this transfer.',
+  security: partnerSecurity,
+  request: {
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: CreateTransferBody } } },
+  },
+  responses: {
+    200: transferReply('The transfer this quote already started'),
+    201: transferReply('The transfer, with its outcome'),
+    202: transferReply('The transfer, still running'),
+    ...problemResponses(400, 401, 403, 404, 409, 422, 503),
+  },
+});
+
+const getTransferRoute = createRoute({
+  method: 'get',
+  path: '/v1/transfers/{transferId}',
+  tags,
+  summary: 'A transfer: its status, each step with its time, and the reason of a failure',
+  security: partnerSecurity,
+  request: { params: TransferPath },
+  responses: { 200: transferReply('The transfer'), ...problemResponses(401, 404) },
+});
+
+const listTransfersRoute = createRoute({
+  method: 'get',
+  path: '/v1/transfers',
+  tags,
+  summary: 'Transfers out of or into your programmes, newest first',
+  security: partnerSecurity,
+  request: { query: Cursor },
+  responses: {
+    200: {
+      content: {
+        'application/json': {
+          schema: z.object({ items: z.array(TransferSchema), nextCursor: z.string().nullable() }),
+        },
+      },
+      description: 'A page of transfers',
+    },
+    ...problemResponses(400, 401),
+  },
+});
+
+/** Starts the transfer's workflow, or finds it running, and waits a short while for the outcome. */
+export type TransferStarter = (transferId: string) => Promise<unknown>;
+
+async function readView(db: Kysely<Database>, transfer: Transfer) {
+  return transferView(transfer, await listTransferSteps(db, transfer.id));
+}
+
+export function registerTransferRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  db: Kysely<Database>,
+  startTransfer: TransferStarter,
+  policy: QuotePolicy,
+): void {
+  app.openapi(createTransferRoute, async (c) => {
+    const partnerId = callerPartnerId(c.var.principal);
+    const body = c.req.valid('json');
+    const now = new Date();
+    const quoteId =
+      'quoteId' in body
+        ? body.quoteId
+        : (
+            await createQuote(db, {
+              partnerId,
+              memberId: body.memberId,
+              sourceProgramId: body.sourceProgramId,
+              targetProgramId: body.targetProgramId,
+              amount: { sourcePoints: body.sourcePoints },
+              now,
+              lifetimeSeconds: policy.quoteLifetimeSeconds,
+              coolingOffCapSourcePoints: policy.coolingOffCapSourcePoints,
+            })
+          ).id;
+    const { transfer, created } = await createTransferFromQuote(db, { partnerId, quoteId, now });
+    try {
+      await startTransfer(transfer.id);
+    } catch (error) {
+      c.var.logger.error({ err: error, transferId: transfer.id }, 'could not start the transfer workflow');
+      throw new ProblemError(
+        'dependency_unavailable',
+        `Transfer ${transfer.id} is recorded but could not be started; retry with the same Idempotency-Key.`,
+      );
+    }
+    const current = (await findTransfer(db, transfer.id)) ?? transfer;
+    const finished = ['completed', 'failed', 'needs_attention'].includes(current.status);
+    const view = await readView(db, current);
+    if (!created) return c.json(view, 200);
+    return finished ? c.json(view, 201) : c.json(view, 202);
+  });
+
+  app.openapi(getTransferRoute, async (c) => {
+    const partnerId = callerPartnerId(c.var.principal);
+    const transfer = await findTransfer(db, c.req.valid('param').transferId);
+    const visible =
+      transfer &&
+      (transfer.requested_by === partnerId ||
+        (await ownsEither(db, partnerId, [transfer.source_program_id, transfer.target_program_id])));
+    if (!visible)
+      throw new ProblemError('not_found', `Transfer ${c.req.valid('param').transferId} does not exist.`);
+    return c.json(await readView(db, transfer), 200);
+  });
+
+  app.openapi(listTransfersRoute, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const transfers = await listPartnerTransfers(db, {
+      partnerId: callerPartnerId(c.var.principal),
+      cursor: cursor ?? null,
+      limit,
+    });
+    const items = await Promise.all(transfers.map((transfer) => readView(db, transfer)));
+    return c.json(page(items, limit), 200);
+  });
+}

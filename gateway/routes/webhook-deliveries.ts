@@ -1,0 +1,42 @@
+// The webhooks sent to a partner, with their delivery state, so it can find what it missed.
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/database.ts';
+import { listPartnerDeliveries } from '../../store/webhooks.ts';
+import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { problemResponses } from '../problem.ts';
+import { Cursor, page } from '../schemas/amounts.ts';
+import { partnerSecurity } from '../schemas/common.ts';
+import { deliveryView, WebhookDeliverySchema } from '../schemas/transfers.ts';
+
+const listDeliveriesRoute = createRoute({
+  method: 'get',
+  path: '/v1/webhook-deliveries',
+  tags: ['Webhooks'],
+  summary: 'Webhooks sent to you, newest first, with their delivery state',
+  security: partnerSecurity,
+  request: { query: Cursor },
+  responses: {
+    200: {
+      content: {
+        'application/json': {
+          schema: z.object({ items: z.array(WebhookDeliverySchema), nextCursor: z.string().nullable() }),
+        },
+      },
+      description: 'A page of deliveries',
+    },
+    ...problemResponses(400, 401),
+  },
+});
+
+export function registerWebhookDeliveryRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+  app.openapi(listDeliveriesRoute, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const deliveries = await listPartnerDeliveries(db, {
+      partnerId: callerPartnerId(c.var.principal),
+      cursor: cursor ?? null,
+      limit,
+    });
+    return c.json(page(deliveries.map(deliveryView), limit), 200);
+  });
+}

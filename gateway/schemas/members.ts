@@ -1,0 +1,68 @@
+// Member links: a partner asserts that its account belongs to an alliance member, with consent.
+import { z } from '@hono/zod-openapi';
+import type { MemberLink } from '../../store/database.ts';
+
+export const CreateLinkBody = z
+  .object({
+    memberId: z
+      .string()
+      .regex(/^mbr_[0-9a-z]{26}$/)
+      .nullable()
+      .default(null)
+      .openapi({ description: 'The alliance member to link; null enrols a new member.' }),
+    programId: z.string().min(1).max(100),
+    accountRef: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .openapi({ description: "The member's account in your programme." }),
+    tier: z.string().trim().min(1).max(50).nullable().default(null),
+    consent: z.object({
+      grantedAt: z.iso.datetime({ offset: true }),
+      scopes: z.array(z.enum(['transfers', 'redemptions'])).min(1),
+      reference: z
+        .string()
+        .trim()
+        .min(1)
+        .max(500)
+        .openapi({ description: 'Where you keep the proof of consent.' }),
+    }),
+  })
+  .openapi('CreateMemberLink');
+
+export const RevokeLinkBody = z
+  .object({ reason: z.string().trim().min(1).max(500) })
+  .openapi('RevokeMemberLink');
+
+export const LinkSchema = z
+  .object({
+    id: z.string(),
+    memberId: z.string(),
+    programId: z.string(),
+    accountRef: z.string(),
+    tier: z.string().nullable(),
+    consent: z.object({ grantedAt: z.string(), scopes: z.array(z.string()), reference: z.string() }),
+    linkedAt: z.string(),
+    coolingOffUntil: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('MemberLink');
+
+export function linkView(link: MemberLink): z.infer<typeof LinkSchema> {
+  return {
+    id: link.id,
+    memberId: link.member_id,
+    programId: link.program_id,
+    accountRef: link.account_ref,
+    tier: link.tier,
+    consent: {
+      grantedAt: link.consent_granted_at.toISOString(),
+      scopes: link.consent_scopes,
+      reference: link.consent_reference,
+    },
+    linkedAt: link.linked_at.toISOString(),
+    coolingOffUntil: link.cooling_off_until.toISOString(),
+    revokedAt: link.revoked_at?.toISOString() ?? null,
+  };
+}

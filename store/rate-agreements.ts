@@ -1,0 +1,313 @@
+// Rate agreements: directional, versioned, never edited in place. A partner on either side proposes
+// a version (which counts as its own acceptance); it is in force once the other side accepts and its
+// start time has come. A version that would open a rate-arbitrage cycle is refused.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { findArbitrageCycle, type RateEdge } from '../domain/arbitrage.ts';
+import { ProblemError } from '../domain/errors.ts';
+import { bestCaseRatio, isInForce, type RateTerms } from '../domain/rate-terms.ts';
+import type { Database, RateAgreementVersion } from './database.ts';
+import { newId } from './ids.ts';
+import { requireProgram } from './programs.ts';
+
+interface StoredCampaign {
+  name: string;
+  startsAt: string;
+  endsAt: string;
+  multiplierNumerator: string;
+  multiplierDenominator: string;
+}
+
+interface StoredTier {
+  tier: string;
+  fromPoints: string;
+  toPoints: string;
+}
+
+export type ProposedTerms = Omit<RateTerms, 'rounding'>;
+
+export interface AgreementVersionRecord {
+  agreementId: string;
+  version: number;
+  terms: RateTerms;
+  proposedBy: string;
+  sourceAcceptedAt: Date | null;
+  targetAcceptedAt: Date | null;
+  createdAt: Date;
+}
+
+function toTerms(row: RateAgreementVersion, sourceProgramId: string, targetProgramId: string): RateTerms {
+  const tiers = row.tier_ratios as StoredTier[];
+  const campaigns = row.campaigns as StoredCampaign[];
+  return {
+    sourceProgramId,
+    targetProgramId,
+    fromPoints: row.from_points,
+    toPoints: row.to_points,
+    rounding: row.rounding,
+    feeBasisPoints: row.fee_basis_points,
+    feePayer: row.fee_payer,
+    sourcePointsMin: row.source_points_min,
+    sourcePointsMax: row.source_points_max,
+    memberDailyCapSourcePoints: row.member_daily_cap_source_points,
+    settlementAmountMinor: row.settlement_amount_minor,
+    settlementPerTargetPoints: row.settlement_per_target_points,
+    settlementCurrency: row.settlement_currency,
+    tierRatios: tiers.map((tier) => ({
+      tier: tier.tier,
+      fromPoints: BigInt(tier.fromPoints),
+      toPoints: BigInt(tier.toPoints),
+    })),
+    campaigns: campaigns.map((campaign) => ({
+      name: campaign.name,
+      startsAt: new Date(campaign.startsAt),
+      endsAt: new Date(campaign.endsAt),
+      multiplier: {
+        numerator: BigInt(campaign.multiplierNumerator),
+        denominator: BigInt(campaign.multiplierDenominator),
+      },
+    })),
+    effectiveFrom: row.effective_from,
+    effectiveUntil: row.effective_until,
+  };
+}
+
+function toRecord(
+  row: RateAgreementVersion,
+  sourceProgramId: string,
+  targetProgramId: string,
+): AgreementVersionRecord {
+  return {
+    agreementId: row.agreement_id,
+    version: row.version,
+    terms: toTerms(row, sourceProgramId, targetProgramId),
+    proposedBy: row.proposed_by,
+    sourceAcceptedAt: row.source_accepted_at,
+    targetAcceptedAt: row.target_accepted_at,
+    createdAt: row.created_at,
+  };
+}
+
+async function versionsWithPrograms(db: Kysely<Database> | Transaction<Database>) {
+  return db
+    .selectFrom('rate_agreement_versions as v')
+    .innerJoin('rate_agreements as a', 'a.id', 'v.agreement_id')
+    .selectAll('v')
+    .select(['a.source_program_id', 'a.target_program_id'])
+    .orderBy('v.agreement_id')
+    .orderBy('v.version')
+    .execute();
+}
+
+/**
+ * The alliance's rate graph for the arbitrage check: per programme pair, the best-case ratio of
+ * every version that is or may come in force (accepted or still proposed). Counting proposals too
+ * is conservative: it refuses a cycle before anyone could accept its last edge.
+ */
+async function rateEdges(trx: Transaction<Database>, now: Date): Promise<RateEdge[]> {
+  const rows = await versionsWithPrograms(trx);
+  return rows
+    .filter((row) => row.effective_until === null || row.effective_until > now)
+    .map((row) => ({
+      sourceProgramId: row.source_program_id,
+      targetProgramId: row.target_program_id,
+      ratio: bestCaseRatio(toTerms(row, row.source_program_id, row.target_program_id)),
+    }));
+}
+
+/** One writer at a time on the rate graph, so two changes cannot each miss the other's cycle. */
+async function lockRateGraph(trx: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('rate_graph'))`.execute(trx);
+}
+
+function refuseArbitrage(edges: RateEdge[], terms: RateTerms): void {
+  const candidate = {
+    sourceProgramId: terms.sourceProgramId,
+    targetProgramId: terms.targetProgramId,
+    ratio: bestCaseRatio(terms),
+  };
+  const others = edges.filter(
+    (edge) =>
+      edge.sourceProgramId !== candidate.sourceProgramId ||
+      edge.targetProgramId !== candidate.targetProgramId,
+  );
+  const cycle = findArbitrageCycle(others, candidate);
+  if (cycle) {
+    throw new ProblemError(
+      'rate_arbitrage',
+      `Going round ${cycle.join(' → ')} would yield more points than it takes.`,
+      [{ field: 'toPoints', message: `opens the cycle ${cycle.join(' → ')}` }],
+    );
+  }
+}
+
+export async function proposeAgreementVersion(
+  db: Kysely<Database>,
+  input: { partnerId: string; terms: ProposedTerms; now: Date },
+): Promise<AgreementVersionRecord> {
+  const terms: RateTerms = { ...input.terms, rounding: 'floor' };
+  const source = await requireProgram(db, terms.sourceProgramId, 'sourceProgramId');
+  const target = await requireProgram(db, terms.targetProgramId, 'targetProgramId');
+  const side =
+    source.partner_id === input.partnerId
+      ? 'source'
+      : target.partner_id === input.partnerId
+        ? 'target'
+        : null;
+  if (!side)
+    throw new ProblemError('forbidden', 'Only a partner owning one of the two programmes may propose rates.');
+
+  return db.transaction().execute(async (trx) => {
+    await lockRateGraph(trx);
+    refuseArbitrage(await rateEdges(trx, input.now), terms);
+    await trx
+      .insertInto('rate_agreements')
+      .values({
+        id: newId('agr'),
+        source_program_id: terms.sourceProgramId,
+        target_program_id: terms.targetProgramId,
+      })
+      .onConflict((conflict) => conflict.columns(['source_program_id', 'target_program_id']).doNothing())
+      .execute();
+    const agreement = await trx
+      .selectFrom('rate_agreements')
+      .select('id')
+      .where('source_program_id', '=', terms.sourceProgramId)
+      .where('target_program_id', '=', terms.targetProgramId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const latest = await trx
+      .selectFrom('rate_agreement_versions')
+      .select((eb) => eb.fn.max('version').as('version'))
+      .where('agreement_id', '=', agreement.id)
+      .executeTakeFirst();
+    const row = await trx
+      .insertInto('rate_agreement_versions')
+      .values({
+        agreement_id: agreement.id,
+        version: (latest?.version ?? 0) + 1,
+        from_points: terms.fromPoints,
+        to_points: terms.toPoints,
+        rounding: 'floor',
+        fee_basis_points: terms.feeBasisPoints,
+        fee_payer: terms.feePayer,
+        source_points_min: terms.sourcePointsMin,
+        source_points_max: terms.sourcePointsMax,
+        member_daily_cap_source_points: terms.memberDailyCapSourcePoints,
+        settlement_amount_minor: terms.settlementAmountMinor,
+        settlement_per_target_points: terms.settlementPerTargetPoints,
+        settlement_currency: terms.settlementCurrency,
+        tier_ratios: JSON.stringify(
+          terms.tierRatios.map((tier) => ({
+            tier: tier.tier,
+            fromPoints: String(tier.fromPoints),
+            toPoints: String(tier.toPoints),
+          })),
+        ),
+        campaigns: JSON.stringify(
+          terms.campaigns.map((campaign) => ({
+            name: campaign.name,
+            startsAt: campaign.startsAt.toISOString(),
+            endsAt: campaign.endsAt.toISOString(),
+            multiplierNumerator: String(campaign.multiplier.numerator),
+            multiplierDenominator: String(campaign.multiplier.denominator),
+          })),
+        ),
+        effective_from: terms.effectiveFrom,
+        effective_until: terms.effectiveUntil,
+        proposed_by: input.partnerId,
+        source_accepted_at: side === 'source' ? input.now : null,
+        target_accepted_at: side === 'target' ? input.now : null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toRecord(row, terms.sourceProgramId, terms.targetProgramId);
+  });
+}
+
+export async function acceptAgreementVersion(
+  db: Kysely<Database>,
+  input: { partnerId: string; agreementId: string; version: number; now: Date },
+): Promise<AgreementVersionRecord> {
+  return db.transaction().execute(async (trx) => {
+    await lockRateGraph(trx);
+    const agreement = await trx
+      .selectFrom('rate_agreements')
+      .selectAll()
+      .where('id', '=', input.agreementId)
+      .executeTakeFirst();
+    const row = await trx
+      .selectFrom('rate_agreement_versions')
+      .selectAll()
+      .where('agreement_id', '=', input.agreementId)
+      .where('version', '=', input.version)
+      .executeTakeFirst();
+    if (!agreement || !row)
+      throw new ProblemError('not_found', `Agreement ${input.agreementId} has no version ${input.version}.`);
+    const [source, target] = await Promise.all([
+      requireProgram(trx, agreement.source_program_id, 'agreementId'),
+      requireProgram(trx, agreement.target_program_id, 'agreementId'),
+    ]);
+    const column =
+      source.partner_id === input.partnerId
+        ? 'source_accepted_at'
+        : target.partner_id === input.partnerId
+          ? 'target_accepted_at'
+          : null;
+    if (!column) throw new ProblemError('forbidden', 'Only the two partners of an agreement may accept it.');
+    if (row[column] !== null) return toRecord(row, agreement.source_program_id, agreement.target_program_id);
+    const terms = toTerms(row, agreement.source_program_id, agreement.target_program_id);
+    if (terms.effectiveUntil !== null && terms.effectiveUntil <= input.now) {
+      throw new ProblemError(
+        'agreement_version_conflict',
+        'This version has already ended; propose a new one.',
+      );
+    }
+    refuseArbitrage(await rateEdges(trx, input.now), terms);
+    const accepted = await trx
+      .updateTable('rate_agreement_versions')
+      .set({ [column]: input.now })
+      .where('agreement_id', '=', input.agreementId)
+      .where('version', '=', input.version)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toRecord(accepted, agreement.source_program_id, agreement.target_program_id);
+  });
+}
+
+export async function listAgreementVersions(
+  db: Kysely<Database>,
+  agreementId: string,
+): Promise<AgreementVersionRecord[]> {
+  const rows = (await versionsWithPrograms(db)).filter((row) => row.agreement_id === agreementId);
+  return rows.map((row) => toRecord(row, row.source_program_id, row.target_program_id));
+}
+
+/**
+ * The version in force between two programmes at a moment: of the versions both sides accepted and
+ * whose start has come, the one that started last (the highest version on a tie). Undefined when
+ * there is none, or when that version's window has closed.
+ */
+export async function findVersionInForce(
+  db: Kysely<Database>,
+  sourceProgramId: string,
+  targetProgramId: string,
+  at: Date,
+): Promise<AgreementVersionRecord | undefined> {
+  const rows = await db
+    .selectFrom('rate_agreement_versions as v')
+    .innerJoin('rate_agreements as a', 'a.id', 'v.agreement_id')
+    .selectAll('v')
+    .where('a.source_program_id', '=', sourceProgramId)
+    .where('a.target_program_id', '=', targetProgramId)
+    .where('v.source_accepted_at', 'is not', null)
+    .where('v.target_accepted_at', 'is not', null)
+    .where('v.effective_from', '<=', at)
+    .orderBy('v.effective_from', 'desc')
+    .orderBy('v.version', 'desc')
+    .limit(1)
+    .execute();
+  const row = rows[0];
+  if (!row) return undefined;
+  const record = toRecord(row, sourceProgramId, targetProgramId);
+  return isInForce(record.terms, at) ? record : undefined;
+}

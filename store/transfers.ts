@@ -1,0 +1,304 @@
+// Transfers: created from a quote in one transaction that also spends the quote, then driven by
+// their workflow, which records each step here. Completion writes the settlement obligations and
+// the webhooks in the same transaction as the status, so none of them can exist without the others.
+import type { Kysely } from 'kysely';
+import { ProblemError } from '../domain/errors.ts';
+import type { Database, Transfer, TransferStatus, TransferStep } from './database.ts';
+import { newId } from './ids.ts';
+import { requireTransferLink } from './members.ts';
+import { debitedTodaySourcePoints } from './quotes.ts';
+import { enqueueTransferWebhooks } from './webhooks.ts';
+
+export interface StartedTransfer {
+  transfer: Transfer;
+  /** False when the quote had already started this transfer: the request is a repeat. */
+  created: boolean;
+}
+
+export async function createTransferFromQuote(
+  db: Kysely<Database>,
+  input: { partnerId: string; quoteId: string; now: Date },
+): Promise<StartedTransfer> {
+  return db.transaction().execute(async (trx) => {
+    const quote = await trx
+      .selectFrom('quotes')
+      .selectAll()
+      .where('id', '=', input.quoteId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!quote || quote.requested_by !== input.partnerId) {
+      throw new ProblemError('not_found', `Quote ${input.quoteId} does not exist.`, [
+        { field: 'quoteId', message: 'unknown quote' },
+      ]);
+    }
+    if (quote.used_by_transfer_id !== null) {
+      const existing = await trx
+        .selectFrom('transfers')
+        .selectAll()
+        .where('id', '=', quote.used_by_transfer_id)
+        .executeTakeFirstOrThrow();
+      return { transfer: existing, created: false };
+    }
+    if (quote.expires_at <= input.now) {
+      throw new ProblemError(
+        'quote_expired',
+        `Quote ${quote.id} expired at ${quote.expires_at.toISOString()}; ask for a new one.`,
+        [{ field: 'quoteId', message: 'expired' }],
+      );
+    }
+    // Links may have been revoked since the quote; both ends must still be linked now.
+    const sourceLink = await requireTransferLink(
+      trx,
+      quote.member_id,
+      quote.source_program_id,
+      'sourceProgramId',
+    );
+    const targetLink = await requireTransferLink(
+      trx,
+      quote.member_id,
+      quote.target_program_id,
+      'targetProgramId',
+    );
+    // Serialise this member's transfers out of this programme, so the daily cap counts every one.
+    await trx.selectFrom('member_links').select('id').where('id', '=', sourceLink.id).forUpdate().execute();
+    const debitedToday = await debitedTodaySourcePoints(
+      trx,
+      quote.member_id,
+      quote.source_program_id,
+      input.now,
+    );
+    if (debitedToday + quote.debit_points > quote.daily_cap_source_points) {
+      throw new ProblemError(
+        'daily_cap_exceeded',
+        `Other transfers used the member's cap since quote ${quote.id} was made.`,
+      );
+    }
+    const transferId = newId('trf');
+    const transfer = await trx
+      .insertInto('transfers')
+      .values({
+        id: transferId,
+        quote_id: quote.id,
+        requested_by: input.partnerId,
+        member_id: quote.member_id,
+        source_program_id: quote.source_program_id,
+        target_program_id: quote.target_program_id,
+        source_account_ref: sourceLink.account_ref,
+        target_account_ref: targetLink.account_ref,
+        debit_points: quote.debit_points,
+        credit_points: quote.credit_points,
+        status: 'pending',
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('quotes')
+      .set({ used_by_transfer_id: transferId })
+      .where('id', '=', quote.id)
+      .execute();
+    await trx
+      .insertInto('transfer_steps')
+      .values({ transfer_id: transferId, step: 'created', outcome: 'done', detail: `quote ${quote.id}` })
+      .execute();
+    return { transfer, created: true };
+  });
+}
+
+export async function findTransfer(db: Kysely<Database>, transferId: string): Promise<Transfer | undefined> {
+  return db.selectFrom('transfers').selectAll().where('id', '=', transferId).executeTakeFirst();
+}
+
+export async function listTransferSteps(db: Kysely<Database>, transferId: string): Promise<TransferStep[]> {
+  return db
+    .selectFrom('transfer_steps')
+    .selectAll()
+    .where('transfer_id', '=', transferId)
+    .orderBy('id')
+    .execute();
+}
+
+/** A partner's transfers (as either end, or as requester), newest first, after the cursor. */
+export async function listPartnerTransfers(
+  db: Kysely<Database>,
+  input: { partnerId: string; cursor: string | null; limit: number },
+): Promise<Transfer[]> {
+  const own = db.selectFrom('programs').select('id').where('partner_id', '=', input.partnerId);
+  let query = db
+    .selectFrom('transfers')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('requested_by', '=', input.partnerId),
+        eb('source_program_id', 'in', own),
+        eb('target_program_id', 'in', own),
+      ]),
+    )
+    .orderBy('id', 'desc')
+    .limit(input.limit);
+  if (input.cursor) query = query.where('id', '<', input.cursor);
+  return query.execute();
+}
+
+/** Records a step once (a retried activity records nothing twice) and moves the status. */
+export async function recordTransferStep(
+  db: Kysely<Database>,
+  input: {
+    transferId: string;
+    step: string;
+    outcome: string;
+    detail?: string | null;
+    status?: TransferStatus;
+  },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('transfer_steps')
+      .values({
+        transfer_id: input.transferId,
+        step: input.step,
+        outcome: input.outcome,
+        detail: input.detail ?? null,
+      })
+      .onConflict((conflict) => conflict.columns(['transfer_id', 'step', 'outcome']).doNothing())
+      .execute();
+    if (input.status) {
+      await trx
+        .updateTable('transfers')
+        .set({ status: input.status, updated_at: new Date() })
+        .where('id', '=', input.transferId)
+        .where('status', 'not in', ['completed', 'failed'])
+        .execute();
+    }
+  });
+}
+
+export async function failTransfer(
+  db: Kysely<Database>,
+  input: { transferId: string; code: string; detail: string },
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('transfer_steps')
+      .values({ transfer_id: input.transferId, step: 'failed', outcome: input.code, detail: input.detail })
+      .onConflict((conflict) => conflict.columns(['transfer_id', 'step', 'outcome']).doNothing())
+      .execute();
+    const failed = await trx
+      .updateTable('transfers')
+      .set({
+        status: 'failed',
+        failure_code: input.code,
+        failure_detail: input.detail,
+        updated_at: new Date(),
+      })
+      .where('id', '=', input.transferId)
+      .where('status', 'not in', ['completed', 'failed'])
+      .returningAll()
+      .executeTakeFirst();
+    return failed ? enqueueTransferWebhooks(trx, failed, 'transfer.failed') : [];
+  });
+}
+
+/** Marks the transfer for finance: never dropped, always listed until someone resolves it. */
+export async function flagTransferForFinance(
+  db: Kysely<Database>,
+  transferId: string,
+  reason: string,
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('finance_flags')
+      .values({ transfer_id: transferId, reason })
+      .onConflict((conflict) => conflict.columns(['transfer_id', 'reason']).doNothing())
+      .execute();
+    const flagged = await trx
+      .updateTable('transfers')
+      .set({
+        status: 'needs_attention',
+        failure_code: 'needs_attention',
+        failure_detail: reason,
+        updated_at: new Date(),
+      })
+      .where('id', '=', transferId)
+      .where('status', '!=', 'needs_attention')
+      .returningAll()
+      .executeTakeFirst();
+    await trx
+      .insertInto('transfer_steps')
+      .values({ transfer_id: transferId, step: 'flagged_for_finance', outcome: 'flagged', detail: reason })
+      .onConflict((conflict) => conflict.columns(['transfer_id', 'step', 'outcome']).doNothing())
+      .execute();
+    return flagged ? enqueueTransferWebhooks(trx, flagged, 'transfer.needs_attention') : [];
+  });
+}
+
+/**
+ * Completes the transfer: the status, the settlement obligation (the source partner owes the
+ * target partner), the alliance fee when the partner pays it, and the webhooks, all at once.
+ * Returns the webhook deliveries to send; none when it was already completed.
+ */
+export async function completeTransfer(db: Kysely<Database>, transferId: string): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const transfer = await trx
+      .selectFrom('transfers')
+      .selectAll()
+      .where('id', '=', transferId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (transfer.status === 'completed') return [];
+    const quote = await trx
+      .selectFrom('quotes')
+      .selectAll()
+      .where('id', '=', transfer.quote_id)
+      .executeTakeFirstOrThrow();
+    const owners = await trx
+      .selectFrom('programs')
+      .select(['id', 'partner_id'])
+      .where('id', 'in', [transfer.source_program_id, transfer.target_program_id])
+      .execute();
+    const ownerOf = (programId: string) => owners.find((owner) => owner.id === programId)?.partner_id ?? '';
+    const debtor = ownerOf(transfer.source_program_id);
+    await trx
+      .insertInto('settlement_obligations')
+      .values([
+        {
+          transfer_id: transferId,
+          kind: 'transfer' as const,
+          debtor_partner_id: debtor,
+          creditor_partner_id: ownerOf(transfer.target_program_id),
+          amount_minor: quote.settlement_amount_minor,
+          currency: quote.currency,
+        },
+        ...(quote.fee_amount_minor > 0n
+          ? [
+              {
+                transfer_id: transferId,
+                kind: 'alliance_fee' as const,
+                debtor_partner_id: debtor,
+                creditor_partner_id: null,
+                amount_minor: quote.fee_amount_minor,
+                currency: quote.currency,
+              },
+            ]
+          : []),
+      ])
+      .onConflict((conflict) => conflict.columns(['transfer_id', 'kind']).doNothing())
+      .execute();
+    const completed = await trx
+      .updateTable('transfers')
+      .set({ status: 'completed', failure_code: null, failure_detail: null, updated_at: new Date() })
+      .where('id', '=', transferId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('transfer_steps')
+      .values({
+        transfer_id: transferId,
+        step: 'completed',
+        outcome: 'done',
+        detail: `settlement ${quote.settlement_amount_minor} ${quote.currency}`,
+      })
+      .onConflict((conflict) => conflict.columns(['transfer_id', 'step', 'outcome']).doNothing())
+      .execute();
+    return enqueueTransferWebhooks(trx, completed, 'transfer.completed');
+  });
+}

@@ -1,0 +1,129 @@
+// The transfer's activities: each step at a partner under its idempotency key `<transferId>:<step>`,
+// and the bookkeeping in our database. A refusal is a non-retryable ApplicationFailure whose type is
+// the partner's code; a fault is thrown as is, and Temporal retries it with the same key.
+import { ApplicationFailure } from '@temporalio/common';
+import type { StepOutcome, StepState } from '../adapters/loyalty-adapter.ts';
+import type { AdapterResolver } from '../adapters/resolver.ts';
+import type { Db } from '../store/connection.ts';
+import type { Transfer } from '../store/database.ts';
+import {
+  completeTransfer,
+  failTransfer,
+  findTransfer,
+  flagTransferForFinance,
+  recordTransferStep,
+} from '../store/transfers.ts';
+
+export type PartnerStep = 'reserve' | 'credit' | 'post' | 'void';
+
+export function stepKey(transferId: string, step: PartnerStep): string {
+  return `${transferId}:${step}`;
+}
+
+export interface TransferActivityDependencies {
+  db: Db;
+  adapters: AdapterResolver;
+}
+
+export function createTransferActivities(deps: TransferActivityDependencies) {
+  async function load(transferId: string): Promise<Transfer> {
+    const transfer = await findTransfer(deps.db, transferId);
+    if (!transfer)
+      throw ApplicationFailure.nonRetryable(`transfer ${transferId} does not exist`, 'transfer_missing');
+    return transfer;
+  }
+
+  async function settle(
+    transfer: Transfer,
+    step: PartnerStep,
+    outcome: StepOutcome,
+    status?: Transfer['status'],
+  ): Promise<void> {
+    if (outcome.outcome === 'refused') {
+      await recordTransferStep(deps.db, {
+        transferId: transfer.id,
+        step,
+        outcome: 'refused',
+        detail: `${outcome.code}: ${outcome.detail}`,
+      });
+      throw ApplicationFailure.nonRetryable(outcome.detail || outcome.code, outcome.code);
+    }
+    await recordTransferStep(deps.db, {
+      transferId: transfer.id,
+      step,
+      outcome: 'done',
+      ...(status ? { status } : {}),
+    });
+  }
+
+  return {
+    async reserveAtSource(transferId: string, expiresAtIso: string): Promise<void> {
+      const transfer = await load(transferId);
+      const adapter = await deps.adapters.forProgram(transfer.source_program_id);
+      const outcome = await adapter.reserve({
+        key: stepKey(transferId, 'reserve'),
+        accountRef: transfer.source_account_ref,
+        points: transfer.debit_points,
+        expiresAt: new Date(expiresAtIso),
+        reason: `alliance transfer ${transferId} out`,
+      });
+      await settle(transfer, 'reserve', outcome, 'reserved');
+    },
+
+    async creditAtTarget(transferId: string): Promise<void> {
+      const transfer = await load(transferId);
+      const adapter = await deps.adapters.forProgram(transfer.target_program_id);
+      const outcome = await adapter.credit({
+        key: stepKey(transferId, 'credit'),
+        accountRef: transfer.target_account_ref,
+        points: transfer.credit_points,
+        reason: `alliance transfer ${transferId} in`,
+      });
+      await settle(transfer, 'credit', outcome, 'credited');
+    },
+
+    async postAtSource(transferId: string): Promise<void> {
+      const transfer = await load(transferId);
+      const adapter = await deps.adapters.forProgram(transfer.source_program_id);
+      const outcome = await adapter.post({
+        key: stepKey(transferId, 'post'),
+        reservationKey: stepKey(transferId, 'reserve'),
+      });
+      await settle(transfer, 'post', outcome);
+    },
+
+    async voidAtSource(transferId: string): Promise<void> {
+      const transfer = await load(transferId);
+      const adapter = await deps.adapters.forProgram(transfer.source_program_id);
+      const outcome = await adapter.void({
+        key: stepKey(transferId, 'void'),
+        reservationKey: stepKey(transferId, 'reserve'),
+      });
+      await settle(transfer, 'void', outcome);
+    },
+
+    /** Asks the partner what became of a step that got no answer; the partner fences an unknown key. */
+    async askStepOutcome(transferId: string, step: 'reserve' | 'credit'): Promise<StepState> {
+      const transfer = await load(transferId);
+      const programId = step === 'reserve' ? transfer.source_program_id : transfer.target_program_id;
+      const state = await (await deps.adapters.forProgram(programId)).outcome(stepKey(transferId, step));
+      await recordTransferStep(deps.db, {
+        transferId,
+        step: `${step}_outcome_asked`,
+        outcome: state,
+        ...(state === 'succeeded' ? { status: step === 'reserve' ? 'reserved' : 'credited' } : {}),
+      });
+      return state;
+    },
+
+    completeTransfer: (transferId: string): Promise<string[]> => completeTransfer(deps.db, transferId),
+
+    failTransfer: (transferId: string, code: string, detail: string): Promise<string[]> =>
+      failTransfer(deps.db, { transferId, code, detail }),
+
+    flagForFinance: (transferId: string, reason: string): Promise<string[]> =>
+      flagTransferForFinance(deps.db, transferId, reason),
+  };
+}
+
+export type TransferActivities = ReturnType<typeof createTransferActivities>;

@@ -1,0 +1,47 @@
+// Client side of the transfer workflow: start it under the transfer's id (a repeat finds the same
+// workflow) and wait a short while for its outcome with update-with-start, in one round trip.
+import {
+  type Client,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
+import {
+  awaitOutcomeUpdate,
+  type TransferOutcome,
+  type TransferTimeouts,
+  transferWorkflow,
+} from './transfer.workflow.ts';
+
+export interface TransferStarterOptions {
+  client: Client;
+  taskQueue: string;
+  timeouts: TransferTimeouts;
+  replyWaitMs: number;
+}
+
+/**
+ * Starts the transfer's workflow unless it runs already, and returns its outcome if it is known
+ * within replyWaitMs, otherwise null (the caller then answers with the current state).
+ */
+export async function startTransferWorkflow(
+  options: TransferStarterOptions,
+  transferId: string,
+): Promise<TransferOutcome | null> {
+  const startWorkflowOperation = new WithStartWorkflowOperation(transferWorkflow, {
+    workflowId: transferId,
+    taskQueue: options.taskQueue,
+    args: [{ transferId, timeouts: options.timeouts }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    // A finished transfer is never run again under its id.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
+  try {
+    return await options.client.workflow.executeUpdateWithStart(awaitOutcomeUpdate, {
+      args: [options.replyWaitMs],
+      startWorkflowOperation,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,76 @@
+// Delivers a webhook: a signed POST to the partner's webhook URL (signed exactly like the gateway's
+// other calls, so the partner verifies it against /.well-known/jwks.json). A non-2xx answer or a
+// fault is thrown, and Temporal retries with backoff; the final failure is recorded.
+import { ApplicationFailure } from '@temporalio/common';
+import type { SigningKeyPair } from '../signing/keys.ts';
+import { createSignedClient, type SignedClient } from '../signing/signed-client.ts';
+import type { Db } from '../store/connection.ts';
+import { findDelivery, recordDeliveryAttempt } from '../store/webhooks.ts';
+
+export interface WebhookActivityDependencies {
+  db: Db;
+  gatewayIssuer: string;
+  gatewayKey: SigningKeyPair;
+  webhookTimeoutMs: number;
+}
+
+export function createWebhookActivities(deps: WebhookActivityDependencies) {
+  const clients = new Map<string, SignedClient>();
+  function clientFor(url: URL, partnerId: string): SignedClient {
+    const cacheKey = `${partnerId} ${url.origin}`;
+    let client = clients.get(cacheKey);
+    if (!client) {
+      client = createSignedClient({
+        baseUrl: url.origin,
+        issuer: deps.gatewayIssuer,
+        key: deps.gatewayKey,
+        audience: partnerId,
+        headersTimeoutMs: deps.webhookTimeoutMs,
+        bodyTimeoutMs: deps.webhookTimeoutMs,
+        connectionsMax: 8,
+      });
+      clients.set(cacheKey, client);
+    }
+    return client;
+  }
+
+  return {
+    async deliverWebhook(deliveryId: string): Promise<void> {
+      const delivery = await findDelivery(deps.db, deliveryId);
+      if (!delivery || delivery.status === 'delivered') return;
+      if (!delivery.webhook_url) {
+        await recordDeliveryAttempt(deps.db, {
+          deliveryId,
+          status: 'failed',
+          error: 'the partner has no webhook URL',
+        });
+        throw ApplicationFailure.nonRetryable('the partner has no webhook URL', 'webhook_url_missing');
+      }
+      const url = new URL(delivery.webhook_url);
+      let error: string;
+      try {
+        const response = await clientFor(url, delivery.partner_id).call({
+          method: 'POST',
+          path: `${url.pathname}${url.search}`,
+          body: { id: delivery.event_id, type: delivery.event_type, data: delivery.payload },
+          idempotencyKey: delivery.event_id,
+        });
+        if (response.status >= 200 && response.status < 300) {
+          await recordDeliveryAttempt(deps.db, { deliveryId, status: 'delivered', error: null });
+          return;
+        }
+        error = `answered ${response.status}`;
+      } catch (cause) {
+        error = (cause as Error).message;
+      }
+      await recordDeliveryAttempt(deps.db, { deliveryId, status: 'pending', error });
+      throw new Error(`webhook ${deliveryId} not delivered: ${error}`);
+    },
+
+    async markWebhookFailed(deliveryId: string, error: string): Promise<void> {
+      await recordDeliveryAttempt(deps.db, { deliveryId, status: 'failed', error });
+    },
+  };
+}
+
+export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
