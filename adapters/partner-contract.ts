@@ -8,13 +8,9 @@ export const Points = z
   .regex(/^[1-9]\d{0,18}$/, 'a whole number of points above zero, as a string')
   .openapi({ example: '1000' });
 
-export const OperationKey = z
-  .string()
-  .min(1)
-  .max(200)
-  .openapi({
-    description: "The step's idempotency key, `<transferId>:<step>`; the same key never takes effect twice.",
-  });
+export const OperationKey = z.string().min(1).max(200).openapi({
+  description: "The step's idempotency key, `<transferId>:<step>`; the same key never takes effect twice.",
+});
 
 export const ReserveBody = z
   .object({

@@ -26,6 +26,7 @@ export function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
 }
 
 export function minBigint(...values: bigint[]): bigint {
+  // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigint.
   return values.reduce((smallest, value) => (value < smallest ? value : smallest));
 }
 

@@ -102,7 +102,7 @@ export async function requireTransferLink(
   field: string,
 ): Promise<MemberLink> {
   const link = await findActiveLink(db, memberId, programId);
-  if (!link || !link.consent_scopes.includes('transfers')) {
+  if (!link?.consent_scopes.includes('transfers')) {
     throw new ProblemError(
       'member_link_missing',
       `Member ${memberId} has no active link with transfer consent to ${programId}.`,

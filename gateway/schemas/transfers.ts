@@ -42,11 +42,9 @@ export const QuoteSchema = z
     }),
     creditPoints: AmountOut,
     ratio: z.object({ numerator: AmountOut, denominator: AmountOut }),
-    creditRemainder: z
-      .object({ numerator: AmountOut, denominator: AmountOut })
-      .openapi({
-        description: 'The fraction of a destination point not credited: the member is credited the floor.',
-      }),
+    creditRemainder: z.object({ numerator: AmountOut, denominator: AmountOut }).openapi({
+      description: 'The fraction of a destination point not credited: the member is credited the floor.',
+    }),
     modifiers: z.array(z.record(z.string(), z.unknown())),
     settlement: z.object({ amountMinor: AmountOut, feeAmountMinor: AmountOut, currency: z.string() }),
     expiresAt: z.string(),
