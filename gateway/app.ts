@@ -51,6 +51,18 @@ export interface GatewayDependencies {
   readiness: ReadinessChecks;
 }
 
+/** Everything partners call; each is signed by a partner key (a test checks every documented route). */
+const partnerPaths = [
+  '/v1/partner',
+  '/v1/member-links/*',
+  '/v1/members/*',
+  '/v1/rate-agreements/*',
+  '/v1/quotes',
+  '/v1/transfers/*',
+  '/v1/webhook-deliveries',
+  '/v1/programs/*',
+];
+
 function translateError(error: Error): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof HTTPException && error.status === 400 && /JSON/i.test(error.message)) {
@@ -123,11 +135,9 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     signedBy('operator', verify),
     idempotentPosts(deps.db, deps.options.idempotencyLockSeconds),
   );
-  app.use(
-    '/v1/partner/*',
-    signedBy('partner', verify),
-    idempotentPosts(deps.db, deps.options.idempotencyLockSeconds),
-  );
+  for (const path of partnerPaths) {
+    app.use(path, signedBy('partner', verify), idempotentPosts(deps.db, deps.options.idempotencyLockSeconds));
+  }
 
   registerSecuritySchemes(app);
   registerHealthRoutes(app, deps.readiness);

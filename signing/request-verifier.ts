@@ -12,7 +12,8 @@ export interface IssuerKeys {
 }
 
 export interface RequestVerifierOptions {
-  audience: string;
+  /** Who the tokens must be meant for; a function when it is only known after start-up. */
+  audience: string | (() => string);
   lifetimeMaxSeconds: number;
   clockSkewSeconds: number;
   resolveIssuer(issuer: string): Promise<IssuerKeys | undefined>;
@@ -113,7 +114,7 @@ export function createRequestVerifier(options: RequestVerifierOptions) {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, createLocalJWKSet({ keys: issuerKeys.keys }), {
-        audience: options.audience,
+        audience: typeof options.audience === 'function' ? options.audience() : options.audience,
         algorithms: [...signingAlgorithms],
         clockTolerance: options.clockSkewSeconds,
         maxTokenAge: options.lifetimeMaxSeconds,

@@ -21,7 +21,8 @@ import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } fro
 import type { PartnerBooks, PartnerOutcome } from './store.ts';
 
 export interface ReferencePartnerOptions {
-  partnerId: string;
+  /** The partner id the gateway gave this partner: the audience of the gateway's calls to it. */
+  partnerId: () => string;
   books: PartnerBooks;
   /** The issuer the gateway signs as, and its public keys (read from its JWKS). */
   gatewayIssuer: string;

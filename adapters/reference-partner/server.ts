@@ -9,6 +9,8 @@ import { createPartnerBooks, type PartnerBooks } from './store.ts';
 
 export interface RunningReferencePartner {
   url: string;
+  /** Sets the id the gateway gave this partner (known once it is onboarded with this server's URL). */
+  setPartnerId(partnerId: string): void;
   books: PartnerBooks;
   faults: FaultPlan;
   close(): Promise<void>;
@@ -18,7 +20,7 @@ export async function startReferencePartner(options: {
   // biome-ignore lint/suspicious/noExplicitAny: the partner's schema is its own, not the gateway's.
   db: Kysely<any>;
   schema: string;
-  partnerId: string;
+  partnerId?: string;
   gatewayIssuer: string;
   gatewayPublicKeys: () => readonly JWK[];
   host?: string;
@@ -26,8 +28,9 @@ export async function startReferencePartner(options: {
 }): Promise<RunningReferencePartner> {
   const books = createPartnerBooks(options.db, options.schema);
   await books.setUp();
+  let partnerId = options.partnerId ?? '';
   const { app, faults } = createReferencePartnerApp({
-    partnerId: options.partnerId,
+    partnerId: () => partnerId,
     books,
     gatewayIssuer: options.gatewayIssuer,
     gatewayPublicKeys: options.gatewayPublicKeys,
@@ -42,6 +45,9 @@ export async function startReferencePartner(options: {
   );
   return {
     url: `http://${address.address}:${address.port}`,
+    setPartnerId: (id) => {
+      partnerId = id;
+    },
     books,
     faults,
     close: () =>

@@ -103,7 +103,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
   }
   const app = createApp({
     db,
-    logger: createLogger('silent'),
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     options: testGatewayOptions,
     operatorPublicKeys: [operator.key.publicJwk],
     gatewayPublicKeys: [gatewayKey.publicJwk],

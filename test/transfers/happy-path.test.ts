@@ -1,0 +1,89 @@
+// A member moves points between brands: over two partner systems (HTTP), and from the hosted ledger
+// to a partner system. Each side moves exactly once, the settlement obligation is recorded, and
+// the partners get signed webhooks.
+import { describe, expect, it } from 'vitest';
+import { checkLedger } from '../../store/hosted-ledger.ts';
+import { createAlliance } from '../support/alliance.ts';
+
+const alliance = await createAlliance();
+const { gateway, coffee, airline, bookstore } = alliance;
+
+describe('transfers that succeed', () => {
+  it('moves 1,000 coffee points into 700 airline miles across two partner systems', async () => {
+    const member = await alliance.member({ coffee: 5_000n });
+    const response = await alliance.transfer(coffee, airline, member, 1_000n);
+    expect(response.status).toBe(201);
+    const transfer = (await response.json()) as {
+      id: string;
+      status: string;
+      debitPoints: string;
+      creditPoints: string;
+      steps: { step: string }[];
+    };
+    expect(transfer).toMatchObject({ status: 'completed', debitPoints: '1000', creditPoints: '700' });
+    expect(transfer.steps.map((step) => step.step)).toEqual([
+      'created',
+      'reserve',
+      'credit',
+      'post',
+      'completed',
+    ]);
+    expect(await alliance.balance(coffee, member)).toBe(4_000n);
+    expect(await alliance.balance(airline, member)).toBe(700n);
+
+    const obligations = await gateway.db
+      .selectFrom('settlement_obligations')
+      .selectAll()
+      .where('transfer_id', '=', transfer.id)
+      .execute();
+    expect(obligations).toEqual([
+      expect.objectContaining({
+        kind: 'transfer',
+        debtor_partner_id: coffee.partner.id,
+        creditor_partner_id: airline.partner.id,
+        amount_minor: 700n,
+      }),
+    ]);
+  });
+
+  it('moves points from the hosted ledger into a partner system', async () => {
+    const member = await alliance.member({ bookstore: 2_000n });
+    const response = await alliance.transfer(bookstore, coffee, member, 500n);
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { status: string }).status).toBe('completed');
+    expect(await alliance.balance(bookstore, member)).toBe(1_500n);
+    expect(await alliance.balance(coffee, member)).toBe(500n);
+    expect(await checkLedger(gateway.db)).toEqual({ entriesSum: 0n, accountsOutOfBalance: [] });
+  });
+
+  it('moves points from a partner system into the hosted ledger', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const response = await alliance.transfer(coffee, bookstore, member, 1_000n);
+    expect(((await response.json()) as { status: string }).status).toBe('completed');
+    expect(await alliance.balance(bookstore, member)).toBe(800n);
+    expect(await alliance.balance(coffee, member)).toBe(0n);
+  });
+
+  it('lists the transfer for both partners and queues a webhook for each', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const transfer = (await (await alliance.transfer(coffee, airline, member, 100n)).json()) as {
+      id: string;
+    };
+    for (const partner of [coffee, airline]) {
+      const list = (await (await gateway.call(partner.signer, 'GET', '/v1/transfers?limit=5')).json()) as {
+        items: { id: string }[];
+      };
+      expect(list.items.map((item) => item.id)).toContain(transfer.id);
+    }
+    const deliveries = await gateway.db
+      .selectFrom('webhook_deliveries')
+      .select(['partner_id', 'event_type'])
+      .where('event_id', '=', `${transfer.id}:transfer.completed`)
+      .execute();
+    expect(deliveries.map((delivery) => delivery.partner_id).sort()).toEqual(
+      [coffee.partner.id, airline.partner.id].sort(),
+    );
+    const outsider = await gateway.call(bookstore.signer, 'GET', `/v1/transfers/${transfer.id}`);
+    expect(outsider.status).toBe(404);
+  });
+});
