@@ -3,12 +3,12 @@
 // and a helper that enrols members with points.
 import { randomUUID } from 'node:crypto';
 import { afterAll, expect } from 'vitest';
+import type { Fault } from '../../adapters/reference-partner/faults.ts';
 import {
   type RunningReferencePartner,
   startReferencePartner,
 } from '../../adapters/reference-partner/server.ts';
 import type { PartnerView } from '../../gateway/schemas/partners.ts';
-import type { Fault } from '../../adapters/reference-partner/faults.ts';
 import {
   createTestGateway,
   type TestGateway,
@@ -41,9 +41,7 @@ export interface Alliance {
     idempotencyKey?: string,
   ): Promise<Response>;
   /** Waits until the transfer reaches a final status, and returns it. */
-  settled(
-    transferId: string,
-  ): Promise<{
+  settled(transferId: string): Promise<{
     status: string;
     failure: { code: string } | null;
     steps: { step: string; outcome: string }[];
