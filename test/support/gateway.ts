@@ -88,7 +88,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
       address: inject('temporalAddress'),
       namespace: 'default',
       taskQueue,
-      logger: createLogger('warn', 'test-worker'),
+      logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'error', 'test-worker'),
       gatewayIssuer: testGatewayIssuer,
       gatewayKey,
       partnerCallTimeoutMs: testPartnerCallTimeoutMs,
