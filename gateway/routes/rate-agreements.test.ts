@@ -1,0 +1,144 @@
+// Rate agreements through the API: both partners must accept before a rate is in force, versions
+// take over at their start, out-of-window and arbitrage are refused with their own codes.
+import { describe, expect, it } from 'vitest';
+import { createTestGateway } from '../../test/support/gateway.ts';
+
+const gateway = await createTestGateway({ coolingOffHours: 24 });
+const coffee = await gateway.onboardPartner('Rates Coffee', undefined, { ledger: 'hosted' });
+const airline = await gateway.onboardPartner('Rates Airline', undefined, { ledger: 'hosted' });
+const cinema = await gateway.onboardPartner('Rates Cinema', undefined, { ledger: 'hosted' });
+const program = (partner: typeof coffee) => partner.partner.programs[0]?.id ?? '';
+
+function terms(from: typeof coffee, to: typeof coffee, overrides: Record<string, unknown> = {}) {
+  return {
+    sourceProgramId: program(from),
+    targetProgramId: program(to),
+    fromPoints: '10',
+    toPoints: '7',
+    feeBasisPoints: 100,
+    feePayer: 'member',
+    sourcePointsMin: '100',
+    sourcePointsMax: '100000',
+    memberDailyCapSourcePoints: '5000',
+    settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'CNY' },
+    effectiveFrom: new Date(Date.now() - 60_000).toISOString(),
+    ...overrides,
+  };
+}
+
+async function propose(by: typeof coffee, body: object) {
+  return gateway.call(by.signer, 'POST', '/v1/rate-agreements', { body });
+}
+
+async function accept(by: typeof coffee, version: { agreementId: string; version: number }) {
+  return gateway.call(
+    by.signer,
+    'POST',
+    `/v1/rate-agreements/${version.agreementId}/versions/${version.version}/accept`,
+  );
+}
+
+async function member(...partners: (typeof coffee)[]) {
+  let memberId: string | null = null;
+  for (const partner of partners) {
+    const response = await gateway.call(partner.signer, 'POST', '/v1/member-links', {
+      body: {
+        memberId,
+        programId: program(partner),
+        accountRef: `acct-${Math.random()}`,
+        tier: 'gold',
+        consent: { grantedAt: new Date().toISOString(), scopes: ['transfers'], reference: 'app-consent' },
+      },
+    });
+    expect(response.status).toBe(201);
+    memberId = ((await response.json()) as { memberId: string }).memberId;
+  }
+  return memberId ?? '';
+}
+
+async function quoteCode(memberId: string, sourcePoints: string) {
+  const response = await gateway.call(coffee.signer, 'POST', '/v1/quotes', {
+    body: { memberId, sourceProgramId: program(coffee), targetProgramId: program(airline), sourcePoints },
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { code?: string; creditPoints?: string; modifiers?: unknown[] },
+  };
+}
+
+describe('rate agreements', () => {
+  it('is in force only once both partners accepted, and names the applied tier', async () => {
+    const memberId = await member(coffee, airline);
+    const proposed = await propose(
+      coffee,
+      terms(coffee, airline, { tierRatios: [{ tier: 'gold', fromPoints: '10', toPoints: '8' }] }),
+    );
+    expect(proposed.status).toBe(201);
+    const version = (await proposed.json()) as { agreementId: string; version: number; status: string };
+    expect(version.status).toBe('proposed');
+    expect((await quoteCode(memberId, '500')).body.code).toBe('agreement_not_in_force');
+
+    expect((await accept(coffee, version)).status).toBe(200);
+    expect((await quoteCode(memberId, '500')).body.code).toBe('agreement_not_in_force');
+    const accepted = await accept(airline, version);
+    expect(((await accepted.json()) as { status: string }).status).toBe('accepted');
+
+    const quoted = await quoteCode(memberId, '500');
+    expect(quoted.status).toBe(201);
+    expect(quoted.body.creditPoints).toBe('400');
+    expect(quoted.body.modifiers).toEqual([{ kind: 'tier', tier: 'gold', fromPoints: '10', toPoints: '8' }]);
+  });
+
+  it('limits a new link during cooling-off, and refuses amounts outside the limits', async () => {
+    const memberId = await member(coffee, airline);
+    expect((await quoteCode(memberId, '99')).body.code).toBe('amount_below_minimum');
+    expect((await quoteCode(memberId, '100001')).body.code).toBe('amount_above_maximum');
+    expect((await quoteCode(memberId, '2000')).body.code).toBe('link_cooling_off');
+  });
+
+  it('refuses a rate that opens an arbitrage cycle, naming it', async () => {
+    const response = await propose(airline, terms(airline, coffee, { fromPoints: '7', toPoints: '11' }));
+    expect(response.status).toBe(422);
+    const problem = (await response.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('rate_arbitrage');
+    expect(problem.detail).toContain(`${program(airline)} → ${program(coffee)} → ${program(airline)}`);
+  });
+
+  it('accepts a fair rate back', async () => {
+    const response = await propose(airline, terms(airline, coffee, { fromPoints: '8', toPoints: '10' }));
+    expect(response.status).toBe(201);
+  });
+
+  it('refuses a partner that owns neither programme, and a version that is over', async () => {
+    expect((await propose(cinema, terms(coffee, airline))).status).toBe(403);
+    const past = await propose(
+      coffee,
+      terms(coffee, cinema, {
+        effectiveFrom: new Date(Date.now() - 7_200_000).toISOString(),
+        effectiveUntil: new Date(Date.now() - 3_600_000).toISOString(),
+      }),
+    );
+    const version = (await past.json()) as { agreementId: string; version: number };
+    const late = await accept(cinema, version);
+    expect(late.status).toBe(409);
+    expect(((await late.json()) as { code: string }).code).toBe('agreement_version_conflict');
+  });
+
+  it('names the fields of an invalid proposal', async () => {
+    const response = await propose(
+      coffee,
+      terms(coffee, airline, {
+        fromPoints: '0',
+        sourcePointsMax: '1',
+        settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'yuan' },
+      }),
+    );
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: { field: string }[] };
+    expect(problem.errors.map((error) => error.field).sort()).toEqual([
+      'fromPoints',
+      'settlement.currency',
+      'sourcePointsMax',
+    ]);
+  });
+});
