@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildPartnerOpenApiDocument } from '../adapters/reference-partner/openapi-build.ts';
 import { projectDir } from '../runtime/project-dir.ts';
 import { buildGatewayOpenApiDocument } from './openapi-build.ts';
 
@@ -26,5 +27,25 @@ describe('openapi/gateway.json', () => {
       ]),
     );
     expect(document.components.schemas.Problem).toBeDefined();
+  });
+});
+
+describe('openapi/partner.json', () => {
+  it('is current (regenerate with npm run openapi)', () => {
+    const checkedIn = readFileSync(path.join(projectDir, 'openapi', 'partner.json'), 'utf8');
+    expect(checkedIn).toBe(buildPartnerOpenApiDocument());
+  });
+
+  it('describes every operation of the adapter contract, and none of the test switches', () => {
+    const document = JSON.parse(buildPartnerOpenApiDocument());
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/loyalty/accounts/{accountRef}',
+      '/loyalty/credits',
+      '/loyalty/credits/{key}/reverse',
+      '/loyalty/operations/{key}',
+      '/loyalty/reservations',
+      '/loyalty/reservations/{key}/post',
+      '/loyalty/reservations/{key}/void',
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../runtime/config.ts';
 import { loadOrCreateKeyPair } from '../runtime/signing-keys.ts';
 import { createSignedClient } from '../signing/signed-client.ts';
-import { readDemoRegistry } from './lib/demo-partners.ts';
+import { readDemoAlliance } from './lib/demo-alliance.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -28,7 +28,7 @@ const dataDir = path.resolve(config.DATA_DIR);
 let issuer = 'operator';
 let key = await loadOrCreateKeyPair(path.join(dataDir, 'keys', 'operator.json'), 'EdDSA');
 if (values.as !== 'operator') {
-  const partner = readDemoRegistry(dataDir).find(
+  const partner = readDemoAlliance(dataDir).partners.find(
     (candidate) => candidate.slug === values.as || candidate.partnerId === values.as,
   );
   if (!partner) {

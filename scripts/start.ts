@@ -2,6 +2,7 @@
 // embedded server), Temporal (TEMPORAL_ADDRESS, or the development server with its UI), migrations,
 // the worker, the gateway, and the demo partners; then it prints what to try. Ctrl-C stops it all.
 import path from 'node:path';
+import { startReferencePartner } from '../adapters/reference-partner/server.ts';
 import { startGatewayServer } from '../gateway/server.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { ensurePostgres, ensureTemporal } from '../runtime/local-services.ts';
@@ -14,7 +15,7 @@ import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { migrateToLatest } from '../store/migrator.ts';
 import { connectTemporalClient } from '../workflows/client.ts';
 import { createWorker } from '../workflows/worker-factory.ts';
-import { seedDemoPartners } from './lib/demo-partners.ts';
+import { readDemoAlliance, seedDemoAlliance } from './lib/demo-alliance.ts';
 import { printWelcome } from './lib/welcome.ts';
 
 const config = loadConfig();
@@ -75,20 +76,59 @@ const operator = createSignedClient({
   key: operatorKey,
   audience: config.GATEWAY_AUDIENCE,
 });
+// Two partners keep their points in systems of their own: reference partner servers, here.
+const systems = {
+  airline: await startReferencePartner({
+    db,
+    schema: 'demo_airline',
+    gatewayIssuer: config.GATEWAY_AUDIENCE,
+    gatewayPublicKeys: () => gatewayKeys.publicKeys,
+    port: 4101,
+  }),
+  cinema: await startReferencePartner({
+    db,
+    schema: 'demo_cinema',
+    gatewayIssuer: config.GATEWAY_AUDIENCE,
+    gatewayPublicKeys: () => gatewayKeys.publicKeys,
+    port: 4102,
+  }),
+};
 // With operator keys of your own, the demo cannot sign as the operator, so it seeds nothing.
-const partners = config.OPERATOR_PUBLIC_JWKS ? [] : await seedDemoPartners(operator, dataDir);
+const alliance = config.OPERATOR_PUBLIC_JWKS
+  ? readDemoAlliance(dataDir)
+  : await seedDemoAlliance({
+      operator,
+      gatewayUrl: gateway.url,
+      audience: config.GATEWAY_AUDIENCE,
+      dataDir,
+      systems: {
+        airline: {
+          url: systems.airline.url,
+          openAccount: (ref, points) => systems.airline.books.openAccount(ref, points),
+        },
+        cinema: {
+          url: systems.cinema.url,
+          openAccount: (ref, points) => systems.cinema.books.openAccount(ref, points),
+        },
+      },
+    });
 await operator.close();
+for (const partner of alliance.partners) {
+  if (partner.slug === 'airline' || partner.slug === 'cinema')
+    systems[partner.slug].setPartnerId(partner.partnerId);
+}
 
 printWelcome({
   gatewayUrl: gateway.url,
   temporalUiUrl: temporalServer.uiUrl,
   temporalAddress: temporalServer.address,
   databaseUrl: postgres.startedHere ? databaseUrl : '(DATABASE_URL)',
-  partners,
+  alliance,
 });
 
 onShutdown(logger, [
   ['gateway', () => gateway.close()],
+  ['reference partners', () => Promise.all([systems.airline.close(), systems.cinema.close()])],
   [
     'worker',
     async () => {

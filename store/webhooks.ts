@@ -20,18 +20,22 @@ export function transferEventPayload(transfer: Transfer, type: TransferEventType
   };
 }
 
-/** Queues the event for the partners of both programmes; returns the deliveries' ids. */
+/** Queues the event for the partners of both programmes that take webhooks; returns the deliveries' ids. */
 export async function enqueueTransferWebhooks(
   trx: Transaction<Database>,
   transfer: Transfer,
   type: TransferEventType,
 ): Promise<string[]> {
+  // A partner without a webhook URL reads its transfers with GET instead; nothing is queued for it.
   const partners = await trx
     .selectFrom('programs')
-    .select('partner_id')
+    .innerJoin('partners', 'partners.id', 'programs.partner_id')
+    .select('programs.partner_id')
     .distinct()
-    .where('id', 'in', [transfer.source_program_id, transfer.target_program_id])
+    .where('programs.id', 'in', [transfer.source_program_id, transfer.target_program_id])
+    .where('partners.webhook_url', 'is not', null)
     .execute();
+  if (partners.length === 0) return [];
   const payload = JSON.stringify(transferEventPayload(transfer, type));
   const rows = await trx
     .insertInto('webhook_deliveries')

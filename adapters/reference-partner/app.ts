@@ -152,7 +152,7 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
     description:
       "Signed by the gateway exactly as partners sign their requests to it (see the gateway's API description), with iss = the gateway, aud = your partner id. Verify it against the gateway's /.well-known/jwks.json.",
   });
-  app.use('/loyalty/*', async (c, next) => {
+  const verifyGateway = async (c: Context, next: () => Promise<void>) => {
     const url = new URL(c.req.url);
     await verify({
       authorization: c.req.header('authorization'),
@@ -161,7 +161,9 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
       body: new Uint8Array(await c.req.arrayBuffer()),
     });
     await next();
-  });
+  };
+  app.use('/loyalty/*', verifyGateway);
+  app.use('/webhooks', verifyGateway);
   app.onError((error, c) => {
     if (error instanceof ProblemError)
       return c.json({ code: error.code, detail: error.detail }, error.status as 401);
@@ -258,8 +260,16 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
     );
   });
 
+  // Webhooks from the gateway, verified like its other calls; kept in memory for demos and tests.
+  const webhooks: unknown[] = [];
+  app.post('/webhooks', async (c) => {
+    webhooks.push(await c.req.json());
+    return c.body(null, 204);
+  });
+  app.get('/_control/webhooks', (c) => c.json({ items: webhooks }, 200));
+
   registerControlRoutes(app, options.books, faults);
-  return { app, faults };
+  return { app, faults, webhooks };
 }
 
 const FaultBody = z.object({
@@ -281,6 +291,14 @@ function registerControlRoutes(app: OpenAPIHono, books: PartnerBooks, faults: Fa
   app.delete('/_control/faults', (c) => {
     faults.clear();
     return c.body(null, 204);
+  });
+  app.get('/_control/accounts/:accountRef', async (c) => {
+    const balance = await books.balance(c.req.param('accountRef'));
+    if (!balance) return c.json({ code: 'account_unknown', detail: c.req.param('accountRef') }, 404);
+    return c.json(
+      { availablePoints: String(balance.availablePoints), postedPoints: String(balance.postedPoints) },
+      200,
+    );
   });
   app.post('/_control/accounts', async (c) => {
     const parsed = z.object({ accountRef: z.string().min(1), points: Points }).safeParse(await c.req.json());

@@ -13,6 +13,8 @@ export interface RunningReferencePartner {
   setPartnerId(partnerId: string): void;
   books: PartnerBooks;
   faults: FaultPlan;
+  /** Webhooks received from the gateway, each verified against its keys. */
+  webhooks: unknown[];
   close(): Promise<void>;
 }
 
@@ -29,7 +31,7 @@ export async function startReferencePartner(options: {
   const books = createPartnerBooks(options.db, options.schema);
   await books.setUp();
   let partnerId = options.partnerId ?? '';
-  const { app, faults } = createReferencePartnerApp({
+  const { app, faults, webhooks } = createReferencePartnerApp({
     partnerId: () => partnerId,
     books,
     gatewayIssuer: options.gatewayIssuer,
@@ -50,6 +52,7 @@ export async function startReferencePartner(options: {
     },
     books,
     faults,
+    webhooks,
     close: () =>
       new Promise<void>((resolve, reject) => {
         // Hanging requests (the hang_after switch) must not hold the close up.

@@ -1,16 +1,16 @@
-// What `npm start` prints once everything is up: where things are and one request to try.
-import type { DemoPartner } from './demo-partners.ts';
+// What `npm start` prints once everything is up: where things are and what to try.
+import type { DemoAlliance } from './demo-alliance.ts';
 
 export function printWelcome(info: {
   gatewayUrl: string;
   temporalUiUrl: string | null;
   temporalAddress: string;
   databaseUrl: string;
-  partners: readonly DemoPartner[];
+  alliance: DemoAlliance;
 }): void {
-  const partnerLines = info.partners.map(
+  const partnerLines = info.alliance.partners.map(
     (partner) =>
-      `    ${partner.slug.padEnd(8)} ${partner.name.padEnd(18)} ${partner.partnerId}  programme ${partner.programId} (${partner.unitName})`,
+      `    ${partner.slug.padEnd(8)} ${partner.name.padEnd(17)} ${partner.partnerId}  ${partner.unitName.padEnd(6)} ${partner.systemUrl ? `own system ${partner.systemUrl}` : 'hosted ledger'}`,
   );
   const lines = [
     '',
@@ -23,11 +23,12 @@ export function printWelcome(info: {
     '',
     '  Demo partners (keys in .data/keys):',
     ...partnerLines,
+    `  Demo member    ${info.alliance.member?.memberId ?? '(none)'}  (5,000 beans, 2,000 miles, 0 stars to start with)`,
     '',
-    'Try a signed request, in another terminal:',
-    '    npm run sign -- --as coffee GET /v1/partner',
-    '    npm run sign -- --as operator GET /v1/operator/partners/' +
-      (info.partners[0]?.partnerId ?? '<partnerId>'),
+    'Try, in another terminal:',
+    '    npm run demo:transfer -- --from coffee --to airline --points 500',
+    '    npm run sign -- --as coffee GET /v1/transfers',
+    '    npm run sign -- --as operator GET /v1/operator/ledger/check',
     '',
     'Ctrl-C stops everything; the next start reuses the data in .data/.',
     '',

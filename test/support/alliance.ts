@@ -67,7 +67,10 @@ export async function createAlliance(options: TestGatewayOptions = {}): Promise<
       gatewayPublicKeys: () => [gateway.gatewayKey.publicJwk],
     });
     afterAll(() => server.close());
-    const { partner, signer } = await gateway.onboardPartner(name, undefined, { loyaltyApiUrl: server.url });
+    const { partner, signer } = await gateway.onboardPartner(name, undefined, {
+      loyaltyApiUrl: server.url,
+      webhookUrl: `${server.url}/webhooks`,
+    });
     server.setPartnerId(partner.id);
     return { partner, signer, server, programId: partner.programs[0]?.id ?? '' };
   }
