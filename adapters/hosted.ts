@@ -5,13 +5,14 @@ import {
   askOutcome,
   creditPoints,
   type LedgerOutcome,
+  listLedgerTransactions,
   postReservation,
   readBalance,
   reservePoints,
   reverseCredit,
   voidReservation,
 } from '../store/hosted-ledger.ts';
-import type { LoyaltyAdapter, StepOutcome } from './loyalty-adapter.ts';
+import { type LoyaltyAdapter, type StepOutcome, transactionsPageSizeMax } from './loyalty-adapter.ts';
 
 function toStep(outcome: LedgerOutcome): StepOutcome {
   return outcome.outcome === 'done' ? { outcome: 'done' } : outcome;
@@ -28,6 +29,8 @@ export function createHostedAdapter(db: Kysely<Database>, programId: string): Lo
     reverseCredit: async (input) =>
       toStep(await reverseCredit(db, { programId, ...input, reason: 'credit reversed' })),
     outcome: (key) => askOutcome(db, programId, key),
+    transactions: (period) =>
+      listLedgerTransactions(db, { programId, ...period, limit: transactionsPageSizeMax }),
     balance: async (accountRef) => {
       const balance = await readBalance(db, programId, accountRef);
       return (

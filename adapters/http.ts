@@ -5,6 +5,7 @@ import type { SigningKeyPair } from '../signing/keys.ts';
 import { createSignedClient, type SignedResponse } from '../signing/signed-client.ts';
 import {
   type LoyaltyAdapter,
+  type PartnerTransaction,
   PartnerUnavailableError,
   type StepOutcome,
   type StepState,
@@ -93,6 +94,24 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
         availablePoints: BigInt(balance.availablePoints),
         postedPoints: BigInt(balance.postedPoints),
       };
+    },
+    async transactions(period) {
+      const query = new URLSearchParams({ from: period.from.toISOString(), to: period.to.toISOString() });
+      const response = await send('GET', `/loyalty/transactions?${query}`);
+      if (response.status !== 200)
+        throw new PartnerUnavailableError(`transactions at partner ${options.partnerId}: ${response.status}`);
+      return response
+        .json<{
+          transactions: {
+            key: string;
+            operation: PartnerTransaction['operation'];
+            accountRef: string | null;
+            points: string;
+            status: string;
+            at: string;
+          }[];
+        }>()
+        .transactions.map((row) => ({ ...row, points: BigInt(row.points), at: new Date(row.at) }));
     },
     close: () => client.close(),
   };

@@ -14,6 +14,19 @@ export interface PartnerBalance {
   postedPoints: bigint;
 }
 
+/** One operation as the system of record saw it, for reconciliation against the gateway's steps. */
+export interface PartnerTransaction {
+  key: string;
+  operation: 'reserve' | 'post' | 'void' | 'credit' | 'reverse';
+  accountRef: string | null;
+  points: bigint;
+  status: string;
+  at: Date;
+}
+
+/** At most this many transactions come back from one call; a busier period is asked in parts. */
+export const transactionsPageSizeMax = 5_000;
+
 export interface LoyaltyAdapter {
   reserve(input: {
     key: string;
@@ -28,6 +41,8 @@ export interface LoyaltyAdapter {
   reverseCredit(input: { key: string; creditKey: string }): Promise<StepOutcome>;
   outcome(key: string): Promise<StepState>;
   balance(accountRef: string): Promise<PartnerBalance | undefined>;
+  /** Operations that took effect in [from, to), oldest first, at most transactionsPageSizeMax. */
+  transactions(period: { from: Date; to: Date }): Promise<PartnerTransaction[]>;
 }
 
 /** A fault talking to a partner: retry with the same key, or ask for the outcome. */

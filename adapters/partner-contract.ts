@@ -52,3 +52,25 @@ export const Refusal = z.object({ code: z.string(), detail: z.string() }).openap
 export const Balance = z
   .object({ accountRef: z.string(), availablePoints: z.string(), postedPoints: z.string() })
   .openapi('Balance');
+
+export const TransactionsQuery = z.object({
+  from: z.iso.datetime({ offset: true }).openapi({ param: { name: 'from', in: 'query' } }),
+  to: z.iso.datetime({ offset: true }).openapi({ param: { name: 'to', in: 'query' } }),
+});
+
+export const Transactions = z
+  .object({
+    transactions: z.array(
+      z.object({
+        key: z.string(),
+        operation: z.enum(['reserve', 'post', 'void', 'credit', 'reverse']),
+        accountRef: z.string().nullable(),
+        points: z.string(),
+        status: z.string(),
+        at: z.string(),
+      }),
+    ),
+  })
+  .openapi('Transactions', {
+    description: 'Operations that took effect in [from, to), oldest first, at most 5,000.',
+  });

@@ -46,6 +46,7 @@ describe('openapi/partner.json', () => {
       '/loyalty/reservations',
       '/loyalty/reservations/{key}/post',
       '/loyalty/reservations/{key}/void',
+      '/loyalty/transactions',
     ]);
   });
 });

@@ -513,3 +513,56 @@ export async function checkLedger(db: Db): Promise<LedgerCheck> {
        or coalesce(e.posted, 0) <> a.credits_posted - a.debits_posted`.execute(db);
   return { entriesSum: total.sum, accountsOutOfBalance: mismatched.rows.map((row) => row.id) };
 }
+
+export interface LedgerTransaction {
+  key: string;
+  operation: 'reserve' | 'post' | 'void' | 'credit' | 'reverse';
+  accountRef: string | null;
+  points: bigint;
+  status: string;
+  at: Date;
+}
+
+const operationNames = {
+  reserve: 'reserve',
+  post: 'post',
+  void: 'void',
+  credit: 'credit',
+  reverse_credit: 'reverse',
+} as const;
+
+/** A programme's operations in [from, to), oldest first, as a partner system would report them. */
+export async function listLedgerTransactions(
+  db: Db,
+  input: { programId: string; from: Date; to: Date; limit: number },
+): Promise<LedgerTransaction[]> {
+  const rows = await db
+    .selectFrom('ledger_transfers as t')
+    .leftJoin('ledger_accounts as member', (join) =>
+      join
+        .on('member.kind', '=', 'member')
+        .on((eb) =>
+          eb.or([
+            eb('member.id', '=', eb.ref('t.debit_account_id')),
+            eb('member.id', '=', eb.ref('t.credit_account_id')),
+          ]),
+        ),
+    )
+    .select(['t.key', 't.operation', 't.amount_points', 't.status', 't.created_at', 'member.account_ref'])
+    .where('t.program_id', '=', input.programId)
+    .where('t.operation', '!=', 'abandon')
+    .where('t.created_at', '>=', input.from)
+    .where('t.created_at', '<', input.to)
+    .orderBy('t.created_at')
+    .orderBy('t.id')
+    .limit(input.limit)
+    .execute();
+  return rows.map((row) => ({
+    key: row.key,
+    operation: operationNames[row.operation as keyof typeof operationNames],
+    accountRef: row.account_ref,
+    points: row.amount_points,
+    status: row.status,
+    at: row.created_at,
+  }));
+}

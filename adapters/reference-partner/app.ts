@@ -16,6 +16,8 @@ import {
   Refusal,
   ReserveBody,
   ResolveBody,
+  Transactions,
+  TransactionsQuery,
 } from '../partner-contract.ts';
 import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } from './faults.ts';
 import type { PartnerBooks, PartnerOutcome } from './store.ts';
@@ -96,6 +98,16 @@ const routes = {
     responses: {
       200: { content: { 'application/json': { schema: OperationState } }, description: 'The state' },
       503: unavailable,
+    },
+  }),
+  transactions: createRoute({
+    method: 'get',
+    path: '/loyalty/transactions',
+    summary: 'Operations that took effect in a period, for reconciliation',
+    security,
+    request: { query: TransactionsQuery },
+    responses: {
+      200: { content: { 'application/json': { schema: Transactions } }, description: 'The operations' },
     },
   }),
   balance: createRoute({
@@ -245,6 +257,27 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
     if (fault?.mode === 'fail_before') return c.json({ code: 'unavailable', detail: 'injected fault' }, 503);
     const { key } = c.req.valid('param');
     return c.json({ key, state: await options.books.outcome(key) }, 200);
+  });
+  app.openapi(routes.transactions, async (c) => {
+    const { from, to } = c.req.valid('query');
+    const operations = await options.books.transactions({
+      from: new Date(from),
+      to: new Date(to),
+      limit: 5_000,
+    });
+    return c.json(
+      {
+        transactions: operations.map((operation) => ({
+          key: operation.key,
+          operation: operation.kind as 'reserve' | 'post' | 'void' | 'credit' | 'reverse',
+          accountRef: operation.accountRef,
+          points: String(operation.points),
+          status: operation.status,
+          at: operation.at.toISOString(),
+        })),
+      },
+      200,
+    );
   });
   app.openapi(routes.balance, async (c) => {
     const { accountRef } = c.req.valid('param');

@@ -257,6 +257,29 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       return row && { availablePoints: row.posted - row.held, postedPoints: row.posted };
     },
 
+    /** Operations that took effect in [from, to), oldest first. */
+    async transactions(period: { from: Date; to: Date; limit: number }): Promise<PartnerOperation[]> {
+      const result = await sql<{
+        key: string;
+        kind: PartnerOperation['kind'];
+        account_ref: string | null;
+        points: bigint;
+        status: string;
+        created_at: Date;
+      }>`
+        select key, kind, account_ref, points, status, created_at from ${operations}
+        where kind <> 'abandon' and created_at >= ${period.from} and created_at < ${period.to}
+        order by created_at, key limit ${period.limit}`.execute(db);
+      return result.rows.map((row) => ({
+        key: row.key,
+        kind: row.kind,
+        accountRef: row.account_ref,
+        points: row.points,
+        status: row.status,
+        at: row.created_at,
+      }));
+    },
+
     async totalPostedPoints(): Promise<bigint> {
       const result = await sql<{
         total: bigint;

@@ -1,0 +1,160 @@
+// Both adapters keep the same contract, against real storage: the hosted ledger directly, and a
+// reference partner system over signed HTTP. Keys are applied once, refusals are final, an asked-
+// about key is fenced, and the period's transactions come back for reconciliation.
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateSigningKeyPair } from '../signing/keys.ts';
+import { creditPoints, ensureAccount } from '../store/hosted-ledger.ts';
+import { newId } from '../store/ids.ts';
+import { useTestDatabase } from '../test/support/database.ts';
+import { createHostedAdapter } from './hosted.ts';
+import { createHttpAdapter } from './http.ts';
+import type { LoyaltyAdapter } from './loyalty-adapter.ts';
+import { startReferencePartner } from './reference-partner/server.ts';
+
+const db = useTestDatabase(5);
+const gatewayKey = await generateSigningKeyPair('ES256');
+const partnerId = newId('ptn');
+const programId = newId('prg');
+await db
+  .insertInto('partners')
+  .values({ id: partnerId, name: 'Contract', status: 'active', webhook_url: null, loyalty_api_url: null })
+  .execute();
+await db
+  .insertInto('programs')
+  .values({ id: programId, partner_id: partnerId, name: 'Points', unit_name: 'points', ledger: 'hosted' })
+  .execute();
+
+const server = await startReferencePartner({
+  db,
+  schema: `ref_contract_${randomUUID().slice(0, 8)}`,
+  partnerId,
+  gatewayIssuer: 'points-alliance-gateway',
+  gatewayPublicKeys: () => [gatewayKey.publicJwk],
+});
+const http = createHttpAdapter({
+  baseUrl: server.url,
+  partnerId,
+  gatewayIssuer: 'points-alliance-gateway',
+  gatewayKey,
+  callTimeoutMs: 2_000,
+});
+afterAll(async () => {
+  await http.close();
+  await server.close();
+});
+
+const adapters: {
+  name: string;
+  adapter: LoyaltyAdapter;
+  seed(accountRef: string, points: bigint): Promise<void>;
+}[] = [
+  {
+    name: 'hosted',
+    adapter: createHostedAdapter(db, programId),
+    seed: async (accountRef, points) => {
+      if (points === 0n) await ensureAccount(db, programId, accountRef, 'member');
+      else
+        await creditPoints(db, { programId, key: `seed-${accountRef}`, accountRef, points, reason: 'seed' });
+    },
+  },
+  { name: 'http', adapter: http, seed: (accountRef, points) => server.books.openAccount(accountRef, points) },
+];
+
+describe.each(adapters)('the $name adapter', ({ adapter, seed }) => {
+  const expiresAt = () => new Date(Date.now() + 60_000);
+
+  it('reserves, posts and reports both in the period', async () => {
+    const from = new Date(Date.now() - 1_000);
+    const account = `acct-${randomUUID()}`;
+    await seed(account, 1_000n);
+    const key = randomUUID();
+    expect(
+      await adapter.reserve({
+        key: `${key}:reserve`,
+        accountRef: account,
+        points: 600n,
+        expiresAt: expiresAt(),
+        reason: 'test',
+      }),
+    ).toEqual({ outcome: 'done' });
+    expect(
+      await adapter.reserve({
+        key: `${key}:reserve`,
+        accountRef: account,
+        points: 600n,
+        expiresAt: expiresAt(),
+        reason: 'test',
+      }),
+    ).toEqual({ outcome: 'done' });
+    expect(await adapter.post({ key: `${key}:post`, reservationKey: `${key}:reserve` })).toEqual({
+      outcome: 'done',
+    });
+    expect(await adapter.balance(account)).toEqual({
+      accountRef: account,
+      availablePoints: 400n,
+      postedPoints: 400n,
+    });
+    const transactions = await adapter.transactions({ from, to: new Date(Date.now() + 1_000) });
+    expect(
+      transactions
+        .filter((row) => row.key.startsWith(key))
+        .map((row) => [row.operation, row.points, row.accountRef]),
+    ).toEqual([
+      ['reserve', 600n, account],
+      ['post', 600n, account],
+    ]);
+  });
+
+  it('refuses for good what the member cannot pay, and voids a reservation', async () => {
+    const account = `acct-${randomUUID()}`;
+    await seed(account, 100n);
+    const key = randomUUID();
+    expect(
+      await adapter.reserve({
+        key: `${key}:big`,
+        accountRef: account,
+        points: 101n,
+        expiresAt: expiresAt(),
+        reason: 'test',
+      }),
+    ).toMatchObject({
+      outcome: 'refused',
+      code: 'insufficient_points',
+    });
+    await adapter.reserve({
+      key: `${key}:r`,
+      accountRef: account,
+      points: 100n,
+      expiresAt: expiresAt(),
+      reason: 'test',
+    });
+    expect(await adapter.void({ key: `${key}:v`, reservationKey: `${key}:r` })).toEqual({ outcome: 'done' });
+    expect((await adapter.balance(account))?.availablePoints).toBe(100n);
+  });
+
+  it('credits once per key and reverses a credit', async () => {
+    const account = `acct-${randomUUID()}`;
+    await seed(account, 0n);
+    const key = randomUUID();
+    await adapter.credit({ key: `${key}:credit`, accountRef: account, points: 70n, reason: 'test' });
+    await adapter.credit({ key: `${key}:credit`, accountRef: account, points: 70n, reason: 'test' });
+    expect((await adapter.balance(account))?.availablePoints).toBe(70n);
+    expect(await adapter.reverseCredit({ key: `${key}:reverse`, creditKey: `${key}:credit` })).toEqual({
+      outcome: 'done',
+    });
+    expect((await adapter.balance(account))?.availablePoints).toBe(0n);
+  });
+
+  it('fences a key it is asked about before the key arrives', async () => {
+    const account = `acct-${randomUUID()}`;
+    await seed(account, 10n);
+    const key = `${randomUUID()}:credit`;
+    expect(await adapter.outcome(key)).toBe('abandoned');
+    expect(await adapter.credit({ key, accountRef: account, points: 5n, reason: 'late' })).toMatchObject({
+      outcome: 'refused',
+      code: 'operation_abandoned',
+    });
+    expect((await adapter.balance(account))?.availablePoints).toBe(10n);
+  });
+});
