@@ -12,6 +12,7 @@ const empty = (guarded: boolean): AccountBalances => ({
   creditsPending: 0n,
   creditsPosted: 0n,
   debitsMustNotExceedCredits: guarded,
+  countersKept: true,
 });
 
 function run(kind: LedgerOperationKind, amount: bigint, debit: AccountBalances, credit: AccountBalances) {
@@ -65,5 +66,13 @@ describe('hosted ledger rules', () => {
 
   it('stops loudly on a void of more than is pending', () => {
     expect(() => planLedgerOperation('void', 1n, empty(true), empty(false))).toThrow(/invariant/);
+  });
+
+  it("keeps no pending counters on a programme's own account, and still balances", () => {
+    const clearing = { ...empty(false), countersKept: false };
+    const member = run('credit', 100n, empty(false), empty(true)).creditAccount;
+    const reserved = run('reserve', 100n, member, clearing);
+    const posted = run('post', 100n, reserved.debitAccount, clearing);
+    expect(posted.debitAccount).toMatchObject({ debitsPending: 0n, debitsPosted: 100n });
   });
 });

@@ -9,6 +9,12 @@ export interface AccountBalances {
   creditsPending: bigint;
   creditsPosted: bigint;
   debitsMustNotExceedCredits: boolean;
+  /**
+   * False for an account whose balance is only the sum of its entries: a programme's own accounts,
+   * which have no limit to enforce and which every operation of the programme touches (so counters in
+   * their row would make every operation wait on that one row).
+   */
+  countersKept: boolean;
 }
 
 export type LedgerOperationKind = 'credit' | 'reserve' | 'post' | 'void' | 'reverse_credit';
@@ -31,6 +37,11 @@ export function availablePoints(account: AccountBalances): bigint {
 
 function entry(account: 'debit' | 'credit', phase: 'pending' | 'posted', amountPoints: bigint): PlannedEntry {
   return { account, phase, amountPoints };
+}
+
+/** An account that enforces a limit keeps counters; one without a limit needs none. */
+export function keepsCounters(debitsMustNotExceedCredits: boolean): boolean {
+  return debitsMustNotExceedCredits;
 }
 
 const rules: Record<
@@ -97,7 +108,8 @@ export function planLedgerOperation(
     creditsPosted: creditAccount.creditsPosted + (rule.credit.creditsPosted ?? 0n),
   };
   assert(
-    debitAfter.debitsPending >= 0n && creditAfter.creditsPending >= 0n,
+    (!debitAfter.countersKept || debitAfter.debitsPending >= 0n) &&
+      (!creditAfter.countersKept || creditAfter.creditsPending >= 0n),
     'pending counters stay non-negative',
   );
   if (debitAfter.debitsMustNotExceedCredits && availablePoints(debitAfter) < 0n) {

@@ -13,6 +13,7 @@ import { createRequestVerifier } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
 import { findVerificationKeys } from '../store/partners.ts';
 import { recordNonce } from '../store/request-nonces.ts';
+import { createIssuerKeyCache } from './auth/issuer-key-cache.ts';
 import { signedBy } from './auth/signed-by.ts';
 import { type GatewayEnv, operatorIssuer } from './context.ts';
 import { idempotentPosts } from './idempotency.ts';
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   signedRequestLifetimeMaxSeconds: number;
   clockSkewSeconds: number;
   idempotencyLockSeconds: number;
+  /** How long a partner's keys and status are cached; changes made here take effect at once. */
+  issuerKeyCacheMs?: number;
 }
 
 export interface GatewayDependencies {
@@ -80,14 +83,18 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
       if (!result.success) throw validationProblem(result.error, result.target);
     },
   });
+  const issuerKeys = createIssuerKeyCache(
+    async (issuer) =>
+      issuer === operatorIssuer
+        ? { status: 'active', keys: [...deps.operatorPublicKeys] }
+        : findVerificationKeys(deps.db, issuer),
+    deps.options.issuerKeyCacheMs ?? 5_000,
+  );
   const verify = createRequestVerifier({
     audience: deps.options.audience,
     lifetimeMaxSeconds: deps.options.signedRequestLifetimeMaxSeconds,
     clockSkewSeconds: deps.options.clockSkewSeconds,
-    resolveIssuer: async (issuer) =>
-      issuer === operatorIssuer
-        ? { status: 'active', keys: [...deps.operatorPublicKeys] }
-        : findVerificationKeys(deps.db, issuer),
+    resolveIssuer: (issuer) => issuerKeys.get(issuer),
     recordNonce: (issuer, jti, expiresAt) => recordNonce(deps.db, issuer, jti, expiresAt),
   });
 
@@ -142,7 +149,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerSecuritySchemes(app);
   registerHealthRoutes(app, deps.readiness);
   registerWellKnownRoutes(app, deps.gatewayPublicKeys);
-  registerOperatorPartnerRoutes(app, deps.db);
+  registerOperatorPartnerRoutes(app, deps.db, (partnerId) => issuerKeys.invalidate(partnerId));
   registerPartnerProfileRoutes(app, deps.db);
   registerMemberLinkRoutes(app, deps.db, deps.exchange.coolingOffHours);
   registerRateAgreementRoutes(app, deps.db);

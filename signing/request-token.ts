@@ -32,9 +32,20 @@ export interface SignRequestInput {
   jti?: string;
 }
 
+/** Imported private keys, per key object: importing costs more than signing. */
+const importedKeys = new WeakMap<JWK, Awaited<ReturnType<typeof importJWK>>>();
+async function importedKey(jwk: JWK, alg: SigningAlgorithm) {
+  let key = importedKeys.get(jwk);
+  if (!key) {
+    key = await importJWK(jwk, alg);
+    importedKeys.set(jwk, key);
+  }
+  return key;
+}
+
 export async function signRequest(input: SignRequestInput): Promise<string> {
   const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
-  const key = await importJWK(input.privateJwk, input.alg);
+  const key = await importedKey(input.privateJwk, input.alg);
   const claims: RequestClaims = {
     method: input.method.toUpperCase(),
     path: input.path,

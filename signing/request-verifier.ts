@@ -36,6 +36,20 @@ export interface VerifiedCaller {
   jti: string;
 }
 
+/**
+ * jose's local key set keeps the keys it imported; building one per request would import (and pay
+ * for) every key again. One set per key list, for as long as the caller keeps handing the same list.
+ */
+const keySets = new WeakMap<JWK[], ReturnType<typeof createLocalJWKSet>>();
+function keySetFor(keys: JWK[]): ReturnType<typeof createLocalJWKSet> {
+  let keySet = keySets.get(keys);
+  if (!keySet) {
+    keySet = createLocalJWKSet({ keys });
+    keySets.set(keys, keySet);
+  }
+  return keySet;
+}
+
 const requiredClaims = ['iss', 'aud', 'iat', 'exp', 'jti', 'method', 'path', 'body_sha256'];
 
 function refuse(code: ConstructorParameters<typeof ProblemError>[0], detail: string): never {
@@ -113,7 +127,7 @@ export function createRequestVerifier(options: RequestVerifierOptions) {
     const nowSeconds = request.nowSeconds ?? Math.floor(Date.now() / 1000);
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, createLocalJWKSet({ keys: issuerKeys.keys }), {
+      ({ payload } = await jwtVerify(token, keySetFor(issuerKeys.keys), {
         audience: typeof options.audience === 'function' ? options.audience() : options.audience,
         algorithms: [...signingAlgorithms],
         clockTolerance: options.clockSkewSeconds,

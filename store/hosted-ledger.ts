@@ -7,6 +7,7 @@ import { assert } from '../domain/arithmetic.ts';
 import {
   type AccountBalances,
   availablePoints,
+  keepsCounters,
   type LedgerOperationKind,
   planLedgerOperation,
 } from '../domain/ledger.ts';
@@ -28,8 +29,22 @@ function balancesOf(account: LedgerAccount): AccountBalances {
     creditsPending: account.credits_pending,
     creditsPosted: account.credits_posted,
     debitsMustNotExceedCredits: account.debits_must_not_exceed_credits,
+    countersKept: keepsCounters(account.debits_must_not_exceed_credits),
   };
 }
+
+/** A programme's own accounts have no limit and keep no counters (see AccountBalances.countersKept). */
+const uncounted: AccountBalances = {
+  debitsPending: 0n,
+  debitsPosted: 0n,
+  creditsPending: 0n,
+  creditsPosted: 0n,
+  debitsMustNotExceedCredits: false,
+  countersKept: false,
+};
+
+/** Ids of the programmes' own accounts, which never change once made: one look-up per process. */
+const systemAccountIds = new Map<string, bigint>();
 
 /** Finds or opens an account; member accounts may never go below zero, the programme's own may. */
 export async function ensureAccount(
@@ -38,6 +53,16 @@ export async function ensureAccount(
   accountRef: string,
   kind: LedgerAccountKind,
 ): Promise<bigint> {
+  const existing = await db
+    .selectFrom('ledger_accounts')
+    .select(['id', 'kind'])
+    .where('program_id', '=', programId)
+    .where('account_ref', '=', accountRef)
+    .executeTakeFirst();
+  if (existing) {
+    assert(existing.kind === kind, `account ${accountRef} is a ${existing.kind} account`);
+    return existing.id;
+  }
   await db
     .insertInto('ledger_accounts')
     .values({
@@ -58,11 +83,33 @@ export async function ensureAccount(
   return row.id;
 }
 
-async function lockAccounts(trx: Transaction<Database>, ids: bigint[]): Promise<Map<bigint, LedgerAccount>> {
+/**
+ * The programme's own account of this kind, made (and committed) outside any money transaction, so
+ * that its id can be remembered for the life of the process.
+ */
+async function systemAccount(
+  db: Kysely<Database>,
+  programId: string,
+  kind: 'issuance' | 'alliance_clearing',
+): Promise<bigint> {
+  const cacheKey = `${programId} ${kind}`;
+  const cached = systemAccountIds.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const id = await ensureAccount(db, programId, kind === 'issuance' ? issuanceRef : clearingRef, kind);
+  systemAccountIds.set(cacheKey, id);
+  return id;
+}
+
+/** Locks, in id order, the accounts that keep counters; the programme's own accounts are not locked. */
+async function lockCountedAccounts(
+  trx: Transaction<Database>,
+  ids: bigint[],
+): Promise<Map<bigint, LedgerAccount>> {
   const rows = await trx
     .selectFrom('ledger_accounts')
     .selectAll()
     .where('id', 'in', ids)
+    .where('debits_must_not_exceed_credits', '=', true)
     .orderBy('id')
     .forUpdate()
     .execute();
@@ -84,16 +131,12 @@ interface Movement {
 
 /** Applies one movement inside the caller's transaction; the accounts are locked here. */
 async function move(trx: Transaction<Database>, movement: Movement): Promise<LedgerOutcome> {
-  const accounts = await lockAccounts(trx, [movement.debitAccountId, movement.creditAccountId]);
-  const debit = accounts.get(movement.debitAccountId);
-  const credit = accounts.get(movement.creditAccountId);
-  assert(debit && credit, 'both accounts exist');
-  const plan = planLedgerOperation(
-    movement.kind,
-    movement.amountPoints,
-    balancesOf(debit),
-    balancesOf(credit),
-  );
+  const accounts = await lockCountedAccounts(trx, [movement.debitAccountId, movement.creditAccountId]);
+  const debitRow = accounts.get(movement.debitAccountId);
+  const creditRow = accounts.get(movement.creditAccountId);
+  const debit = debitRow ? balancesOf(debitRow) : uncounted;
+  const credit = creditRow ? balancesOf(creditRow) : uncounted;
+  const plan = planLedgerOperation(movement.kind, movement.amountPoints, debit, credit);
   if (!plan.ok) {
     return {
       outcome: 'refused',
@@ -133,6 +176,7 @@ async function move(trx: Transaction<Database>, movement: Movement): Promise<Led
     [movement.debitAccountId, plan.debitAccount],
     [movement.creditAccountId, plan.creditAccount],
   ] as const) {
+    if (!after.countersKept) continue;
     await trx
       .updateTable('ledger_accounts')
       .set({
@@ -194,9 +238,9 @@ export interface CreditInput {
 }
 
 /** Credits a member from the programme's issuance account (points earned, or arriving by transfer). */
-export function creditPoints(db: Kysely<Database>, input: CreditInput): Promise<LedgerOutcome> {
+export async function creditPoints(db: Kysely<Database>, input: CreditInput): Promise<LedgerOutcome> {
+  const issuance = await systemAccount(db, input.programId, 'issuance');
   return once(db, input.programId, input.key, async (trx) => {
-    const issuance = await ensureAccount(trx, input.programId, issuanceRef, 'issuance');
     const member = await ensureAccount(trx, input.programId, input.accountRef, 'member');
     return move(trx, {
       programId: input.programId,
@@ -218,7 +262,8 @@ export interface ReserveInput extends CreditInput {
 }
 
 /** Holds a member's points for a transfer out (a pending debit); they are not gone until posted. */
-export function reservePoints(db: Kysely<Database>, input: ReserveInput): Promise<LedgerOutcome> {
+export async function reservePoints(db: Kysely<Database>, input: ReserveInput): Promise<LedgerOutcome> {
+  const clearing = await systemAccount(db, input.programId, 'alliance_clearing');
   return once(db, input.programId, input.key, async (trx) => {
     const member = await trx
       .selectFrom('ledger_accounts')
@@ -230,7 +275,6 @@ export function reservePoints(db: Kysely<Database>, input: ReserveInput): Promis
     if (!member)
       return { outcome: 'refused', code: 'account_unknown', detail: `no account ${input.accountRef}` };
     await expireOverdueReservations(trx, { debitAccountId: member.id });
-    const clearing = await ensureAccount(trx, input.programId, clearingRef, 'alliance_clearing');
     return move(trx, {
       programId: input.programId,
       key: input.key,
@@ -491,7 +535,7 @@ export async function readBalance(
 export interface LedgerCheck {
   /** The sum of every entry ever written: zero, always. */
   entriesSum: bigint;
-  /** Accounts whose counters disagree with their entries: none, always. */
+  /** Accounts keeping counters whose counters disagree with their entries: none, always. */
   accountsOutOfBalance: bigint[];
 }
 
@@ -509,8 +553,9 @@ export async function checkLedger(db: Db): Promise<LedgerCheck> {
         coalesce(sum(amount_points) filter (where phase = 'posted'), 0) as posted
       from ledger_entries group by account_id
     ) e on e.account_id = a.id
-    where coalesce(e.pending, 0) <> a.credits_pending - a.debits_pending
-       or coalesce(e.posted, 0) <> a.credits_posted - a.debits_posted`.execute(db);
+    where a.debits_must_not_exceed_credits
+      and (coalesce(e.pending, 0) <> a.credits_pending - a.debits_pending
+        or coalesce(e.posted, 0) <> a.credits_posted - a.debits_posted)`.execute(db);
   return { entriesSum: total.sum, accountsOutOfBalance: mismatched.rows.map((row) => row.id) };
 }
 

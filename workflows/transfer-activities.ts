@@ -20,16 +20,24 @@ export function stepKey(transferId: string, step: PartnerStep): string {
   return `${transferId}:${step}`;
 }
 
+const plansMax = 10_000;
+
 export interface TransferActivityDependencies {
   db: Db;
   adapters: AdapterResolver;
 }
 
 export function createTransferActivities(deps: TransferActivityDependencies) {
+  // The fields a step needs never change once the transfer exists, so each worker reads them once.
+  const plans = new Map<string, Transfer>();
   async function load(transferId: string): Promise<Transfer> {
+    const cached = plans.get(transferId);
+    if (cached) return cached;
     const transfer = await findTransfer(deps.db, transferId);
     if (!transfer)
       throw ApplicationFailure.nonRetryable(`transfer ${transferId} does not exist`, 'transfer_missing');
+    if (plans.size >= plansMax) plans.delete(plans.keys().next().value as string);
+    plans.set(transferId, transfer);
     return transfer;
   }
 

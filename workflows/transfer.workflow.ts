@@ -10,6 +10,7 @@ import {
   defineQuery,
   defineUpdate,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { TransferActivities } from './transfer-activities.ts';
@@ -72,7 +73,9 @@ export async function transferWorkflow(input: TransferWorkflowInput): Promise<Tr
     scheduleToCloseTimeout: timeouts.settleTotalMs,
     retry: { ...retry, maximumInterval: '1 minute' },
   });
-  const book = proxyActivities<TransferActivities>({
+  // Bookkeeping in our own database is short and local: local activities spare it the task queue
+  // round trips and history events of a regular activity.
+  const book = proxyLocalActivities<TransferActivities>({
     startToCloseTimeout: '10 seconds',
     scheduleToCloseTimeout: '1 hour',
     retry,

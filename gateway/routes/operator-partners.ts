@@ -121,7 +121,12 @@ const statusRoute = (action: 'suspend' | 'resume') =>
     responses: { 200: partnerReply('The partner'), ...problemResponses(400, 401, 403, 404) },
   });
 
-export function registerOperatorPartnerRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+/** `changed` is told of every change to a partner's keys or status, so caches drop it. */
+export function registerOperatorPartnerRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  db: Kysely<Database>,
+  changed: (partnerId: string) => void,
+): void {
   app.openapi(createPartnerRoute, async (c) => {
     const body = c.req.valid('json');
     const keys = await checkedKeys(body.keys, 'keys');
@@ -142,19 +147,27 @@ export function registerOperatorPartnerRoutes(app: OpenAPIHono<GatewayEnv>, db: 
   app.openapi(addKeyRoute, async (c) => {
     const [jwk] = await checkedKeys([c.req.valid('json').jwk], 'jwk');
     if (!jwk) throw new Error('checkedKeys returned no key for one input');
-    return c.json(partnerView(await addPartnerKey(db, c.req.valid('param').partnerId, jwk)), 201);
+    const record = await addPartnerKey(db, c.req.valid('param').partnerId, jwk);
+    changed(record.partner.id);
+    return c.json(partnerView(record), 201);
   });
 
   app.openapi(retireKeyRoute, async (c) => {
     const { partnerId, kid } = c.req.valid('param');
-    return c.json(partnerView(await retirePartnerKey(db, partnerId, kid)), 200);
+    const record = await retirePartnerKey(db, partnerId, kid);
+    changed(partnerId);
+    return c.json(partnerView(record), 200);
   });
 
   app.openapi(statusRoute('suspend'), async (c) => {
-    return c.json(partnerView(await setPartnerStatus(db, c.req.valid('param').partnerId, 'suspended')), 200);
+    const record = await setPartnerStatus(db, c.req.valid('param').partnerId, 'suspended');
+    changed(record.partner.id);
+    return c.json(partnerView(record), 200);
   });
 
   app.openapi(statusRoute('resume'), async (c) => {
-    return c.json(partnerView(await setPartnerStatus(db, c.req.valid('param').partnerId, 'active')), 200);
+    const record = await setPartnerStatus(db, c.req.valid('param').partnerId, 'active');
+    changed(record.partner.id);
+    return c.json(partnerView(record), 200);
   });
 }
