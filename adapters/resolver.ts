@@ -15,23 +15,11 @@ export interface AdapterResolverOptions {
   partnerCallTimeoutMs: number;
 }
 
-const programCacheMs = 30_000;
-
 export function createAdapterResolver(options: AdapterResolverOptions) {
   const httpAdapters = new Map<string, ReturnType<typeof createHttpAdapter>>();
-  // Where a programme's points live changes rarely; every step of every transfer asks.
-  const programs = new Map<string, { program: Awaited<ReturnType<typeof findProgram>>; expiresAt: number }>();
-  async function lookUp(programId: string) {
-    const cached = programs.get(programId);
-    if (cached && cached.expiresAt > Date.now()) return cached.program;
-    const program = await findProgram(options.db, programId);
-    if (programs.size >= 10_000) programs.clear();
-    programs.set(programId, { program, expiresAt: Date.now() + programCacheMs });
-    return program;
-  }
   return {
     async forProgram(programId: string): Promise<LoyaltyAdapter> {
-      const program = await lookUp(programId);
+      const program = await findProgram(options.db, programId);
       if (!program) throw new Error(`programme ${programId} does not exist`);
       if (program.ledger === 'hosted') return createHostedAdapter(options.db, programId);
       if (!program.loyalty_api_url) throw new Error(`partner ${program.partner_id} has no loyalty API URL`);

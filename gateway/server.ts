@@ -83,9 +83,12 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
     url,
     close: async () => {
       stopHousekeeping();
-      await new Promise<void>((resolve, reject) =>
+      const closed = new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
+      // Idle keep-alive connections would hold the close up; requests in flight still finish.
+      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await closed;
     },
   };
 }

@@ -8,17 +8,30 @@ export interface ProgramWithPartner extends Program {
   loyalty_api_url: string | null;
 }
 
+// A programme, its ledger and its partner's system URL do not change once created, and every quote
+// and every transfer step reads them: they are kept for a short while per process.
+const programCacheMs = 30_000;
+const programCacheSizeMax = 10_000;
+const programs = new Map<string, { program: ProgramWithPartner; expiresAt: number }>();
+
 export async function findProgram(
   db: Kysely<Database>,
   programId: string,
 ): Promise<ProgramWithPartner | undefined> {
-  return db
+  const cached = programs.get(programId);
+  if (cached && cached.expiresAt > Date.now()) return cached.program;
+  const program = await db
     .selectFrom('programs')
     .innerJoin('partners', 'partners.id', 'programs.partner_id')
     .selectAll('programs')
     .select(['partners.status as partner_status', 'partners.loyalty_api_url'])
     .where('programs.id', '=', programId)
     .executeTakeFirst();
+  if (program) {
+    if (programs.size >= programCacheSizeMax) programs.clear();
+    programs.set(programId, { program, expiresAt: Date.now() + programCacheMs });
+  }
+  return program;
 }
 
 export async function requireProgram(

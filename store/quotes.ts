@@ -72,12 +72,7 @@ export async function createQuote(db: Kysely<Database>, request: QuoteRequest): 
     memberTier: sourceLink.tier,
     amount: request.amount,
     at: request.now,
-    debitedTodaySourcePoints: await debitedTodaySourcePoints(
-      db,
-      request.memberId,
-      request.sourceProgramId,
-      request.now,
-    ),
+    debitedTodaySourcePoints: debitedToday,
     coolingOffCapSourcePoints:
       sourceLink.cooling_off_until > request.now ? request.coolingOffCapSourcePoints : null,
   });
