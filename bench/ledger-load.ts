@@ -3,37 +3,23 @@
 import { randomUUID } from 'node:crypto';
 import { createDatabase } from '../store/connection.ts';
 import { creditPoints } from '../store/hosted-ledger.ts';
-import { summarise } from './lib/stats.ts';
+import { runLanes } from './lib/lanes.ts';
 
 const [url = '', programId = '', accountsText = '1000', countText = '2000', concurrencyText = '8'] =
   process.argv.slice(2);
 const accounts = Number(accountsText);
-const count = Number(countText);
 const concurrency = Number(concurrencyText);
 const db = createDatabase({ url, poolSizeMax: concurrency });
-const latencies: number[] = [];
-let ok = 0;
-let started = 0;
-
-async function lane(): Promise<void> {
-  while (started < count) {
-    started += 1;
-    const accountRef = `bench-${Math.floor(Math.random() * accounts)}`;
-    const begin = performance.now();
-    const outcome = await creditPoints(db, {
-      programId,
-      key: randomUUID(),
-      accountRef,
-      points: 1n,
-      reason: 'bench',
-    });
-    if (outcome.outcome === 'done') ok += 1;
-    latencies.push(performance.now() - begin);
-  }
-}
-
-const begin = performance.now();
-await Promise.all(Array.from({ length: concurrency }, lane));
-const durationMs = performance.now() - begin;
+const result = await runLanes(Number(countText), concurrency, async () => {
+  const accountRef = `bench-${Math.floor(Math.random() * accounts)}`;
+  const outcome = await creditPoints(db, {
+    programId,
+    key: randomUUID(),
+    accountRef,
+    points: 1n,
+    reason: 'bench',
+  });
+  return outcome.outcome === 'done';
+});
 await db.destroy();
-process.stdout.write(JSON.stringify(summarise(latencies, ok, durationMs, { done: ok })));
+process.stdout.write(JSON.stringify(result));

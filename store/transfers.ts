@@ -117,6 +117,23 @@ export async function listTransferSteps(db: Kysely<Database>, transferId: string
     .execute();
 }
 
+/** The steps of many transfers at once, for a page of them: one query, not one per transfer. */
+export async function listStepsOfTransfers(
+  db: Kysely<Database>,
+  transferIds: readonly string[],
+): Promise<Map<string, TransferStep[]>> {
+  const steps = new Map<string, TransferStep[]>(transferIds.map((id) => [id, []]));
+  if (transferIds.length === 0) return steps;
+  const rows = await db
+    .selectFrom('transfer_steps')
+    .selectAll()
+    .where('transfer_id', 'in', [...transferIds])
+    .orderBy('id')
+    .execute();
+  for (const row of rows) steps.get(row.transfer_id)?.push(row);
+  return steps;
+}
+
 /** A partner's transfers (as either end, or as requester), newest first, after the cursor. */
 export async function listPartnerTransfers(
   db: Kysely<Database>,

@@ -10,6 +10,7 @@ import {
   createTransferFromQuote,
   findTransfer,
   listPartnerTransfers,
+  listStepsOfTransfers,
   listTransferSteps,
 } from '../../store/transfers.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
@@ -150,7 +151,11 @@ export function registerTransferRoutes(
       cursor: cursor ?? null,
       limit,
     });
-    const items = await Promise.all(transfers.map((transfer) => readView(db, transfer)));
+    const steps = await listStepsOfTransfers(
+      db,
+      transfers.map((transfer) => transfer.id),
+    );
+    const items = transfers.map((transfer) => transferView(transfer, steps.get(transfer.id) ?? []));
     return c.json(page(items, limit), 200);
   });
 }
