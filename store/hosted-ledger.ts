@@ -130,6 +130,41 @@ interface Movement {
 }
 
 /** Applies one movement inside the caller's transaction; the accounts are locked here. */
+/**
+ * Writes a planned movement in one statement: the transfer, its entries and the counters of the
+ * accounts that keep them. One round trip instead of four, inside the caller's transaction.
+ */
+async function writeMovement(
+  trx: Transaction<Database>,
+  movement: Movement,
+  plan: Extract<ReturnType<typeof planLedgerOperation>, { ok: true }>,
+): Promise<void> {
+  const entryRows = plan.entries.map(
+    (entry) =>
+      sql`(${entry.account === 'debit' ? movement.debitAccountId : movement.creditAccountId}::bigint, ${entry.phase}::text, ${entry.amountPoints}::bigint)`,
+  );
+  const counters = (id: bigint, after: AccountBalances) => sql`
+    update ledger_accounts set debits_pending = ${after.debitsPending}, debits_posted = ${after.debitsPosted},
+      credits_pending = ${after.creditsPending}, credits_posted = ${after.creditsPosted}
+    where id = ${id} and ${after.countersKept}::boolean`;
+  await sql`
+    with transfer as (
+      insert into ledger_transfers
+        (program_id, key, operation, debit_account_id, credit_account_id, amount_points, pending_transfer_id, status, expires_at, reason)
+      values (${movement.programId}, ${movement.key}, ${movement.kind}, ${movement.debitAccountId}, ${movement.creditAccountId},
+        ${movement.amountPoints}, ${movement.pendingTransferId}, ${movement.status}, ${movement.expiresAt}, ${movement.reason})
+      returning id
+    ),
+    entries as (
+      insert into ledger_entries (transfer_id, account_id, phase, amount_points, reason)
+      select transfer.id, entry.account_id, entry.phase, entry.amount_points, ${movement.reason}
+      from transfer, (values ${sql.join(entryRows)}) as entry (account_id, phase, amount_points)
+    ),
+    debit_counters as (${counters(movement.debitAccountId, plan.debitAccount)}),
+    credit_counters as (${counters(movement.creditAccountId, plan.creditAccount)})
+    select id from transfer`.execute(trx);
+}
+
 async function move(trx: Transaction<Database>, movement: Movement): Promise<LedgerOutcome> {
   const accounts = await lockCountedAccounts(trx, [movement.debitAccountId, movement.creditAccountId]);
   const debitRow = accounts.get(movement.debitAccountId);
@@ -144,50 +179,7 @@ async function move(trx: Transaction<Database>, movement: Movement): Promise<Led
       detail: `${plan.availablePoints} points available`,
     };
   }
-  const transfer = await trx
-    .insertInto('ledger_transfers')
-    .values({
-      program_id: movement.programId,
-      key: movement.key,
-      operation: movement.kind,
-      debit_account_id: movement.debitAccountId,
-      credit_account_id: movement.creditAccountId,
-      amount_points: movement.amountPoints,
-      pending_transfer_id: movement.pendingTransferId,
-      status: movement.status,
-      expires_at: movement.expiresAt,
-      reason: movement.reason,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await trx
-    .insertInto('ledger_entries')
-    .values(
-      plan.entries.map((entry) => ({
-        transfer_id: transfer.id,
-        account_id: entry.account === 'debit' ? movement.debitAccountId : movement.creditAccountId,
-        phase: entry.phase,
-        amount_points: entry.amountPoints,
-        reason: movement.reason,
-      })),
-    )
-    .execute();
-  for (const [id, after] of [
-    [movement.debitAccountId, plan.debitAccount],
-    [movement.creditAccountId, plan.creditAccount],
-  ] as const) {
-    if (!after.countersKept) continue;
-    await trx
-      .updateTable('ledger_accounts')
-      .set({
-        debits_pending: after.debitsPending,
-        debits_posted: after.debitsPosted,
-        credits_pending: after.creditsPending,
-        credits_posted: after.creditsPosted,
-      })
-      .where('id', '=', id)
-      .execute();
-  }
+  await writeMovement(trx, movement, plan);
   return { outcome: 'done', replayed: false };
 }
 

@@ -2,6 +2,7 @@
 // honour its reservation. In every case each side moves exactly once or not at all.
 import { describe, expect, it } from 'vitest';
 import { createAlliance } from '../support/alliance.ts';
+import { recordHistory } from '../support/histories.ts';
 
 const alliance = await createAlliance();
 const { gateway, coffee, airline } = alliance;
@@ -28,6 +29,11 @@ describe('refusals', () => {
     alliance.fault(airline, { operation: 'credit', mode: 'refuse', code: 'account_closed' });
     const transfer = await start(member);
     expect(transfer).toMatchObject({ status: 'failed', failure: { code: 'account_closed' } });
+    await recordHistory(
+      gateway.temporal,
+      (transfer as unknown as { id: string }).id,
+      'transfer-credit-refused',
+    );
     expect(transfer.steps.map((step) => `${step.step}:${step.outcome}`)).toEqual(
       expect.arrayContaining(['reserve:done', 'credit:refused', 'void:done']),
     );
@@ -67,6 +73,11 @@ describe('slow and silent partners', () => {
     expect(transfer).toMatchObject({ status: 'failed', failure: { code: 'partner_unavailable' } });
     expect(transfer.steps.map((step) => `${step.step}:${step.outcome}`)).toContain(
       'credit_outcome_asked:abandoned',
+    );
+    await recordHistory(
+      gateway.temporal,
+      (transfer as unknown as { id: string }).id,
+      'transfer-credit-abandoned',
     );
     expect(await alliance.balance(coffee, member)).toBe(2_000n);
     // The credit request arriving late is refused: the asked-about key is fenced.

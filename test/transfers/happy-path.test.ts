@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../store/hosted-ledger.ts';
 import { createAlliance } from '../support/alliance.ts';
+import { recordHistory } from '../support/histories.ts';
 
 const alliance = await createAlliance();
 const { gateway, coffee, airline, bookstore } = alliance;
@@ -28,6 +29,7 @@ describe('transfers that succeed', () => {
       'post',
       'completed',
     ]);
+    await recordHistory(gateway.temporal, transfer.id, 'transfer-completed');
     expect(await alliance.balance(coffee, member)).toBe(4_000n);
     expect(await alliance.balance(airline, member)).toBe(700n);
 
