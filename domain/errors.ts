@@ -51,6 +51,7 @@ export const problemCatalog = {
   rate_arbitrage: { status: 422, title: 'The rates would make a cycle that creates points' },
   program_not_found: { status: 422, title: 'The programme does not exist' },
   insufficient_points: { status: 422, title: 'The member does not have enough points' },
+  counterparty_suspended: { status: 422, title: 'A partner of this transfer is suspended' },
   program_not_hosted: {
     status: 422,
     title: "The programme's points are kept by its partner, not by the gateway",

@@ -8,9 +8,9 @@ export interface ProgramWithPartner extends Program {
   loyalty_api_url: string | null;
 }
 
-// A programme, its ledger and its partner's system URL do not change once created, and every quote
-// and every transfer step reads them: they are kept for a short while per process.
-const programCacheMs = 30_000;
+// Every quote and every transfer step reads a programme, its ledger, its partner's system URL and
+// status; they are kept for a few seconds per process (a suspension reaches quotes within that time).
+const programCacheMs = 5_000;
 const programCacheSizeMax = 10_000;
 const programs = new Map<string, { program: ProgramWithPartner; expiresAt: number }>();
 

@@ -47,6 +47,18 @@ export async function createQuote(db: Kysely<Database>, request: QuoteRequest): 
     requireProgram(db, request.sourceProgramId, 'sourceProgramId'),
     requireProgram(db, request.targetProgramId, 'targetProgramId'),
   ]);
+  for (const [program, field] of [
+    [source, 'sourceProgramId'],
+    [target, 'targetProgramId'],
+  ] as const) {
+    if (program.partner_status !== 'active') {
+      throw new ProblemError(
+        'counterparty_suspended',
+        `The partner of programme ${program.id} is suspended; no points move to or from it.`,
+        [{ field, message: 'the partner is suspended' }],
+      );
+    }
+  }
   if (source.partner_id !== request.partnerId && target.partner_id !== request.partnerId) {
     throw new ProblemError(
       'forbidden',

@@ -142,3 +142,30 @@ describe('rate agreements', () => {
     ]);
   });
 });
+
+describe('suspended partners', () => {
+  it('refuses to quote into the programme of a suspended partner', async () => {
+    const memberId = await member(coffee, cinema);
+    const agreed = await propose(coffee, terms(coffee, cinema, { fromPoints: '10', toPoints: '5' }));
+    const version = (await agreed.json()) as { agreementId: string; version: number };
+    expect((await accept(cinema, version)).status).toBe(200);
+    const suspended = await gateway.call(
+      gateway.operator,
+      'POST',
+      `/v1/operator/partners/${cinema.partner.id}/suspend`,
+    );
+    expect(suspended.status).toBe(200);
+    // Programme look-ups are cached for a few seconds; a suspension reaches quotes within that time.
+    await new Promise((resolve) => setTimeout(resolve, 5_100));
+    const response = await gateway.call(coffee.signer, 'POST', '/v1/quotes', {
+      body: {
+        memberId,
+        sourceProgramId: program(coffee),
+        targetProgramId: program(cinema),
+        sourcePoints: '200',
+      },
+    });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { code: string }).code).toBe('counterparty_suspended');
+  });
+});
