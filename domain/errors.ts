@@ -37,10 +37,8 @@ export const problemCatalog = {
   partner_key_exists: { status: 409, title: 'A key with this id is already registered' },
   partner_key_last_active: { status: 409, title: 'The last active key cannot be retired' },
   quote_expired: { status: 409, title: 'The quote has expired' },
-  quote_already_used: { status: 409, title: 'The quote was already used' },
   agreement_version_conflict: { status: 409, title: 'The agreement version cannot change this way' },
   member_link_exists: { status: 409, title: 'The account is already linked' },
-  transfer_conflict: { status: 409, title: 'The transfer exists with other terms' },
   // 422: understood, but the rules refuse it.
   agreement_not_in_force: { status: 422, title: 'No agreement is in force between these programmes' },
   amount_below_minimum: { status: 422, title: 'The amount is below the minimum' },
@@ -50,7 +48,6 @@ export const problemCatalog = {
   member_link_missing: { status: 422, title: 'The member is not linked to this programme' },
   rate_arbitrage: { status: 422, title: 'The rates would make a cycle that creates points' },
   program_not_found: { status: 422, title: 'The programme does not exist' },
-  insufficient_points: { status: 422, title: 'The member does not have enough points' },
   counterparty_suspended: { status: 422, title: 'A partner of this transfer is suspended' },
   program_not_hosted: {
     status: 422,
