@@ -46,6 +46,20 @@ const uncounted: AccountBalances = {
 /** Ids of the programmes' own accounts, which never change once made: one look-up per process. */
 const systemAccountIds = new Map<string, bigint>();
 
+/** Member account ids, committed before they are remembered and never deleted: a bounded memo. */
+const memberAccountIds = new Map<string, bigint>();
+const memberAccountIdsMax = 50_000;
+
+async function memberAccount(db: Kysely<Database>, programId: string, accountRef: string): Promise<bigint> {
+  const cacheKey = `${programId} ${accountRef}`;
+  const cached = memberAccountIds.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const id = await ensureAccount(db, programId, accountRef, 'member');
+  if (memberAccountIds.size >= memberAccountIdsMax) memberAccountIds.clear();
+  memberAccountIds.set(cacheKey, id);
+  return id;
+}
+
 /** Finds or opens an account; member accounts may never go below zero, the programme's own may. */
 export async function ensureAccount(
   db: Db,
@@ -230,23 +244,51 @@ export interface CreditInput {
 }
 
 /** Credits a member from the programme's issuance account (points earned, or arriving by transfer). */
+/**
+ * Credits a member from the programme's issuance account (points earned, or arriving by transfer).
+ * A credit cannot overdraw anything, so it needs no lock and no read of the balance: the transfer,
+ * its entries and the member's counters are one statement. A repeated key inserts nothing and is
+ * answered from the first operation.
+ */
 export async function creditPoints(db: Kysely<Database>, input: CreditInput): Promise<LedgerOutcome> {
   const issuance = await systemAccount(db, input.programId, 'issuance');
-  return once(db, input.programId, input.key, async (trx) => {
-    const member = await ensureAccount(trx, input.programId, input.accountRef, 'member');
-    return move(trx, {
-      programId: input.programId,
-      key: input.key,
-      kind: 'credit',
-      debitAccountId: issuance,
-      creditAccountId: member,
-      amountPoints: input.points,
-      status: 'posted',
-      pendingTransferId: null,
-      expiresAt: null,
-      reason: input.reason,
-    });
+  // The account must exist before the statement: rows a statement inserts are not seen by its own update.
+  const member = await memberAccount(db, input.programId, input.accountRef);
+  // The rule from domain/ledger.ts, applied to zero counters: its result is the change to make.
+  const plan = planLedgerOperation('credit', input.points, uncounted, {
+    ...uncounted,
+    debitsMustNotExceedCredits: true,
+    countersKept: true,
   });
+  assert(plan.ok, 'a credit is never refused');
+  const delta = plan.creditAccount;
+  const entryRows = plan.entries.map((entry) =>
+    entry.account === 'debit'
+      ? sql`(${issuance}::bigint, ${entry.phase}::text, ${entry.amountPoints}::bigint)`
+      : sql`(${member}::bigint, ${entry.phase}::text, ${entry.amountPoints}::bigint)`,
+  );
+  const result = await sql<{ id: bigint }>`
+    with
+    transfer as (
+      insert into ledger_transfers (program_id, key, operation, debit_account_id, credit_account_id, amount_points, status, reason)
+      values (${input.programId}, ${input.key}, 'credit', ${issuance}, ${member}, ${input.points}, 'posted', ${input.reason})
+      on conflict (program_id, key) do nothing
+      returning id, credit_account_id
+    ),
+    entries as (
+      insert into ledger_entries (transfer_id, account_id, phase, amount_points, reason)
+      select transfer.id, entry.account_id, entry.phase, entry.amount_points, ${input.reason}
+      from transfer, (values ${sql.join(entryRows)}) as entry (account_id, phase, amount_points)
+    ),
+    counters as (
+      update ledger_accounts set credits_posted = credits_posted + ${delta.creditsPosted}
+      where id = (select credit_account_id from transfer)
+    )
+    select id from transfer`.execute(db);
+  if (result.rows.length === 1) return { outcome: 'done', replayed: false };
+  const previous = await previousOutcome(db, input.programId, input.key);
+  assert(previous, `credit ${input.key} neither took effect nor exists`);
+  return previous;
 }
 
 export interface ReserveInput extends CreditInput {
