@@ -1,6 +1,8 @@
-// Periodic clean-up of request guards: expired nonces and idempotent answers past their retention.
+// Periodic clean-up: expired nonces, idempotent answers past their retention, and hosted-ledger
+// reservations past their expiry (their points go back to the member).
 import type { Logger } from '../runtime/logger.ts';
 import type { Db } from '../store/connection.ts';
+import { expireOverdueReservations } from '../store/hosted-ledger.ts';
 import { deleteOldIdempotencyRecords } from '../store/idempotency.ts';
 import { deleteExpiredNonces } from '../store/request-nonces.ts';
 
@@ -13,10 +15,15 @@ export function startHousekeeping(options: {
   const run = async () => {
     try {
       const nonces = await deleteExpiredNonces(options.db);
+      // Holds nobody posted or voided in time give their points back.
+      const expired = await expireOverdueReservations(options.db);
       const retentionMs = options.idempotencyRetentionHours * 3_600_000;
       const answers = await deleteOldIdempotencyRecords(options.db, new Date(Date.now() - retentionMs));
-      if (nonces > 0n || answers > 0n) {
-        options.logger.debug({ nonces: Number(nonces), answers: Number(answers) }, 'housekeeping');
+      if (nonces > 0n || answers > 0n || expired > 0) {
+        options.logger.info(
+          { nonces: Number(nonces), answers: Number(answers), expiredReservations: expired },
+          'housekeeping',
+        );
       }
     } catch (error) {
       options.logger.warn({ err: error }, 'housekeeping failed; it runs again at the next interval');
