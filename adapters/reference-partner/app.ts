@@ -296,6 +296,8 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
   // Webhooks from the gateway, verified like its other calls; kept in memory for demos and tests.
   const webhooks: unknown[] = [];
   app.post('/webhooks', async (c) => {
+    if (faults.take('webhook')?.mode === 'fail_before')
+      return c.json({ code: 'unavailable', detail: 'injected fault' }, 503);
     webhooks.push(await c.req.json());
     return c.body(null, 204);
   });
@@ -306,7 +308,7 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
 }
 
 const FaultBody = z.object({
-  operation: z.enum(['reserve', 'post', 'void', 'credit', 'reverse', 'outcome']),
+  operation: z.enum(['reserve', 'post', 'void', 'credit', 'reverse', 'outcome', 'webhook']),
   mode: z.enum(['fail_before', 'fail_after', 'hang_after', 'latency', 'refuse']),
   count: z.number().int().min(1).max(1_000).default(1),
   delayMs: z.number().int().min(0).max(120_000).default(0),

@@ -1,7 +1,7 @@
 // Switches that make the reference partner misbehave on demand, so tests and demos can show what
 // the gateway does when a partner is slow, down, times out, refuses, or answers a request twice.
 
-export type PartnerOperationName = 'reserve' | 'post' | 'void' | 'credit' | 'reverse' | 'outcome';
+export type PartnerOperationName = 'reserve' | 'post' | 'void' | 'credit' | 'reverse' | 'outcome' | 'webhook';
 
 export type FaultMode =
   /** Answer 503 without doing anything. */

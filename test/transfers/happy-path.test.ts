@@ -98,4 +98,28 @@ describe('transfers that succeed', () => {
     const outsider = await gateway.call(bookstore.signer, 'GET', `/v1/transfers/${transfer.id}`);
     expect(outsider.status).toBe(404);
   });
+
+  it('retries a webhook the partner could not take, until it is delivered once', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    alliance.fault(airline, { operation: 'webhook', mode: 'fail_before', count: 2 });
+    const transfer = (await (await alliance.transfer(coffee, airline, member, 100n)).json()) as {
+      id: string;
+    };
+    const eventId = `${transfer.id}:transfer.completed`;
+    await expect
+      .poll(
+        async () =>
+          await gateway.db
+            .selectFrom('webhook_deliveries')
+            .select(['status', 'attempts'])
+            .where('event_id', '=', eventId)
+            .where('partner_id', '=', airline.partner.id)
+            .executeTakeFirst(),
+        { timeout: 10_000 },
+      )
+      .toEqual({ status: 'delivered', attempts: 3 });
+    expect(airline.server?.webhooks.filter((hook) => (hook as { id: string }).id === eventId)).toHaveLength(
+      1,
+    );
+  });
 });
