@@ -35,3 +35,8 @@ export async function loadOrCreateKeyPair(file: string, alg: SigningAlgorithm): 
   writeFileSync(file, `${JSON.stringify(pair, null, 2)}\n`, { mode: 0o600 });
   return pair;
 }
+
+/** Reads a key pair kept in a file; undefined when there is none. */
+export function readKeyPair(file: string): SigningKeyPair | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SigningKeyPair) : undefined;
+}

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../runtime/config.ts';
-import { loadOrCreateKeyPair } from '../runtime/signing-keys.ts';
+import { readKeyPair } from '../runtime/signing-keys.ts';
 import { createSignedClient } from '../signing/signed-client.ts';
 import { readDemoAlliance } from './lib/demo-alliance.ts';
 
@@ -26,7 +26,7 @@ if (!method || !requestPath) {
 const config = loadConfig();
 const dataDir = path.resolve(config.DATA_DIR);
 let issuer = 'operator';
-let key = await loadOrCreateKeyPair(path.join(dataDir, 'keys', 'operator.json'), 'EdDSA');
+let key = readKeyPair(path.join(dataDir, 'keys', 'operator.json'));
 if (values.as !== 'operator') {
   const partner = readDemoAlliance(dataDir).partners.find(
     (candidate) => candidate.slug === values.as || candidate.partnerId === values.as,
@@ -40,6 +40,10 @@ if (values.as !== 'operator') {
   issuer = partner.partnerId;
   key = partner.key;
 }
+if (!key) {
+  process.stderr.write('no operator key in .data/keys; run npm start first (it makes one)\n');
+  process.exit(2);
+}
 
 const client = createSignedClient({
   baseUrl: values.url ?? process.env.GATEWAY_URL ?? `http://127.0.0.1:${config.PORT}`,
@@ -47,12 +51,17 @@ const client = createSignedClient({
   key,
   audience: config.GATEWAY_AUDIENCE,
 });
-const response = await client.call({
-  method,
-  path: requestPath,
-  ...(bodyText === undefined ? {} : { body: JSON.parse(bodyText) as unknown }),
-  ...(values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : {}),
-});
+const response = await client
+  .call({
+    method,
+    path: requestPath,
+    ...(bodyText === undefined ? {} : { body: JSON.parse(bodyText) as unknown }),
+    ...(values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : {}),
+  })
+  .catch((error: Error) => {
+    process.stderr.write(`could not reach the gateway (${error.message}); is npm start running?\n`);
+    process.exit(1);
+  });
 await client.close();
 process.stdout.write(`HTTP ${response.status}  (x-request-id ${response.headers['x-request-id'] ?? '-'})\n`);
 try {

@@ -15,7 +15,7 @@ import {
 } from '../../store/transfers.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
-import { Cursor, page } from '../schemas/amounts.ts';
+import { Cursor, page, pageSchema } from '../schemas/amounts.ts';
 import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
 import { CreateTransferBody, TransferSchema, transferView } from '../schemas/transfers.ts';
 import type { QuotePolicy } from './quotes.ts';
@@ -74,7 +74,7 @@ const listTransfersRoute = createRoute({
     200: {
       content: {
         'application/json': {
-          schema: z.object({ items: z.array(TransferSchema), nextCursor: z.string().nullable() }),
+          schema: pageSchema(TransferSchema),
         },
       },
       description: 'A page of transfers',

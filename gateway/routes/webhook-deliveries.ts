@@ -1,11 +1,11 @@
 // The webhooks sent to a partner, with their delivery state, so it can find what it missed.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.ts';
 import { listPartnerDeliveries } from '../../store/webhooks.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
-import { Cursor, page } from '../schemas/amounts.ts';
+import { Cursor, page, pageSchema } from '../schemas/amounts.ts';
 import { partnerSecurity } from '../schemas/common.ts';
 import { deliveryView, WebhookDeliverySchema } from '../schemas/transfers.ts';
 
@@ -20,7 +20,7 @@ const listDeliveriesRoute = createRoute({
     200: {
       content: {
         'application/json': {
-          schema: z.object({ items: z.array(WebhookDeliverySchema), nextCursor: z.string().nullable() }),
+          schema: pageSchema(WebhookDeliverySchema),
         },
       },
       description: 'A page of deliveries',

@@ -33,3 +33,8 @@ export const Cursor = z.object({
 export function page<T extends { id: string }>(items: T[], limit: number) {
   return { items, nextCursor: items.length === limit ? (items.at(-1)?.id ?? null) : null };
 }
+
+/** The reply of a cursor-paginated list: a page of items and the cursor of the next page. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
