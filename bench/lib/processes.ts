@@ -34,7 +34,10 @@ export async function startService(options: {
   ready: string;
   timeoutMs?: number;
 }): Promise<Service> {
-  const child = spawn(process.execPath, [path.join(projectDir, options.script)], {
+  // BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of each service when it stops.
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(projectDir, options.script)], {
     cwd: projectDir,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
