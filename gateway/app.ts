@@ -14,9 +14,8 @@ import type { Database } from '../store/database.ts';
 import { findVerificationKeys } from '../store/partners.ts';
 import { recordNonce } from '../store/request-nonces.ts';
 import { createIssuerKeyCache } from './auth/issuer-key-cache.ts';
-import { signedBy } from './auth/signed-by.ts';
+import { signedRequests } from './auth/signed-by.ts';
 import { type GatewayEnv, operatorIssuer } from './context.ts';
-import { idempotentPosts } from './idempotency.ts';
 import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayDocumentConfig, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
@@ -137,13 +136,10 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     }),
   );
   app.use(requireJsonBodies());
-  app.use(
-    '/v1/operator/*',
-    signedBy('operator', verify),
-    idempotentPosts(deps.db, deps.options.idempotencyLockSeconds),
-  );
+  const lockSeconds = deps.options.idempotencyLockSeconds;
+  app.use('/v1/operator/*', ...signedRequests('operator', verify, deps.db, lockSeconds));
   for (const path of partnerPaths) {
-    app.use(path, signedBy('partner', verify), idempotentPosts(deps.db, deps.options.idempotencyLockSeconds));
+    app.use(path, ...signedRequests('partner', verify, deps.db, lockSeconds));
   }
 
   registerSecuritySchemes(app);

@@ -8,8 +8,18 @@ export type GatewayEnv = {
     requestId: string;
     logger: Logger;
     principal: Principal;
+    /** A signed POST's jti, left for the Idempotency-Key claim to record in the same statement. */
+    unrecordedJti?: UnrecordedJti;
+    /** The POST's claimed Idempotency-Key; `answered` once a handler stored its reply itself. */
+    idempotency?: { principal: string; key: string; answered: boolean };
   };
 };
+
+export interface UnrecordedJti {
+  issuer: string;
+  jti: string;
+  expiresAt: Date;
+}
 
 export const operatorIssuer = 'operator';
 

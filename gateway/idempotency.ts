@@ -2,12 +2,18 @@
 // gets that answer unchanged, and the same key with another request is a conflict. Answers of
 // 5xx are not stored, because nothing took effect and a retry must be able to run again.
 import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
+import { refuseReplay } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+  type StoredAnswer,
+} from '../store/idempotency.ts';
 import { type GatewayEnv, principalName } from './context.ts';
 
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
@@ -36,7 +42,11 @@ export function idempotentPosts(db: Kysely<Database>, lockSeconds: number): Midd
       .update(new Uint8Array(await c.req.arrayBuffer()))
       .digest('hex');
 
-    const claim = await claimIdempotencyKey(db, { principal, key, requestHash, lockSeconds });
+    const jti = c.var.unrecordedJti;
+    if (!jti) throw new Error('a POST reached the Idempotency-Key claim without its signature check');
+    const claim = await claimIdempotencyKey(db, { principal, key, requestHash, lockSeconds, jti });
+    c.set('unrecordedJti', undefined);
+    if (claim.outcome === 'replayed') refuseReplay(jti.jti);
     if (claim.outcome === 'existing') {
       const { record } = claim;
       if (record.request_hash !== requestHash) {
@@ -64,12 +74,14 @@ export function idempotentPosts(db: Kysely<Database>, lockSeconds: number): Midd
       });
     }
 
+    c.set('idempotency', { principal, key, answered: false });
     try {
       await next();
     } catch (error) {
       await releaseIdempotencyKey(db, principal, key);
       throw error;
     }
+    if (c.var.idempotency?.answered) return;
     if (c.res.status >= 500) {
       await releaseIdempotencyKey(db, principal, key);
       return;
@@ -81,5 +93,25 @@ export function idempotentPosts(db: Kysely<Database>, lockSeconds: number): Midd
       contentType: c.res.headers.get('content-type'),
       body: await c.res.clone().text(),
     });
+  };
+}
+
+/**
+ * For a handler that writes its effect and its reply in one statement (one round trip less, and a
+ * reply that cannot be lost once the effect exists): the reply to store with the effect. The
+ * handler must then answer `value` with `status`; this middleware stores nothing more. Should the
+ * statement fail, the key is released as for any error.
+ */
+export function replyStoredWithEffect(c: Context<GatewayEnv>, status: number, value: unknown): StoredAnswer {
+  const claim = c.var.idempotency;
+  if (!claim) throw new Error('replyStoredWithEffect outside an idempotent POST');
+  claim.answered = true;
+  // c.json serialises the same value the same way, so a replay is byte for byte the first reply.
+  return {
+    principal: claim.principal,
+    key: claim.key,
+    status,
+    contentType: 'application/json',
+    body: JSON.stringify(value),
   };
 }

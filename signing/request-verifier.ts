@@ -28,12 +28,19 @@ export interface SignedRequest {
   path: string;
   body: Uint8Array;
   nowSeconds?: number;
+  /**
+   * The caller records the jti itself, in the same statement as its own first write (the gateway
+   * claims it with the request's Idempotency-Key), so the verifier leaves it unrecorded.
+   */
+  jtiRecordedByCaller?: boolean;
 }
 
 export interface VerifiedCaller {
   issuer: string;
   kid: string;
   jti: string;
+  /** When the token expires: the jti must be kept until then. */
+  expiresAt: Date;
 }
 
 /**
@@ -54,6 +61,11 @@ const requiredClaims = ['iss', 'aud', 'iat', 'exp', 'jti', 'method', 'path', 'bo
 
 function refuse(code: ConstructorParameters<typeof ProblemError>[0], detail: string): never {
   throw new ProblemError(code, detail);
+}
+
+/** The refusal of a token whose jti was seen before, wherever the jti is recorded. */
+export function refuseReplay(jti: string): never {
+  refuse('signature_replayed', `The jti ${jti} was already used; sign each request anew.`);
 }
 
 function readBearer(authorization: string | undefined): string {
@@ -159,11 +171,11 @@ export function createRequestVerifier(options: RequestVerifierOptions) {
       refuse('signature_body_mismatch', 'body_sha256 is not the SHA-256 (base64url) of the body received.');
     }
     if (issuerKeys.status !== 'active') refuse('partner_suspended', `Partner ${issuer} is suspended.`);
-    const jti = String(payload.jti);
-    if (!(await options.recordNonce(issuer, jti, new Date(expiresAt * 1000)))) {
-      refuse('signature_replayed', `The jti ${jti} was already used; sign each request anew.`);
+    const caller = { issuer, kid, jti: String(payload.jti), expiresAt: new Date(expiresAt * 1000) };
+    if (!request.jtiRecordedByCaller && !(await options.recordNonce(issuer, caller.jti, caller.expiresAt))) {
+      refuseReplay(caller.jti);
     }
-    return { issuer, kid, jti };
+    return caller;
   };
 }
 

@@ -1,32 +1,73 @@
 // Stored answers to POST requests, keyed by (caller, Idempotency-Key). A key is claimed before the
 // handler runs and completed with its response afterwards, so a concurrent duplicate waits its turn
 // instead of running twice.
-import type { Kysely } from 'kysely';
+import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database, IdempotencyRecord } from './database.ts';
 
-export type ClaimResult = { outcome: 'claimed' } | { outcome: 'existing'; record: IdempotencyRecord };
+export type ClaimResult =
+  | { outcome: 'claimed' }
+  | { outcome: 'existing'; record: IdempotencyRecord }
+  | { outcome: 'replayed' };
+
+export interface ClaimInput {
+  principal: string;
+  key: string;
+  requestHash: string;
+  lockSeconds: number;
+  /** The signed request's jti, recorded in the same statement; a jti seen before claims nothing. */
+  jti?: { issuer: string; jti: string; expiresAt: Date };
+}
+
+/** Inserts the claim (and the jti, when given): true when the key was free. */
+async function insertClaim(
+  db: Kysely<Database>,
+  input: ClaimInput,
+  lockedUntil: Date,
+): Promise<boolean | 'replayed'> {
+  if (!input.jti) {
+    const inserted = await db
+      .insertInto('idempotency_records')
+      .values({
+        principal: input.principal,
+        key: input.key,
+        request_hash: input.requestHash,
+        status: 'in_progress',
+        locked_until: lockedUntil,
+      })
+      .onConflict((conflict) => conflict.columns(['principal', 'key']).doNothing())
+      .executeTakeFirst();
+    return inserted.numInsertedOrUpdatedRows === 1n;
+  }
+  const { rows } = await sql<{ jti_new: boolean; claimed: boolean }>`
+    with
+    jti as (
+      insert into request_nonces (issuer, jti, expires_at)
+      values (${input.jti.issuer}, ${input.jti.jti}, ${input.jti.expiresAt})
+      on conflict (issuer, jti) do nothing
+      returning 1
+    ),
+    claim as (
+      insert into idempotency_records (principal, key, request_hash, status, locked_until)
+      select ${input.principal}, ${input.key}, ${input.requestHash}, 'in_progress', ${lockedUntil}
+      where exists (select from jti)
+      on conflict (principal, key) do nothing
+      returning 1
+    )
+    select exists (select from jti) as jti_new, exists (select from claim) as claimed`.execute(db);
+  const row = rows[0];
+  if (!row?.jti_new) return 'replayed';
+  return row.claimed;
+}
 
 /**
  * Claims the key for this request. A claim whose lock expired (its process died mid-request) is
  * taken over, so a key never stays stuck.
  */
-export async function claimIdempotencyKey(
-  db: Kysely<Database>,
-  input: { principal: string; key: string; requestHash: string; lockSeconds: number },
-): Promise<ClaimResult> {
+export async function claimIdempotencyKey(db: Kysely<Database>, input: ClaimInput): Promise<ClaimResult> {
   const lockedUntil = new Date(Date.now() + input.lockSeconds * 1000);
-  const inserted = await db
-    .insertInto('idempotency_records')
-    .values({
-      principal: input.principal,
-      key: input.key,
-      request_hash: input.requestHash,
-      status: 'in_progress',
-      locked_until: lockedUntil,
-    })
-    .onConflict((conflict) => conflict.columns(['principal', 'key']).doNothing())
-    .executeTakeFirst();
-  if (inserted.numInsertedOrUpdatedRows === 1n) return { outcome: 'claimed' };
+  const inserted = await insertClaim(db, input, lockedUntil);
+  if (inserted === 'replayed') return { outcome: 'replayed' };
+  if (inserted) return { outcome: 'claimed' };
 
   const takenOver = await db
     .updateTable('idempotency_records')
@@ -48,11 +89,17 @@ export async function claimIdempotencyKey(
   return { outcome: 'existing', record };
 }
 
-export async function completeIdempotencyKey(
-  db: Kysely<Database>,
-  input: { principal: string; key: string; status: number; contentType: string | null; body: string },
-): Promise<void> {
-  await db
+/** The reply to a request, as stored under its key. */
+export interface StoredAnswer {
+  principal: string;
+  key: string;
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
+function storeAnswer(db: QueryCreator<Database>, input: StoredAnswer) {
+  return db
     .updateTable('idempotency_records')
     .set({
       status: 'completed',
@@ -61,8 +108,16 @@ export async function completeIdempotencyKey(
       response_body: input.body,
     })
     .where('principal', '=', input.principal)
-    .where('key', '=', input.key)
-    .execute();
+    .where('key', '=', input.key);
+}
+
+export async function completeIdempotencyKey(db: Kysely<Database>, input: StoredAnswer): Promise<void> {
+  await storeAnswer(db, input).execute();
+}
+
+/** A query builder whose statement also stores the reply: the effect and its answer in one write. */
+export function withStoredAnswer(db: Kysely<Database>, answer: StoredAnswer) {
+  return db.with('stored_answer', (cte) => storeAnswer(cte, answer));
 }
 
 /** Gives the key back when the request failed on our side, so that a retry runs it again. */

@@ -3,11 +3,11 @@
 import { type Kysely, sql } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import { computeQuote, type QuoteAmount } from '../domain/quote.ts';
-import type { Database, Quote } from './database.ts';
+import type { Database, Quote, RateAgreementVersion } from './database.ts';
+import { type StoredAnswer, withStoredAnswer } from './idempotency.ts';
 import { newId } from './ids.ts';
-import { requireTransferLink } from './members.ts';
 import { requireProgram } from './programs.ts';
-import { findVersionInForce } from './rate-agreements.ts';
+import { versionInForce, versionInForceQuery } from './rate-agreements.ts';
 
 export interface QuoteRequest {
   partnerId: string;
@@ -24,6 +24,16 @@ function startOfUtcDay(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
 }
 
+function debitedTodayQuery(db: Kysely<Database>, memberId: string, sourceProgramId: string, at: Date) {
+  return db
+    .selectFrom('transfers')
+    .select(sql<bigint>`coalesce(sum(debit_points), 0)::int8`.as('total'))
+    .where('member_id', '=', memberId)
+    .where('source_program_id', '=', sourceProgramId)
+    .where('created_at', '>=', startOfUtcDay(at))
+    .where('status', '!=', 'failed');
+}
+
 /** Source points this member had debited today (UTC) out of this programme, by transfers not failed. */
 export async function debitedTodaySourcePoints(
   db: Kysely<Database>,
@@ -31,18 +41,88 @@ export async function debitedTodaySourcePoints(
   sourceProgramId: string,
   at: Date,
 ): Promise<bigint> {
-  const row = await db
-    .selectFrom('transfers')
-    .select(sql<bigint>`coalesce(sum(debit_points), 0)::int8`.as('total'))
-    .where('member_id', '=', memberId)
-    .where('source_program_id', '=', sourceProgramId)
-    .where('created_at', '>=', startOfUtcDay(at))
-    .where('status', '!=', 'failed')
-    .executeTakeFirstOrThrow();
+  const row = await debitedTodayQuery(db, memberId, sourceProgramId, at).executeTakeFirstOrThrow();
   return row.total;
 }
 
-export async function createQuote(db: Kysely<Database>, request: QuoteRequest): Promise<Quote> {
+interface QuoteContextRow extends Partial<RateAgreementVersion> {
+  program_id: string;
+  link_tier: string | null;
+  link_consent_scopes: string[] | null;
+  link_cooling_off_until: Date | null;
+  debited_today: bigint;
+}
+
+/**
+ * What a quote reads, in one statement: the member's links to both programmes (source first), the
+ * source points debited today, and the agreement version that may be in force.
+ */
+async function readQuoteContext(db: Kysely<Database>, request: QuoteRequest) {
+  const { memberId, sourceProgramId, targetProgramId, now } = request;
+  const { rows } = await sql<QuoteContextRow>`
+    select
+      p.program_id, l.tier as link_tier, l.consent_scopes as link_consent_scopes,
+      l.cooling_off_until as link_cooling_off_until,
+      (${debitedTodayQuery(db, memberId, sourceProgramId, now)}) as debited_today,
+      v.*
+    from (values (${sourceProgramId}::text, 1), (${targetProgramId}::text, 2)) as p (program_id, position)
+    left join member_links as l
+      on l.member_id = ${memberId} and l.program_id = p.program_id and l.revoked_at is null
+    left join lateral (${versionInForceQuery(db, sourceProgramId, targetProgramId, now)}) as v on true
+    order by p.position`.execute(db);
+  const [source, target] = rows;
+  if (!source || !target) throw new Error('the quote context has one row per programme');
+  const links = [
+    [source, 'sourceProgramId'],
+    [target, 'targetProgramId'],
+  ] as const;
+  for (const [row, field] of links) {
+    if (!row.link_consent_scopes?.includes('transfers')) {
+      throw new ProblemError(
+        'member_link_missing',
+        `Member ${memberId} has no active link with transfer consent to ${row.program_id}.`,
+        [{ field, message: 'the member is not linked to this programme' }],
+      );
+    }
+  }
+  const versionRow =
+    source.agreement_id === undefined || source.agreement_id === null
+      ? undefined
+      : (source as RateAgreementVersion);
+  return {
+    sourceLink: { tier: source.link_tier, coolingOffUntil: source.link_cooling_off_until as Date },
+    debitedToday: source.debited_today,
+    version: versionInForce(versionRow, sourceProgramId, targetProgramId, now),
+  };
+}
+
+/** A quote as it will be stored; everything a reply shows is known before the insert. */
+export type PricedQuote = Omit<Quote, 'created_at'>;
+
+export async function createQuote(db: Kysely<Database>, request: QuoteRequest): Promise<PricedQuote> {
+  const quote = await priceQuote(db, request);
+  await insertQuote(db, quote, request.now);
+  return quote;
+}
+
+/**
+ * Stores a priced quote; with `answer`, the reply to the request's Idempotency-Key in the same
+ * statement, so that the reply can never be lost once the quote exists.
+ */
+export async function insertQuote(
+  db: Kysely<Database>,
+  quote: PricedQuote,
+  now: Date,
+  answer?: StoredAnswer,
+): Promise<void> {
+  await (answer ? withStoredAnswer(db, answer) : db)
+    .insertInto('quotes')
+    .values({ ...quote, modifiers: JSON.stringify(quote.modifiers), created_at: now })
+    .execute();
+}
+
+/** The figures of a quote under the agreement in force, checked against the member's links and caps. */
+export async function priceQuote(db: Kysely<Database>, request: QuoteRequest): Promise<PricedQuote> {
   const [source, target] = await Promise.all([
     requireProgram(db, request.sourceProgramId, 'sourceProgramId'),
     requireProgram(db, request.targetProgramId, 'targetProgramId'),
@@ -65,13 +145,7 @@ export async function createQuote(db: Kysely<Database>, request: QuoteRequest): 
       'Only a partner owning one of the two programmes may quote a transfer.',
     );
   }
-  // Independent reads, in parallel: a quote costs three round trips of latency, not six.
-  const [sourceLink, , version, debitedToday] = await Promise.all([
-    requireTransferLink(db, request.memberId, request.sourceProgramId, 'sourceProgramId'),
-    requireTransferLink(db, request.memberId, request.targetProgramId, 'targetProgramId'),
-    findVersionInForce(db, request.sourceProgramId, request.targetProgramId, request.now),
-    debitedTodaySourcePoints(db, request.memberId, request.sourceProgramId, request.now),
-  ]);
+  const { sourceLink, version, debitedToday } = await readQuoteContext(db, request);
   if (!version) {
     throw new ProblemError(
       'agreement_not_in_force',
@@ -86,37 +160,35 @@ export async function createQuote(db: Kysely<Database>, request: QuoteRequest): 
     at: request.now,
     debitedTodaySourcePoints: debitedToday,
     coolingOffCapSourcePoints:
-      sourceLink.cooling_off_until > request.now ? request.coolingOffCapSourcePoints : null,
+      sourceLink.coolingOffUntil > request.now ? request.coolingOffCapSourcePoints : null,
   });
-  return db
-    .insertInto('quotes')
-    .values({
-      id: newId('qte'),
-      requested_by: request.partnerId,
-      member_id: request.memberId,
-      source_program_id: request.sourceProgramId,
-      target_program_id: request.targetProgramId,
-      agreement_id: version.agreementId,
-      agreement_version: version.version,
-      converted_source_points: figures.convertedSourcePoints,
-      fee_points: figures.feePoints,
-      debit_points: figures.debitPoints,
-      credit_points: figures.creditPoints,
-      daily_cap_source_points: figures.dailyCapSourcePoints,
-      ratio_numerator: figures.ratio.numerator,
-      ratio_denominator: figures.ratio.denominator,
-      remainder_numerator: figures.creditRemainder.numerator,
-      remainder_denominator: figures.creditRemainder.denominator,
-      modifiers: JSON.stringify(figures.modifiers, (_, value) =>
-        typeof value === 'bigint' ? String(value) : value,
-      ),
-      settlement_amount_minor: figures.settlementAmountMinor,
-      fee_amount_minor: figures.feeAmountMinor,
-      currency: figures.currency,
-      expires_at: new Date(request.now.getTime() + request.lifetimeSeconds * 1000),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return {
+    id: newId('qte'),
+    requested_by: request.partnerId,
+    member_id: request.memberId,
+    source_program_id: request.sourceProgramId,
+    target_program_id: request.targetProgramId,
+    agreement_id: version.agreementId,
+    agreement_version: version.version,
+    converted_source_points: figures.convertedSourcePoints,
+    fee_points: figures.feePoints,
+    debit_points: figures.debitPoints,
+    credit_points: figures.creditPoints,
+    daily_cap_source_points: figures.dailyCapSourcePoints,
+    ratio_numerator: figures.ratio.numerator,
+    ratio_denominator: figures.ratio.denominator,
+    remainder_numerator: figures.creditRemainder.numerator,
+    remainder_denominator: figures.creditRemainder.denominator,
+    // As the jsonb column gives them back: amounts as strings.
+    modifiers: JSON.parse(
+      JSON.stringify(figures.modifiers, (_, value) => (typeof value === 'bigint' ? String(value) : value)),
+    ),
+    settlement_amount_minor: figures.settlementAmountMinor,
+    fee_amount_minor: figures.feeAmountMinor,
+    currency: figures.currency,
+    expires_at: new Date(request.now.getTime() + request.lifetimeSeconds * 1000),
+    used_by_transfer_id: null,
+  };
 }
 
 export async function findQuote(db: Kysely<Database>, quoteId: string): Promise<Quote | undefined> {

@@ -284,16 +284,16 @@ export async function listAgreementVersions(
 
 /**
  * The version in force between two programmes at a moment: of the versions both sides accepted and
- * whose start has come, the one that started last (the highest version on a tie). Undefined when
- * there is none, or when that version's window has closed.
+ * whose start has come, the one that started last (the highest version on a tie); `versionInForce`
+ * then checks that its window has not closed. A query, so that a caller can make it part of its own.
  */
-export async function findVersionInForce(
+export function versionInForceQuery(
   db: Kysely<Database>,
   sourceProgramId: string,
   targetProgramId: string,
   at: Date,
-): Promise<AgreementVersionRecord | undefined> {
-  const rows = await db
+) {
+  return db
     .selectFrom('rate_agreement_versions as v')
     .innerJoin('rate_agreements as a', 'a.id', 'v.agreement_id')
     .selectAll('v')
@@ -304,9 +304,16 @@ export async function findVersionInForce(
     .where('v.effective_from', '<=', at)
     .orderBy('v.effective_from', 'desc')
     .orderBy('v.version', 'desc')
-    .limit(1)
-    .execute();
-  const row = rows[0];
+    .limit(1);
+}
+
+/** The row `versionInForceQuery` found, as a record; undefined when its window has closed at `at`. */
+export function versionInForce(
+  row: RateAgreementVersion | undefined,
+  sourceProgramId: string,
+  targetProgramId: string,
+  at: Date,
+): AgreementVersionRecord | undefined {
   if (!row) return undefined;
   const record = toRecord(row, sourceProgramId, targetProgramId);
   return isInForce(record.terms, at) ? record : undefined;

@@ -2,8 +2,9 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.ts';
-import { createQuote } from '../../store/quotes.ts';
+import { insertQuote, priceQuote } from '../../store/quotes.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { replyStoredWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
 import { CreateQuoteBody, QuoteSchema, quoteView } from '../schemas/transfers.ts';
@@ -39,7 +40,8 @@ export function registerQuoteRoutes(
 ): void {
   app.openapi(createQuoteRoute, async (c) => {
     const body = c.req.valid('json');
-    const quote = await createQuote(db, {
+    const now = new Date();
+    const quote = await priceQuote(db, {
       partnerId: callerPartnerId(c.var.principal),
       memberId: body.memberId,
       sourceProgramId: body.sourceProgramId,
@@ -48,10 +50,12 @@ export function registerQuoteRoutes(
         body.sourcePoints !== undefined
           ? { sourcePoints: body.sourcePoints }
           : { targetPoints: body.targetPoints ?? 0n },
-      now: new Date(),
+      now,
       lifetimeSeconds: policy.quoteLifetimeSeconds,
       coolingOffCapSourcePoints: policy.coolingOffCapSourcePoints,
     });
-    return c.json(quoteView(quote), 201);
+    const view = quoteView(quote);
+    await insertQuote(db, quote, now, replyStoredWithEffect(c, 201, view));
+    return c.json(view, 201);
   });
 }

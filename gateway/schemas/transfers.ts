@@ -51,7 +51,7 @@ export const QuoteSchema = z
   })
   .openapi('Quote');
 
-export function quoteView(quote: Quote): z.infer<typeof QuoteSchema> {
+export function quoteView(quote: Omit<Quote, 'created_at'>): z.infer<typeof QuoteSchema> {
   return {
     id: quote.id,
     memberId: quote.member_id,

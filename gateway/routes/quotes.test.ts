@@ -1,0 +1,132 @@
+// Quotes through the API: the reply is stored with the quote, so a repeat gets it byte for byte;
+// a missing link names the programme's field; nothing is stored for a refused quote.
+import { describe, expect, it } from 'vitest';
+import { createTestGateway } from '../../test/support/gateway.ts';
+
+const gateway = await createTestGateway();
+const coffee = await gateway.onboardPartner('Quote Coffee', undefined, { ledger: 'hosted' });
+const airline = await gateway.onboardPartner('Quote Airline', undefined, { ledger: 'hosted' });
+const program = (partner: typeof coffee) => partner.partner.programs[0]?.id ?? '';
+
+const proposal = await gateway.call(coffee.signer, 'POST', '/v1/rate-agreements', {
+  body: {
+    sourceProgramId: program(coffee),
+    targetProgramId: program(airline),
+    fromPoints: '10',
+    toPoints: '7',
+    feeBasisPoints: 0,
+    feePayer: 'member',
+    sourcePointsMin: '10',
+    sourcePointsMax: '100000',
+    memberDailyCapSourcePoints: '50000',
+    settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'CNY' },
+    effectiveFrom: new Date(Date.now() - 60_000).toISOString(),
+  },
+});
+expect(proposal.status).toBe(201);
+const version = (await proposal.json()) as { agreementId: string; version: number };
+const accepted = await gateway.call(
+  airline.signer,
+  'POST',
+  `/v1/rate-agreements/${version.agreementId}/versions/${version.version}/accept`,
+);
+expect(accepted.status).toBe(200);
+
+async function member(...partners: (typeof coffee)[]): Promise<string> {
+  let memberId: string | null = null;
+  for (const partner of partners) {
+    const response = await gateway.call(partner.signer, 'POST', '/v1/member-links', {
+      body: {
+        memberId,
+        programId: program(partner),
+        accountRef: `acct-${Math.random()}`,
+        consent: { grantedAt: new Date().toISOString(), scopes: ['transfers'], reference: 'app-consent' },
+      },
+    });
+    expect(response.status).toBe(201);
+    memberId = ((await response.json()) as { memberId: string }).memberId;
+  }
+  return memberId ?? '';
+}
+
+async function quotesOf(memberId: string): Promise<number> {
+  const rows = await gateway.db.selectFrom('quotes').select('id').where('member_id', '=', memberId).execute();
+  return rows.length;
+}
+
+function quoteRequest(memberId: string, idempotencyKey: string) {
+  return {
+    body: {
+      memberId,
+      sourceProgramId: program(coffee),
+      targetProgramId: program(airline),
+      sourcePoints: '100',
+    },
+    idempotencyKey,
+  };
+}
+
+describe('POST /v1/quotes', () => {
+  it('stores the reply with the quote: a repeat gets the same bytes and no second quote', async () => {
+    const memberId = await member(coffee, airline);
+    const first = await gateway.call(coffee.signer, 'POST', '/v1/quotes', quoteRequest(memberId, 'q-1'));
+    const second = await gateway.call(coffee.signer, 'POST', '/v1/quotes', quoteRequest(memberId, 'q-1'));
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.headers.get('content-type')).toBe(first.headers.get('content-type'));
+    const [firstText, secondText] = [await first.text(), await second.text()];
+    expect(secondText).toBe(firstText);
+    const quote = JSON.parse(firstText) as { id: string; creditPoints: string; debitPoints: string };
+    expect(quote).toMatchObject({ creditPoints: '70', debitPoints: '100' });
+    expect(await quotesOf(memberId)).toBe(1);
+    const record = await gateway.db
+      .selectFrom('idempotency_records')
+      .selectAll()
+      .where('principal', '=', coffee.partner.id)
+      .where('key', '=', 'q-1')
+      .executeTakeFirstOrThrow();
+    expect(record).toMatchObject({ status: 'completed', response_status: 201, response_body: firstText });
+  });
+
+  it('names the programme whose link is missing, and stores no quote', async () => {
+    const onlyCoffee = await member(coffee);
+    const onlyAirline = await member(airline);
+    for (const [memberId, field] of [
+      [onlyCoffee, 'targetProgramId'],
+      [onlyAirline, 'sourceProgramId'],
+    ] as const) {
+      const response = await gateway.call(
+        coffee.signer,
+        'POST',
+        '/v1/quotes',
+        quoteRequest(memberId, `q-${field}`),
+      );
+      expect(response.status).toBe(422);
+      const problem = (await response.json()) as { code: string; errors: { field: string }[] };
+      expect(problem.code).toBe('member_link_missing');
+      expect(problem.errors.map((error) => error.field)).toEqual([field]);
+      expect(await quotesOf(memberId)).toBe(0);
+    }
+  });
+
+  it('refuses a signed quote request sent again under a new key, and claims nothing for it', async () => {
+    const memberId = await member(coffee, airline);
+    const { body } = quoteRequest(memberId, 'unused');
+    const token = await coffee.signer.sign('POST', '/v1/quotes', JSON.stringify(body));
+    const headers = { authorization: `Bearer ${token}` };
+    const first = await gateway.call(null, 'POST', '/v1/quotes', { body, headers, idempotencyKey: 'jti-1' });
+    expect(first.status).toBe(201);
+    const again = await gateway.call(null, 'POST', '/v1/quotes', { body, headers, idempotencyKey: 'jti-2' });
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as { code: string }).code).toBe('signature_replayed');
+    const claimed = await gateway.db
+      .selectFrom('idempotency_records')
+      .select('key')
+      .where('principal', '=', coffee.partner.id)
+      .where('key', '=', 'jti-2')
+      .execute();
+    expect(claimed).toEqual([]);
+    expect(await quotesOf(memberId)).toBe(1);
+  });
+});
