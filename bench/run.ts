@@ -152,6 +152,7 @@ async function benchQuotes(alliance: BenchAlliance): Promise<void> {
       QUOTE_JSON: sample.text,
       PARTNER_PUBLIC_JWKS: JSON.stringify({ keys: [a.key.publicJwk] }),
       GATEWAY_AUDIENCE: audience,
+      DATABASE_URL: alliance.databaseUrl,
     },
     ready: 'bare hono listening',
   });
@@ -169,12 +170,23 @@ async function benchQuotes(alliance: BenchAlliance): Promise<void> {
     ),
   );
   const signedResult = await httpLoad(bareUrl, signedOnly, connections, [201]);
+  const withStatements = await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      signedPost(a, '/statements/v1/quotes', body(index), '/v1/quotes'),
+    ),
+  );
+  const statementsResult = await httpLoad(bareUrl, withStatements, connections, [201]);
   const quotes = await Promise.all(
     Array.from({ length: count }, (_, index) => signedPost(a, '/v1/quotes', body(index))),
   );
   const quoteResult = await httpLoad(alliance.gatewayUrl, quotes, connections, [201]);
   await bare.stop();
-  details.quotes_signed = { bare: bareResult, signatureOnly: signedResult, gateway: quoteResult };
+  details.quotes_signed = {
+    bare: bareResult,
+    signatureOnly: signedResult,
+    signatureAndThreeStatements: statementsResult,
+    gateway: quoteResult,
+  };
   const common = {
     unit: 'quotes/s',
     concurrency: connections,
@@ -193,6 +205,13 @@ async function benchQuotes(alliance: BenchAlliance): Promise<void> {
     value: quoteResult.perSecond,
     baseline: 'the same bare route behind only the signature check',
     baselineValue: signedResult.perSecond,
+    ...common,
+  });
+  results.push({
+    name: 'quotes_signed_vs_statement_floor',
+    value: quoteResult.perSecond,
+    baseline: 'the signed bare route plus the three statements a quote needs (2 writes, 1 read), raw pg',
+    baselineValue: statementsResult.perSecond,
     ...common,
   });
 }
