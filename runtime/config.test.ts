@@ -11,11 +11,17 @@ describe('loadConfig', () => {
       SIGNED_REQUEST_LIFETIME_MAX_SECONDS: 300,
     });
     expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.DATABASE_PREPARED_STATEMENTS).toBe(true);
   });
 
   it('reads given values', () => {
-    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/alliance' });
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/alliance',
+      DATABASE_PREPARED_STATEMENTS: 'false',
+    });
     expect(config.PORT).toBe(8080);
+    expect(config.DATABASE_PREPARED_STATEMENTS).toBe(false);
     expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/alliance');
   });
 
@@ -24,6 +30,7 @@ describe('loadConfig', () => {
       loadConfig({
         PORT: 'eighty',
         DATABASE_URL: 'mysql://localhost/db',
+        DATABASE_PREPARED_STATEMENTS: 'maybe',
         TEMPORAL_ADDRESS: 'localhost',
         SIGNED_REQUEST_LIFETIME_MAX_SECONDS: '900',
         OPERATOR_PUBLIC_JWKS: '{not json',
@@ -34,6 +41,7 @@ describe('loadConfig', () => {
     } catch (error) {
       const names = (error as ConfigError).problems.map((line) => line.split(':')[0]);
       expect(names.sort()).toEqual([
+        'DATABASE_PREPARED_STATEMENTS',
         'DATABASE_URL',
         'OPERATOR_PUBLIC_JWKS',
         'PORT',

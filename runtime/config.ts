@@ -31,6 +31,8 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE_MAX: positiveInteger.max(200).default(20),
+  /** Off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21). */
+  DATABASE_PREPARED_STATEMENTS: z.stringbool().default(true),
   EMBEDDED_POSTGRES_PORT: port.default(54329),
   TEMPORAL_ADDRESS: z
     .string()

@@ -15,6 +15,7 @@ const logger = createLogger(config.LOG_LEVEL, 'gateway');
 const db = createDatabase({
   url: requireSetting(config, 'DATABASE_URL'),
   poolSizeMax: config.DATABASE_POOL_SIZE_MAX,
+  preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
 });
 const temporal = await connectTemporalClient(
   requireSetting(config, 'TEMPORAL_ADDRESS'),

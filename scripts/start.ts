@@ -30,7 +30,11 @@ const postgres = await ensurePostgres({
 });
 const databaseUrl = postgres.startedHere ? withDatabase(postgres.address, 'alliance') : postgres.address;
 if (postgres.startedHere) await ensureDatabase(databaseUrl);
-const db = createDatabase({ url: databaseUrl, poolSizeMax: config.DATABASE_POOL_SIZE_MAX });
+const db = createDatabase({
+  url: databaseUrl,
+  poolSizeMax: config.DATABASE_POOL_SIZE_MAX,
+  preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+});
 const applied = await migrateToLatest(db);
 logger.info({ applied }, 'database migrated');
 

@@ -11,6 +11,7 @@ const logger = createLogger(config.LOG_LEVEL, 'worker');
 const db = createDatabase({
   url: requireSetting(config, 'DATABASE_URL'),
   poolSizeMax: config.DATABASE_POOL_SIZE_MAX,
+  preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
 });
 const { worker, connection, adapters } = await createWorker({
   db,

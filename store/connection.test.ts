@@ -9,6 +9,7 @@ const url = withDatabase(inject('databaseServerUrl'), `alliance_connection_${pro
 await ensureDatabase(url);
 // One connection, so that every statement below meets the same session's prepared statements.
 const db = createDatabase({ url, poolSizeMax: 1 });
+type Gadgets = { gadgets: { id: bigint; label: string } };
 afterAll(async () => {
   await db.destroy();
   await dropDatabase(url);
@@ -25,7 +26,7 @@ describe('the database connection', () => {
     await sql`create table gadgets (id int8 primary key, label text not null)`.execute(db);
     const insert = (id: bigint) =>
       db
-        .withTables<{ gadgets: { id: bigint; label: string } }>()
+        .withTables<Gadgets>()
         .insertInto('gadgets')
         .values({ id, label: `gadget ${id}` })
         .execute();
@@ -39,6 +40,19 @@ describe('the database connection', () => {
     expect(inserts[0]?.name).toMatch(/^kysely_\d+$/);
     const count = await sql<{ n: bigint }>`select count(*) as n from gadgets`.execute(db);
     expect(count.rows[0]?.n).toBe(3n);
+  });
+
+  it('prepares nothing when told not to', async () => {
+    const unprepared = createDatabase({ url, poolSizeMax: 1, preparedStatements: false });
+    try {
+      await unprepared.withTables<Gadgets>().selectFrom('gadgets').select('id').execute();
+      const result = await sql<{ n: bigint }>`select count(*) as n from pg_prepared_statements`.execute(
+        unprepared,
+      );
+      expect(result.rows[0]?.n).toBe(0n);
+    } finally {
+      await unprepared.destroy();
+    }
   });
 
   it('still runs a prepared select * after a migration changed its table', async () => {

@@ -33,6 +33,8 @@ export interface DatabaseOptions {
   poolSizeMax: number;
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** Named prepared statements (see `preparingPool`); true unless said otherwise. */
+  preparedStatements?: boolean;
 }
 
 export type Db = Kysely<Database>;
@@ -48,7 +50,10 @@ export function createDatabase(options: DatabaseOptions): Db {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+  const prepared = options.preparedStatements ?? true;
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: prepared ? preparingPool(pool) : pool }),
+  });
 }
 
 /** How many distinct statements a process prepares; beyond that they run unnamed, as pg's default. */
