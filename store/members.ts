@@ -102,14 +102,16 @@ export async function requireTransferLink(
   field: string,
 ): Promise<MemberLink> {
   const link = await findActiveLink(db, memberId, programId);
-  if (!link?.consent_scopes.includes('transfers')) {
-    throw new ProblemError(
-      'member_link_missing',
-      `Member ${memberId} has no active link with transfer consent to ${programId}.`,
-      [{ field, message: 'the member is not linked to this programme' }],
-    );
-  }
+  if (!link?.consent_scopes.includes('transfers')) throw memberLinkMissing(memberId, programId, field);
   return link;
+}
+
+export function memberLinkMissing(memberId: string, programId: string, field: string): ProblemError {
+  return new ProblemError(
+    'member_link_missing',
+    `Member ${memberId} has no active link with transfer consent to ${programId}.`,
+    [{ field, message: 'the member is not linked to this programme' }],
+  );
 }
 
 export async function listOwnLinks(

@@ -6,6 +6,7 @@ import { computeQuote, type QuoteAmount } from '../domain/quote.ts';
 import type { Database, Quote, RateAgreementVersion } from './database.ts';
 import { type StoredAnswer, withStoredAnswer } from './idempotency.ts';
 import { newId } from './ids.ts';
+import { memberLinkMissing } from './members.ts';
 import { requireProgram } from './programs.ts';
 import { versionInForce, versionInForceQuery } from './rate-agreements.ts';
 
@@ -72,28 +73,26 @@ async function readQuoteContext(db: Kysely<Database>, request: QuoteRequest) {
     order by p.position`.execute(db);
   const [source, target] = rows;
   if (!source || !target) throw new Error('the quote context has one row per programme');
-  const links = [
-    [source, 'sourceProgramId'],
-    [target, 'targetProgramId'],
-  ] as const;
-  for (const [row, field] of links) {
-    if (!row.link_consent_scopes?.includes('transfers')) {
-      throw new ProblemError(
-        'member_link_missing',
-        `Member ${memberId} has no active link with transfer consent to ${row.program_id}.`,
-        [{ field, message: 'the member is not linked to this programme' }],
-      );
-    }
-  }
-  const versionRow =
-    source.agreement_id === undefined || source.agreement_id === null
-      ? undefined
-      : (source as RateAgreementVersion);
+  const sourceLink = transferLink(source, 'sourceProgramId', memberId);
+  transferLink(target, 'targetProgramId', memberId);
   return {
-    sourceLink: { tier: source.link_tier, coolingOffUntil: source.link_cooling_off_until as Date },
+    sourceLink,
     debitedToday: source.debited_today,
-    version: versionInForce(versionRow, sourceProgramId, targetProgramId, now),
+    version: versionInForce(
+      source.agreement_id ? (source as RateAgreementVersion) : undefined,
+      sourceProgramId,
+      targetProgramId,
+      now,
+    ),
   };
+}
+
+/** The member's active link with transfer consent, from a context row; a 422 naming the field when missing. */
+function transferLink(row: QuoteContextRow, field: string, memberId: string) {
+  if (!row.link_consent_scopes?.includes('transfers') || !row.link_cooling_off_until) {
+    throw memberLinkMissing(memberId, row.program_id, field);
+  }
+  return { tier: row.link_tier, coolingOffUntil: row.link_cooling_off_until };
 }
 
 /** A quote as it will be stored; everything a reply shows is known before the insert. */
