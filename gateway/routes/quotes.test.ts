@@ -1,6 +1,7 @@
 // Quotes through the API: the reply is stored with the quote, so a repeat gets it byte for byte;
 // a missing link names the programme's field; nothing is stored for a refused quote.
 import { describe, expect, it } from 'vitest';
+import { agreeRate, linkMember } from '../../test/support/exchange.ts';
 import { createTestGateway } from '../../test/support/gateway.ts';
 
 const gateway = await createTestGateway();
@@ -8,46 +9,15 @@ const coffee = await gateway.onboardPartner('Quote Coffee', undefined, { ledger:
 const airline = await gateway.onboardPartner('Quote Airline', undefined, { ledger: 'hosted' });
 const program = (partner: typeof coffee) => partner.partner.programs[0]?.id ?? '';
 
-const proposal = await gateway.call(coffee.signer, 'POST', '/v1/rate-agreements', {
-  body: {
-    sourceProgramId: program(coffee),
-    targetProgramId: program(airline),
-    fromPoints: '10',
-    toPoints: '7',
-    feeBasisPoints: 0,
-    feePayer: 'member',
-    sourcePointsMin: '10',
-    sourcePointsMax: '100000',
-    memberDailyCapSourcePoints: '50000',
-    settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'CNY' },
-    effectiveFrom: new Date(Date.now() - 60_000).toISOString(),
-  },
+const owner = (partner: typeof coffee) => ({ signer: partner.signer, programId: program(partner) });
+await agreeRate(gateway, owner(coffee), owner(airline), {
+  fromPoints: '10',
+  toPoints: '7',
+  sourcePointsMin: '10',
+  sourcePointsMax: '100000',
+  memberDailyCapSourcePoints: '50000',
 });
-expect(proposal.status).toBe(201);
-const version = (await proposal.json()) as { agreementId: string; version: number };
-const accepted = await gateway.call(
-  airline.signer,
-  'POST',
-  `/v1/rate-agreements/${version.agreementId}/versions/${version.version}/accept`,
-);
-expect(accepted.status).toBe(200);
-
-async function member(...partners: (typeof coffee)[]): Promise<string> {
-  let memberId: string | null = null;
-  for (const partner of partners) {
-    const response = await gateway.call(partner.signer, 'POST', '/v1/member-links', {
-      body: {
-        memberId,
-        programId: program(partner),
-        accountRef: `acct-${Math.random()}`,
-        consent: { grantedAt: new Date().toISOString(), scopes: ['transfers'], reference: 'app-consent' },
-      },
-    });
-    expect(response.status).toBe(201);
-    memberId = ((await response.json()) as { memberId: string }).memberId;
-  }
-  return memberId ?? '';
-}
+const member = (...partners: (typeof coffee)[]) => linkMember(gateway, partners.map(owner));
 
 async function quotesOf(memberId: string): Promise<number> {
   const rows = await gateway.db.selectFrom('quotes').select('id').where('member_id', '=', memberId).execute();

@@ -1,6 +1,7 @@
 // Rate agreements through the API: both partners must accept before a rate is in force, versions
 // take over at their start, out-of-window and arbitrage are refused with their own codes.
 import { describe, expect, it } from 'vitest';
+import { linkMember } from '../../test/support/exchange.ts';
 import { createTestGateway } from '../../test/support/gateway.ts';
 
 const gateway = await createTestGateway({ coolingOffHours: 24 });
@@ -38,23 +39,12 @@ async function accept(by: typeof coffee, version: { agreementId: string; version
   );
 }
 
-async function member(...partners: (typeof coffee)[]) {
-  let memberId: string | null = null;
-  for (const partner of partners) {
-    const response = await gateway.call(partner.signer, 'POST', '/v1/member-links', {
-      body: {
-        memberId,
-        programId: program(partner),
-        accountRef: `acct-${Math.random()}`,
-        tier: 'gold',
-        consent: { grantedAt: new Date().toISOString(), scopes: ['transfers'], reference: 'app-consent' },
-      },
-    });
-    expect(response.status).toBe(201);
-    memberId = ((await response.json()) as { memberId: string }).memberId;
-  }
-  return memberId ?? '';
-}
+const member = (...partners: (typeof coffee)[]) =>
+  linkMember(
+    gateway,
+    partners.map((partner) => ({ signer: partner.signer, programId: program(partner) })),
+    { tier: 'gold' },
+  );
 
 async function quoteCode(memberId: string, sourcePoints: string) {
   const response = await gateway.call(coffee.signer, 'POST', '/v1/quotes', {

@@ -9,6 +9,7 @@ import {
   startReferencePartner,
 } from '../../adapters/reference-partner/server.ts';
 import type { PartnerView } from '../../gateway/schemas/partners.ts';
+import { agreeRate } from './exchange.ts';
 import {
   createTestGateway,
   type TestGateway,
@@ -84,31 +85,14 @@ export async function createAlliance(options: TestGatewayOptions = {}): Promise<
     programId: hosted.partner.programs[0]?.id ?? '',
   };
 
-  async function agree(from: AlliancePartner, to: AlliancePartner, fromPoints: string, toPoints: string) {
-    const proposed = await gateway.call(from.signer, 'POST', '/v1/rate-agreements', {
-      body: {
-        sourceProgramId: from.programId,
-        targetProgramId: to.programId,
-        fromPoints,
-        toPoints,
-        feeBasisPoints: 0,
-        feePayer: 'source_partner',
-        sourcePointsMin: '1',
-        sourcePointsMax: '1000000',
-        memberDailyCapSourcePoints: '10000000',
-        settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'CNY' },
-        effectiveFrom: new Date(Date.now() - 60_000).toISOString(),
-      },
+  const agree = (from: AlliancePartner, to: AlliancePartner, fromPoints: string, toPoints: string) =>
+    agreeRate(gateway, from, to, {
+      fromPoints,
+      toPoints,
+      sourcePointsMin: '1',
+      sourcePointsMax: '1000000',
+      memberDailyCapSourcePoints: '10000000',
     });
-    expect(proposed.status).toBe(201);
-    const version = (await proposed.json()) as { agreementId: string; version: number };
-    const accepted = await gateway.call(
-      to.signer,
-      'POST',
-      `/v1/rate-agreements/${version.agreementId}/versions/${version.version}/accept`,
-    );
-    expect(accepted.status).toBe(200);
-  }
   // Ratios whose every cycle loses points: 10 coffee → 7 miles, 10 miles → 10 books, 10 books → 10 coffee.
   await agree(coffee, airline, '10', '7');
   await agree(airline, bookstore, '10', '10');
