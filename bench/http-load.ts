@@ -3,7 +3,7 @@
 // of keep-alive connections, and prints throughput and latency percentiles as JSON.
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
-import { summarise } from './lib/stats.ts';
+import { runLanes } from './lib/lanes.ts';
 
 interface PreparedRequest {
   method: string;
@@ -26,35 +26,21 @@ const dispatcher = new Agent({
   bodyTimeout: 60_000,
   keepAliveTimeout: 30_000,
 });
-const latencies: number[] = [];
-const statuses: Record<string, number> = {};
-let ok = 0;
-let next = 0;
-
-async function lane(): Promise<void> {
-  while (next < spec.requests.length) {
-    const prepared = spec.requests[next++] as PreparedRequest;
-    const started = performance.now();
-    try {
-      const response = await request(`${spec.baseUrl}${prepared.path}`, {
-        method: prepared.method as 'POST',
-        headers: prepared.headers,
-        body: prepared.body,
-        dispatcher,
-      });
-      await response.body.text();
-      statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-      if (spec.okStatuses.includes(response.statusCode)) ok += 1;
-    } catch (error) {
-      const name = (error as Error).name;
-      statuses[name] = (statuses[name] ?? 0) + 1;
-    }
-    latencies.push(performance.now() - started);
-  }
-}
-
-const started = performance.now();
-await Promise.all(Array.from({ length: spec.connections }, lane));
-const durationMs = performance.now() - started;
+const result = await runLanes(
+  spec.requests.length,
+  spec.connections,
+  spec.okStatuses.map(String),
+  async (index) => {
+    const prepared = spec.requests[index] as PreparedRequest;
+    const response = await request(`${spec.baseUrl}${prepared.path}`, {
+      method: prepared.method as 'POST',
+      headers: prepared.headers,
+      body: prepared.body,
+      dispatcher,
+    });
+    await response.body.text();
+    return String(response.statusCode);
+  },
+);
 await dispatcher.close();
-process.stdout.write(JSON.stringify(summarise(latencies, ok, durationMs, statuses)));
+process.stdout.write(JSON.stringify(result));

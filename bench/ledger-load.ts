@@ -10,7 +10,7 @@ const [url = '', programId = '', accountsText = '1000', countText = '2000', conc
 const accounts = Number(accountsText);
 const concurrency = Number(concurrencyText);
 const db = createDatabase({ url, poolSizeMax: concurrency });
-const result = await runLanes(Number(countText), concurrency, async () => {
+const result = await runLanes(Number(countText), concurrency, ['done'], async () => {
   const accountRef = `bench-${Math.floor(Math.random() * accounts)}`;
   const outcome = await creditPoints(db, {
     programId,
@@ -19,7 +19,7 @@ const result = await runLanes(Number(countText), concurrency, async () => {
     points: 1n,
     reason: 'bench',
   });
-  return outcome.outcome === 'done';
+  return outcome.outcome;
 });
 await db.destroy();
 process.stdout.write(JSON.stringify(result));

@@ -9,12 +9,12 @@ const [address = '127.0.0.1:7233', countText = '100', concurrencyText = '4', tas
   process.argv.slice(2);
 const connection = await Connection.connect({ address });
 const client = new Client({ connection });
-const result = await runLanes(Number(countText), Number(concurrencyText), async () => {
+const result = await runLanes(Number(countText), Number(concurrencyText), ['completed'], async () => {
   const outcome = await client.workflow.execute(bareTransferWorkflow, {
     taskQueue,
     workflowId: `bare-${randomUUID()}`,
   });
-  return outcome === 'completed';
+  return outcome;
 });
 await connection.close();
 process.stdout.write(JSON.stringify(result));
