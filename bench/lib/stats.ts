@@ -33,3 +33,20 @@ export function summarise(
     statuses,
   };
 }
+
+/** Two rounds as one: throughput over their whole time, the mean median, the worse p99. */
+export function pooled(first: LoadResult, second: LoadResult): LoadResult {
+  const statuses: Record<string, number> = { ...first.statuses };
+  for (const [status, n] of Object.entries(second.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  const durationMs = first.durationMs + second.durationMs;
+  const ok = first.ok + second.ok;
+  return {
+    requests: first.requests + second.requests,
+    ok,
+    durationMs,
+    perSecond: Math.round((ok / durationMs) * 1000 * 10) / 10,
+    p50Ms: Math.round(((first.p50Ms + second.p50Ms) / 2) * 10) / 10,
+    p99Ms: Math.max(first.p99Ms, second.p99Ms),
+    statuses,
+  };
+}
