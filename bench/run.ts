@@ -247,13 +247,10 @@ function pgbenchTps(url: string, clients: number): number {
 
 async function benchLedger(alliance: BenchAlliance): Promise<void> {
   const concurrency = 8;
-  const ledger = await runJson<LoadResult>('bench/ledger-load.ts', [
-    alliance.databaseUrl,
-    alliance.partners.h1.programId,
-    '1000',
-    '4000',
-    String(concurrency),
-  ]);
+  const { opening, credits: ledger } = await runJson<{ opening: LoadResult; credits: LoadResult }>(
+    'bench/ledger-load.ts',
+    [alliance.databaseUrl, alliance.partners.h1.programId, '1000', '20000', String(concurrency)],
+  );
   const pgbenchUrl = withDatabase(alliance.databaseUrl, `alliance_pgbench_${Date.now()}`);
   await ensureDatabase(pgbenchUrl);
   let tps: number;
@@ -263,7 +260,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     logger.error({ err: error }, 'pgbench could not run; is it on PATH (Debian: postgresql-client)?');
     tps = Number.NaN;
   }
-  details.hosted_ledger = { ledger, pgbenchSimpleUpdateTps: tps };
+  details.hosted_ledger = { openingCredits: opening, ledger, pgbenchSimpleUpdateTps: tps };
   results.push({
     name: 'hosted_ledger',
     value: ledger.perSecond,
@@ -273,6 +270,16 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     concurrency,
     p50Ms: ledger.p50Ms,
     p99Ms: ledger.p99Ms,
+  });
+  results.push({
+    name: 'hosted_ledger_first_credits',
+    value: opening.perSecond,
+    unit: 'credits/s (each opening its account)',
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients`,
+    baselineValue: tps,
+    concurrency,
+    p50Ms: opening.p50Ms,
+    p99Ms: opening.p99Ms,
   });
 }
 

@@ -7,6 +7,7 @@ import {
   askOutcome,
   checkLedger,
   creditPoints,
+  ensureAccount,
   expireOverdueReservations,
   postReservation,
   readBalance,
@@ -150,5 +151,22 @@ describe('hosted ledger', () => {
       outcome: 'refused',
       code: 'account_unknown',
     });
+  });
+
+  it('opens an account once, even when callers race, and refuses to open it as another kind', async () => {
+    const accountRef = `member-${randomUUID()}`;
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, () => ensureAccount(db, programId, accountRef, 'member')),
+    );
+    expect(new Set(ids).size).toBe(1);
+    expect(await ensureAccount(db, programId, accountRef, 'member')).toBe(ids[0]);
+    await expect(ensureAccount(db, programId, accountRef, 'issuance')).rejects.toThrow(/is a member account/);
+    const rows = await db
+      .selectFrom('ledger_accounts')
+      .select('id')
+      .where('program_id', '=', programId)
+      .where('account_ref', '=', accountRef)
+      .execute();
+    expect(rows).toHaveLength(1);
   });
 });

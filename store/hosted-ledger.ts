@@ -67,32 +67,30 @@ export async function ensureAccount(
   accountRef: string,
   kind: LedgerAccountKind,
 ): Promise<bigint> {
-  const existing = await db
-    .selectFrom('ledger_accounts')
-    .select(['id', 'kind'])
-    .where('program_id', '=', programId)
-    .where('account_ref', '=', accountRef)
-    .executeTakeFirst();
-  if (existing) {
-    assert(existing.kind === kind, `account ${accountRef} is a ${existing.kind} account`);
-    return existing.id;
-  }
-  await db
-    .insertInto('ledger_accounts')
-    .values({
-      program_id: programId,
-      account_ref: accountRef,
-      kind,
-      debits_must_not_exceed_credits: kind === 'member',
-    })
-    .onConflict((conflict) => conflict.columns(['program_id', 'account_ref']).doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('ledger_accounts')
-    .select(['id', 'kind'])
-    .where('program_id', '=', programId)
-    .where('account_ref', '=', accountRef)
-    .executeTakeFirstOrThrow();
+  const find = () =>
+    db
+      .selectFrom('ledger_accounts')
+      .select(['id', 'kind'])
+      .where('program_id', '=', programId)
+      .where('account_ref', '=', accountRef)
+      .executeTakeFirst();
+  // Looked up first, so that finding an existing account consumes no id from the sequence.
+  const row =
+    (await find()) ??
+    (await db
+      .insertInto('ledger_accounts')
+      .values({
+        program_id: programId,
+        account_ref: accountRef,
+        kind,
+        debits_must_not_exceed_credits: kind === 'member',
+      })
+      .onConflict((conflict) => conflict.columns(['program_id', 'account_ref']).doNothing())
+      .returning(['id', 'kind'])
+      .executeTakeFirst()) ??
+    // Opened by a concurrent caller between the look-up and the insert.
+    (await find());
+  assert(row, `account ${accountRef} could not be opened`);
   assert(row.kind === kind, `account ${accountRef} is a ${row.kind} account`);
   return row.id;
 }
@@ -143,7 +141,6 @@ interface Movement {
   reason: string;
 }
 
-/** Applies one movement inside the caller's transaction; the accounts are locked here. */
 /**
  * Writes a planned movement in one statement: the transfer, its entries and the counters of the
  * accounts that keep them. One round trip instead of four, inside the caller's transaction.
@@ -243,7 +240,6 @@ export interface CreditInput {
   reason: string;
 }
 
-/** Credits a member from the programme's issuance account (points earned, or arriving by transfer). */
 /**
  * Credits a member from the programme's issuance account (points earned, or arriving by transfer).
  * A credit cannot overdraw anything, so it needs no lock and no read of the balance: the transfer,
