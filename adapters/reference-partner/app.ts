@@ -20,6 +20,9 @@ import {
   TransactionsQuery,
 } from '../partner-contract.ts';
 import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } from './faults.ts';
+
+type PartnerStepName = Exclude<PartnerOperationName, 'outcome' | 'webhook'>;
+
 import type { PartnerBooks, PartnerOutcome } from './store.ts';
 
 export interface ReferencePartnerOptions {
@@ -184,16 +187,24 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
 
   async function perform<S extends 200 | 201>(
     c: Context,
-    operation: PartnerOperationName,
+    operation: PartnerStepName,
     key: string,
     run: () => Promise<PartnerOutcome>,
     success: { status: S; label: z.infer<typeof OperationResult>['status'] },
   ) {
-    const fault = faults.take(operation);
+    // A key that already has an answer gets it again: a switch that would decide the answer (refuse)
+    // applies only to a key's first arrival, and the others only lose or delay the first answer.
+    const answered = await options.books.answer(key);
+    const fault = faults.take(operation, answered ? 'repeat' : 'first');
     if (fault?.mode === 'fail_before') return c.json({ code: 'unavailable', detail: 'injected fault' }, 503);
-    if (fault?.mode === 'refuse') return c.json({ code: fault.code, detail: 'injected refusal' }, 422);
     if (fault?.mode === 'latency') await sleep(fault.delayMs);
-    const outcome = await run();
+    const outcome =
+      fault?.mode === 'refuse'
+        ? await options.books.refuse(key, operation, {
+            code: fault.code,
+            detail: 'injected refusal',
+          })
+        : await run();
     if (fault?.mode === 'fail_after')
       return c.json({ code: 'unavailable', detail: 'injected fault after the effect' }, 503);
     if (fault?.mode === 'hang_after') await sleep(fault.delayMs);

@@ -1,5 +1,7 @@
 // Switches that make the reference partner misbehave on demand, so tests and demos can show what
 // the gateway does when a partner is slow, down, times out, refuses, or answers a request twice.
+// No switch ever changes what a key's answer is: the partner applies a key at most once, and a key
+// that already has an answer (applied or refused) gets that first answer again, whatever is armed.
 
 export type PartnerOperationName = 'reserve' | 'post' | 'void' | 'credit' | 'reverse' | 'outcome' | 'webhook';
 
@@ -12,8 +14,18 @@ export type FaultMode =
   | 'hang_after'
   /** Wait delayMs, then do it and answer normally. */
   | 'latency'
-  /** Refuse for good with `code`. */
+  /** Refuse for good with `code`; the refusal is the key's answer from then on. */
   | 'refuse';
+
+/**
+ * Whether this arrival of a key is its first, or a repeat of a key that already has an answer.
+ * `refuse` decides the answer, so it applies only to a first arrival. The other modes lose or delay
+ * an answer without changing it, as a network or an outage would, so they may hit a repeat too:
+ * the caller retries and gets the first answer once the fault is spent.
+ */
+export type KeyArrival = 'first' | 'repeat';
+
+const answerDeciding: ReadonlySet<FaultMode> = new Set(['refuse']);
 
 export interface Fault {
   operation: PartnerOperationName;
@@ -33,9 +45,17 @@ export function createFaultPlan() {
     clear(): void {
       faults = [];
     },
-    /** The fault for this call, if any; it is used up by taking it. */
-    take(operation: PartnerOperationName): Fault | undefined {
-      const fault = faults.find((candidate) => candidate.operation === operation && candidate.count > 0);
+    /**
+     * The fault for this call, if any; it is used up by taking it. A fault that would decide the
+     * answer is left armed for the next first arrival when this call repeats an answered key.
+     */
+    take(operation: PartnerOperationName, arrival: KeyArrival = 'first'): Fault | undefined {
+      const fault = faults.find(
+        (candidate) =>
+          candidate.operation === operation &&
+          candidate.count > 0 &&
+          (arrival === 'first' || !answerDeciding.has(candidate.mode)),
+      );
       if (fault) fault.count -= 1;
       return fault;
     },

@@ -1,5 +1,6 @@
 // The reference partner's own books, in a PostgreSQL schema of its own: accounts with posted and
 // held points, and every operation by its key. Deliberately independent of the gateway's ledger.
+// A key is applied at most once and keeps its first answer: what it did, or why it was refused.
 import { type Kysely, sql, type Transaction } from 'kysely';
 
 export type PartnerOutcome =
@@ -41,24 +42,48 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       reservation_key text,
       expires_at timestamptz,
       created_at timestamptz not null default now())`.execute(db);
+    // Books made before refusals were kept as answers get the columns that hold them.
+    await sql`alter table ${operations} add column if not exists refusal_code text`.execute(db);
+    await sql`alter table ${operations} add column if not exists refusal_detail text`.execute(db);
   }
 
   async function previous(runner: AnyDb | AnyTrx, key: string): Promise<PartnerOutcome | undefined> {
-    const result = await sql<{ status: string }>`select status from ${operations} where key = ${key}`.execute(
-      runner,
-    );
+    const result = await sql<{ status: string; refusal_code: string | null; refusal_detail: string | null }>`
+      select status, refusal_code, refusal_detail from ${operations} where key = ${key}`.execute(runner);
     const row = result.rows[0];
     if (!row) return undefined;
     if (row.status === 'abandoned')
       return { outcome: 'refused', code: 'operation_abandoned', detail: `${key} was abandoned` };
+    if (row.status === 'refused')
+      return { outcome: 'refused', code: row.refusal_code ?? 'refused', detail: row.refusal_detail ?? '' };
     return { outcome: 'done', replayed: true };
   }
 
-  async function once(key: string, run: (trx: AnyTrx) => Promise<PartnerOutcome>): Promise<PartnerOutcome> {
+  /** Keeps a refusal as the key's answer: nothing took effect, and a repeat is refused the same way. */
+  async function recordRefusal(
+    runner: AnyDb | AnyTrx,
+    key: string,
+    kind: PartnerOperation['kind'],
+    refusal: { code: string; detail: string },
+  ): Promise<void> {
+    await sql`insert into ${operations} (key, kind, points, status, refusal_code, refusal_detail)
+      values (${key}, ${kind}, 0, 'refused', ${refusal.code}, ${refusal.detail})
+      on conflict (key) do nothing`.execute(runner);
+  }
+
+  async function once(
+    key: string,
+    kind: PartnerOperation['kind'],
+    run: (trx: AnyTrx) => Promise<PartnerOutcome>,
+  ): Promise<PartnerOutcome> {
     const earlier = await previous(db, key);
     if (earlier) return earlier;
     try {
-      return await db.transaction().execute(run);
+      return await db.transaction().execute(async (trx) => {
+        const outcome = await run(trx);
+        if (outcome.outcome === 'refused') await recordRefusal(trx, key, kind, outcome);
+        return outcome;
+      });
     } catch (error) {
       if ((error as { code?: string }).code !== '23505') throw error;
       const raced = await previous(db, key);
@@ -104,13 +129,28 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
   return {
     setUp,
 
+    /** The first answer of a key that has one; undefined for a key never applied nor refused. */
+    answer: (key: string): Promise<PartnerOutcome | undefined> => previous(db, key),
+
+    /** Refuses a key that has no answer yet (a fault switch); a key that has one keeps it. */
+    async refuse(
+      key: string,
+      kind: PartnerOperation['kind'],
+      refusal: { code: string; detail: string },
+    ): Promise<PartnerOutcome> {
+      await recordRefusal(db, key, kind, refusal);
+      const first = await previous(db, key);
+      if (!first) throw new Error(`the refusal of ${key} was not recorded`);
+      return first;
+    },
+
     async openAccount(accountRef: string, points: bigint): Promise<void> {
       await sql`insert into ${accounts} (account_ref, posted) values (${accountRef}, ${points})
         on conflict (account_ref) do update set posted = ${accounts}.posted + excluded.posted`.execute(db);
     },
 
     reserve: (input: { key: string; accountRef: string; points: bigint; expiresAt: Date }) =>
-      once(input.key, async (trx) => {
+      once(input.key, 'reserve', async (trx) => {
         const account = await lockAccount(trx, input.accountRef);
         if (!account)
           return { outcome: 'refused', code: 'account_unknown', detail: `no account ${input.accountRef}` };
@@ -136,7 +176,7 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       }),
 
     post: (input: { key: string; reservationKey: string }) =>
-      once(input.key, async (trx) => {
+      once(input.key, 'post', async (trx) => {
         const reservation = await lockReservation(trx, input.reservationKey);
         if (!reservation)
           return { outcome: 'refused', code: 'reservation_unknown', detail: input.reservationKey };
@@ -171,7 +211,7 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       }),
 
     void: (input: { key: string; reservationKey: string }) =>
-      once(input.key, async (trx) => {
+      once(input.key, 'void', async (trx) => {
         const reservation = await lockReservation(trx, input.reservationKey);
         if (reservation?.status === 'posted') {
           return {
@@ -194,7 +234,7 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       }),
 
     credit: (input: { key: string; accountRef: string; points: bigint }) =>
-      once(input.key, async (trx) => {
+      once(input.key, 'credit', async (trx) => {
         await sql`insert into ${accounts} (account_ref, posted) values (${input.accountRef}, ${input.points})
           on conflict (account_ref) do update set posted = ${accounts}.posted + excluded.posted`.execute(trx);
         await record(trx, {
@@ -208,7 +248,7 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       }),
 
     reverse: (input: { key: string; creditKey: string }) =>
-      once(input.key, async (trx) => {
+      once(input.key, 'reverse', async (trx) => {
         const result = await sql<{ account_ref: string; points: bigint; status: string }>`
           select account_ref, points, status from ${operations} where key = ${input.creditKey} and kind = 'credit' for update`.execute(
           trx,
@@ -245,7 +285,9 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       const result = await sql<{
         status: string;
       }>`select status from ${operations} where key = ${key}`.execute(db);
-      return result.rows[0]?.status === 'abandoned' ? 'abandoned' : 'succeeded';
+      // A refused key never took effect, and a repeat of it is refused: to the gateway it is abandoned.
+      const status = result.rows[0]?.status;
+      return status === 'abandoned' || status === 'refused' ? 'abandoned' : 'succeeded';
     },
 
     async balance(
@@ -268,7 +310,7 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
         created_at: Date;
       }>`
         select key, kind, account_ref, points, status, created_at from ${operations}
-        where kind <> 'abandon' and created_at >= ${period.from} and created_at < ${period.to}
+        where kind <> 'abandon' and status <> 'refused' and created_at >= ${period.from} and created_at < ${period.to}
         order by created_at, key limit ${period.limit}`.execute(db);
       return result.rows.map((row) => ({
         key: row.key,
