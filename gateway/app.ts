@@ -9,6 +9,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { TransferStarter } from '../services/transfers.ts';
 import { createRequestVerifier } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
 import { findVerificationKeys } from '../store/partners.ts';
@@ -27,7 +28,7 @@ import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
 import { type QuotePolicy, registerQuoteRoutes } from './routes/quotes.ts';
 import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
-import { registerTransferRoutes, type TransferStarter } from './routes/transfers.ts';
+import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { registerWellKnownRoutes } from './routes/well-known.ts';
 
@@ -150,7 +151,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerMemberLinkRoutes(app, deps.db, deps.exchange.coolingOffHours);
   registerRateAgreementRoutes(app, deps.db);
   registerQuoteRoutes(app, deps.db, deps.exchange);
-  registerTransferRoutes(app, deps.db, deps.startTransfer, deps.exchange);
+  registerTransferRoutes(app, deps.db, { startTransfer: deps.startTransfer, policy: deps.exchange });
   registerWebhookDeliveryRoutes(app, deps.db);
   registerHostedAccountRoutes(app, deps.db);
   registerOperatorLedgerRoutes(app, deps.db);

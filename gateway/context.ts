@@ -10,10 +10,19 @@ export type GatewayEnv = {
     principal: Principal;
     /** A signed POST's jti, left for the Idempotency-Key claim to record in the same statement. */
     unrecordedJti?: UnrecordedJti;
-    /** The POST's claimed Idempotency-Key; `answered` once a handler stored its reply itself. */
-    idempotency?: { principal: string; key: string; answered: boolean };
+    /** The POST's claimed Idempotency-Key. */
+    idempotency?: IdempotencyClaim;
   };
 };
+
+export interface IdempotencyClaim {
+  principal: string;
+  key: string;
+  /** True once a handler stored its reply itself, with its effect. */
+  answered: boolean;
+  /** What an earlier run of this key created before its process died, if anything. */
+  effectId: string | null;
+}
 
 export interface UnrecordedJti {
   issuer: string;

@@ -78,8 +78,8 @@ describe('Idempotency-Key on POST', () => {
   it('keeps keys of different callers apart', async () => {
     const claim = (principal: string) =>
       claimIdempotencyKey(gateway.db, { principal, key: 'shared-key', requestHash: 'h', lockSeconds: 30 });
-    expect(await claim('ptn_a')).toEqual({ outcome: 'claimed' });
-    expect(await claim('ptn_b')).toEqual({ outcome: 'claimed' });
+    expect(await claim('ptn_a')).toEqual({ outcome: 'claimed', effectId: null });
+    expect(await claim('ptn_b')).toEqual({ outcome: 'claimed', effectId: null });
     expect((await claim('ptn_a')).outcome).toBe('existing');
   });
 

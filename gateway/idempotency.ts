@@ -1,25 +1,35 @@
 // Idempotency-Key on every POST: the first answer is stored with a hash of the request; a repeat
 // gets that answer unchanged, and the same key with another request is a conflict. Answers of
 // 5xx are not stored, because nothing took effect and a retry must be able to run again.
+// A handler that writes stores its reply (or binds the key to its effect) in the effect's own
+// transaction (`replyWithEffect`), so a crash between the effect and the answer cannot let a retry
+// make the effect twice.
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import { refuseReplay } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
+  completeWithEffect,
   releaseIdempotencyKey,
+  renewIdempotencyLease,
   type StoredAnswer,
 } from '../store/idempotency.ts';
-import { type GatewayEnv, principalName } from './context.ts';
+import { type GatewayEnv, type IdempotencyClaim, principalName } from './context.ts';
 
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 
 export const idempotencyKeyHeader = 'Idempotency-Key';
 export const replayedHeader = 'Idempotent-Replayed';
+
+/** What a repeat must match to be the same request: method, path with query, and the exact body. */
+export function hashRequest(method: string, pathWithQuery: string, body: Uint8Array): string {
+  return createHash('sha256').update(`${method} ${pathWithQuery}\n`).update(body).digest('hex');
+}
 
 export function idempotentPosts(db: Kysely<Database>, lockSeconds: number): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
@@ -37,10 +47,8 @@ export function idempotentPosts(db: Kysely<Database>, lockSeconds: number): Midd
     }
     const principal = principalName(c.var.principal);
     const url = new URL(c.req.url);
-    const requestHash = createHash('sha256')
-      .update(`${c.req.method} ${url.pathname}${url.search}\n`)
-      .update(new Uint8Array(await c.req.arrayBuffer()))
-      .digest('hex');
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const requestHash = hashRequest(c.req.method, `${url.pathname}${url.search}`, body);
 
     const jti = c.var.unrecordedJti;
     if (!jti) throw new Error('a POST reached the Idempotency-Key claim without its signature check');
@@ -74,12 +82,15 @@ export function idempotentPosts(db: Kysely<Database>, lockSeconds: number): Midd
       });
     }
 
-    c.set('idempotency', { principal, key, answered: false });
+    c.set('idempotency', { principal, key, answered: false, effectId: claim.effectId });
+    const stopRenewing = renewLeaseWhileRunning(db, { principal, key }, lockSeconds, c.var.logger);
     try {
       await next();
     } catch (error) {
       await releaseIdempotencyKey(db, principal, key);
       throw error;
+    } finally {
+      stopRenewing();
     }
     if (c.var.idempotency?.answered) return;
     if (c.res.status >= 500) {
@@ -94,6 +105,69 @@ export function idempotentPosts(db: Kysely<Database>, lockSeconds: number): Midd
       body: await c.res.clone().text(),
     });
   };
+}
+
+/**
+ * The claim is a lease of lockSeconds; while the request runs it is renewed every third of that, so
+ * a long request keeps its key and a dead process's key runs out within lockSeconds.
+ */
+function renewLeaseWhileRunning(
+  db: Kysely<Database>,
+  claim: { principal: string; key: string },
+  lockSeconds: number,
+  logger: { warn(object: object, message: string): void },
+): () => void {
+  const timer = setInterval(
+    () => {
+      const lockedUntil = new Date(Date.now() + lockSeconds * 1000);
+      renewIdempotencyLease(db, { ...claim, lockedUntil }).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not renew the Idempotency-Key lease'),
+      );
+    },
+    Math.max(200, (lockSeconds * 1000) / 3),
+  );
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** The claim of the POST being handled; every POST route runs behind the claim. */
+export function requireClaim(c: Context<GatewayEnv>): IdempotencyClaim {
+  const claim = c.var.idempotency;
+  if (!claim) throw new Error('a POST handler ran without its Idempotency-Key claim');
+  return claim;
+}
+
+/**
+ * Runs a handler's writes in one transaction that also stores its reply under the key: the effect
+ * and its answer commit together or not at all. If another run of the same key answered first, this
+ * run's effect is rolled back and the caller is told to retry (and then gets that first answer).
+ */
+export async function replyWithEffect<Reply extends { status: number; body: unknown }>(
+  c: Context<GatewayEnv>,
+  db: Kysely<Database>,
+  effect: (trx: Transaction<Database>) => Promise<Reply>,
+): Promise<Reply> {
+  const claim = requireClaim(c);
+  const reply = await db.transaction().execute(async (trx) => {
+    const result = await effect(trx);
+    const stored = await completeWithEffect(trx, {
+      principal: claim.principal,
+      key: claim.key,
+      status: result.status,
+      contentType: 'application/json',
+      body: JSON.stringify(result.body),
+    });
+    if (!stored) {
+      c.header('Retry-After', '1');
+      throw new ProblemError(
+        'idempotency_request_in_progress',
+        `Key ${claim.key} was answered by another run.`,
+      );
+    }
+    return result;
+  });
+  claim.answered = true;
+  return reply;
 }
 
 /**

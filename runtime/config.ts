@@ -52,7 +52,7 @@ const ConfigSchema = z.object({
   REQUEST_BODY_SIZE_MAX_BYTES: positiveInteger.max(10 * 1024 * 1024).default(256 * 1024),
   SIGNED_REQUEST_LIFETIME_MAX_SECONDS: positiveInteger.max(300).default(300),
   SIGNED_REQUEST_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
-  IDEMPOTENCY_LOCK_SECONDS: positiveInteger.max(3600).default(60),
+  IDEMPOTENCY_LOCK_SECONDS: positiveInteger.max(3600).default(10),
   IDEMPOTENCY_RETENTION_HOURS: positiveInteger.max(24 * 90).default(72),
   QUOTE_LIFETIME_SECONDS: positiveInteger.max(3600).default(60),
   COOLING_OFF_HOURS: z.coerce
@@ -68,6 +68,10 @@ const ConfigSchema = z.object({
   TRANSFER_SETTLE_TOTAL_HOURS: positiveInteger.max(24 * 30).default(72),
   RESERVATION_TTL_MINUTES: positiveInteger.max(24 * 60).default(30),
   WEBHOOK_RETRY_TOTAL_HOURS: positiveInteger.max(24 * 7).default(24),
+  /** How often the sweep starts transfers accepted but never started (a crash, Temporal unreachable). */
+  STRANDED_TRANSFER_SWEEP_SECONDS: positiveInteger.max(3600).default(60),
+  /** How long a pending transfer must be untouched before the sweep counts it as stranded. */
+  STRANDED_TRANSFER_AGE_SECONDS: positiveInteger.max(3600).default(30),
   /** How long POST /v1/transfers waits for the outcome before answering with the current state. */
   TRANSFER_REPLY_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3_000),
 });
@@ -108,5 +112,14 @@ export function transferTimeouts(config: Config) {
     settleTotalMs: config.TRANSFER_SETTLE_TOTAL_HOURS * 3_600_000,
     reservationTtlMs: config.RESERVATION_TTL_MINUTES * 60_000,
     webhookTotalMs: config.WEBHOOK_RETRY_TOTAL_HOURS * 3_600_000,
+  };
+}
+
+/** The stranded-transfer sweep a worker runs, from the configuration. */
+export function strandedTransferSweep(config: Config) {
+  return {
+    timeouts: transferTimeouts(config),
+    everySeconds: config.STRANDED_TRANSFER_SWEEP_SECONDS,
+    untouchedSeconds: config.STRANDED_TRANSFER_AGE_SECONDS,
   };
 }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { startReferencePartner } from '../adapters/reference-partner/server.ts';
 import { startGatewayServer } from '../gateway/server.ts';
-import { loadConfig } from '../runtime/config.ts';
+import { loadConfig, strandedTransferSweep } from '../runtime/config.ts';
 import { ensurePostgres, ensureTemporal } from '../runtime/local-services.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
@@ -70,6 +70,7 @@ const {
   gatewayIssuer: config.GATEWAY_AUDIENCE,
   gatewayKey: gatewayKeys.signing,
   partnerCallTimeoutMs: config.PARTNER_CALL_TIMEOUT_MS,
+  strandedTransfers: strandedTransferSweep(config),
 });
 const workerRun = worker.run();
 

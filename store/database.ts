@@ -58,6 +58,8 @@ export interface IdempotencyRecordsTable {
   response_content_type: string | null;
   response_body: string | null;
   locked_until: Date;
+  /** The id of what the request created (a transfer), bound in the same transaction as the effect. */
+  effect_id: string | null;
   created_at: ImmutableTimestamp;
 }
 

@@ -1,11 +1,13 @@
 // Stored answers to POST requests, keyed by (caller, Idempotency-Key). A key is claimed before the
 // handler runs and completed with its response afterwards, so a concurrent duplicate waits its turn
-// instead of running twice.
-import { type Kysely, type QueryCreator, sql } from 'kysely';
+// instead of running twice. The claim is a lease that the running request keeps renewing: a key
+// whose process died is free again once the lease runs out (seconds), not after a long lock.
+import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
 import type { Database, IdempotencyRecord } from './database.ts';
 
 export type ClaimResult =
-  | { outcome: 'claimed' }
+  /** effectId: what an earlier run of this key already created (it died before answering). */
+  | { outcome: 'claimed'; effectId: string | null }
   | { outcome: 'existing'; record: IdempotencyRecord }
   | { outcome: 'replayed' };
 
@@ -67,7 +69,7 @@ export async function claimIdempotencyKey(db: Kysely<Database>, input: ClaimInpu
   const lockedUntil = new Date(Date.now() + input.lockSeconds * 1000);
   const inserted = await insertClaim(db, input, lockedUntil);
   if (inserted === 'replayed') return { outcome: 'replayed' };
-  if (inserted) return { outcome: 'claimed' };
+  if (inserted) return { outcome: 'claimed', effectId: null };
 
   const takenOver = await db
     .updateTable('idempotency_records')
@@ -77,8 +79,9 @@ export async function claimIdempotencyKey(db: Kysely<Database>, input: ClaimInpu
     .where('request_hash', '=', input.requestHash)
     .where('status', '=', 'in_progress')
     .where('locked_until', '<', new Date())
+    .returning('effect_id')
     .executeTakeFirst();
-  if (takenOver.numUpdatedRows === 1n) return { outcome: 'claimed' };
+  if (takenOver) return { outcome: 'claimed', effectId: takenOver.effect_id };
 
   const record = await db
     .selectFrom('idempotency_records')
@@ -115,23 +118,74 @@ export async function completeIdempotencyKey(db: Kysely<Database>, input: Stored
   await storeAnswer(db, input).execute();
 }
 
+/**
+ * Stores the reply inside the effect's transaction, only if no other run of the key answered first
+ * (a run whose lease was taken over while it was still alive). False means the caller must roll
+ * its effect back: the row lock makes the second run wait here and then see the first one's answer.
+ */
+export async function completeWithEffect(trx: Transaction<Database>, input: StoredAnswer): Promise<boolean> {
+  const stored = await storeAnswer(trx, input).where('status', '=', 'in_progress').executeTakeFirst();
+  return stored.numUpdatedRows === 1n;
+}
+
+/** Renews the lease of a running request, so that only a dead process's key runs out. */
+export async function renewIdempotencyLease(
+  db: Kysely<Database>,
+  input: { principal: string; key: string; lockedUntil: Date },
+): Promise<void> {
+  await db
+    .updateTable('idempotency_records')
+    .set({ locked_until: input.lockedUntil })
+    .where('principal', '=', input.principal)
+    .where('key', '=', input.key)
+    .where('status', '=', 'in_progress')
+    .execute();
+}
+
+/**
+ * Binds the key to the effect it created, in the effect's own transaction. Returns the effect the
+ * key is bound to: this one, or the one an earlier run bound (then the caller rolls back and uses
+ * that one). The update's row lock orders two runs of the same key.
+ */
+export async function bindIdempotencyEffect(
+  trx: Transaction<Database>,
+  input: { principal: string; key: string; effectId: string },
+): Promise<string> {
+  const row = await trx
+    .updateTable('idempotency_records')
+    .set({ effect_id: sql<string>`coalesce(effect_id, ${input.effectId})` })
+    .where('principal', '=', input.principal)
+    .where('key', '=', input.key)
+    .returning('effect_id')
+    .executeTakeFirst();
+  if (!row?.effect_id) throw new Error(`idempotency key ${input.key} has no claim to bind an effect to`);
+  return row.effect_id;
+}
+
 /** A query builder whose statement also stores the reply: the effect and its answer in one write. */
 export function withStoredAnswer(db: Kysely<Database>, answer: StoredAnswer) {
   return db.with('stored_answer', (cte) => storeAnswer(cte, answer));
 }
 
-/** Gives the key back when the request failed on our side, so that a retry runs it again. */
+/**
+ * Gives the key back when the request failed on our side, so that a retry runs it again. A key
+ * already bound to its effect keeps the binding (the retry must find that effect, not make another);
+ * only its lease ends.
+ */
 export async function releaseIdempotencyKey(
   db: Kysely<Database>,
   principal: string,
   key: string,
 ): Promise<void> {
-  await db
-    .deleteFrom('idempotency_records')
-    .where('principal', '=', principal)
-    .where('key', '=', key)
-    .where('status', '=', 'in_progress')
-    .execute();
+  await sql`
+    with released as (
+      delete from idempotency_records
+      where principal = ${principal} and key = ${key} and status = 'in_progress' and effect_id is null
+      returning 1
+    )
+    update idempotency_records set locked_until = now() - interval '1 hour'
+    where principal = ${principal} and key = ${key} and status = 'in_progress' and effect_id is not null
+      and not exists (select from released)`.execute(db);
 }
 
 /** Forgets completed answers older than the retention; a key reused after that runs anew. */

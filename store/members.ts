@@ -6,6 +6,7 @@ import type { Database, MemberLink } from './database.ts';
 import { ensureAccount } from './hosted-ledger.ts';
 import { newId } from './ids.ts';
 import { requireOwnProgram } from './programs.ts';
+import { inTransaction } from './transaction.ts';
 
 export interface LinkInput {
   partnerId: string;
@@ -21,7 +22,7 @@ export interface LinkInput {
 
 export async function linkMember(db: Kysely<Database>, input: LinkInput): Promise<MemberLink> {
   const program = await requireOwnProgram(db, input.partnerId, input.programId, 'programId');
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     let memberId = input.memberId;
     if (memberId === null) {
       memberId = newId('mbr');

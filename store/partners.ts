@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import type { Database, Partner, PartnerKey, PartnerStatus, Program, ProgramLedger } from './database.ts';
 import { newId } from './ids.ts';
+import { inTransaction } from './transaction.ts';
 
 export interface NewPartnerInput {
   name: string;
@@ -21,7 +22,7 @@ export interface PartnerRecord {
 
 /** Creates a partner with its programmes and keys in one transaction. */
 export async function createPartner(db: Kysely<Database>, input: NewPartnerInput): Promise<PartnerRecord> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const partnerId = newId('ptn');
     await trx
       .insertInto('partners')
@@ -159,7 +160,7 @@ export async function retirePartnerKey(
   partnerId: string,
   kid: string,
 ): Promise<PartnerRecord> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     // Lock the partner row so that two concurrent retirements cannot both pass the last-key check.
     const partner = await trx
       .selectFrom('partners')

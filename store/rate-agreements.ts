@@ -8,6 +8,7 @@ import { bestCaseRatio, isInForce, type RateTerms } from '../domain/rate-terms.t
 import type { Database, RateAgreementVersion } from './database.ts';
 import { newId } from './ids.ts';
 import { requireProgram } from './programs.ts';
+import { inTransaction } from './transaction.ts';
 
 interface StoredCampaign {
   name: string;
@@ -156,7 +157,7 @@ export async function proposeAgreementVersion(
   if (!side)
     throw new ProblemError('forbidden', 'Only a partner owning one of the two programmes may propose rates.');
 
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await lockRateGraph(trx);
     refuseArbitrage(await rateEdges(trx, input.now), terms);
     await trx
@@ -228,7 +229,7 @@ export async function acceptAgreementVersion(
   db: Kysely<Database>,
   input: { partnerId: string; agreementId: string; version: number; now: Date },
 ): Promise<AgreementVersionRecord> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await lockRateGraph(trx);
     const agreement = await trx
       .selectFrom('rate_agreements')

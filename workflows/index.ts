@@ -1,3 +1,4 @@
 // The workflow bundle's entry: every workflow the worker runs is exported here.
 export { probeWorkflow } from './probe.workflow.ts';
+export { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 export { transferWorkflow } from './transfer.workflow.ts';

@@ -45,3 +45,26 @@ export async function startTransferWorkflow(
     throw error;
   }
 }
+
+/**
+ * Starts the transfer's workflow if it never ran, without waiting for it: true when this call
+ * started it, false when it runs or ran already (a finished transfer is never run again).
+ */
+export async function startTransferIfNeverStarted(
+  options: Omit<TransferStarterOptions, 'replyWaitMs'>,
+  transferId: string,
+): Promise<boolean> {
+  try {
+    await options.client.workflow.start(transferWorkflow, {
+      workflowId: transferId,
+      taskQueue: options.taskQueue,
+      args: [{ transferId, timeouts: options.timeouts }],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw error;
+  }
+}

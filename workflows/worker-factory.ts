@@ -1,11 +1,15 @@
 // Builds a Temporal worker over real dependencies; the worker entry, `npm start` and tests use it.
 import { createRequire } from 'node:module';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { type AdapterResolver, createAdapterResolver } from '../adapters/resolver.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { type ActivityDependencies, createActivities } from './activities.ts';
+import { ensureStrandedTransfersSchedule } from './schedules.ts';
+import { createStrandedTransferActivities } from './stranded-transfers-activities.ts';
+import type { TransferTimeouts } from './transfer.workflow.ts';
 import { createTransferActivities } from './transfer-activities.ts';
 import { createWebhookActivities } from './webhook-activities.ts';
 
@@ -19,6 +23,14 @@ export interface WorkerOptions extends ActivityDependencies {
   gatewayIssuer: string;
   gatewayKey: SigningKeyPair;
   partnerCallTimeoutMs: number;
+  /** Sweeps transfers accepted but never started, on a Schedule this worker makes; off when absent. */
+  strandedTransfers?: StrandedTransferSweep;
+}
+
+export interface StrandedTransferSweep {
+  timeouts: TransferTimeouts;
+  everySeconds: number;
+  untouchedSeconds: number;
 }
 
 export async function createWorker(
@@ -32,6 +44,8 @@ export async function createWorker(
     partnerCallTimeoutMs: options.partnerCallTimeoutMs,
   });
   const connection = await NativeConnection.connect({ address: options.address });
+  const client = new Client({ connection, namespace: options.namespace });
+  const sweep = options.strandedTransfers;
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
@@ -46,7 +60,16 @@ export async function createWorker(
         gatewayKey: options.gatewayKey,
         webhookTimeoutMs: options.partnerCallTimeoutMs,
       }),
+      ...(sweep
+        ? createStrandedTransferActivities({
+            db: options.db,
+            client,
+            taskQueue: options.taskQueue,
+            timeouts: sweep.timeouts,
+          })
+        : {}),
     },
   });
+  if (sweep) await ensureStrandedTransfersSchedule(client, { taskQueue: options.taskQueue, ...sweep });
   return { worker, connection, adapters };
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.ts';
 import { linkMember, listOwnLinks, revokeLink } from '../../store/members.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
 import { CreateLinkBody, LinkSchema, linkView, RevokeLinkBody } from '../schemas/members.ts';
@@ -81,31 +82,37 @@ export function registerMemberLinkRoutes(
 ): void {
   app.openapi(createLinkRoute, async (c) => {
     const body = c.req.valid('json');
-    const link = await linkMember(db, {
-      partnerId: callerPartnerId(c.var.principal),
-      memberId: body.memberId ?? null,
-      programId: body.programId,
-      accountRef: body.accountRef,
-      tier: body.tier ?? null,
-      consent: {
-        grantedAt: new Date(body.consent.grantedAt),
-        scopes: body.consent.scopes,
-        reference: body.consent.reference,
-      },
-      coolingOffHours,
-      now: new Date(),
+    const reply = await replyWithEffect(c, db, async (trx) => {
+      const link = await linkMember(trx, {
+        partnerId: callerPartnerId(c.var.principal),
+        memberId: body.memberId ?? null,
+        programId: body.programId,
+        accountRef: body.accountRef,
+        tier: body.tier ?? null,
+        consent: {
+          grantedAt: new Date(body.consent.grantedAt),
+          scopes: body.consent.scopes,
+          reference: body.consent.reference,
+        },
+        coolingOffHours,
+        now: new Date(),
+      });
+      return { status: 201 as const, body: linkView(link) };
     });
-    return c.json(linkView(link), 201);
+    return c.json(reply.body, reply.status);
   });
 
   app.openapi(revokeLinkRoute, async (c) => {
-    const link = await revokeLink(
-      db,
-      callerPartnerId(c.var.principal),
-      c.req.valid('param').linkId,
-      c.req.valid('json').reason,
-    );
-    return c.json(linkView(link), 200);
+    const reply = await replyWithEffect(c, db, async (trx) => {
+      const link = await revokeLink(
+        trx,
+        callerPartnerId(c.var.principal),
+        c.req.valid('param').linkId,
+        c.req.valid('json').reason,
+      );
+      return { status: 200 as const, body: linkView(link) };
+    });
+    return c.json(reply.body, reply.status);
   });
 
   app.openapi(listLinksRoute, async (c) => {

@@ -12,6 +12,7 @@ import {
   setPartnerStatus,
 } from '../../store/partners.ts';
 import type { GatewayEnv } from '../context.ts';
+import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders, operatorSecurity } from '../schemas/common.ts';
 import {
@@ -130,14 +131,17 @@ export function registerOperatorPartnerRoutes(
   app.openapi(createPartnerRoute, async (c) => {
     const body = c.req.valid('json');
     const keys = await checkedKeys(body.keys, 'keys');
-    const record = await createPartner(db, {
-      name: body.name,
-      webhookUrl: body.webhookUrl,
-      loyaltyApiUrl: body.loyaltyApiUrl ?? null,
-      programs: body.programs,
-      keys,
+    const reply = await replyWithEffect(c, db, async (trx) => {
+      const record = await createPartner(trx, {
+        name: body.name,
+        webhookUrl: body.webhookUrl,
+        loyaltyApiUrl: body.loyaltyApiUrl ?? null,
+        programs: body.programs,
+        keys,
+      });
+      return { status: 201 as const, body: partnerView(record) };
     });
-    return c.json(partnerView(record), 201);
+    return c.json(reply.body, reply.status);
   });
 
   app.openapi(getPartnerRoute, async (c) => {
@@ -147,27 +151,42 @@ export function registerOperatorPartnerRoutes(
   app.openapi(addKeyRoute, async (c) => {
     const [jwk] = await checkedKeys([c.req.valid('json').jwk], 'jwk');
     if (!jwk) throw new Error('checkedKeys returned no key for one input');
-    const record = await addPartnerKey(db, c.req.valid('param').partnerId, jwk);
-    changed(record.partner.id);
-    return c.json(partnerView(record), 201);
+    const partnerId = c.req.valid('param').partnerId;
+    const reply = await replyWithEffect(c, db, async (trx) => ({
+      status: 201 as const,
+      body: partnerView(await addPartnerKey(trx, partnerId, jwk)),
+    }));
+    changed(partnerId);
+    return c.json(reply.body, reply.status);
   });
 
   app.openapi(retireKeyRoute, async (c) => {
     const { partnerId, kid } = c.req.valid('param');
-    const record = await retirePartnerKey(db, partnerId, kid);
+    const reply = await replyWithEffect(c, db, async (trx) => ({
+      status: 200 as const,
+      body: partnerView(await retirePartnerKey(trx, partnerId, kid)),
+    }));
     changed(partnerId);
-    return c.json(partnerView(record), 200);
+    return c.json(reply.body, reply.status);
   });
 
   app.openapi(statusRoute('suspend'), async (c) => {
-    const record = await setPartnerStatus(db, c.req.valid('param').partnerId, 'suspended');
-    changed(record.partner.id);
-    return c.json(partnerView(record), 200);
+    const partnerId = c.req.valid('param').partnerId;
+    const reply = await replyWithEffect(c, db, async (trx) => ({
+      status: 200 as const,
+      body: partnerView(await setPartnerStatus(trx, partnerId, 'suspended')),
+    }));
+    changed(partnerId);
+    return c.json(reply.body, reply.status);
   });
 
   app.openapi(statusRoute('resume'), async (c) => {
-    const record = await setPartnerStatus(db, c.req.valid('param').partnerId, 'active');
-    changed(record.partner.id);
-    return c.json(partnerView(record), 200);
+    const partnerId = c.req.valid('param').partnerId;
+    const reply = await replyWithEffect(c, db, async (trx) => ({
+      status: 200 as const,
+      body: partnerView(await setPartnerStatus(trx, partnerId, 'active')),
+    }));
+    changed(partnerId);
+    return c.json(reply.body, reply.status);
   });
 }

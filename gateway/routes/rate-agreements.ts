@@ -10,6 +10,7 @@ import {
   proposeAgreementVersion,
 } from '../../store/rate-agreements.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import {
   AgreementVersionSchema,
@@ -83,23 +84,29 @@ const listRoute = createRoute({
 export function registerRateAgreementRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
   app.openapi(proposeRoute, async (c) => {
     const partnerId = callerPartnerId(c.var.principal);
-    const record = await proposeAgreementVersion(db, {
-      partnerId,
-      terms: termsFromBody(c.req.valid('json')),
-      now: new Date(),
+    const reply = await replyWithEffect(c, db, async (trx) => {
+      const record = await proposeAgreementVersion(trx, {
+        partnerId,
+        terms: termsFromBody(c.req.valid('json')),
+        now: new Date(),
+      });
+      return { status: 201 as const, body: agreementVersionView(record) };
     });
-    return c.json(agreementVersionView(record), 201);
+    return c.json(reply.body, reply.status);
   });
 
   app.openapi(acceptRoute, async (c) => {
     const { agreementId, version } = c.req.valid('param');
-    const record = await acceptAgreementVersion(db, {
-      partnerId: callerPartnerId(c.var.principal),
-      agreementId,
-      version,
-      now: new Date(),
+    const reply = await replyWithEffect(c, db, async (trx) => {
+      const record = await acceptAgreementVersion(trx, {
+        partnerId: callerPartnerId(c.var.principal),
+        agreementId,
+        version,
+        now: new Date(),
+      });
+      return { status: 200 as const, body: agreementVersionView(record) };
     });
-    return c.json(agreementVersionView(record), 200);
+    return c.json(reply.body, reply.status);
   });
 
   app.openapi(listRoute, async (c) => {

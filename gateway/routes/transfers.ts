@@ -3,22 +3,21 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../../domain/errors.ts';
+import { requestTransfer, type TransferDependencies } from '../../services/transfers.ts';
 import type { Database, Transfer } from '../../store/database.ts';
 import { ownsEither } from '../../store/programs.ts';
-import { createQuote } from '../../store/quotes.ts';
 import {
-  createTransferFromQuote,
   findTransfer,
   listPartnerTransfers,
   listStepsOfTransfers,
   listTransferSteps,
 } from '../../store/transfers.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { requireClaim } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { Cursor, page, pageSchema } from '../schemas/amounts.ts';
 import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
 import { CreateTransferBody, TransferSchema, transferView } from '../schemas/transfers.ts';
-import type { QuotePolicy } from './quotes.ts';
 
 const tags = ['Transfers'];
 const transferReply = (description: string) => ({
@@ -83,9 +82,6 @@ const listTransfersRoute = createRoute({
   },
 });
 
-/** Starts the transfer's workflow, or finds it running, and waits a short while for the outcome. */
-export type TransferStarter = (transferId: string) => Promise<unknown>;
-
 async function readView(db: Kysely<Database>, transfer: Transfer) {
   return transferView(transfer, await listTransferSteps(db, transfer.id));
 }
@@ -93,43 +89,22 @@ async function readView(db: Kysely<Database>, transfer: Transfer) {
 export function registerTransferRoutes(
   app: OpenAPIHono<GatewayEnv>,
   db: Kysely<Database>,
-  startTransfer: TransferStarter,
-  policy: QuotePolicy,
+  transfers: Omit<TransferDependencies, 'db' | 'logger'>,
 ): void {
   app.openapi(createTransferRoute, async (c) => {
-    const partnerId = callerPartnerId(c.var.principal);
     const body = c.req.valid('json');
-    const now = new Date();
-    const quoteId =
-      'quoteId' in body
-        ? body.quoteId
-        : (
-            await createQuote(db, {
-              partnerId,
-              memberId: body.memberId,
-              sourceProgramId: body.sourceProgramId,
-              targetProgramId: body.targetProgramId,
-              amount: { sourcePoints: body.sourcePoints },
-              now,
-              lifetimeSeconds: policy.quoteLifetimeSeconds,
-              coolingOffCapSourcePoints: policy.coolingOffCapSourcePoints,
-            })
-          ).id;
-    const { transfer, created } = await createTransferFromQuote(db, { partnerId, quoteId, now });
-    try {
-      await startTransfer(transfer.id);
-    } catch (error) {
-      c.var.logger.error({ err: error, transferId: transfer.id }, 'could not start the transfer workflow');
-      throw new ProblemError(
-        'dependency_unavailable',
-        `Transfer ${transfer.id} is recorded but could not be started; retry with the same Idempotency-Key.`,
-      );
-    }
-    const current = (await findTransfer(db, transfer.id)) ?? transfer;
-    const finished = ['completed', 'failed', 'needs_attention'].includes(current.status);
-    const view = await readView(db, current);
-    if (!created) return c.json(view, 200);
-    return finished ? c.json(view, 201) : c.json(view, 202);
+    const reply = await requestTransfer(
+      { ...transfers, db, logger: c.var.logger },
+      {
+        partnerId: callerPartnerId(c.var.principal),
+        request: body,
+        idempotency: requireClaim(c),
+        now: new Date(),
+      },
+    );
+    const view = transferView(reply.transfer, reply.steps);
+    if (reply.disposition === 'existing') return c.json(view, 200);
+    return reply.finished ? c.json(view, 201) : c.json(view, 202);
   });
 
   app.openapi(getTransferRoute, async (c) => {

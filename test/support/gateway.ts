@@ -73,6 +73,12 @@ export interface TestGatewayOptions {
   /** Runs a worker of this file's own, on its own task queue, for tests that move points. */
   worker?: boolean;
   coolingOffHours?: number;
+  /** How long a claimed Idempotency-Key is held by a request that stopped renewing it. */
+  idempotencyLockSeconds?: number;
+  /** Replaces the Temporal client that starts transfers (a client of a server that is down, say). */
+  transferClient?: Client;
+  /** The worker also sweeps stranded transfers, on a Schedule that runs when triggered. */
+  strandedTransfers?: { untouchedSeconds: number };
 }
 
 export async function createTestGateway(overrides: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -92,6 +98,15 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
       gatewayIssuer: testGatewayIssuer,
       gatewayKey,
       partnerCallTimeoutMs: testPartnerCallTimeoutMs,
+      ...(overrides.strandedTransfers
+        ? {
+            strandedTransfers: {
+              timeouts: testTransferTimeouts,
+              everySeconds: 3_600,
+              untouchedSeconds: overrides.strandedTransfers.untouchedSeconds,
+            },
+          }
+        : {}),
     });
     const running = worker.run();
     afterAll(async () => {
@@ -104,7 +119,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
   const app = createApp({
     db,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-    options: testGatewayOptions,
+    options: { ...testGatewayOptions, idempotencyLockSeconds: overrides.idempotencyLockSeconds ?? 30 },
     operatorPublicKeys: [operator.key.publicJwk],
     gatewayPublicKeys: [gatewayKey.publicJwk],
     readiness: overrides.readiness ?? readinessChecks(db, temporal),
@@ -115,7 +130,12 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
     },
     startTransfer: (transferId) =>
       startTransferWorkflow(
-        { client: temporal, taskQueue, timeouts: testTransferTimeouts, replyWaitMs: 8_000 },
+        {
+          client: overrides.transferClient ?? temporal,
+          taskQueue,
+          timeouts: testTransferTimeouts,
+          replyWaitMs: 8_000,
+        },
         transferId,
       ),
   });

@@ -1,0 +1,149 @@
+// A partner retries a transfer whose answer it lost because our process died mid-request. Goal: the
+// retry finds what the first run did and never moves the member's points twice; a key held by a dead
+// process is free within seconds; a transfer accepted while Temporal was unreachable is started by
+// the stranded-transfer sweep, not by a retry. Method: the dead run's writes are made with the same
+// store functions the handler uses (claim, then create the transfer), then its lease runs out; the
+// retry is a real signed request through the gateway, and the workflows run on a real Temporal server.
+import { Client, Connection } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { hashRequest } from '../../gateway/idempotency.ts';
+import { claimIdempotencyKey } from '../../store/idempotency.ts';
+import { priceQuote } from '../../store/quotes.ts';
+import { createTransfer } from '../../store/transfers.ts';
+import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
+import { createAlliance } from '../support/alliance.ts';
+import { createTestGateway } from '../support/gateway.ts';
+
+const leaseSeconds = 1;
+// Temporal as seen by a gateway whose Temporal is down: a real client of a port nobody listens on.
+const unreachableTemporal = new Client({
+  connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }),
+});
+const alliance = await createAlliance({
+  idempotencyLockSeconds: leaseSeconds,
+  strandedTransfers: { untouchedSeconds: 1 },
+});
+const { gateway, coffee, airline } = alliance;
+const downGateway = await createTestGateway({ transferClient: unreachableTemporal });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function transfersOf(memberId: string) {
+  return gateway.db.selectFrom('transfers').selectAll().where('member_id', '=', memberId).execute();
+}
+
+describe('a retry after our process died', () => {
+  it('finds the inline transfer the dead run created, and moves the points once', async () => {
+    const member = await alliance.member({ coffee: 3_000n });
+    const key = `inline-${member.memberId}`;
+    const body = {
+      memberId: member.memberId,
+      sourceProgramId: coffee.programId,
+      targetProgramId: airline.programId,
+      sourcePoints: '1000',
+    };
+    // The first run: it claimed the key, priced the quote and committed the transfer, then died
+    // before it could start the workflow or answer.
+    const requestHash = hashRequest('POST', '/v1/transfers', new TextEncoder().encode(JSON.stringify(body)));
+    const claim = await claimIdempotencyKey(gateway.db, {
+      principal: coffee.partner.id,
+      key,
+      requestHash,
+      lockSeconds: leaseSeconds,
+    });
+    expect(claim.outcome).toBe('claimed');
+    const now = new Date();
+    const pricedQuote = await priceQuote(gateway.db, {
+      partnerId: coffee.partner.id,
+      memberId: member.memberId,
+      sourceProgramId: coffee.programId,
+      targetProgramId: airline.programId,
+      amount: { sourcePoints: 1_000n },
+      now,
+      lifetimeSeconds: 60,
+      coolingOffCapSourcePoints: 1_000n,
+    });
+    const { transfer: firstRun } = await createTransfer(gateway.db, {
+      partnerId: coffee.partner.id,
+      quote: { pricedQuote },
+      idempotency: { principal: coffee.partner.id, key },
+      now,
+    });
+
+    await sleep(leaseSeconds * 1000 + 200);
+    const retry = await alliance.transfer(coffee, airline, member, 1_000n, key);
+    expect(retry.status).toBe(201);
+    const answered = (await retry.json()) as { id: string; status: string };
+    expect(answered).toMatchObject({ id: firstRun.id, status: 'completed' });
+    expect((await transfersOf(member.memberId)).map((transfer) => transfer.id)).toEqual([firstRun.id]);
+    expect(await alliance.balance(coffee, member)).toBe(2_000n);
+    expect(await alliance.balance(airline, member)).toBe(700n);
+
+    const again = await alliance.transfer(coffee, airline, member, 1_000n, key);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as { id: string }).id).toBe(firstRun.id);
+  });
+
+  it('runs the request again once a dead run lease has run out, without waiting for a long lock', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const key = `lease-${member.memberId}`;
+    const body = {
+      memberId: member.memberId,
+      sourceProgramId: coffee.programId,
+      targetProgramId: airline.programId,
+      sourcePoints: '500',
+    };
+    const requestHash = hashRequest('POST', '/v1/transfers', new TextEncoder().encode(JSON.stringify(body)));
+    await claimIdempotencyKey(gateway.db, {
+      principal: coffee.partner.id,
+      key,
+      requestHash,
+      lockSeconds: leaseSeconds,
+    });
+    const whileHeld = await alliance.transfer(coffee, airline, member, 500n, key);
+    expect(whileHeld.status).toBe(409);
+    expect(((await whileHeld.json()) as { code: string }).code).toBe('idempotency_request_in_progress');
+
+    await sleep(leaseSeconds * 1000 + 200);
+    const retry = await alliance.transfer(coffee, airline, member, 500n, key);
+    expect(retry.status).toBe(201);
+    expect(await transfersOf(member.memberId)).toHaveLength(1);
+    expect(await alliance.balance(coffee, member)).toBe(500n);
+  });
+
+  it('keeps a long request key while it runs, though its lease is short', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const key = `long-${member.memberId}`;
+    // The credit answers after three leases: the request must renew its claim meanwhile.
+    alliance.fault(airline, { operation: 'credit', mode: 'latency', delayMs: leaseSeconds * 3_000 });
+    const first = alliance.transfer(coffee, airline, member, 1_000n, key);
+    await sleep(leaseSeconds * 2_000);
+    const duplicate = await alliance.transfer(coffee, airline, member, 1_000n, key);
+    expect(duplicate.status).toBe(409);
+    expect((await first).status).toBe(201);
+    expect(await transfersOf(member.memberId)).toHaveLength(1);
+  });
+});
+
+describe('a transfer accepted while Temporal is unreachable', () => {
+  it('answers 202 pending, and the stranded-transfer sweep starts and finishes it', async () => {
+    const member = await alliance.member({ coffee: 2_000n });
+    const response = await downGateway.call(coffee.signer, 'POST', '/v1/transfers', {
+      body: {
+        memberId: member.memberId,
+        sourceProgramId: coffee.programId,
+        targetProgramId: airline.programId,
+        sourcePoints: '1000',
+      },
+    });
+    expect(response.status).toBe(202);
+    const accepted = (await response.json()) as { id: string; status: string };
+    expect(accepted.status).toBe('pending');
+
+    await sleep(1_200);
+    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+    const settled = await alliance.settled(accepted.id);
+    expect(settled.status).toBe('completed');
+    expect(await alliance.balance(coffee, member)).toBe(1_000n);
+    expect(await alliance.balance(airline, member)).toBe(700n);
+  });
+});
