@@ -1,6 +1,7 @@
 // Quotes: the figures of a transfer under the agreement in force, locked for a short time, bound to
 // their member and amount, and used by at most one transfer.
 import { type Kysely, sql } from 'kysely';
+import { requireTransferRequester } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { computeQuote, type QuoteAmount } from '../domain/quote.ts';
 import type { Database, Quote, RateAgreementVersion } from './database.ts';
@@ -92,7 +93,11 @@ function transferLink(row: QuoteContextRow, field: string, memberId: string) {
   if (!row.link_consent_scopes?.includes('transfers') || !row.link_cooling_off_until) {
     throw memberLinkMissing(memberId, row.program_id, field);
   }
-  return { tier: row.link_tier, coolingOffUntil: row.link_cooling_off_until };
+  return {
+    tier: row.link_tier,
+    coolingOffUntil: row.link_cooling_off_until,
+    consentScopes: row.link_consent_scopes,
+  };
 }
 
 /** A quote as it will be stored; everything a reply shows is known before the insert. */
@@ -145,6 +150,12 @@ export async function priceQuote(db: Kysely<Database>, request: QuoteRequest): P
     );
   }
   const { sourceLink, version, debitedToday } = await readQuoteContext(db, request);
+  requireTransferRequester({
+    requesterPartnerId: request.partnerId,
+    sourcePartnerId: source.partner_id,
+    targetPartnerId: target.partner_id,
+    sourceConsentScopes: sourceLink.consentScopes,
+  });
   if (!version) {
     throw new ProblemError(
       'agreement_not_in_force',

@@ -3,6 +3,7 @@
 // step here. Completion writes the settlement obligations and the webhooks in the same transaction
 // as the status, so none of them can exist without the others.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { requireTransferRequester } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
 import type { Database, Transfer, TransferStatus, TransferStep } from './database.ts';
 import { bindIdempotencyEffect } from './idempotency.ts';
@@ -101,6 +102,19 @@ async function createInTransaction(
     quote.target_program_id,
     'targetProgramId',
   );
+  const owners = await trx
+    .selectFrom('programs')
+    .select(['id', 'partner_id'])
+    .where('id', 'in', [quote.source_program_id, quote.target_program_id])
+    .execute();
+  const ownerOf = (programId: string) => owners.find((owner) => owner.id === programId)?.partner_id ?? '';
+  // A pull needs the member's consent at the source still now, as when the quote was made.
+  requireTransferRequester({
+    requesterPartnerId: input.partnerId,
+    sourcePartnerId: ownerOf(quote.source_program_id),
+    targetPartnerId: ownerOf(quote.target_program_id),
+    sourceConsentScopes: sourceLink.consent_scopes,
+  });
   // Serialise this member's transfers out of this programme, so the daily cap counts every one.
   await trx.selectFrom('member_links').select('id').where('id', '=', sourceLink.id).forUpdate().execute();
   const debitedToday = await debitedTodaySourcePoints(

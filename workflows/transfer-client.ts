@@ -19,6 +19,8 @@ export interface TransferStarterOptions {
   replyWaitMs: number;
 }
 
+const startMarginMs = 5_000;
+
 /**
  * Starts the transfer's workflow unless it runs already, and returns its outcome if it is known
  * within replyWaitMs, otherwise null (the caller then answers with the current state).
@@ -35,11 +37,16 @@ export async function startTransferWorkflow(
     // A finished transfer is never run again under its id.
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
+  // Bounded, so that a Temporal that is down costs the caller seconds, not the SDK's retry budget:
+  // the transfer is recorded already, and the stranded-transfer sweep starts it later.
+  const deadline = Date.now() + options.replyWaitMs + startMarginMs;
   try {
-    return await options.client.workflow.executeUpdateWithStart(awaitOutcomeUpdate, {
-      args: [options.replyWaitMs],
-      startWorkflowOperation,
-    });
+    return await options.client.withDeadline(deadline, () =>
+      options.client.workflow.executeUpdateWithStart(awaitOutcomeUpdate, {
+        args: [options.replyWaitMs],
+        startWorkflowOperation,
+      }),
+    );
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return null;
     throw error;

@@ -1,5 +1,6 @@
 // Member links: a partner asserts that its account belongs to an alliance member, with consent.
 import { z } from '@hono/zod-openapi';
+import { consentScopes } from '../../domain/consent.ts';
 import type { MemberLink } from '../../store/database.ts';
 
 export const CreateLinkBody = z
@@ -20,7 +21,10 @@ export const CreateLinkBody = z
     tier: z.string().trim().min(1).max(50).nullable().default(null),
     consent: z.object({
       grantedAt: z.iso.datetime({ offset: true }),
-      scopes: z.array(z.enum(['transfers', 'redemptions'])).min(1),
+      scopes: z.array(z.enum(consentScopes)).min(1).openapi({
+        description:
+          'transfers: points may move to and from this programme at your request. pull_transfers: the partner at the other end of an agreement may also request a transfer out of this programme for the member. redemptions: the member may spend these points in the catalog.',
+      }),
       reference: z
         .string()
         .trim()

@@ -31,7 +31,10 @@ export interface Alliance {
   airline: AlliancePartner;
   bookstore: AlliancePartner;
   /** Enrols a member linked to all three programmes, with these balances. */
-  member(balances: { coffee?: bigint; airline?: bigint; bookstore?: bigint }): Promise<Member>;
+  member(
+    balances: { coffee?: bigint; airline?: bigint; bookstore?: bigint },
+    options?: { scopes?: string[] },
+  ): Promise<Member>;
   fault(partner: AlliancePartner, fault: Partial<Fault> & Pick<Fault, 'operation' | 'mode'>): void;
   balance(partner: AlliancePartner, member: Member): Promise<bigint>;
   transfer(
@@ -101,11 +104,10 @@ export async function createAlliance(options: TestGatewayOptions = {}): Promise<
 
   const partners = { coffee, airline, bookstore };
 
-  async function member(balances: {
-    coffee?: bigint;
-    airline?: bigint;
-    bookstore?: bigint;
-  }): Promise<Member> {
+  async function member(
+    balances: { coffee?: bigint; airline?: bigint; bookstore?: bigint },
+    options: { scopes?: string[] } = {},
+  ): Promise<Member> {
     const accounts = {
       coffee: `c-${randomUUID()}`,
       airline: `a-${randomUUID()}`,
@@ -121,7 +123,7 @@ export async function createAlliance(options: TestGatewayOptions = {}): Promise<
           accountRef: accounts[name],
           consent: {
             grantedAt: new Date().toISOString(),
-            scopes: ['transfers'],
+            scopes: options.scopes ?? ['transfers'],
             reference: `consent-${accounts[name]}`,
           },
         },

@@ -1,0 +1,34 @@
+// Who may start a transfer out of a programme. The member's points at the source belong to the
+// source partner's books, so that partner may always move them out (a push, the member asked in its
+// app) once the member consented to transfers there. The partner at the other end may pull them
+// only when the member's consent at the source also says `pull_transfers`: otherwise any partner
+// of an agreement could debit another's member.
+import { ProblemError } from './errors.ts';
+
+export type ConsentScope = 'transfers' | 'pull_transfers' | 'redemptions';
+export const consentScopes = ['transfers', 'pull_transfers', 'redemptions'] as const;
+
+export interface TransferParties {
+  requesterPartnerId: string;
+  sourcePartnerId: string;
+  targetPartnerId: string;
+  /** The scopes of the member's consent at the source programme. */
+  sourceConsentScopes: readonly string[];
+}
+
+/** Throws `forbidden`, naming sourceProgramId, unless the requester may move these points out. */
+export function requireTransferRequester(parties: TransferParties): 'push' | 'pull' {
+  if (parties.requesterPartnerId === parties.sourcePartnerId) return 'push';
+  if (parties.requesterPartnerId !== parties.targetPartnerId) {
+    throw new ProblemError(
+      'forbidden',
+      'Only a partner owning one of the two programmes may quote a transfer.',
+    );
+  }
+  if (parties.sourceConsentScopes.includes('pull_transfers')) return 'pull';
+  throw new ProblemError(
+    'forbidden',
+    "Only the source programme's partner may move a member's points out of it, unless the member's consent there includes pull_transfers.",
+    [{ field: 'sourceProgramId', message: 'the member has not allowed other partners to pull from it' }],
+  );
+}
