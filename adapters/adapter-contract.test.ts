@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '../signing/keys.ts';
-import { creditPoints, ensureAccount } from '../store/hosted-ledger.ts';
+import { ensureAccount } from '../store/hosted-ledger/accounts.ts';
+import { creditPoints } from '../store/hosted-ledger/operations.ts';
 import { newId } from '../store/ids.ts';
 import { useTestDatabase } from '../test/support/database.ts';
 import { createHostedAdapter } from './hosted.ts';

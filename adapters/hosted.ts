@@ -1,17 +1,16 @@
 // The LoyaltyAdapter over the gateway's own hosted ledger, for programmes without a system of their own.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.ts';
+import type { LedgerOutcome } from '../store/hosted-ledger/movements.ts';
 import {
   askOutcome,
   creditPoints,
-  type LedgerOutcome,
-  listLedgerTransactions,
   postReservation,
-  readBalance,
   reservePoints,
   reverseCredit,
   voidReservation,
-} from '../store/hosted-ledger.ts';
+} from '../store/hosted-ledger/operations.ts';
+import { listLedgerTransactions, readBalance } from '../store/hosted-ledger/reports.ts';
 import { type LoyaltyAdapter, type StepOutcome, transactionsPageSizeMax } from './loyalty-adapter.ts';
 
 function toStep(outcome: LedgerOutcome): StepOutcome {

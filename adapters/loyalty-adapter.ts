@@ -2,7 +2,7 @@
 // ledger or the partner's own system over HTTP. Every call carries the step's idempotency key.
 // A refusal is an answer ("no, for good"); a fault (timeout, 5xx, connection refused) is thrown, and
 // the caller retries with the same key or asks for the outcome of that key before compensating.
-import type { LedgerTransaction } from '../store/hosted-ledger.ts';
+import type { PartnerTransaction } from '../domain/partner-transaction.ts';
 
 export type StepOutcome = { outcome: 'done' } | { outcome: 'refused'; code: string; detail: string };
 
@@ -15,8 +15,7 @@ export interface PartnerBalance {
   postedPoints: bigint;
 }
 
-/** One operation as the system of record saw it, for reconciliation against the gateway's steps. */
-export type PartnerTransaction = LedgerTransaction;
+export type { PartnerTransaction };
 
 /** At most this many transactions come back from one call; a busier period is asked in parts. */
 export const transactionsPageSizeMax = 5_000;

@@ -3,7 +3,7 @@
 // gets one credit, which opens it, measured apart: pgbench's accounts, too, exist before it measures.
 import { randomUUID } from 'node:crypto';
 import { createDatabase } from '../store/connection.ts';
-import { creditPoints } from '../store/hosted-ledger.ts';
+import { creditPoints } from '../store/hosted-ledger/operations.ts';
 import { runLanes } from './lib/lanes.ts';
 
 const [url = '', programId = '', accountsText = '1000', countText = '2000', concurrencyText = '8'] =

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../runtime/logger.ts';
-import { creditPoints, readBalance, reservePoints } from '../store/hosted-ledger.ts';
+import { creditPoints, reservePoints } from '../store/hosted-ledger/operations.ts';
+import { readBalance } from '../store/hosted-ledger/reports.ts';
 import { newId } from '../store/ids.ts';
 import { recordNonce } from '../store/request-nonces.ts';
 import { useTestDatabase } from '../test/support/database.ts';

@@ -2,7 +2,7 @@
 // reservations past their expiry (their points go back to the member).
 import type { Logger } from '../runtime/logger.ts';
 import type { Db } from '../store/connection.ts';
-import { expireOverdueReservations } from '../store/hosted-ledger.ts';
+import { expireOverdueReservations } from '../store/hosted-ledger/operations.ts';
 import { deleteOldIdempotencyRecords } from '../store/idempotency.ts';
 import { deleteExpiredNonces } from '../store/request-nonces.ts';
 

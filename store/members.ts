@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import type { Database, MemberLink } from './database.ts';
-import { ensureAccount } from './hosted-ledger.ts';
+import { ensureAccount } from './hosted-ledger/accounts.ts';
 import { newId } from './ids.ts';
 import { requireOwnProgram } from './programs.ts';
 import { inTransaction } from './transaction.ts';

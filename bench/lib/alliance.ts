@@ -12,7 +12,7 @@ import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.
 import { createSignedClient, type SignedClient } from '../../signing/signed-client.ts';
 import { createDatabase, type Db } from '../../store/connection.ts';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
-import { creditPoints } from '../../store/hosted-ledger.ts';
+import { creditPoints } from '../../store/hosted-ledger/operations.ts';
 import { migrateToLatest } from '../../store/migrator.ts';
 import { freePort, type Service, startService } from './processes.ts';
 

@@ -3,24 +3,18 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../../domain/errors.ts';
 import type { Database } from '../../store/database.ts';
-import { creditPoints, readBalance } from '../../store/hosted-ledger.ts';
+import { creditPoints } from '../../store/hosted-ledger/operations.ts';
+import { readBalance } from '../../store/hosted-ledger/reports.ts';
 import { requireOwnProgram } from '../../store/programs.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
 import { AmountOut, PositiveIntegerString } from '../schemas/amounts.ts';
-import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { IdempotencyHeaders, partnerSecurity, text } from '../schemas/common.ts';
+import { idParam } from '../schemas/ids.ts';
 
 const AccountPath = z.object({
-  programId: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: 'programId', in: 'path' } }),
-  accountRef: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({ param: { name: 'accountRef', in: 'path' } }),
+  programId: idParam('prg', 'programId'),
+  accountRef: text({ min: 1, max: 200 }).openapi({ param: { name: 'accountRef', in: 'path' } }),
 });
 const BalanceSchema = z
   .object({
@@ -32,7 +26,7 @@ const BalanceSchema = z
   })
   .openapi('HostedBalance');
 const CreditBody = z
-  .object({ points: PositiveIntegerString, reason: z.string().trim().min(1).max(500) })
+  .object({ points: PositiveIntegerString, reason: text({ min: 1, max: 500, trim: true }) })
   .openapi('HostedCredit');
 
 const creditRoute = createRoute({

@@ -3,7 +3,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.ts';
-import { checkLedger } from '../../store/hosted-ledger.ts';
+import { checkLedger } from '../../store/hosted-ledger/reports.ts';
 import type { GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
 import { operatorSecurity } from '../schemas/common.ts';

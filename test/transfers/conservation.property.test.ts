@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FaultMode, PartnerOperationName } from '../../adapters/reference-partner/faults.ts';
-import { checkLedger } from '../../store/hosted-ledger.ts';
+import { checkLedger } from '../../store/hosted-ledger/reports.ts';
 import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
 
 const alliance = await createAlliance();

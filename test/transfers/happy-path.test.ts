@@ -2,7 +2,7 @@
 // to a partner system. Each side moves exactly once, the settlement obligation is recorded, and
 // the partners get signed webhooks.
 import { describe, expect, it } from 'vitest';
-import { checkLedger } from '../../store/hosted-ledger.ts';
+import { checkLedger } from '../../store/hosted-ledger/reports.ts';
 import { createAlliance } from '../support/alliance.ts';
 import { recordHistory } from '../support/histories.ts';
 

@@ -2,19 +2,18 @@
 // concurrency, one effect per key, expiry, and fencing of keys asked about before they arrive.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../test/support/database.ts';
+import { useTestDatabase } from '../../test/support/database.ts';
+import { newId } from '../ids.ts';
+import { ensureAccount } from './accounts.ts';
 import {
   askOutcome,
-  checkLedger,
   creditPoints,
-  ensureAccount,
   expireOverdueReservations,
   postReservation,
-  readBalance,
   reservePoints,
   voidReservation,
-} from './hosted-ledger.ts';
-import { newId } from './ids.ts';
+} from './operations.ts';
+import { checkLedger, readBalance } from './reports.ts';
 
 const db = useTestDatabase(10);
 const programId = newId('prg');
