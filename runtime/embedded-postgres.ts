@@ -6,6 +6,7 @@
 // project sits in a folder closed to others), resolves a failed start with `undefined`, and keeps the
 // server's own words at debug level. Here a failed start rejects with PostgreSQL's own line.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -65,7 +66,8 @@ function chooseDataDir(preferred: string): string {
   let dir = path.dirname(path.resolve(preferred));
   while (true) {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      const key = Buffer.from(path.resolve(preferred)).toString('base64url').slice(-24);
+      // A digest of the whole path: two clones whose paths end alike must not share a folder.
+      const key = createHash('sha256').update(path.resolve(preferred)).digest('hex').slice(0, 16);
       return path.join(tmpdir(), `points-alliance-${key}`, 'postgres');
     }
     const parent = path.dirname(dir);

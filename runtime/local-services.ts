@@ -1,5 +1,8 @@
 // Starts what is missing for a local run or a test run: PostgreSQL unless DATABASE_URL is given,
-// the Temporal development server unless TEMPORAL_ADDRESS is given.
+// the Temporal development server unless TEMPORAL_ADDRESS is given. When one cannot start, the error
+// is a ServiceStartError whose message says why in one line, for `npm start` to print as it is.
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -16,6 +19,35 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** A service could not start, for a reason outside this program (a port taken, a folder unusable). */
+export class ServiceStartError extends Error {
+  override name = 'ServiceStartError';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The Temporal SDK takes a port that answers for its server started: with the port already taken,
+ * it would wait on (or use) whatever listens there while its own server has exited. So the ports
+ * are checked first.
+ */
+async function requirePortFree(port: number, setting: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') return reject(error);
+      reject(
+        new ServiceStartError(
+          `the Temporal development server cannot start: port ${port} (${setting}) is already in use by another process`,
+        ),
+      );
+    });
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
 export async function ensurePostgres(options: {
   databaseUrl: string | undefined;
   dataDir: string;
@@ -27,6 +59,10 @@ export async function ensurePostgres(options: {
     dataDir: options.dataDir,
     port: options.embeddedPort,
     logger: options.logger,
+  }).catch((error: unknown) => {
+    throw new ServiceStartError(`the embedded PostgreSQL cannot start: ${messageOf(error)}`, {
+      cause: error,
+    });
   });
   return { address: server.serverUrl, startedHere: true, stop: server.stop };
 }
@@ -43,11 +79,16 @@ export async function ensureTemporal(options: {
 }): Promise<RunningService & { uiUrl: string | null }> {
   if (options.address)
     return { address: options.address, startedHere: false, uiUrl: null, stop: async () => {} };
-  const executable = findTemporalExecutable({
-    cliPath: options.cliPath,
-    searchPath: process.env.PATH,
-    projectDir,
-  });
+  const executable = (() => {
+    try {
+      return findTemporalExecutable({ cliPath: options.cliPath, searchPath: process.env.PATH, projectDir });
+    } catch (error) {
+      throw new ServiceStartError(`the Temporal development server cannot start: ${messageOf(error)}`);
+    }
+  })();
+  if (options.port) await requirePortFree(options.port, 'TEMPORAL_DEV_SERVER_PORT');
+  if (options.uiPort) await requirePortFree(options.uiPort, 'TEMPORAL_UI_PORT');
+  if (options.databaseFile) mkdirSync(path.dirname(path.resolve(options.databaseFile)), { recursive: true });
   installTemporalRuntime(options.logger);
   options.logger.info({ executable }, 'starting the Temporal development server');
   const environment = await TestWorkflowEnvironment.createLocal({
@@ -59,6 +100,14 @@ export async function ensureTemporal(options: {
       ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
       log: { format: 'json', level: 'warn' },
     },
+  }).catch((error: unknown) => {
+    // The server's own reason is the line it printed just before (its output is this process's);
+    // the SDK's message adds only that it did not answer in time, followed by transport details.
+    const firstSentence = messageOf(error).split('. ')[0];
+    throw new ServiceStartError(
+      `the Temporal development server did not start (its own error line is above): ${firstSentence}`,
+      { cause: error },
+    );
   });
   return {
     address: environment.address,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startReferencePartner } from '../adapters/reference-partner/server.ts';
 import { startGatewayServer } from '../gateway/server.ts';
 import { loadConfig, strandedTransferSweep } from '../runtime/config.ts';
-import { ensurePostgres, ensureTemporal } from '../runtime/local-services.ts';
+import { ensurePostgres, ensureTemporal, ServiceStartError } from '../runtime/local-services.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { gatewayKeysFromJwks, loadOrCreateKeyPair } from '../runtime/signing-keys.ts';
@@ -22,12 +22,29 @@ const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'start');
 const dataDir = path.resolve(config.DATA_DIR);
 
-const postgres = await ensurePostgres({
-  databaseUrl: config.DATABASE_URL,
-  dataDir,
-  embeddedPort: config.EMBEDDED_POSTGRES_PORT,
-  logger,
-});
+/**
+ * A server that cannot start (its port taken, its data folder held by a live server) is an
+ * expected failure, not a bug: one line with the cause and exit 1, without a stack. Whatever this
+ * process started already stops as it exits (the embedded PostgreSQL on the process's exit).
+ */
+async function startedOrExit<T>(starting: Promise<T>): Promise<T> {
+  try {
+    return await starting;
+  } catch (error) {
+    if (!(error instanceof ServiceStartError)) throw error;
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+const postgres = await startedOrExit(
+  ensurePostgres({
+    databaseUrl: config.DATABASE_URL,
+    dataDir,
+    embeddedPort: config.EMBEDDED_POSTGRES_PORT,
+    logger,
+  }),
+);
 const databaseUrl = postgres.startedHere ? withDatabase(postgres.address, 'alliance') : postgres.address;
 if (postgres.startedHere) await ensureDatabase(databaseUrl);
 const db = createDatabase({
@@ -38,15 +55,17 @@ const db = createDatabase({
 const applied = await migrateToLatest(db);
 logger.info({ applied }, 'database migrated');
 
-const temporalServer = await ensureTemporal({
-  address: config.TEMPORAL_ADDRESS,
-  cliPath: config.TEMPORAL_CLI_PATH,
-  namespace: config.TEMPORAL_NAMESPACE,
-  databaseFile: path.join(dataDir, 'temporal.sqlite'),
-  port: config.TEMPORAL_DEV_SERVER_PORT,
-  uiPort: config.TEMPORAL_UI_PORT,
-  logger,
-});
+const temporalServer = await startedOrExit(
+  ensureTemporal({
+    address: config.TEMPORAL_ADDRESS,
+    cliPath: config.TEMPORAL_CLI_PATH,
+    namespace: config.TEMPORAL_NAMESPACE,
+    databaseFile: path.join(dataDir, 'temporal.sqlite'),
+    port: config.TEMPORAL_DEV_SERVER_PORT,
+    uiPort: config.TEMPORAL_UI_PORT,
+    logger,
+  }),
+);
 const temporal = await connectTemporalClient(temporalServer.address, config.TEMPORAL_NAMESPACE);
 
 const gatewayKeys = config.GATEWAY_PRIVATE_JWKS
