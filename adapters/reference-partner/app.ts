@@ -334,6 +334,7 @@ function registerControlRoutes(app: OpenAPIHono, books: PartnerBooks, faults: Fa
     faults.add(parsed.data);
     return c.json({ faults: faults.pending() }, 201);
   });
+  app.get('/_control/faults', (c) => c.json({ faults: faults.pending() }, 200));
   app.delete('/_control/faults', (c) => {
     faults.clear();
     return c.body(null, 204);

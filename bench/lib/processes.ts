@@ -11,8 +11,22 @@ export interface Service {
   child: ChildProcess;
   /** Resident memory now, in bytes (VmRSS). */
   residentBytes(): number;
+  /** The last lines it printed (at most outputTailBytes), to say why it failed. */
+  recentOutput(): string;
+  /** Settles when the process ends, however it ends. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL, as a crash would: no shutdown hook runs. Settles once the process is gone. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
+
+const outputTailBytes = 64 * 1024;
+
+// Services never outlive the process that started them, however it ends.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,6 +56,8 @@ export async function startService(options: {
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
@@ -61,11 +77,25 @@ export async function startService(options: {
       clearTimeout(timer);
       reject(new Error(`${options.name} exited with ${code}:\n${output.slice(-4000)}`));
     });
+  }).catch((error: unknown) => {
+    // One that never said it was ready is not left running.
+    child.kill('SIGKILL');
+    throw error;
   });
-  // Keep draining the pipes so a chatty service never blocks on a full buffer.
-  child.stdout?.removeAllListeners('data').resume();
-  child.stderr?.removeAllListeners('data').resume();
+  // Keep draining the pipes so a chatty service never blocks on a full buffer; keep only a tail.
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-outputTailBytes);
+  };
+  child.stdout?.removeAllListeners('data').on('data', keep);
+  child.stderr?.removeAllListeners('data').on('data', keep);
   child.removeAllListeners('exit');
+  child.once('exit', () => running.delete(child));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
   return {
     name: options.name,
     child,
@@ -74,13 +104,20 @@ export async function startService(options: {
       const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return kilobytes * 1024;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
+    recentOutput: () => output,
+    exited,
+    async kill() {
+      if (!gone()) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (gone()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      timer.unref();
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }
 
@@ -102,4 +139,44 @@ export async function runJson<T>(
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
   return JSON.parse(output) as T;
+}
+
+/** A service that can be killed and started again with the same settings (same port, same queue). */
+export interface RestartableService {
+  readonly name: string;
+  /** The running process, or the last one if it is down. */
+  current(): Service;
+  /** True between a kill and the next start. */
+  isDown(): boolean;
+  /** How many times it was started again after the first start. */
+  restarts(): number;
+  /** SIGKILL the running process and wait until it is gone. */
+  kill(): Promise<void>;
+  /** Starts a new process and waits until it is ready. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRestartableService(
+  options: Parameters<typeof startService>[0],
+): Promise<RestartableService> {
+  let service = await startService(options);
+  let down = false;
+  let restarts = 0;
+  return {
+    name: options.name,
+    current: () => service,
+    isDown: () => down,
+    restarts: () => restarts,
+    async kill() {
+      down = true;
+      await service.kill();
+    },
+    async start() {
+      service = await startService(options);
+      restarts += 1;
+      down = false;
+    },
+    stop: () => service.stop(),
+  };
 }
