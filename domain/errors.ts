@@ -5,6 +5,7 @@ export const problemCatalog = {
   // 400: the request itself is wrong.
   validation_failed: { status: 400, title: 'The request is not valid' },
   malformed_json: { status: 400, title: 'The request body is not valid JSON' },
+  malformed_request: { status: 400, title: 'The request is not well-formed HTTP' },
   idempotency_key_missing: { status: 400, title: 'An Idempotency-Key header is required' },
   idempotency_key_invalid: { status: 400, title: 'The Idempotency-Key header is not valid' },
   partner_key_invalid: { status: 400, title: 'The public key is not usable' },
@@ -26,9 +27,10 @@ export const problemCatalog = {
   partner_suspended: { status: 401, title: 'The partner is suspended' },
   // 403: the caller is known but may not do this.
   forbidden: { status: 403, title: 'The caller may not do this' },
-  // 404, 405, 409, 413.
+  // 404, 405, 408, 409, 413, 415, 431.
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  request_timeout: { status: 408, title: 'The request did not arrive in time' },
   idempotency_key_reused: { status: 409, title: 'The Idempotency-Key was used with another request' },
   idempotency_request_in_progress: {
     status: 409,
@@ -55,6 +57,7 @@ export const problemCatalog = {
   },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
+  request_headers_too_large: { status: 431, title: 'The request headers are too large' },
   // 5xx: our side.
   internal_error: { status: 500, title: 'Internal error' },
   dependency_unavailable: { status: 503, title: 'A service the gateway depends on is unavailable' },

@@ -2,8 +2,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
-import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
@@ -18,8 +16,9 @@ import { createIssuerKeyCache } from './auth/issuer-key-cache.ts';
 import { signedRequests } from './auth/signed-by.ts';
 import { type GatewayEnv, operatorIssuer } from './context.ts';
 import { requireJsonBodies } from './json-bodies.ts';
-import { gatewayDocumentConfig, registerSecuritySchemes } from './openapi-document.ts';
+import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
+import { checkRequestTarget } from './request-target.ts';
 import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
 import { registerHostedAccountRoutes } from './routes/hosted-accounts.ts';
 import { registerMemberLinkRoutes } from './routes/member-links.ts';
@@ -31,6 +30,7 @@ import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { registerWellKnownRoutes } from './routes/well-known.ts';
+import { translateError } from './unexpected-errors.ts';
 
 export interface GatewayOptions {
   audience: string;
@@ -66,17 +66,6 @@ const partnerPaths = [
   '/v1/programs/*',
 ];
 
-function translateError(error: Error): ProblemError {
-  if (error instanceof ProblemError) return error;
-  if (error instanceof HTTPException && error.status === 400 && /JSON/i.test(error.message)) {
-    return new ProblemError('malformed_json', 'The request body could not be parsed as JSON.');
-  }
-  return new ProblemError(
-    'internal_error',
-    'Something went wrong on our side; the request id helps us find it.',
-  );
-}
-
 export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   const app = new OpenAPIHono<GatewayEnv>({
     defaultHook: (result) => {
@@ -107,22 +96,8 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, durationMs }, 'request');
   });
-  app.use(
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (c, methods) =>
-        problemResponse(
-          c,
-          new ProblemError(
-            'method_not_allowed',
-            `${c.req.method} is not allowed here; use ${methods.join(', ')}.`,
-          ),
-          {
-            Allow: methods.join(', '),
-          },
-        ),
-    }),
-  );
+  // Before anything reads the request: a wrong method or an undecodable URL is refused as such.
+  app.use(checkRequestTarget(() => app.routes));
   app.use(
     bodyLimit({
       maxSize: deps.options.bodySizeMaxBytes,
@@ -156,7 +131,12 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerHostedAccountRoutes(app, deps.db);
   registerOperatorLedgerRoutes(app, deps.db);
 
-  app.doc31('/openapi.json', gatewayDocumentConfig);
+  // Built at the first request, once every route is registered; the routes never change after.
+  let document: ReturnType<typeof gatewayOpenApiDocument> | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= gatewayOpenApiDocument(app);
+    return c.json(document, 200);
+  });
   app.get('/reference', Scalar({ url: '/openapi.json', pageTitle: 'Points Alliance Gateway API' }));
 
   app.notFound((c) =>
@@ -164,8 +144,8 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   );
   app.onError((error, c) => {
     const problem = translateError(error);
-    if (problem.code === 'internal_error') {
-      (c.var.logger ?? deps.logger).error({ err: error }, 'unhandled error');
+    if (problem.status >= 500) {
+      (c.var.logger ?? deps.logger).error({ err: error, code: problem.code }, 'unhandled error');
     }
     return problemResponse(c, problem);
   });

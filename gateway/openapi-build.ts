@@ -4,7 +4,7 @@
 import { createLogger } from '../runtime/logger.ts';
 import { createDatabase } from '../store/connection.ts';
 import { createApp } from './app.ts';
-import { gatewayDocumentConfig } from './openapi-document.ts';
+import { gatewayOpenApiDocument } from './openapi-document.ts';
 
 const notRunning = async () => {
   throw new Error('the OpenAPI build runs no service');
@@ -30,7 +30,7 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       exchange: { quoteLifetimeSeconds: 60, coolingOffHours: 0, coolingOffCapSourcePoints: 1n },
       startTransfer: notRunning,
     });
-    return `${JSON.stringify(app.getOpenAPI31Document(gatewayDocumentConfig), null, 2)}\n`;
+    return `${JSON.stringify(gatewayOpenApiDocument(app), null, 2)}\n`;
   } finally {
     await db.destroy();
   }

@@ -1,6 +1,7 @@
 // The top of the gateway's OpenAPI document and its security schemes; the paths come from the routes.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { GatewayEnv } from './context.ts';
+import { addSharedResponses } from './openapi-shared-responses.ts';
 import { signedRequestDescription } from './schemas/common.ts';
 
 export const gatewayDocumentConfig = {
@@ -15,6 +16,9 @@ export const gatewayDocumentConfig = {
       '',
       'Every POST needs an `Idempotency-Key` header; a repeat with the same key returns the first answer',
       'with `Idempotent-Replayed: true`, and the same key with a different request is a 409.',
+      '',
+      'A method a path does not have is answered 405 with `Allow`; every operation lists the statuses',
+      'the shared checks can give it besides its own (validation, signature, idempotency, limits).',
     ].join('\n'),
   },
   tags: [
@@ -39,4 +43,9 @@ export function registerSecuritySchemes(app: OpenAPIHono<GatewayEnv>): void {
     description:
       'Signed with the operator key configured at start (OPERATOR_PUBLIC_JWKS); iss is `operator`.',
   });
+}
+
+/** The document as served and checked in: the routes' own, plus the statuses shared middleware gives. */
+export function gatewayOpenApiDocument(app: OpenAPIHono<GatewayEnv>) {
+  return addSharedResponses(app.getOpenAPI31Document(gatewayDocumentConfig));
 }

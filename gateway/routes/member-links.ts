@@ -7,6 +7,7 @@ import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { idParam } from '../schemas/ids.ts';
 import { CreateLinkBody, LinkSchema, linkView, RevokeLinkBody } from '../schemas/members.ts';
 
 const tags = ['Members'];
@@ -38,13 +39,7 @@ const revokeLinkRoute = createRoute({
   summary: 'Revoke a link (the member withdrew consent, or the account closed)',
   security: partnerSecurity,
   request: {
-    params: z.object({
-      linkId: z
-        .string()
-        .min(1)
-        .max(100)
-        .openapi({ param: { name: 'linkId', in: 'path' } }),
-    }),
+    params: z.object({ linkId: idParam('lnk', 'linkId') }),
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: RevokeLinkBody } } },
   },
@@ -58,13 +53,7 @@ const listLinksRoute = createRoute({
   summary: "A member's links to your programmes",
   security: partnerSecurity,
   request: {
-    params: z.object({
-      memberId: z
-        .string()
-        .min(1)
-        .max(100)
-        .openapi({ param: { name: 'memberId', in: 'path' } }),
-    }),
+    params: z.object({ memberId: idParam('mbr', 'memberId') }),
   },
   responses: {
     200: {

@@ -18,20 +18,16 @@ import {
   ProposeAgreementBody,
   termsFromBody,
 } from '../schemas/agreements.ts';
+import { positiveInt4Param } from '../schemas/amounts.ts';
 import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { idParam } from '../schemas/ids.ts';
 
 const tags = ['Rate agreements'];
 const versionReply = (description: string) => ({
   content: { 'application/json': { schema: AgreementVersionSchema } },
   description,
 });
-const AgreementPath = z.object({
-  agreementId: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: 'agreementId', in: 'path' } }),
-});
+const AgreementPath = z.object({ agreementId: idParam('agr', 'agreementId') });
 
 const proposeRoute = createRoute({
   method: 'post',
@@ -53,13 +49,7 @@ const acceptRoute = createRoute({
   summary: 'Accept a proposed version; it is in force from its start once both sides accepted',
   security: partnerSecurity,
   request: {
-    params: AgreementPath.extend({
-      version: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .openapi({ param: { name: 'version', in: 'path' } }),
-    }),
+    params: AgreementPath.extend({ version: positiveInt4Param('version') }),
     headers: IdempotencyHeaders,
   },
   responses: { 200: versionReply('The version'), ...problemResponses(400, 401, 403, 404, 409, 422) },

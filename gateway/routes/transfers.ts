@@ -15,8 +15,9 @@ import {
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { requireClaim } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
-import { Cursor, page, pageSchema } from '../schemas/amounts.ts';
+import { page, pageQuery, pageSchema } from '../schemas/amounts.ts';
 import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { idParam } from '../schemas/ids.ts';
 import { CreateTransferBody, TransferSchema, transferView } from '../schemas/transfers.ts';
 
 const tags = ['Transfers'];
@@ -24,13 +25,7 @@ const transferReply = (description: string) => ({
   content: { 'application/json': { schema: TransferSchema } },
   description,
 });
-const TransferPath = z.object({
-  transferId: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: 'transferId', in: 'path' } }),
-});
+const TransferPath = z.object({ transferId: idParam('trf', 'transferId') });
 
 const createTransferRoute = createRoute({
   method: 'post',
@@ -68,7 +63,7 @@ const listTransfersRoute = createRoute({
   tags,
   summary: 'Transfers out of or into your programmes, newest first',
   security: partnerSecurity,
-  request: { query: Cursor },
+  request: { query: pageQuery('trf') },
   responses: {
     200: {
       content: {

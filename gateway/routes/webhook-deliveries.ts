@@ -5,7 +5,7 @@ import type { Database } from '../../store/database.ts';
 import { listPartnerDeliveries } from '../../store/webhooks.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
-import { Cursor, page, pageSchema } from '../schemas/amounts.ts';
+import { page, pageQuery, pageSchema } from '../schemas/amounts.ts';
 import { partnerSecurity } from '../schemas/common.ts';
 import { deliveryView, WebhookDeliverySchema } from '../schemas/transfers.ts';
 
@@ -15,7 +15,7 @@ const listDeliveriesRoute = createRoute({
   tags: ['Webhooks'],
   summary: 'Webhooks sent to you, newest first, with their delivery state',
   security: partnerSecurity,
-  request: { query: Cursor },
+  request: { query: pageQuery('whk') },
   responses: {
     200: {
       content: {

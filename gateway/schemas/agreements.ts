@@ -2,13 +2,15 @@
 import { z } from '@hono/zod-openapi';
 import type { AgreementVersionRecord, ProposedTerms } from '../../store/rate-agreements.ts';
 import { AmountOut, NonNegativeIntegerString, PositiveIntegerString } from './amounts.ts';
+import { text } from './common.ts';
+import { id } from './ids.ts';
 
 const Instant = z.iso.datetime({ offset: true });
 
 export const ProposeAgreementBody = z
   .object({
-    sourceProgramId: z.string().min(1).max(100),
-    targetProgramId: z.string().min(1).max(100),
+    sourceProgramId: id('prg'),
+    targetProgramId: id('prg'),
     fromPoints: PositiveIntegerString.openapi({
       description: 'Source points in the ratio: toPoints are credited per fromPoints.',
     }),
@@ -28,7 +30,7 @@ export const ProposeAgreementBody = z
     tierRatios: z
       .array(
         z.object({
-          tier: z.string().min(1).max(50),
+          tier: text({ min: 1, max: 50 }),
           fromPoints: PositiveIntegerString,
           toPoints: PositiveIntegerString,
         }),
@@ -38,7 +40,7 @@ export const ProposeAgreementBody = z
     campaigns: z
       .array(
         z.object({
-          name: z.string().min(1).max(200),
+          name: text({ min: 1, max: 200 }),
           startsAt: Instant,
           endsAt: Instant,
           multiplierNumerator: PositiveIntegerString,

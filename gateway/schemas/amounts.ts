@@ -1,5 +1,7 @@
 // Amounts travel as decimal strings: points and money are integers that a JSON number could round.
 import { z } from '@hono/zod-openapi';
+import type { IdPrefix } from '../../store/ids.ts';
+import { id } from './ids.ts';
 
 export const PositiveIntegerString = z
   .string()
@@ -15,20 +17,44 @@ export const NonNegativeIntegerString = z
 
 export const AmountOut = z.string().openapi({ example: '700', description: 'A whole number, as a string.' });
 
-export const Cursor = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .openapi({ param: { name: 'limit', in: 'query' } }),
-  cursor: z
+/** PostgreSQL's `integer`: a number stored in one (an agreement's version) must fit it. */
+export const int4Max = 2_147_483_647;
+
+/** A positive whole number in a path, as plain decimal digits, that fits an `integer` column. */
+export function positiveInt4Param(name: string) {
+  return z
     .string()
-    .max(100)
-    .optional()
-    .openapi({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor from the previous page.' }),
-});
+    .regex(/^[1-9][0-9]{0,9}$/, 'a whole number above zero, in decimal digits')
+    .transform(Number)
+    .refine((value) => value <= int4Max, `at most ${int4Max}`)
+    .openapi({ param: { name, in: 'path' }, example: '1' });
+}
+
+/** Page sizes as plain decimal digits, 1 to 100: `1e2`, ` 5` or `0x10` are refused, not coerced. */
+const pageLimitPattern = /^(100|[1-9][0-9]?)$/;
+const pageLimitDefault = 20;
+
+/**
+ * The query of a cursor-paginated list whose items have ids of `prefix`: the cursor is the id of
+ * the last item of the previous page, so anything else cannot be one.
+ */
+export function pageQuery(prefix: IdPrefix) {
+  return z.object({
+    limit: z
+      .string()
+      .regex(pageLimitPattern, 'a whole number from 1 to 100, in decimal digits')
+      .optional()
+      .transform((value) => (value === undefined ? pageLimitDefault : Number(value)))
+      .openapi({
+        param: { name: 'limit', in: 'query' },
+        description: `Items per page, 1 to 100 (${pageLimitDefault} when absent).`,
+        example: String(pageLimitDefault),
+      }),
+    cursor: id(prefix)
+      .optional()
+      .openapi({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor from the previous page.' }),
+  });
+}
 
 export function page<T extends { id: string }>(items: T[], limit: number) {
   return { items, nextCursor: items.length === limit ? (items.at(-1)?.id ?? null) : null };

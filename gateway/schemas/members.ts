@@ -2,41 +2,35 @@
 import { z } from '@hono/zod-openapi';
 import { consentScopes } from '../../domain/consent.ts';
 import type { MemberLink } from '../../store/database.ts';
+import { text } from './common.ts';
+import { id } from './ids.ts';
 
 export const CreateLinkBody = z
   .object({
-    memberId: z
-      .string()
-      .regex(/^mbr_[0-9a-z]{26}$/)
+    memberId: id('mbr')
       .nullable()
       .default(null)
       .openapi({ description: 'The alliance member to link; null enrols a new member.' }),
-    programId: z.string().min(1).max(100),
-    accountRef: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .openapi({ description: "The member's account in your programme." }),
-    tier: z.string().trim().min(1).max(50).nullable().default(null),
+    programId: id('prg'),
+    accountRef: text({ min: 1, max: 200, trim: true }).openapi({
+      description: "The member's account in your programme.",
+    }),
+    tier: text({ min: 1, max: 50, trim: true }).nullable().default(null),
     consent: z.object({
       grantedAt: z.iso.datetime({ offset: true }),
       scopes: z.array(z.enum(consentScopes)).min(1).openapi({
         description:
           'transfers: points may move to and from this programme at your request. pull_transfers: the partner at the other end of an agreement may also request a transfer out of this programme for the member. redemptions: the member may spend these points in the catalog.',
       }),
-      reference: z
-        .string()
-        .trim()
-        .min(1)
-        .max(500)
-        .openapi({ description: 'Where you keep the proof of consent.' }),
+      reference: text({ min: 1, max: 500, trim: true }).openapi({
+        description: 'Where you keep the proof of consent.',
+      }),
     }),
   })
   .openapi('CreateMemberLink');
 
 export const RevokeLinkBody = z
-  .object({ reason: z.string().trim().min(1).max(500) })
+  .object({ reason: text({ min: 1, max: 500, trim: true }) })
   .openapi('RevokeMemberLink');
 
 export const LinkSchema = z

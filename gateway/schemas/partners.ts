@@ -1,29 +1,30 @@
 // Request and response shapes of the partner registry, with the OpenAPI names partners see.
 import { z } from '@hono/zod-openapi';
 import type { PartnerRecord } from '../../store/partners.ts';
+import { httpUrl, text } from './common.ts';
+import { idParam } from './ids.ts';
 
-export const PartnerIdParam = z
-  .string()
-  .regex(/^ptn_[0-9a-z]{26}$/, 'must be a partner id like ptn_…')
-  .openapi({ param: { name: 'partnerId', in: 'path' }, example: 'ptn_01jh8x4z3e6q2v8k9m0n1p2r3s' });
+export const PartnerIdParam = idParam('ptn', 'partnerId');
 
-export const KidParam = z
+export const KidParam = text({ min: 1, max: 200 }).openapi({ param: { name: 'kid', in: 'path' } });
+
+/** A JWK member in base64url (RFC 7518); 2,048 characters hold an RSA modulus of 12,000 bits. */
+const base64url = z
   .string()
-  .min(1)
-  .max(200)
-  .openapi({ param: { name: 'kid', in: 'path' } });
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url')
+  .max(2048);
 
 export const PublicJwkSchema = z
   .object({
     kty: z.enum(['RSA', 'EC', 'OKP']),
     alg: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']),
-    kid: z.string().min(1).max(200).optional(),
+    kid: text({ min: 1, max: 200 }).optional(),
     use: z.literal('sig').optional(),
-    n: z.string().optional(),
-    e: z.string().optional(),
+    n: base64url.optional(),
+    e: base64url.optional(),
     crv: z.enum(['P-256', 'Ed25519']).optional(),
-    x: z.string().optional(),
-    y: z.string().optional(),
+    x: base64url.optional(),
+    y: base64url.optional(),
   })
   .strict()
   .openapi('PublicJwk', {
@@ -32,8 +33,8 @@ export const PublicJwkSchema = z
   });
 
 const ProgramInput = z.object({
-  name: z.string().trim().min(1).max(200),
-  unitName: z.string().trim().min(1).max(50).openapi({ example: 'miles' }),
+  name: text({ min: 1, max: 200, trim: true }),
+  unitName: text({ min: 1, max: 50, trim: true }).openapi({ example: 'miles' }),
   ledger: z.enum(['partner_system', 'hosted']).openapi({
     description: "Where the points live: the partner's own system, or the gateway's hosted ledger.",
   }),
@@ -41,21 +42,12 @@ const ProgramInput = z.object({
 
 export const CreatePartnerBody = z
   .object({
-    name: z.string().trim().min(1).max(200).openapi({ example: 'Harbour Coffee' }),
-    webhookUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .nullable()
-      .default(null),
-    loyaltyApiUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .nullable()
-      .default(null)
-      .openapi({
-        description:
-          "Base URL of the partner's loyalty system (openapi/partner.json); needed for partner_system programmes.",
-      }),
+    name: text({ min: 1, max: 200, trim: true }).openapi({ example: 'Harbour Coffee' }),
+    webhookUrl: httpUrl(2000).nullable().default(null),
+    loyaltyApiUrl: httpUrl(2000).nullable().default(null).openapi({
+      description:
+        "Base URL of the partner's loyalty system (openapi/partner.json); needed for partner_system programmes.",
+    }),
     programs: z.array(ProgramInput).min(1).max(10),
     keys: z.array(PublicJwkSchema).min(1).max(5),
   })

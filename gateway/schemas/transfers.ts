@@ -2,11 +2,12 @@
 import { z } from '@hono/zod-openapi';
 import type { Quote, Transfer, TransferStep, WebhookDelivery } from '../../store/database.ts';
 import { AmountOut, PositiveIntegerString } from './amounts.ts';
+import { id } from './ids.ts';
 
 const Ids = {
-  memberId: z.string().regex(/^mbr_[0-9a-z]{26}$/, 'a member id like mbr_…'),
-  sourceProgramId: z.string().min(1).max(100),
-  targetProgramId: z.string().min(1).max(100),
+  memberId: id('mbr'),
+  sourceProgramId: id('prg'),
+  targetProgramId: id('prg'),
 };
 
 export const CreateQuoteBody = z
@@ -79,7 +80,7 @@ export function quoteView(quote: Omit<Quote, 'created_at'>): z.infer<typeof Quot
 
 export const CreateTransferBody = z
   .union([
-    z.object({ quoteId: z.string().regex(/^qte_[0-9a-z]{26}$/, 'a quote id like qte_…') }).strict(),
+    z.object({ quoteId: id('qte') }).strict(),
     z.object({ ...Ids, sourcePoints: PositiveIntegerString }).strict(),
   ])
   .openapi('CreateTransfer', { description: 'From a quote, or inline (quoted and started at once).' });
