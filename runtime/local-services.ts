@@ -88,7 +88,16 @@ export async function ensureTemporal(options: {
   })();
   if (options.port) await requirePortFree(options.port, 'TEMPORAL_DEV_SERVER_PORT');
   if (options.uiPort) await requirePortFree(options.uiPort, 'TEMPORAL_UI_PORT');
-  if (options.databaseFile) mkdirSync(path.dirname(path.resolve(options.databaseFile)), { recursive: true });
+  if (options.databaseFile) {
+    // The server refuses a database file whose folder does not exist yet (DATA_DIR made by nothing
+    // else when DATABASE_URL is given).
+    const folder = path.dirname(path.resolve(options.databaseFile));
+    try {
+      mkdirSync(folder, { recursive: true });
+    } catch (error) {
+      throw new ServiceStartError(`the Temporal development server cannot start: ${messageOf(error)}`);
+    }
+  }
   installTemporalRuntime(options.logger);
   options.logger.info({ executable }, 'starting the Temporal development server');
   const environment = await TestWorkflowEnvironment.createLocal({
@@ -101,11 +110,13 @@ export async function ensureTemporal(options: {
       log: { format: 'json', level: 'warn' },
     },
   }).catch((error: unknown) => {
-    // The server's own reason is the line it printed just before (its output is this process's);
-    // the SDK's message adds only that it did not answer in time, followed by transport details.
-    const firstSentence = messageOf(error).split('. ')[0];
+    // The server's own reason, if it gave one, is the line it printed just before (its output is
+    // this process's); the SDK's message adds only that it did not answer, then transport details.
+    const firstSentence = messageOf(error)
+      .split('. ')[0]
+      ?.replace(/^Failed to start ephemeral server: /, '');
     throw new ServiceStartError(
-      `the Temporal development server did not start (its own error line is above): ${firstSentence}`,
+      `the Temporal development server did not start: ${firstSentence} (its own message, if it printed one, is just above)`,
       { cause: error },
     );
   });
