@@ -1,7 +1,7 @@
 // The LoyaltyAdapter over the gateway's own hosted ledger, for programmes without a system of their own.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.ts';
-import type { LedgerOutcome } from '../store/hosted-ledger/movements.ts';
+import type { LedgerAnswer } from '../store/hosted-ledger/movements.ts';
 import {
   askOutcome,
   creditPoints,
@@ -11,9 +11,9 @@ import {
   voidReservation,
 } from '../store/hosted-ledger/operations.ts';
 import { listLedgerTransactions, readBalance } from '../store/hosted-ledger/reports.ts';
-import { type LoyaltyAdapter, type StepOutcome, transactionsPageSizeMax } from './loyalty-adapter.ts';
+import { type LoyaltyAdapter, type PartnerAnswer, transactionsPageSizeMax } from './loyalty-adapter.ts';
 
-function toStep(outcome: LedgerOutcome): StepOutcome {
+function toStep(outcome: LedgerAnswer): PartnerAnswer {
   return outcome.outcome === 'done' ? { outcome: 'done' } : outcome;
 }
 

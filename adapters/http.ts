@@ -5,9 +5,9 @@ import type { SigningKeyPair } from '../signing/keys.ts';
 import { createSignedClient, type SignedResponse } from '../signing/signed-client.ts';
 import {
   type LoyaltyAdapter,
+  type PartnerAnswer,
   type PartnerTransaction,
   PartnerUnavailableError,
-  type StepOutcome,
   type StepState,
 } from './loyalty-adapter.ts';
 
@@ -50,7 +50,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
     }
   }
 
-  async function step(path: string, body: { key: string } & Record<string, unknown>): Promise<StepOutcome> {
+  async function step(path: string, body: { key: string } & Record<string, unknown>): Promise<PartnerAnswer> {
     const response = await send('POST', path, body, body.key);
     if (response.status >= 200 && response.status < 300) return { outcome: 'done' };
     if (response.status === 422) {

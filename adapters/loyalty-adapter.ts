@@ -4,7 +4,7 @@
 // the caller retries with the same key or asks for the outcome of that key before compensating.
 import type { PartnerTransaction } from '../domain/partner-transaction.ts';
 
-export type StepOutcome = { outcome: 'done' } | { outcome: 'refused'; code: string; detail: string };
+export type PartnerAnswer = { outcome: 'done' } | { outcome: 'refused'; code: string; detail: string };
 
 /** What became of a step: done, or abandoned (never happened, and now never will: the key is fenced). */
 export type StepState = 'succeeded' | 'abandoned';
@@ -27,11 +27,11 @@ export interface LoyaltyAdapter {
     points: bigint;
     expiresAt: Date;
     reason: string;
-  }): Promise<StepOutcome>;
-  post(input: { key: string; reservationKey: string }): Promise<StepOutcome>;
-  void(input: { key: string; reservationKey: string }): Promise<StepOutcome>;
-  credit(input: { key: string; accountRef: string; points: bigint; reason: string }): Promise<StepOutcome>;
-  reverseCredit(input: { key: string; creditKey: string }): Promise<StepOutcome>;
+  }): Promise<PartnerAnswer>;
+  post(input: { key: string; reservationKey: string }): Promise<PartnerAnswer>;
+  void(input: { key: string; reservationKey: string }): Promise<PartnerAnswer>;
+  credit(input: { key: string; accountRef: string; points: bigint; reason: string }): Promise<PartnerAnswer>;
+  reverseCredit(input: { key: string; creditKey: string }): Promise<PartnerAnswer>;
   outcome(key: string): Promise<StepState>;
   balance(accountRef: string): Promise<PartnerBalance | undefined>;
   /** Operations that took effect in [from, to), oldest first, at most transactionsPageSizeMax. */

@@ -2,6 +2,8 @@
 // member create points by going round it. The alliance has no such cycle, so a new agreement can
 // only create one through its own edge: we look for paths from its target back to its source.
 import { compareRatios, multiplyRatios, type Ratio } from './arithmetic.ts';
+import { ProblemError } from './errors.ts';
+import { bestCaseRatio, type RateTerms } from './rate-terms.ts';
 
 export interface RateEdge {
   sourceProgramId: string;
@@ -48,4 +50,26 @@ export function findArbitrageCycle(
     return null;
   };
   return visit(candidate.targetProgramId, candidate.ratio);
+}
+
+/** Refuses terms whose best case would close a cycle that yields more points than it takes. */
+export function refuseArbitrage(edges: RateEdge[], terms: RateTerms): void {
+  const candidate = {
+    sourceProgramId: terms.sourceProgramId,
+    targetProgramId: terms.targetProgramId,
+    ratio: bestCaseRatio(terms),
+  };
+  const others = edges.filter(
+    (edge) =>
+      edge.sourceProgramId !== candidate.sourceProgramId ||
+      edge.targetProgramId !== candidate.targetProgramId,
+  );
+  const cycle = findArbitrageCycle(others, candidate);
+  if (cycle) {
+    throw new ProblemError(
+      'rate_arbitrage',
+      `Going round ${cycle.join(' → ')} would yield more points than it takes.`,
+      [{ field: 'toPoints', message: `opens the cycle ${cycle.join(' → ')}` }],
+    );
+  }
 }

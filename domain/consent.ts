@@ -32,3 +32,16 @@ export function requireTransferRequester(parties: TransferParties): 'push' | 'pu
     [{ field: 'sourceProgramId', message: 'the member has not allowed other partners to pull from it' }],
   );
 }
+
+/** The member must have an active link to the programme whose consent includes transfers. */
+export function requireTransferConsent(
+  link: { consentScopes: readonly string[] | null } | undefined,
+  at: { memberId: string; programId: string; field: string },
+): void {
+  if (link?.consentScopes?.includes('transfers')) return;
+  throw new ProblemError(
+    'member_link_missing',
+    `Member ${at.memberId} has no active link with transfer consent to ${at.programId}.`,
+    [{ field: at.field, message: 'the member is not linked to this programme' }],
+  );
+}

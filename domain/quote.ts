@@ -98,16 +98,14 @@ export function computeQuote(input: QuoteInput): QuoteFigures {
     terms.memberDailyCapSourcePoints,
     input.coolingOffCapSourcePoints ?? terms.memberDailyCapSourcePoints,
   );
-  if (input.debitedTodaySourcePoints + debitPoints > capSourcePoints) {
-    const coolingOff =
+  requireWithinDailyCap({
+    debitedTodaySourcePoints: input.debitedTodaySourcePoints,
+    debitPoints,
+    capSourcePoints,
+    coolingOff:
       input.coolingOffCapSourcePoints !== null &&
-      input.coolingOffCapSourcePoints < terms.memberDailyCapSourcePoints;
-    const left = capSourcePoints - input.debitedTodaySourcePoints;
-    throw new ProblemError(
-      coolingOff ? 'link_cooling_off' : 'daily_cap_exceeded',
-      `At most ${left > 0n ? left : 0n} more source points can be moved today.`,
-    );
-  }
+      input.coolingOffCapSourcePoints < terms.memberDailyCapSourcePoints,
+  });
 
   const settlementAmountMinor = divideHalfUp(
     credit * terms.settlementAmountMinor,
@@ -130,4 +128,23 @@ export function computeQuote(input: QuoteInput): QuoteFigures {
     currency: terms.settlementCurrency,
     dailyCapSourcePoints: capSourcePoints,
   };
+}
+
+/**
+ * The member's daily cap out of a programme: what was debited today plus this debit may not pass
+ * it. Checked when a quote is made and again, under a lock, when its transfer is created.
+ */
+export function requireWithinDailyCap(input: {
+  debitedTodaySourcePoints: bigint;
+  debitPoints: bigint;
+  capSourcePoints: bigint;
+  /** The cap is the cooling-off cap of a new link (a different code tells the member why). */
+  coolingOff: boolean;
+}): void {
+  if (input.debitedTodaySourcePoints + input.debitPoints <= input.capSourcePoints) return;
+  const left = input.capSourcePoints - input.debitedTodaySourcePoints;
+  throw new ProblemError(
+    input.coolingOff ? 'link_cooling_off' : 'daily_cap_exceeded',
+    `At most ${left > 0n ? left : 0n} more source points can be moved today.`,
+  );
 }

@@ -7,12 +7,12 @@ import type { Client } from '@temporalio/client';
 import type { JWK } from 'jose';
 import { type Config, transferTimeouts } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { readinessChecks } from '../runtime/readiness.ts';
 import type { GatewayKeys } from '../runtime/signing-keys.ts';
 import type { Db } from '../store/connection.ts';
 import { startTransferWorkflow } from '../workflows/transfer-client.ts';
 import { createApp } from './app.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { readinessChecks } from './readiness.ts';
 
 export interface GatewayServerDependencies {
   config: Config;

@@ -1,20 +1,32 @@
 // The transfer use case: price (inline) or take a quote, create the transfer bound to the request's
-// Idempotency-Key, start its workflow, and say what to answer. The API calls it; so will the console.
-// A run of the same key after a crash finds the transfer the first run created and carries on with
-// it, so one key never moves a member's points twice.
-import type { Kysely } from 'kysely';
+// Idempotency-Key, start its workflow, and say what to answer; read and list transfers. The API
+// calls it; so will the console. A run of the same key after a crash finds the transfer the first
+// run created and carries on with it, so one key never moves a member's points twice.
+import type { Kysely, Transaction } from 'kysely';
+import { requireTransferConsent, requireTransferRequester } from '../domain/consent.ts';
+import { ProblemError } from '../domain/errors.ts';
+import { requireWithinDailyCap } from '../domain/quote.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Database, Transfer, TransferStep } from '../store/database.ts';
-import { priceQuote } from '../store/quotes.ts';
-import { createTransfer, findTransfer, listTransferSteps, type StartedTransfer } from '../store/transfers.ts';
+import { bindIdempotencyEffect } from '../store/idempotency.ts';
+import { newId } from '../store/ids.ts';
+import { findActiveLink } from '../store/members.ts';
+import { ownsEither } from '../store/programs.ts';
+import { debitedTodaySourcePoints, insertQuote, type PricedQuote } from '../store/quotes.ts';
+import {
+  findTransfer,
+  insertTransfer,
+  listPartnerTransfers,
+  listStepsOfTransfers,
+  listTransferSteps,
+  lockMemberLink,
+  lockQuote,
+  programOwners,
+} from '../store/transfers.ts';
+import { priceQuote, type QuotePolicy } from './quotes.ts';
 
 /** Starts the transfer's workflow, or finds it running, and waits a short while for its outcome. */
 export type TransferStarter = (transferId: string) => Promise<unknown>;
-
-export interface TransferPolicy {
-  quoteLifetimeSeconds: number;
-  coolingOffCapSourcePoints: bigint;
-}
 
 export type TransferRequest =
   | { quoteId: string }
@@ -28,9 +40,12 @@ export interface RequestTransferInput {
   now: Date;
 }
 
-export interface TransferReply {
+export interface TransferWithSteps {
   transfer: Transfer;
   steps: TransferStep[];
+}
+
+export interface TransferReply extends TransferWithSteps {
   /** created: this key made it (now or in a run that died); existing: its quote started it before. */
   disposition: 'created' | 'existing';
   finished: boolean;
@@ -39,12 +54,128 @@ export interface TransferReply {
 export interface TransferDependencies {
   db: Kysely<Database>;
   startTransfer: TransferStarter;
-  policy: TransferPolicy;
+  policy: QuotePolicy;
   logger: Logger;
 }
 
-async function createOrFind(
-  deps: TransferDependencies,
+export interface StartedTransfer {
+  transfer: Transfer;
+  created: boolean;
+}
+
+/** A quote made earlier, or one priced for this request and stored with its transfer. */
+type TransferQuote = { quoteId: string } | { pricedQuote: PricedQuote };
+
+/** Another run of the same key created its transfer first; this run's writes are rolled back. */
+class KeyAlreadyBound extends Error {
+  readonly transferId: string;
+  constructor(transferId: string) {
+    super(`the Idempotency-Key already created transfer ${transferId}`);
+    this.transferId = transferId;
+  }
+}
+
+async function requireTransferLink(
+  trx: Transaction<Database>,
+  memberId: string,
+  programId: string,
+  field: string,
+) {
+  const link = await findActiveLink(trx, memberId, programId);
+  requireTransferConsent(link && { consentScopes: link.consent_scopes }, { memberId, programId, field });
+  if (!link) throw new Error('requireTransferConsent let a missing link through');
+  return link;
+}
+
+/** Everything a transfer's creation checks and writes, in one transaction. */
+async function createInTransaction(
+  trx: Transaction<Database>,
+  input: {
+    partnerId: string;
+    quote: TransferQuote;
+    idempotency: { principal: string; key: string };
+    now: Date;
+  },
+): Promise<StartedTransfer> {
+  if ('pricedQuote' in input.quote) await insertQuote(trx, input.quote.pricedQuote, input.now);
+  const quoteId = 'pricedQuote' in input.quote ? input.quote.pricedQuote.id : input.quote.quoteId;
+  const quote = await lockQuote(trx, quoteId);
+  if (!quote || quote.requested_by !== input.partnerId) {
+    throw new ProblemError('not_found', `Quote ${quoteId} does not exist.`, [
+      { field: 'quoteId', message: 'unknown quote' },
+    ]);
+  }
+  if (quote.used_by_transfer_id !== null) {
+    const existing = await findTransfer(trx, quote.used_by_transfer_id);
+    if (!existing) throw new Error(`quote ${quote.id} names a transfer that does not exist`);
+    return { transfer: existing, created: false };
+  }
+  if (quote.expires_at <= input.now) {
+    throw new ProblemError(
+      'quote_expired',
+      `Quote ${quote.id} expired at ${quote.expires_at.toISOString()}; ask for a new one.`,
+      [{ field: 'quoteId', message: 'expired' }],
+    );
+  }
+  // Links may have been revoked since the quote; both ends must still be linked now, and a pull
+  // still allowed by the member's consent at the source.
+  const sourceLink = await requireTransferLink(
+    trx,
+    quote.member_id,
+    quote.source_program_id,
+    'sourceProgramId',
+  );
+  const targetLink = await requireTransferLink(
+    trx,
+    quote.member_id,
+    quote.target_program_id,
+    'targetProgramId',
+  );
+  const owners = await programOwners(trx, [quote.source_program_id, quote.target_program_id]);
+  requireTransferRequester({
+    requesterPartnerId: input.partnerId,
+    sourcePartnerId: owners.get(quote.source_program_id) ?? '',
+    targetPartnerId: owners.get(quote.target_program_id) ?? '',
+    sourceConsentScopes: sourceLink.consent_scopes,
+  });
+  // Serialise this member's transfers out of this programme, so the daily cap counts every one.
+  await lockMemberLink(trx, sourceLink.id);
+  requireWithinDailyCap({
+    debitedTodaySourcePoints: await debitedTodaySourcePoints(
+      trx,
+      quote.member_id,
+      quote.source_program_id,
+      input.now,
+    ),
+    debitPoints: quote.debit_points,
+    capSourcePoints: quote.daily_cap_source_points,
+    coolingOff: false,
+  });
+  const transferId = newId('trf');
+  const boundTo = await bindIdempotencyEffect(trx, { ...input.idempotency, effectId: transferId });
+  if (boundTo !== transferId) throw new KeyAlreadyBound(boundTo);
+  const transfer = await insertTransfer(trx, {
+    id: transferId,
+    quote_id: quote.id,
+    requested_by: input.partnerId,
+    member_id: quote.member_id,
+    source_program_id: quote.source_program_id,
+    target_program_id: quote.target_program_id,
+    source_account_ref: sourceLink.account_ref,
+    target_account_ref: targetLink.account_ref,
+    debit_points: quote.debit_points,
+    credit_points: quote.credit_points,
+    status: 'pending',
+  });
+  return { transfer, created: true };
+}
+
+/**
+ * Creates the transfer the request asks for, bound to its key, or finds the one that key or quote
+ * already made; starts nothing (requestTransfer does, and the sweep does when nobody could).
+ */
+export async function createTransfer(
+  deps: Pick<TransferDependencies, 'db' | 'policy'>,
   input: RequestTransferInput,
 ): Promise<StartedTransfer> {
   const { idempotency, request, partnerId, now } = input;
@@ -52,22 +183,29 @@ async function createOrFind(
     const transfer = await findTransfer(deps.db, idempotency.effectId);
     if (transfer) return { transfer, created: true };
   }
-  const quote =
+  const quote: TransferQuote =
     'quoteId' in request
       ? { quoteId: request.quoteId }
       : {
-          pricedQuote: await priceQuote(deps.db, {
+          pricedQuote: await priceQuote(deps.db, deps.policy, {
             partnerId,
             memberId: request.memberId,
             sourceProgramId: request.sourceProgramId,
             targetProgramId: request.targetProgramId,
             amount: { sourcePoints: request.sourcePoints },
             now,
-            lifetimeSeconds: deps.policy.quoteLifetimeSeconds,
-            coolingOffCapSourcePoints: deps.policy.coolingOffCapSourcePoints,
           }),
         };
-  return createTransfer(deps.db, { partnerId, quote, idempotency, now });
+  try {
+    return await deps.db
+      .transaction()
+      .execute((trx) => createInTransaction(trx, { partnerId, quote, idempotency, now }));
+  } catch (error) {
+    if (!(error instanceof KeyAlreadyBound)) throw error;
+    const transfer = await findTransfer(deps.db, error.transferId);
+    if (!transfer) throw new Error(`transfer ${error.transferId} bound to a key does not exist`);
+    return { transfer, created: true };
+  }
 }
 
 /**
@@ -79,7 +217,7 @@ export async function requestTransfer(
   deps: TransferDependencies,
   input: RequestTransferInput,
 ): Promise<TransferReply> {
-  const { transfer, created } = await createOrFind(deps, input);
+  const { transfer, created } = await createTransfer(deps, input);
   try {
     await deps.startTransfer(transfer.id);
   } catch (error) {
@@ -99,4 +237,32 @@ export async function requestTransfer(
     disposition: created ? 'created' : 'existing',
     finished: ['completed', 'failed', 'needs_attention'].includes(latest.status),
   };
+}
+
+/** A transfer, to the partner that asked for it or owns either of its programmes; else not found. */
+export async function readTransfer(
+  db: Kysely<Database>,
+  partnerId: string,
+  transferId: string,
+): Promise<TransferWithSteps> {
+  const transfer = await findTransfer(db, transferId);
+  const visible =
+    transfer &&
+    (transfer.requested_by === partnerId ||
+      (await ownsEither(db, partnerId, [transfer.source_program_id, transfer.target_program_id])));
+  if (!visible) throw new ProblemError('not_found', `Transfer ${transferId} does not exist.`);
+  return { transfer, steps: await listTransferSteps(db, transferId) };
+}
+
+/** A partner's transfers (as either end, or as requester), newest first, with their steps. */
+export async function listTransfers(
+  db: Kysely<Database>,
+  input: { partnerId: string; cursor: string | null; limit: number },
+): Promise<TransferWithSteps[]> {
+  const transfers = await listPartnerTransfers(db, input);
+  const steps = await listStepsOfTransfers(
+    db,
+    transfers.map((transfer) => transfer.id),
+  );
+  return transfers.map((transfer) => ({ transfer, steps: steps.get(transfer.id) ?? [] }));
 }

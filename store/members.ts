@@ -1,82 +1,62 @@
-// Alliance members and their links to programme accounts. A partner asserts a link for an account
-// it owns, with the member's recorded consent; a new link starts a cooling-off period.
+// Alliance members and their links to programme accounts, as stored (services/member-links.ts holds
+// the rules: who may link, consent, cooling-off).
 import type { Kysely } from 'kysely';
-import { ProblemError } from '../domain/errors.ts';
 import type { Database, MemberLink } from './database.ts';
-import { ensureAccount } from './hosted-ledger/accounts.ts';
-import { newId } from './ids.ts';
-import { requireOwnProgram } from './programs.ts';
-import { inTransaction } from './transaction.ts';
 
-export interface LinkInput {
-  partnerId: string;
-  /** An existing alliance member, or null to enrol a new one. */
-  memberId: string | null;
+export async function insertMember(db: Kysely<Database>, memberId: string): Promise<void> {
+  await db.insertInto('members').values({ id: memberId }).execute();
+}
+
+export async function memberExists(db: Kysely<Database>, memberId: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('members').select('id').where('id', '=', memberId).executeTakeFirst()) !== undefined
+  );
+}
+
+export interface NewLink {
+  id: string;
+  memberId: string;
   programId: string;
   accountRef: string;
   tier: string | null;
   consent: { grantedAt: Date; scopes: string[]; reference: string };
-  coolingOffHours: number;
-  now: Date;
+  linkedAt: Date;
+  coolingOffUntil: Date;
 }
 
-export async function linkMember(db: Kysely<Database>, input: LinkInput): Promise<MemberLink> {
-  const program = await requireOwnProgram(db, input.partnerId, input.programId, 'programId');
-  return inTransaction(db, async (trx) => {
-    let memberId = input.memberId;
-    if (memberId === null) {
-      memberId = newId('mbr');
-      await trx.insertInto('members').values({ id: memberId }).execute();
-    } else if (
-      !(await trx.selectFrom('members').select('id').where('id', '=', memberId).executeTakeFirst())
-    ) {
-      throw new ProblemError('not_found', `Member ${memberId} does not exist.`, [
-        { field: 'memberId', message: 'unknown member' },
-      ]);
-    }
-    const inserted = await trx
-      .insertInto('member_links')
-      .values({
-        id: newId('lnk'),
-        member_id: memberId,
-        program_id: input.programId,
-        account_ref: input.accountRef,
-        tier: input.tier,
-        consent_granted_at: input.consent.grantedAt,
-        consent_scopes: input.consent.scopes,
-        consent_reference: input.consent.reference,
-        linked_at: input.now,
-        cooling_off_until: new Date(input.now.getTime() + input.coolingOffHours * 3_600_000),
-      })
-      .onConflict((conflict) => conflict.doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (!inserted) {
-      throw new ProblemError(
-        'member_link_exists',
-        'The account, or the member in this programme, is already linked.',
-        [{ field: 'accountRef', message: 'already linked' }],
-      );
-    }
-    if (program.ledger === 'hosted') await ensureAccount(trx, input.programId, input.accountRef, 'member');
-    return inserted;
-  });
+/** Inserts the link; undefined when the account, or the member in this programme, is linked already. */
+export async function insertLink(db: Kysely<Database>, link: NewLink): Promise<MemberLink | undefined> {
+  return db
+    .insertInto('member_links')
+    .values({
+      id: link.id,
+      member_id: link.memberId,
+      program_id: link.programId,
+      account_ref: link.accountRef,
+      tier: link.tier,
+      consent_granted_at: link.consent.grantedAt,
+      consent_scopes: link.consent.scopes,
+      consent_reference: link.consent.reference,
+      linked_at: link.linkedAt,
+      cooling_off_until: link.coolingOffUntil,
+    })
+    .onConflict((conflict) => conflict.doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
-export async function revokeLink(
+export async function findLink(db: Kysely<Database>, linkId: string): Promise<MemberLink | undefined> {
+  return db.selectFrom('member_links').selectAll().where('id', '=', linkId).executeTakeFirst();
+}
+
+export async function markLinkRevoked(
   db: Kysely<Database>,
-  partnerId: string,
-  linkId: string,
-  reason: string,
+  input: { linkId: string; reason: string; at: Date },
 ): Promise<MemberLink> {
-  const link = await db.selectFrom('member_links').selectAll().where('id', '=', linkId).executeTakeFirst();
-  if (!link) throw new ProblemError('not_found', `Link ${linkId} does not exist.`);
-  await requireOwnProgram(db, partnerId, link.program_id, 'linkId');
-  if (link.revoked_at) return link;
   return db
     .updateTable('member_links')
-    .set({ revoked_at: new Date(), revoked_reason: reason })
-    .where('id', '=', linkId)
+    .set({ revoked_at: input.at, revoked_reason: input.reason })
+    .where('id', '=', input.linkId)
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -93,26 +73,6 @@ export async function findActiveLink(
     .where('program_id', '=', programId)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-}
-
-/** The member's active link to a programme that allows transfers; a 422 naming the field when missing. */
-export async function requireTransferLink(
-  db: Kysely<Database>,
-  memberId: string,
-  programId: string,
-  field: string,
-): Promise<MemberLink> {
-  const link = await findActiveLink(db, memberId, programId);
-  if (!link?.consent_scopes.includes('transfers')) throw memberLinkMissing(memberId, programId, field);
-  return link;
-}
-
-export function memberLinkMissing(memberId: string, programId: string, field: string): ProblemError {
-  return new ProblemError(
-    'member_link_missing',
-    `Member ${memberId} has no active link with transfer consent to ${programId}.`,
-    [{ field, message: 'the member is not linked to this programme' }],
-  );
 }
 
 export async function listOwnLinks(

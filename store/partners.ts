@@ -1,7 +1,6 @@
-// The partner registry: partners, their programmes and their public keys.
+// The partner registry as stored: partners, their programmes and their public keys.
 import type { JWK } from 'jose';
-import type { Kysely } from 'kysely';
-import { ProblemError } from '../domain/errors.ts';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, Partner, PartnerKey, PartnerStatus, Program, ProgramLedger } from './database.ts';
 import { newId } from './ids.ts';
 import { inTransaction } from './transaction.ts';
@@ -84,12 +83,6 @@ export async function findPartner(
   return { partner, programs, keys };
 }
 
-export async function requirePartner(db: Kysely<Database>, partnerId: string): Promise<PartnerRecord> {
-  const record = await findPartner(db, partnerId);
-  if (!record) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
-  return record;
-}
-
 /** What signature verification needs: the partner's status and its active public keys. */
 export async function findVerificationKeys(
   db: Kysely<Database>,
@@ -109,27 +102,26 @@ export async function findVerificationKeys(
   return { status: first.status, keys };
 }
 
-export async function setPartnerStatus(
+/** Changes the partner's status; false when there is no such partner. */
+export async function updatePartnerStatus(
   db: Kysely<Database>,
   partnerId: string,
   status: PartnerStatus,
-): Promise<PartnerRecord> {
+): Promise<boolean> {
   const updated = await db
     .updateTable('partners')
     .set({ status, updated_at: new Date() })
     .where('id', '=', partnerId)
     .executeTakeFirst();
-  if (updated.numUpdatedRows === 0n)
-    throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
-  return requirePartner(db, partnerId);
+  return updated.numUpdatedRows === 1n;
 }
 
-export async function addPartnerKey(
+/** Adds an active key; false when the partner has a key with that kid already. */
+export async function insertPartnerKey(
   db: Kysely<Database>,
   partnerId: string,
   jwk: JWK & { kid: string; alg: string },
-): Promise<PartnerRecord> {
-  await requirePartner(db, partnerId);
+): Promise<boolean> {
   const inserted = await db
     .insertInto('partner_keys')
     .values({
@@ -141,54 +133,33 @@ export async function addPartnerKey(
     })
     .onConflict((conflict) => conflict.columns(['partner_id', 'kid']).doNothing())
     .executeTakeFirst();
-  if (inserted.numInsertedOrUpdatedRows === 0n) {
-    throw new ProblemError(
-      'partner_key_exists',
-      `partner ${partnerId} already has a key with kid ${jwk.kid}`,
-      [{ field: 'jwk.kid', message: 'already registered' }],
-    );
-  }
-  return requirePartner(db, partnerId);
+  return inserted.numInsertedOrUpdatedRows === 1n;
 }
 
-/**
- * Retires a key: requests signed with it are refused from now on. The partner's last active key
- * cannot be retired, so that a rotation done in the wrong order never locks a partner out.
- */
-export async function retirePartnerKey(
-  db: Kysely<Database>,
+/** The partner's keys and their status, with the partner row locked until the transaction ends. */
+export async function lockPartnerKeys(
+  trx: Transaction<Database>,
   partnerId: string,
-  kid: string,
-): Promise<PartnerRecord> {
-  await inTransaction(db, async (trx) => {
-    // Lock the partner row so that two concurrent retirements cannot both pass the last-key check.
-    const partner = await trx
-      .selectFrom('partners')
-      .select('id')
-      .where('id', '=', partnerId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!partner) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
-    const keys = await trx
-      .selectFrom('partner_keys')
-      .select(['kid', 'status'])
-      .where('partner_id', '=', partnerId)
-      .execute();
-    const key = keys.find((candidate) => candidate.kid === kid);
-    if (!key) throw new ProblemError('not_found', `partner ${partnerId} has no key ${kid}`);
-    if (key.status === 'retired') return;
-    if (keys.filter((candidate) => candidate.status === 'active').length === 1) {
-      throw new ProblemError(
-        'partner_key_last_active',
-        `key ${kid} is the last active key of partner ${partnerId}`,
-      );
-    }
-    await trx
-      .updateTable('partner_keys')
-      .set({ status: 'retired', retired_at: new Date() })
-      .where('partner_id', '=', partnerId)
-      .where('kid', '=', kid)
-      .execute();
-  });
-  return requirePartner(db, partnerId);
+): Promise<{ kid: string; status: string }[] | undefined> {
+  const partner = await trx
+    .selectFrom('partners')
+    .select('id')
+    .where('id', '=', partnerId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!partner) return undefined;
+  return trx
+    .selectFrom('partner_keys')
+    .select(['kid', 'status'])
+    .where('partner_id', '=', partnerId)
+    .execute();
+}
+
+export async function markKeyRetired(trx: Transaction<Database>, partnerId: string, kid: string, at: Date) {
+  await trx
+    .updateTable('partner_keys')
+    .set({ status: 'retired', retired_at: at })
+    .where('partner_id', '=', partnerId)
+    .where('kid', '=', kid)
+    .execute();
 }

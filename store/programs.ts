@@ -1,6 +1,5 @@
-// Programmes and who owns them: every partner action on a programme checks ownership here.
+// Programmes and who owns them, as the use cases read them (services/programs.ts holds the rules).
 import type { Kysely } from 'kysely';
-import { ProblemError } from '../domain/errors.ts';
 import type { Database, Program } from './database.ts';
 
 export interface ProgramWithPartner extends Program {
@@ -30,36 +29,6 @@ export async function findProgram(
   if (program) {
     if (programs.size >= programCacheSizeMax) programs.clear();
     programs.set(programId, { program, expiresAt: Date.now() + programCacheMs });
-  }
-  return program;
-}
-
-export async function requireProgram(
-  db: Kysely<Database>,
-  programId: string,
-  field: string,
-): Promise<ProgramWithPartner> {
-  const program = await findProgram(db, programId);
-  if (!program) {
-    throw new ProblemError('program_not_found', `Programme ${programId} does not exist.`, [
-      { field, message: 'unknown programme' },
-    ]);
-  }
-  return program;
-}
-
-/** The programme, if the partner owns it; otherwise a 403 naming the field. */
-export async function requireOwnProgram(
-  db: Kysely<Database>,
-  partnerId: string,
-  programId: string,
-  field: string,
-): Promise<ProgramWithPartner> {
-  const program = await requireProgram(db, programId, field);
-  if (program.partner_id !== partnerId) {
-    throw new ProblemError('forbidden', `Programme ${programId} belongs to another partner.`, [
-      { field, message: 'not your programme' },
-    ]);
   }
   return program;
 }

@@ -1,14 +1,10 @@
-// Rate agreements: directional, versioned, never edited in place. A partner on either side proposes
-// a version (which counts as its own acceptance); it is in force once the other side accepts and its
-// start time has come. A version that would open a rate-arbitrage cycle is refused.
+// Rate agreements as stored: directional, versioned, never edited in place (the rules of proposing
+// and accepting are in services/rate-agreements.ts), and the query for the version in force.
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { findArbitrageCycle, type RateEdge } from '../domain/arbitrage.ts';
-import { ProblemError } from '../domain/errors.ts';
+import type { RateEdge } from '../domain/arbitrage.ts';
 import { bestCaseRatio, isInForce, type RateTerms } from '../domain/rate-terms.ts';
 import type { Database, RateAgreementVersion } from './database.ts';
 import { newId } from './ids.ts';
-import { requireProgram } from './programs.ts';
-import { inTransaction } from './transaction.ts';
 
 interface StoredCampaign {
   name: string;
@@ -104,7 +100,7 @@ async function versionsWithPrograms(db: Kysely<Database> | Transaction<Database>
  * every version that is or may come in force (accepted or still proposed). Counting proposals too
  * is conservative: it refuses a cycle before anyone could accept its last edge.
  */
-async function rateEdges(trx: Transaction<Database>, now: Date): Promise<RateEdge[]> {
+export async function rateEdges(trx: Transaction<Database>, now: Date): Promise<RateEdge[]> {
   const rows = await versionsWithPrograms(trx);
   return rows
     .filter((row) => row.effective_until === null || row.effective_until > now)
@@ -116,163 +112,116 @@ async function rateEdges(trx: Transaction<Database>, now: Date): Promise<RateEdg
 }
 
 /** One writer at a time on the rate graph, so two changes cannot each miss the other's cycle. */
-async function lockRateGraph(trx: Transaction<Database>): Promise<void> {
+export async function lockRateGraph(trx: Transaction<Database>): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('rate_graph'))`.execute(trx);
 }
 
-function refuseArbitrage(edges: RateEdge[], terms: RateTerms): void {
-  const candidate = {
-    sourceProgramId: terms.sourceProgramId,
-    targetProgramId: terms.targetProgramId,
-    ratio: bestCaseRatio(terms),
-  };
-  const others = edges.filter(
-    (edge) =>
-      edge.sourceProgramId !== candidate.sourceProgramId ||
-      edge.targetProgramId !== candidate.targetProgramId,
-  );
-  const cycle = findArbitrageCycle(others, candidate);
-  if (cycle) {
-    throw new ProblemError(
-      'rate_arbitrage',
-      `Going round ${cycle.join(' → ')} would yield more points than it takes.`,
-      [{ field: 'toPoints', message: `opens the cycle ${cycle.join(' → ')}` }],
-    );
-  }
+/** The agreement between two programmes (made on first proposal), locked until the transaction ends. */
+export async function lockAgreement(
+  trx: Transaction<Database>,
+  sourceProgramId: string,
+  targetProgramId: string,
+): Promise<string> {
+  await trx
+    .insertInto('rate_agreements')
+    .values({ id: newId('agr'), source_program_id: sourceProgramId, target_program_id: targetProgramId })
+    .onConflict((conflict) => conflict.columns(['source_program_id', 'target_program_id']).doNothing())
+    .execute();
+  const agreement = await trx
+    .selectFrom('rate_agreements')
+    .select('id')
+    .where('source_program_id', '=', sourceProgramId)
+    .where('target_program_id', '=', targetProgramId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return agreement.id;
 }
 
-export async function proposeAgreementVersion(
-  db: Kysely<Database>,
-  input: { partnerId: string; terms: ProposedTerms; now: Date },
+/** Writes the agreement's next version, accepted by the side that proposed it. */
+export async function insertNextVersion(
+  trx: Transaction<Database>,
+  input: { agreementId: string; terms: RateTerms; proposedBy: string; side: 'source' | 'target'; now: Date },
 ): Promise<AgreementVersionRecord> {
-  const terms: RateTerms = { ...input.terms, rounding: 'floor' };
-  const source = await requireProgram(db, terms.sourceProgramId, 'sourceProgramId');
-  const target = await requireProgram(db, terms.targetProgramId, 'targetProgramId');
-  const side =
-    source.partner_id === input.partnerId
-      ? 'source'
-      : target.partner_id === input.partnerId
-        ? 'target'
-        : null;
-  if (!side)
-    throw new ProblemError('forbidden', 'Only a partner owning one of the two programmes may propose rates.');
-
-  return inTransaction(db, async (trx) => {
-    await lockRateGraph(trx);
-    refuseArbitrage(await rateEdges(trx, input.now), terms);
-    await trx
-      .insertInto('rate_agreements')
-      .values({
-        id: newId('agr'),
-        source_program_id: terms.sourceProgramId,
-        target_program_id: terms.targetProgramId,
-      })
-      .onConflict((conflict) => conflict.columns(['source_program_id', 'target_program_id']).doNothing())
-      .execute();
-    const agreement = await trx
-      .selectFrom('rate_agreements')
-      .select('id')
-      .where('source_program_id', '=', terms.sourceProgramId)
-      .where('target_program_id', '=', terms.targetProgramId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const latest = await trx
-      .selectFrom('rate_agreement_versions')
-      .select((eb) => eb.fn.max('version').as('version'))
-      .where('agreement_id', '=', agreement.id)
-      .executeTakeFirst();
-    const row = await trx
-      .insertInto('rate_agreement_versions')
-      .values({
-        agreement_id: agreement.id,
-        version: (latest?.version ?? 0) + 1,
-        from_points: terms.fromPoints,
-        to_points: terms.toPoints,
-        rounding: 'floor',
-        fee_basis_points: terms.feeBasisPoints,
-        fee_payer: terms.feePayer,
-        source_points_min: terms.sourcePointsMin,
-        source_points_max: terms.sourcePointsMax,
-        member_daily_cap_source_points: terms.memberDailyCapSourcePoints,
-        settlement_amount_minor: terms.settlementAmountMinor,
-        settlement_per_target_points: terms.settlementPerTargetPoints,
-        settlement_currency: terms.settlementCurrency,
-        tier_ratios: JSON.stringify(
-          terms.tierRatios.map((tier) => ({
-            tier: tier.tier,
-            fromPoints: String(tier.fromPoints),
-            toPoints: String(tier.toPoints),
-          })),
-        ),
-        campaigns: JSON.stringify(
-          terms.campaigns.map((campaign) => ({
-            name: campaign.name,
-            startsAt: campaign.startsAt.toISOString(),
-            endsAt: campaign.endsAt.toISOString(),
-            multiplierNumerator: String(campaign.multiplier.numerator),
-            multiplierDenominator: String(campaign.multiplier.denominator),
-          })),
-        ),
-        effective_from: terms.effectiveFrom,
-        effective_until: terms.effectiveUntil,
-        proposed_by: input.partnerId,
-        source_accepted_at: side === 'source' ? input.now : null,
-        target_accepted_at: side === 'target' ? input.now : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toRecord(row, terms.sourceProgramId, terms.targetProgramId);
-  });
+  const { terms } = input;
+  const latest = await trx
+    .selectFrom('rate_agreement_versions')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .where('agreement_id', '=', input.agreementId)
+    .executeTakeFirst();
+  const row = await trx
+    .insertInto('rate_agreement_versions')
+    .values({
+      agreement_id: input.agreementId,
+      version: (latest?.version ?? 0) + 1,
+      from_points: terms.fromPoints,
+      to_points: terms.toPoints,
+      rounding: terms.rounding,
+      fee_basis_points: terms.feeBasisPoints,
+      fee_payer: terms.feePayer,
+      source_points_min: terms.sourcePointsMin,
+      source_points_max: terms.sourcePointsMax,
+      member_daily_cap_source_points: terms.memberDailyCapSourcePoints,
+      settlement_amount_minor: terms.settlementAmountMinor,
+      settlement_per_target_points: terms.settlementPerTargetPoints,
+      settlement_currency: terms.settlementCurrency,
+      tier_ratios: JSON.stringify(
+        terms.tierRatios.map((tier) => ({
+          tier: tier.tier,
+          fromPoints: String(tier.fromPoints),
+          toPoints: String(tier.toPoints),
+        })),
+      ),
+      campaigns: JSON.stringify(
+        terms.campaigns.map((campaign) => ({
+          name: campaign.name,
+          startsAt: campaign.startsAt.toISOString(),
+          endsAt: campaign.endsAt.toISOString(),
+          multiplierNumerator: String(campaign.multiplier.numerator),
+          multiplierDenominator: String(campaign.multiplier.denominator),
+        })),
+      ),
+      effective_from: terms.effectiveFrom,
+      effective_until: terms.effectiveUntil,
+      proposed_by: input.proposedBy,
+      source_accepted_at: input.side === 'source' ? input.now : null,
+      target_accepted_at: input.side === 'target' ? input.now : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRecord(row, terms.sourceProgramId, terms.targetProgramId);
 }
 
-export async function acceptAgreementVersion(
+/** One version of an agreement, with the agreement's two programmes. */
+export async function findAgreementVersion(
   db: Kysely<Database>,
-  input: { partnerId: string; agreementId: string; version: number; now: Date },
+  agreementId: string,
+  version: number,
+): Promise<AgreementVersionRecord | undefined> {
+  const row = await db
+    .selectFrom('rate_agreement_versions as v')
+    .innerJoin('rate_agreements as a', 'a.id', 'v.agreement_id')
+    .selectAll('v')
+    .select(['a.source_program_id', 'a.target_program_id'])
+    .where('v.agreement_id', '=', agreementId)
+    .where('v.version', '=', version)
+    .executeTakeFirst();
+  return row && toRecord(row, row.source_program_id, row.target_program_id);
+}
+
+/** Records one side's acceptance of a version. */
+export async function markVersionAccepted(
+  trx: Transaction<Database>,
+  input: { version: AgreementVersionRecord; side: 'source' | 'target'; at: Date },
 ): Promise<AgreementVersionRecord> {
-  return inTransaction(db, async (trx) => {
-    await lockRateGraph(trx);
-    const agreement = await trx
-      .selectFrom('rate_agreements')
-      .selectAll()
-      .where('id', '=', input.agreementId)
-      .executeTakeFirst();
-    const row = await trx
-      .selectFrom('rate_agreement_versions')
-      .selectAll()
-      .where('agreement_id', '=', input.agreementId)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (!agreement || !row)
-      throw new ProblemError('not_found', `Agreement ${input.agreementId} has no version ${input.version}.`);
-    const [source, target] = await Promise.all([
-      requireProgram(trx, agreement.source_program_id, 'agreementId'),
-      requireProgram(trx, agreement.target_program_id, 'agreementId'),
-    ]);
-    const column =
-      source.partner_id === input.partnerId
-        ? 'source_accepted_at'
-        : target.partner_id === input.partnerId
-          ? 'target_accepted_at'
-          : null;
-    if (!column) throw new ProblemError('forbidden', 'Only the two partners of an agreement may accept it.');
-    if (row[column] !== null) return toRecord(row, agreement.source_program_id, agreement.target_program_id);
-    const terms = toTerms(row, agreement.source_program_id, agreement.target_program_id);
-    if (terms.effectiveUntil !== null && terms.effectiveUntil <= input.now) {
-      throw new ProblemError(
-        'agreement_version_conflict',
-        'This version has already ended; propose a new one.',
-      );
-    }
-    refuseArbitrage(await rateEdges(trx, input.now), terms);
-    const accepted = await trx
-      .updateTable('rate_agreement_versions')
-      .set({ [column]: input.now })
-      .where('agreement_id', '=', input.agreementId)
-      .where('version', '=', input.version)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toRecord(accepted, agreement.source_program_id, agreement.target_program_id);
-  });
+  const column = input.side === 'source' ? 'source_accepted_at' : 'target_accepted_at';
+  const row = await trx
+    .updateTable('rate_agreement_versions')
+    .set({ [column]: input.at })
+    .where('agreement_id', '=', input.version.agreementId)
+    .where('version', '=', input.version.version)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRecord(row, input.version.terms.sourceProgramId, input.version.terms.targetProgramId);
 }
 
 export async function listAgreementVersions(

@@ -1,164 +1,50 @@
-// Transfers: created from a quote in one transaction that also spends the quote and binds the
-// request's Idempotency-Key to the new transfer, then driven by their workflow, which records each
-// step here. Completion writes the settlement obligations and the webhooks in the same transaction
-// as the status, so none of them can exist without the others.
-import { type Kysely, sql, type Transaction } from 'kysely';
-import { requireTransferRequester } from '../domain/consent.ts';
-import { ProblemError } from '../domain/errors.ts';
-import type { Database, Transfer, TransferStatus, TransferStep } from './database.ts';
-import { bindIdempotencyEffect } from './idempotency.ts';
-import { newId } from './ids.ts';
-import { requireTransferLink } from './members.ts';
-import { debitedTodaySourcePoints, insertQuote, type PricedQuote } from './quotes.ts';
+// Transfers as stored: created (services/transfers.ts decides when) in one transaction that also
+// spends the quote and binds the request's Idempotency-Key, then driven by their workflow, which
+// records each step here. Completion writes the settlement obligations and the webhooks in the same
+// transaction as the status, so none of them can exist without the others.
+import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
+import type { Database, Quote, Transfer, TransferStatus, TransferStep, TransfersTable } from './database.ts';
 import { enqueueTransferWebhooks } from './webhooks.ts';
 
-export interface StartedTransfer {
-  transfer: Transfer;
-  /** False when the quote had already started this transfer under another key: a repeat. */
-  created: boolean;
+/** The quote, locked until the transaction ends, so that one quote starts at most one transfer. */
+export async function lockQuote(trx: Transaction<Database>, quoteId: string): Promise<Quote | undefined> {
+  return trx.selectFrom('quotes').selectAll().where('id', '=', quoteId).forUpdate().executeTakeFirst();
 }
 
-/** A quote made earlier, or one priced for this request and stored with its transfer. */
-export type TransferQuote = { quoteId: string } | { pricedQuote: PricedQuote };
-
-export interface CreateTransferInput {
-  partnerId: string;
-  quote: TransferQuote;
-  /** The request's claimed Idempotency-Key, bound to the transfer in the same transaction. */
-  idempotency: { principal: string; key: string };
-  now: Date;
+/** The member's link, locked: this member's transfers out of the programme are created one at a time. */
+export async function lockMemberLink(trx: Transaction<Database>, linkId: string): Promise<void> {
+  await trx.selectFrom('member_links').select('id').where('id', '=', linkId).forUpdate().execute();
 }
 
-/** Another run of the same key created its transfer first; this run's writes are rolled back. */
-class KeyAlreadyBound extends Error {
-  readonly transferId: string;
-  constructor(transferId: string) {
-    super(`the Idempotency-Key already created transfer ${transferId}`);
-    this.transferId = transferId;
-  }
-}
-
-export async function createTransfer(
+/** The owning partner of each programme. */
+export async function programOwners(
   db: Kysely<Database>,
-  input: CreateTransferInput,
-): Promise<StartedTransfer> {
-  try {
-    return await db.transaction().execute((trx) => createInTransaction(trx, input));
-  } catch (error) {
-    if (!(error instanceof KeyAlreadyBound)) throw error;
-    const transfer = await findTransfer(db, error.transferId);
-    if (!transfer) throw new Error(`transfer ${error.transferId} bound to a key does not exist`);
-    return { transfer, created: true };
-  }
-}
-
-async function createInTransaction(
-  trx: Transaction<Database>,
-  input: CreateTransferInput,
-): Promise<StartedTransfer> {
-  let quoteId: string;
-  if ('pricedQuote' in input.quote) {
-    await insertQuote(trx, input.quote.pricedQuote, input.now);
-    quoteId = input.quote.pricedQuote.id;
-  } else {
-    quoteId = input.quote.quoteId;
-  }
-  const quote = await trx
-    .selectFrom('quotes')
-    .selectAll()
-    .where('id', '=', quoteId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!quote || quote.requested_by !== input.partnerId) {
-    throw new ProblemError('not_found', `Quote ${quoteId} does not exist.`, [
-      { field: 'quoteId', message: 'unknown quote' },
-    ]);
-  }
-  if (quote.used_by_transfer_id !== null) {
-    const existing = await trx
-      .selectFrom('transfers')
-      .selectAll()
-      .where('id', '=', quote.used_by_transfer_id)
-      .executeTakeFirstOrThrow();
-    return { transfer: existing, created: false };
-  }
-  if (quote.expires_at <= input.now) {
-    throw new ProblemError(
-      'quote_expired',
-      `Quote ${quote.id} expired at ${quote.expires_at.toISOString()}; ask for a new one.`,
-      [{ field: 'quoteId', message: 'expired' }],
-    );
-  }
-  // Links may have been revoked since the quote; both ends must still be linked now.
-  const sourceLink = await requireTransferLink(
-    trx,
-    quote.member_id,
-    quote.source_program_id,
-    'sourceProgramId',
-  );
-  const targetLink = await requireTransferLink(
-    trx,
-    quote.member_id,
-    quote.target_program_id,
-    'targetProgramId',
-  );
-  const owners = await trx
+  programIds: readonly string[],
+): Promise<Map<string, string>> {
+  const rows = await db
     .selectFrom('programs')
     .select(['id', 'partner_id'])
-    .where('id', 'in', [quote.source_program_id, quote.target_program_id])
+    .where('id', 'in', [...programIds])
     .execute();
-  const ownerOf = (programId: string) => owners.find((owner) => owner.id === programId)?.partner_id ?? '';
-  // A pull needs the member's consent at the source still now, as when the quote was made.
-  requireTransferRequester({
-    requesterPartnerId: input.partnerId,
-    sourcePartnerId: ownerOf(quote.source_program_id),
-    targetPartnerId: ownerOf(quote.target_program_id),
-    sourceConsentScopes: sourceLink.consent_scopes,
-  });
-  // Serialise this member's transfers out of this programme, so the daily cap counts every one.
-  await trx.selectFrom('member_links').select('id').where('id', '=', sourceLink.id).forUpdate().execute();
-  const debitedToday = await debitedTodaySourcePoints(
-    trx,
-    quote.member_id,
-    quote.source_program_id,
-    input.now,
-  );
-  if (debitedToday + quote.debit_points > quote.daily_cap_source_points) {
-    throw new ProblemError(
-      'daily_cap_exceeded',
-      `Other transfers used the member's cap since quote ${quote.id} was made.`,
-    );
-  }
-  const transferId = newId('trf');
-  const boundTo = await bindIdempotencyEffect(trx, { ...input.idempotency, effectId: transferId });
-  if (boundTo !== transferId) throw new KeyAlreadyBound(boundTo);
-  const transfer = await trx
-    .insertInto('transfers')
-    .values({
-      id: transferId,
-      quote_id: quote.id,
-      requested_by: input.partnerId,
-      member_id: quote.member_id,
-      source_program_id: quote.source_program_id,
-      target_program_id: quote.target_program_id,
-      source_account_ref: sourceLink.account_ref,
-      target_account_ref: targetLink.account_ref,
-      debit_points: quote.debit_points,
-      credit_points: quote.credit_points,
-      status: 'pending',
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return new Map(rows.map((row) => [row.id, row.partner_id]));
+}
+
+/** Writes a new transfer, spends its quote and records its first step. */
+export async function insertTransfer(
+  trx: Transaction<Database>,
+  values: Insertable<TransfersTable> & { id: string; quote_id: string },
+): Promise<Transfer> {
+  const transfer = await trx.insertInto('transfers').values(values).returningAll().executeTakeFirstOrThrow();
   await trx
     .updateTable('quotes')
-    .set({ used_by_transfer_id: transferId })
-    .where('id', '=', quote.id)
+    .set({ used_by_transfer_id: values.id })
+    .where('id', '=', values.quote_id)
     .execute();
   await trx
     .insertInto('transfer_steps')
-    .values({ transfer_id: transferId, step: 'created', outcome: 'done', detail: `quote ${quote.id}` })
+    .values({ transfer_id: values.id, step: 'created', outcome: 'done', detail: `quote ${values.quote_id}` })
     .execute();
-  return { transfer, created: true };
+  return transfer;
 }
 
 /**

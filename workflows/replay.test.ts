@@ -7,8 +7,12 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../runtime/logger.ts';
 import { projectDir } from '../runtime/project-dir.ts';
+import { installTemporalRuntime } from '../runtime/temporal-runtime.ts';
 
+// The bundler and replay workers log through our logger at warning level, so a passing run is quiet.
+installTemporalRuntime(createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 'replay-test'));
 const require = createRequire(import.meta.url);
 const directory = path.join(projectDir, 'workflows', 'histories');
 const files = readdirSync(directory).filter((file) => file.endsWith('.json'));

@@ -2,7 +2,7 @@
 // and the bookkeeping in our database. A refusal is a non-retryable ApplicationFailure whose type is
 // the partner's code; a fault is thrown as is, and Temporal retries it with the same key.
 import { ApplicationFailure } from '@temporalio/common';
-import type { StepOutcome, StepState } from '../adapters/loyalty-adapter.ts';
+import type { PartnerAnswer, StepState } from '../adapters/loyalty-adapter.ts';
 import type { AdapterResolver } from '../adapters/resolver.ts';
 import type { Db } from '../store/connection.ts';
 import type { Transfer } from '../store/database.ts';
@@ -41,20 +41,20 @@ export function createTransferActivities(deps: TransferActivityDependencies) {
     return transfer;
   }
 
-  async function settle(
+  async function recordAnswer(
     transfer: Transfer,
     step: PartnerStep,
-    outcome: StepOutcome,
+    answer: PartnerAnswer,
     status?: Transfer['status'],
   ): Promise<void> {
-    if (outcome.outcome === 'refused') {
+    if (answer.outcome === 'refused') {
       await recordTransferStep(deps.db, {
         transferId: transfer.id,
         step,
         outcome: 'refused',
-        detail: `${outcome.code}: ${outcome.detail}`,
+        detail: `${answer.code}: ${answer.detail}`,
       });
-      throw ApplicationFailure.nonRetryable(outcome.detail || outcome.code, outcome.code);
+      throw ApplicationFailure.nonRetryable(answer.detail || answer.code, answer.code);
     }
     await recordTransferStep(deps.db, {
       transferId: transfer.id,
@@ -68,46 +68,46 @@ export function createTransferActivities(deps: TransferActivityDependencies) {
     async reserveAtSource(transferId: string, expiresAtIso: string): Promise<void> {
       const transfer = await load(transferId);
       const adapter = await deps.adapters.forProgram(transfer.source_program_id);
-      const outcome = await adapter.reserve({
+      const answer = await adapter.reserve({
         key: stepKey(transferId, 'reserve'),
         accountRef: transfer.source_account_ref,
         points: transfer.debit_points,
         expiresAt: new Date(expiresAtIso),
         reason: `alliance transfer ${transferId} out`,
       });
-      await settle(transfer, 'reserve', outcome, 'reserved');
+      await recordAnswer(transfer, 'reserve', answer, 'reserved');
     },
 
     async creditAtTarget(transferId: string): Promise<void> {
       const transfer = await load(transferId);
       const adapter = await deps.adapters.forProgram(transfer.target_program_id);
-      const outcome = await adapter.credit({
+      const answer = await adapter.credit({
         key: stepKey(transferId, 'credit'),
         accountRef: transfer.target_account_ref,
         points: transfer.credit_points,
         reason: `alliance transfer ${transferId} in`,
       });
-      await settle(transfer, 'credit', outcome, 'credited');
+      await recordAnswer(transfer, 'credit', answer, 'credited');
     },
 
     async postAtSource(transferId: string): Promise<void> {
       const transfer = await load(transferId);
       const adapter = await deps.adapters.forProgram(transfer.source_program_id);
-      const outcome = await adapter.post({
+      const answer = await adapter.post({
         key: stepKey(transferId, 'post'),
         reservationKey: stepKey(transferId, 'reserve'),
       });
-      await settle(transfer, 'post', outcome);
+      await recordAnswer(transfer, 'post', answer);
     },
 
     async voidAtSource(transferId: string): Promise<void> {
       const transfer = await load(transferId);
       const adapter = await deps.adapters.forProgram(transfer.source_program_id);
-      const outcome = await adapter.void({
+      const answer = await adapter.void({
         key: stepKey(transferId, 'void'),
         reservationKey: stepKey(transferId, 'reserve'),
       });
-      await settle(transfer, 'void', outcome);
+      await recordAnswer(transfer, 'void', answer);
     },
 
     /** Asks the partner what became of a step that got no answer; the partner fences an unknown key. */

@@ -5,10 +5,10 @@ import { describe, expect, inject, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { projectDir } from '../../runtime/project-dir.ts';
-import { readinessChecks } from '../../runtime/readiness.ts';
 import { createDatabase } from '../../store/connection.ts';
 import { createTestGateway } from '../../test/support/gateway.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
+import { readinessChecks } from '../readiness.ts';
 
 describe('health', () => {
   it('is live and ready against the real PostgreSQL and Temporal', async () => {

@@ -1,12 +1,10 @@
 // The hosted ledger, as its programme's owner sees it: credit points a member earned, read a balance.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
-import { ProblemError } from '../../domain/errors.ts';
+import { creditMember, readMemberBalance } from '../../services/hosted-accounts.ts';
 import type { Database } from '../../store/database.ts';
-import { creditPoints } from '../../store/hosted-ledger/operations.ts';
-import { readBalance } from '../../store/hosted-ledger/reports.ts';
-import { requireOwnProgram } from '../../store/programs.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
+import { requireClaim } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { AmountOut, PositiveIntegerString } from '../schemas/amounts.ts';
 import { IdempotencyHeaders, partnerSecurity, text } from '../schemas/common.ts';
@@ -62,40 +60,28 @@ const balanceRoute = createRoute({
   },
 });
 
-async function requireHostedProgram(db: Kysely<Database>, partnerId: string, programId: string) {
-  const program = await requireOwnProgram(db, partnerId, programId, 'path.programId');
-  if (program.ledger !== 'hosted') {
-    throw new ProblemError(
-      'program_not_hosted',
-      `Programme ${programId} keeps its points in your own system.`,
-    );
-  }
-}
-
 export function registerHostedAccountRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
   app.openapi(creditRoute, async (c) => {
     const { programId, accountRef } = c.req.valid('param');
     const body = c.req.valid('json');
-    await requireHostedProgram(db, callerPartnerId(c.var.principal), programId);
-    const key = `earn:${c.req.header('idempotency-key')}`;
-    const outcome = await creditPoints(db, {
+    const balance = await creditMember(db, {
+      partnerId: callerPartnerId(c.var.principal),
       programId,
-      key,
       accountRef,
       points: body.points,
       reason: body.reason,
+      key: requireClaim(c).key,
     });
-    if (outcome.outcome === 'refused') throw new ProblemError('validation_failed', outcome.detail);
-    const balance = await readBalance(db, programId, accountRef);
-    if (!balance) throw new Error(`account ${accountRef} vanished after a credit`);
     return c.json({ programId, ...stringify(balance) }, 201);
   });
 
   app.openapi(balanceRoute, async (c) => {
     const { programId, accountRef } = c.req.valid('param');
-    await requireHostedProgram(db, callerPartnerId(c.var.principal), programId);
-    const balance = await readBalance(db, programId, accountRef);
-    if (!balance) throw new ProblemError('not_found', `No account ${accountRef} in programme ${programId}.`);
+    const balance = await readMemberBalance(db, {
+      partnerId: callerPartnerId(c.var.principal),
+      programId,
+      accountRef,
+    });
     return c.json({ programId, ...stringify(balance) }, 200);
   });
 }

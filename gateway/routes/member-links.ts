@@ -1,8 +1,8 @@
 // Member links: a partner links its account to an alliance member, with consent, and can revoke it.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
+import { linkMember, listLinks, revokeLink } from '../../services/member-links.ts';
 import type { Database } from '../../store/database.ts';
-import { linkMember, listOwnLinks, revokeLink } from '../../store/members.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
@@ -93,19 +93,19 @@ export function registerMemberLinkRoutes(
 
   app.openapi(revokeLinkRoute, async (c) => {
     const reply = await replyWithEffect(c, db, async (trx) => {
-      const link = await revokeLink(
-        trx,
-        callerPartnerId(c.var.principal),
-        c.req.valid('param').linkId,
-        c.req.valid('json').reason,
-      );
+      const link = await revokeLink(trx, {
+        partnerId: callerPartnerId(c.var.principal),
+        linkId: c.req.valid('param').linkId,
+        reason: c.req.valid('json').reason,
+        now: new Date(),
+      });
       return { status: 200 as const, body: linkView(link) };
     });
     return c.json(reply.body, reply.status);
   });
 
   app.openapi(listLinksRoute, async (c) => {
-    const links = await listOwnLinks(db, callerPartnerId(c.var.principal), c.req.valid('param').memberId);
+    const links = await listLinks(db, callerPartnerId(c.var.principal), c.req.valid('param').memberId);
     return c.json({ items: links.map(linkView) }, 200);
   });
 }

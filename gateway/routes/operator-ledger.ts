@@ -2,8 +2,8 @@
 // with its entries. Anything else is a bug to stop the line for.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
+import { checkHostedLedger } from '../../services/hosted-ledger.ts';
 import type { Database } from '../../store/database.ts';
-import { checkLedger } from '../../store/hosted-ledger/reports.ts';
 import type { GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
 import { operatorSecurity } from '../schemas/common.ts';
@@ -26,7 +26,7 @@ const checkRoute = createRoute({
 
 export function registerOperatorLedgerRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
   app.openapi(checkRoute, async (c) => {
-    const check = await checkLedger(db);
+    const check = await checkHostedLedger(db);
     return c.json(
       {
         balanced: check.entriesSum === 0n && check.accountsOutOfBalance.length === 0,

@@ -1,8 +1,8 @@
 // What a partner can read about itself: its programmes, key ids and status.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
+import { readPartner } from '../../services/partners.ts';
 import type { Database } from '../../store/database.ts';
-import { requirePartner } from '../../store/partners.ts';
 import type { GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
 import { partnerSecurity } from '../schemas/common.ts';
@@ -24,6 +24,6 @@ export function registerPartnerProfileRoutes(app: OpenAPIHono<GatewayEnv>, db: K
   app.openapi(getOwnProfileRoute, async (c) => {
     const principal = c.var.principal;
     if (principal.kind !== 'partner') throw new Error('partner route reached without a partner principal');
-    return c.json(partnerView(await requirePartner(db, principal.partnerId)), 200);
+    return c.json(partnerView(await readPartner(db, principal.partnerId)), 200);
   });
 }

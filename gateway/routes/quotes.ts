@@ -1,18 +1,13 @@
 // Quotes: the figures of a transfer, locked for a short time.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
+import { type QuotePolicy, requestQuote } from '../../services/quotes.ts';
 import type { Database } from '../../store/database.ts';
-import { insertQuote, priceQuote } from '../../store/quotes.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyStoredWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
 import { CreateQuoteBody, QuoteSchema, quoteView } from '../schemas/transfers.ts';
-
-export interface QuotePolicy {
-  quoteLifetimeSeconds: number;
-  coolingOffCapSourcePoints: bigint;
-}
 
 const createQuoteRoute = createRoute({
   method: 'post',
@@ -40,22 +35,23 @@ export function registerQuoteRoutes(
 ): void {
   app.openapi(createQuoteRoute, async (c) => {
     const body = c.req.valid('json');
-    const now = new Date();
-    const quote = await priceQuote(db, {
-      partnerId: callerPartnerId(c.var.principal),
-      memberId: body.memberId,
-      sourceProgramId: body.sourceProgramId,
-      targetProgramId: body.targetProgramId,
-      amount:
-        body.sourcePoints !== undefined
-          ? { sourcePoints: body.sourcePoints }
-          : { targetPoints: body.targetPoints ?? 0n },
-      now,
-      lifetimeSeconds: policy.quoteLifetimeSeconds,
-      coolingOffCapSourcePoints: policy.coolingOffCapSourcePoints,
-    });
+    const quote = await requestQuote(
+      db,
+      policy,
+      {
+        partnerId: callerPartnerId(c.var.principal),
+        memberId: body.memberId,
+        sourceProgramId: body.sourceProgramId,
+        targetProgramId: body.targetProgramId,
+        amount:
+          body.sourcePoints !== undefined
+            ? { sourcePoints: body.sourcePoints }
+            : { targetPoints: body.targetPoints ?? 0n },
+        now: new Date(),
+      },
+      (priced) => replyStoredWithEffect(c, 201, quoteView(priced)),
+    );
     const view = quoteView(quote);
-    await insertQuote(db, quote, now, replyStoredWithEffect(c, 201, view));
     return c.json(view, 201);
   });
 }

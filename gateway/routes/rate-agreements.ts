@@ -1,14 +1,12 @@
 // Rate agreements: either partner proposes a version, the other accepts it; versions never change.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
-import { ProblemError } from '../../domain/errors.ts';
-import type { Database } from '../../store/database.ts';
-import { ownsEither } from '../../store/programs.ts';
 import {
   acceptAgreementVersion,
-  listAgreementVersions,
   proposeAgreementVersion,
-} from '../../store/rate-agreements.ts';
+  readAgreementVersions,
+} from '../../services/rate-agreements.ts';
+import type { Database } from '../../store/database.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
@@ -100,14 +98,10 @@ export function registerRateAgreementRoutes(app: OpenAPIHono<GatewayEnv>, db: Ky
   });
 
   app.openapi(listRoute, async (c) => {
-    const partnerId = callerPartnerId(c.var.principal);
-    const versions = await listAgreementVersions(db, c.req.valid('param').agreementId);
-    const first = versions[0];
-    if (!first)
-      throw new ProblemError('not_found', `Agreement ${c.req.valid('param').agreementId} does not exist.`);
-    if (!(await ownsEither(db, partnerId, [first.terms.sourceProgramId, first.terms.targetProgramId]))) {
-      throw new ProblemError('forbidden', 'Only the two partners of an agreement may read it.');
-    }
+    const versions = await readAgreementVersions(db, {
+      partnerId: callerPartnerId(c.var.principal),
+      agreementId: c.req.valid('param').agreementId,
+    });
     return c.json({ versions: versions.map(agreementVersionView) }, 200);
   });
 }

@@ -2,16 +2,13 @@
 // state when it is known within a short wait, otherwise the current state (202); poll or use webhooks.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
-import { ProblemError } from '../../domain/errors.ts';
-import { requestTransfer, type TransferDependencies } from '../../services/transfers.ts';
-import type { Database, Transfer } from '../../store/database.ts';
-import { ownsEither } from '../../store/programs.ts';
 import {
-  findTransfer,
-  listPartnerTransfers,
-  listStepsOfTransfers,
-  listTransferSteps,
-} from '../../store/transfers.ts';
+  listTransfers,
+  readTransfer,
+  requestTransfer,
+  type TransferDependencies,
+} from '../../services/transfers.ts';
+import type { Database } from '../../store/database.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { requireClaim } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
@@ -77,10 +74,6 @@ const listTransfersRoute = createRoute({
   },
 });
 
-async function readView(db: Kysely<Database>, transfer: Transfer) {
-  return transferView(transfer, await listTransferSteps(db, transfer.id));
-}
-
 export function registerTransferRoutes(
   app: OpenAPIHono<GatewayEnv>,
   db: Kysely<Database>,
@@ -103,29 +96,22 @@ export function registerTransferRoutes(
   });
 
   app.openapi(getTransferRoute, async (c) => {
-    const partnerId = callerPartnerId(c.var.principal);
-    const transfer = await findTransfer(db, c.req.valid('param').transferId);
-    const visible =
-      transfer &&
-      (transfer.requested_by === partnerId ||
-        (await ownsEither(db, partnerId, [transfer.source_program_id, transfer.target_program_id])));
-    if (!visible)
-      throw new ProblemError('not_found', `Transfer ${c.req.valid('param').transferId} does not exist.`);
-    return c.json(await readView(db, transfer), 200);
+    const { transfer, steps } = await readTransfer(
+      db,
+      callerPartnerId(c.var.principal),
+      c.req.valid('param').transferId,
+    );
+    return c.json(transferView(transfer, steps), 200);
   });
 
   app.openapi(listTransfersRoute, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const transfers = await listPartnerTransfers(db, {
+    const transfers = await listTransfers(db, {
       partnerId: callerPartnerId(c.var.principal),
       cursor: cursor ?? null,
       limit,
     });
-    const steps = await listStepsOfTransfers(
-      db,
-      transfers.map((transfer) => transfer.id),
-    );
-    const items = transfers.map((transfer) => transferView(transfer, steps.get(transfer.id) ?? []));
+    const items = transfers.map(({ transfer, steps }) => transferView(transfer, steps));
     return c.json(page(items, limit), 200);
   });
 }

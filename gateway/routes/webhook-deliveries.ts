@@ -1,8 +1,8 @@
 // The webhooks sent to a partner, with their delivery state, so it can find what it missed.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
+import { listDeliveries } from '../../services/webhook-deliveries.ts';
 import type { Database } from '../../store/database.ts';
-import { listPartnerDeliveries } from '../../store/webhooks.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
 import { page, pageQuery, pageSchema } from '../schemas/amounts.ts';
@@ -32,7 +32,7 @@ const listDeliveriesRoute = createRoute({
 export function registerWebhookDeliveryRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
   app.openapi(listDeliveriesRoute, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const deliveries = await listPartnerDeliveries(db, {
+    const deliveries = await listDeliveries(db, {
       partnerId: callerPartnerId(c.var.principal),
       cursor: cursor ?? null,
       limit,

@@ -5,7 +5,7 @@ import { type AccountBalances, type LedgerOperationKind, planLedgerOperation } f
 import type { Database, LedgerTransferStatus } from '../database.ts';
 import { balancesOf, type Db, lockCountedAccounts, uncounted } from './accounts.ts';
 
-export type LedgerOutcome =
+export type LedgerAnswer =
   | { outcome: 'done'; replayed: boolean }
   | { outcome: 'refused'; code: string; detail: string };
 
@@ -57,7 +57,7 @@ async function writeMovement(
     select id from transfer`.execute(trx);
 }
 
-export async function move(trx: Transaction<Database>, movement: Movement): Promise<LedgerOutcome> {
+export async function move(trx: Transaction<Database>, movement: Movement): Promise<LedgerAnswer> {
   const accounts = await lockCountedAccounts(trx, [movement.debitAccountId, movement.creditAccountId]);
   const debitRow = accounts.get(movement.debitAccountId);
   const creditRow = accounts.get(movement.creditAccountId);
@@ -79,7 +79,7 @@ export async function previousOutcome(
   db: Db,
   programId: string,
   key: string,
-): Promise<LedgerOutcome | undefined> {
+): Promise<LedgerAnswer | undefined> {
   const previous = await db
     .selectFrom('ledger_transfers')
     .select('status')
@@ -102,8 +102,8 @@ export async function once(
   db: Kysely<Database>,
   programId: string,
   key: string,
-  operation: (trx: Transaction<Database>) => Promise<LedgerOutcome>,
-): Promise<LedgerOutcome> {
+  operation: (trx: Transaction<Database>) => Promise<LedgerAnswer>,
+): Promise<LedgerAnswer> {
   const previous = await previousOutcome(db, programId, key);
   if (previous) return previous;
   try {

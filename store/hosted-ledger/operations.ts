@@ -7,7 +7,7 @@ import { assert } from '../../domain/arithmetic.ts';
 import { planLedgerOperation } from '../../domain/ledger.ts';
 import type { Database } from '../database.ts';
 import { memberAccount, systemAccount, uncounted } from './accounts.ts';
-import { type LedgerOutcome, move, once, previousOutcome } from './movements.ts';
+import { type LedgerAnswer, move, once, previousOutcome } from './movements.ts';
 
 export interface CreditInput {
   programId: string;
@@ -23,7 +23,7 @@ export interface CreditInput {
  * its entries and the member's counters are one statement. A repeated key inserts nothing and is
  * answered from the first operation.
  */
-export async function creditPoints(db: Kysely<Database>, input: CreditInput): Promise<LedgerOutcome> {
+export async function creditPoints(db: Kysely<Database>, input: CreditInput): Promise<LedgerAnswer> {
   const issuance = await systemAccount(db, input.programId, 'issuance');
   // The account must exist before the statement: rows a statement inserts are not seen by its own update.
   const member = await memberAccount(db, input.programId, input.accountRef);
@@ -69,7 +69,7 @@ export interface ReserveInput extends CreditInput {
 }
 
 /** Holds a member's points for a transfer out (a pending debit); they are not gone until posted. */
-export async function reservePoints(db: Kysely<Database>, input: ReserveInput): Promise<LedgerOutcome> {
+export async function reservePoints(db: Kysely<Database>, input: ReserveInput): Promise<LedgerAnswer> {
   const clearing = await systemAccount(db, input.programId, 'alliance_clearing');
   return once(db, input.programId, input.key, async (trx) => {
     const member = await trx
@@ -121,7 +121,7 @@ async function resolveReservation(
   input: ResolveInput,
   kind: 'post' | 'void',
   status: 'post_done' | 'voided' | 'expired',
-): Promise<LedgerOutcome> {
+): Promise<LedgerAnswer> {
   assert(
     reservation.debit_account_id !== null && reservation.credit_account_id !== null,
     'a reservation has accounts',
@@ -148,7 +148,7 @@ export function postReservation(
   db: Kysely<Database>,
   input: ResolveInput,
   now = new Date(),
-): Promise<LedgerOutcome> {
+): Promise<LedgerAnswer> {
   return once(db, input.programId, input.key, async (trx) => {
     const reservation = await lockReservation(trx, input.programId, input.reservationKey);
     if (!reservation)
@@ -194,7 +194,7 @@ export function postReservation(
 }
 
 /** Releases a reservation's points. Voiding one that already expired or was voided changes nothing. */
-export function voidReservation(db: Kysely<Database>, input: ResolveInput): Promise<LedgerOutcome> {
+export function voidReservation(db: Kysely<Database>, input: ResolveInput): Promise<LedgerAnswer> {
   return once(db, input.programId, input.key, async (trx) => {
     const reservation = await lockReservation(trx, input.programId, input.reservationKey);
     if (!reservation) return { outcome: 'done', replayed: false };
@@ -215,7 +215,7 @@ export function voidReservation(db: Kysely<Database>, input: ResolveInput): Prom
 export function reverseCredit(
   db: Kysely<Database>,
   input: { programId: string; key: string; creditKey: string; reason: string },
-): Promise<LedgerOutcome> {
+): Promise<LedgerAnswer> {
   return once(db, input.programId, input.key, async (trx) => {
     const credit = await trx
       .selectFrom('ledger_transfers')

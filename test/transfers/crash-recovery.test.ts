@@ -7,9 +7,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { hashRequest } from '../../gateway/idempotency.ts';
+import { createTransfer } from '../../services/transfers.ts';
 import { claimIdempotencyKey } from '../../store/idempotency.ts';
-import { priceQuote } from '../../store/quotes.ts';
-import { createTransfer } from '../../store/transfers.ts';
 import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { createAlliance } from '../support/alliance.ts';
 import { createTestGateway } from '../support/gateway.ts';
@@ -51,23 +50,15 @@ describe('a retry after our process died', () => {
       lockSeconds: leaseSeconds,
     });
     expect(claim.outcome).toBe('claimed');
-    const now = new Date();
-    const pricedQuote = await priceQuote(gateway.db, {
-      partnerId: coffee.partner.id,
-      memberId: member.memberId,
-      sourceProgramId: coffee.programId,
-      targetProgramId: airline.programId,
-      amount: { sourcePoints: 1_000n },
-      now,
-      lifetimeSeconds: 60,
-      coolingOffCapSourcePoints: 1_000n,
-    });
-    const { transfer: firstRun } = await createTransfer(gateway.db, {
-      partnerId: coffee.partner.id,
-      quote: { pricedQuote },
-      idempotency: { principal: coffee.partner.id, key },
-      now,
-    });
+    const { transfer: firstRun } = await createTransfer(
+      { db: gateway.db, policy: { quoteLifetimeSeconds: 60, coolingOffCapSourcePoints: 1_000n } },
+      {
+        partnerId: coffee.partner.id,
+        request: { ...body, sourcePoints: 1_000n },
+        idempotency: { principal: coffee.partner.id, key, effectId: null },
+        now: new Date(),
+      },
+    );
 
     await sleep(leaseSeconds * 1000 + 200);
     const retry = await alliance.transfer(coffee, airline, member, 1_000n, key);

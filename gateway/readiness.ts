@@ -1,9 +1,9 @@
 // The real readiness checks: one round trip each to PostgreSQL and to Temporal.
 import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
-import type { ReadinessChecks } from '../gateway/routes/health.ts';
 import type { Db } from '../store/connection.ts';
 import { pingTemporal } from '../workflows/client.ts';
+import type { ReadinessChecks } from './routes/health.ts';
 
 export function readinessChecks(db: Db, temporal: Client): ReadinessChecks {
   return {

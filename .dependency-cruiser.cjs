@@ -1,0 +1,71 @@
+// Imports run one way: gateway → services → workflows (client side) / adapters → store → domain.
+// `npm run check` runs this; a wrong-way import fails CI naming the rule it broke.
+// docs/architecture.md has the same table in prose.
+// Tests may reach across layers to set up and inspect what they test.
+const tests = '\\.test\\.ts$';
+const ours =
+  '^(domain|migrations|signing|store|runtime|adapters|reference-partner|workflows|services|gateway|console)/';
+
+/** A folder may import only the folders listed (and itself). */
+const allowed = {
+  domain: [],
+  migrations: [],
+  signing: ['domain'],
+  store: ['domain'],
+  runtime: ['domain', 'signing', 'store'],
+  adapters: ['domain', 'signing', 'store'],
+  'reference-partner': ['signing', 'runtime'],
+  workflows: ['domain', 'signing', 'store', 'adapters', 'runtime'],
+  services: ['domain', 'signing', 'store', 'adapters', 'workflows', 'runtime'],
+  // The gateway's own plumbing (auth, idempotency, the server) reads store/ directly; its routes do not.
+  gateway: ['domain', 'signing', 'store', 'services', 'workflows', 'runtime'],
+  console: ['domain', 'services', 'runtime'],
+};
+
+const forbidden = Object.entries(allowed).map(([folder, may]) => ({
+  name: `${folder}-imports-${may.length ? `only-${may.join('-')}` : 'nothing-of-ours'}`,
+  comment: `${folder}/ may import ${may.length ? may.map((name) => `${name}/`).join(', ') : 'nothing of ours'}`,
+  severity: 'error',
+  from: { path: `^${folder}/`, pathNot: tests },
+  to: { path: ours, pathNot: [`^${folder}/`, ...may.map((name) => `^${name}/`)] },
+}));
+
+module.exports = {
+  forbidden: [
+    ...forbidden,
+    {
+      name: 'workflow-code-is-deterministic',
+      comment: 'a workflow imports only @temporalio/workflow, domain/ and the types of activities',
+      severity: 'error',
+      from: { path: '\\.workflow\\.ts$' },
+      to: { path: '^(store|adapters|runtime|signing|services|gateway)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'routes-call-use-cases',
+      comment:
+        'a route validates, calls one use case in services/ and shapes the reply; store/ only for row types',
+      severity: 'error',
+      from: { path: '^gateway/(routes|schemas)/', pathNot: tests },
+      to: { path: '^(store|workflows|adapters)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'routes-do-not-import-routes',
+      comment: 'a route module calls a use case in services/, not another route module',
+      severity: 'error',
+      from: { path: '^gateway/routes/([^/]+)\\.ts$' },
+      to: { path: '^gateway/routes/', pathNot: '^gateway/routes/$1\\.ts$' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|\\.data|\\.tools)/' },
+    tsPreCompilationDeps: true,
+    parser: 'swc',
+  },
+};

@@ -1,0 +1,118 @@
+// The partner-registry use case: the operator onboards a partner with its programmes and keys,
+// rotates its keys (never retiring the last active one) and suspends or resumes it; a partner
+// reads its own profile.
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import { ProblemError } from '../domain/errors.ts';
+import { checkPublicJwk } from '../signing/keys.ts';
+import type { Database, PartnerStatus } from '../store/database.ts';
+import {
+  createPartner,
+  findPartner,
+  insertPartnerKey,
+  lockPartnerKeys,
+  markKeyRetired,
+  type NewPartnerInput,
+  type PartnerRecord,
+  updatePartnerStatus,
+} from '../store/partners.ts';
+import { inTransaction } from '../store/transaction.ts';
+
+type CheckedKey = JWK & { kid: string; alg: string };
+
+/** Checks public keys as given; each refusal names its field (`keys.0`, or `jwk` for one key). */
+export async function checkedKeys(
+  keys: readonly Record<string, unknown>[],
+  field: string,
+): Promise<CheckedKey[]> {
+  const checked = await Promise.all(keys.map((key) => checkPublicJwk(key)));
+  const fieldErrors = checked.flatMap((result, index) =>
+    result.ok
+      ? []
+      : [
+          {
+            field: keys.length === 1 && field === 'jwk' ? field : `${field}.${index}`,
+            message: result.reason,
+          },
+        ],
+  );
+  if (fieldErrors.length > 0)
+    throw new ProblemError('partner_key_invalid', 'A public key is not usable.', fieldErrors);
+  const jwks = checked.flatMap((result) => (result.ok ? [result.jwk] : []));
+  const kids = jwks.map((jwk) => jwk.kid);
+  if (new Set(kids).size !== kids.length) {
+    throw new ProblemError('validation_failed', 'Two keys share a kid.', [
+      { field, message: 'kid values must be unique' },
+    ]);
+  }
+  return jwks;
+}
+
+export async function readPartner(db: Kysely<Database>, partnerId: string): Promise<PartnerRecord> {
+  const record = await findPartner(db, partnerId);
+  if (!record) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
+  return record;
+}
+
+export async function onboardPartner(
+  db: Kysely<Database>,
+  input: Omit<NewPartnerInput, 'keys'> & { keys: readonly Record<string, unknown>[] },
+): Promise<PartnerRecord> {
+  return createPartner(db, { ...input, keys: await checkedKeys(input.keys, 'keys') });
+}
+
+export async function addPartnerKey(
+  db: Kysely<Database>,
+  partnerId: string,
+  key: Record<string, unknown>,
+): Promise<PartnerRecord> {
+  const [jwk] = await checkedKeys([key], 'jwk');
+  if (!jwk) throw new Error('checkedKeys returned no key for one input');
+  await readPartner(db, partnerId);
+  if (!(await insertPartnerKey(db, partnerId, jwk))) {
+    throw new ProblemError(
+      'partner_key_exists',
+      `partner ${partnerId} already has a key with kid ${jwk.kid}`,
+      [{ field: 'jwk.kid', message: 'already registered' }],
+    );
+  }
+  return readPartner(db, partnerId);
+}
+
+/**
+ * Retires a key: requests signed with it are refused from now on. The partner's last active key
+ * cannot be retired, so that a rotation done in the wrong order never locks a partner out.
+ */
+export async function retirePartnerKey(
+  db: Kysely<Database>,
+  partnerId: string,
+  kid: string,
+): Promise<PartnerRecord> {
+  await inTransaction(db, async (trx) => {
+    // The partner row is locked, so that two concurrent retirements cannot both pass the last-key check.
+    const keys = await lockPartnerKeys(trx, partnerId);
+    if (!keys) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
+    const key = keys.find((candidate) => candidate.kid === kid);
+    if (!key) throw new ProblemError('not_found', `partner ${partnerId} has no key ${kid}`);
+    if (key.status === 'retired') return;
+    if (keys.filter((candidate) => candidate.status === 'active').length === 1) {
+      throw new ProblemError(
+        'partner_key_last_active',
+        `key ${kid} is the last active key of partner ${partnerId}`,
+      );
+    }
+    await markKeyRetired(trx, partnerId, kid, new Date());
+  });
+  return readPartner(db, partnerId);
+}
+
+export async function setPartnerStatus(
+  db: Kysely<Database>,
+  partnerId: string,
+  status: PartnerStatus,
+): Promise<PartnerRecord> {
+  if (!(await updatePartnerStatus(db, partnerId, status))) {
+    throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
+  }
+  return readPartner(db, partnerId);
+}

@@ -1,0 +1,65 @@
+// The rules every use case applies to a programme it names: it exists, the caller owns it when it
+// must, its partner is not suspended, it keeps its points where the operation needs them. Each
+// refusal names the request's field, given by the use case.
+import type { Kysely } from 'kysely';
+import { ProblemError } from '../domain/errors.ts';
+import type { Database } from '../store/database.ts';
+import { findProgram, type ProgramWithPartner } from '../store/programs.ts';
+
+export async function requireProgram(
+  db: Kysely<Database>,
+  programId: string,
+  field: string,
+): Promise<ProgramWithPartner> {
+  const program = await findProgram(db, programId);
+  if (!program) {
+    throw new ProblemError('program_not_found', `Programme ${programId} does not exist.`, [
+      { field, message: 'unknown programme' },
+    ]);
+  }
+  return program;
+}
+
+/** The programme, if the partner owns it; otherwise a 403 naming the field. */
+export async function requireOwnProgram(
+  db: Kysely<Database>,
+  partnerId: string,
+  programId: string,
+  field: string,
+): Promise<ProgramWithPartner> {
+  const program = await requireProgram(db, programId, field);
+  if (program.partner_id !== partnerId) {
+    throw new ProblemError('forbidden', `Programme ${programId} belongs to another partner.`, [
+      { field, message: 'not your programme' },
+    ]);
+  }
+  return program;
+}
+
+/** A suspended partner's programmes take no new quotes or transfers from anyone. */
+export function requireActivePartner(program: ProgramWithPartner, field: string): void {
+  if (program.partner_status !== 'active') {
+    throw new ProblemError(
+      'counterparty_suspended',
+      `The partner of programme ${program.id} is suspended; no points move to or from it.`,
+      [{ field, message: 'the partner is suspended' }],
+    );
+  }
+}
+
+/** The caller's programme whose points the gateway keeps itself. */
+export async function requireHostedProgram(
+  db: Kysely<Database>,
+  partnerId: string,
+  programId: string,
+  field: string,
+): Promise<ProgramWithPartner> {
+  const program = await requireOwnProgram(db, partnerId, programId, field);
+  if (program.ledger !== 'hosted') {
+    throw new ProblemError(
+      'program_not_hosted',
+      `Programme ${programId} keeps its points in your own system.`,
+    );
+  }
+  return program;
+}

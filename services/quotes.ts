@@ -1,0 +1,123 @@
+// The quote use case: the figures of a transfer under the agreement in force, for one member and
+// amount, after every rule that decides whether it may be quoted at all. Transfers price their
+// inline quotes here too.
+import type { Kysely } from 'kysely';
+import { requireTransferConsent, requireTransferRequester } from '../domain/consent.ts';
+import { ProblemError } from '../domain/errors.ts';
+import { computeQuote, type QuoteAmount } from '../domain/quote.ts';
+import type { Database } from '../store/database.ts';
+import type { StoredAnswer } from '../store/idempotency.ts';
+import { newId } from '../store/ids.ts';
+import { insertQuote, type PricedQuote, readQuoteContext } from '../store/quotes.ts';
+import { requireActivePartner, requireProgram } from './programs.ts';
+
+export interface QuotePolicy {
+  quoteLifetimeSeconds: number;
+  coolingOffCapSourcePoints: bigint;
+}
+
+export interface QuoteRequest {
+  partnerId: string;
+  memberId: string;
+  sourceProgramId: string;
+  targetProgramId: string;
+  amount: QuoteAmount;
+  now: Date;
+}
+
+/** The figures of a quote under the agreement in force, checked against the member's links and caps. */
+export async function priceQuote(
+  db: Kysely<Database>,
+  policy: QuotePolicy,
+  request: QuoteRequest,
+): Promise<PricedQuote> {
+  const [source, target] = await Promise.all([
+    requireProgram(db, request.sourceProgramId, 'sourceProgramId'),
+    requireProgram(db, request.targetProgramId, 'targetProgramId'),
+  ]);
+  requireActivePartner(source, 'sourceProgramId');
+  requireActivePartner(target, 'targetProgramId');
+  if (source.partner_id !== request.partnerId && target.partner_id !== request.partnerId) {
+    throw new ProblemError(
+      'forbidden',
+      'Only a partner owning one of the two programmes may quote a transfer.',
+    );
+  }
+  const context = await readQuoteContext(db, request);
+  const links = { source: context.source, target: context.target };
+  for (const [end, field] of [
+    ['source', 'sourceProgramId'],
+    ['target', 'targetProgramId'],
+  ] as const) {
+    requireTransferConsent(
+      { consentScopes: links[end].link_consent_scopes },
+      { memberId: request.memberId, programId: links[end].program_id, field },
+    );
+  }
+  requireTransferRequester({
+    requesterPartnerId: request.partnerId,
+    sourcePartnerId: source.partner_id,
+    targetPartnerId: target.partner_id,
+    sourceConsentScopes: context.source.link_consent_scopes ?? [],
+  });
+  const { version } = context;
+  if (!version) {
+    throw new ProblemError(
+      'agreement_not_in_force',
+      'No accepted agreement between these programmes is in force now.',
+      [{ field: 'targetProgramId', message: 'no rate in force from the source programme' }],
+    );
+  }
+  const coolingOffUntil = context.source.link_cooling_off_until;
+  const figures = computeQuote({
+    terms: version.terms,
+    memberTier: context.source.link_tier,
+    amount: request.amount,
+    at: request.now,
+    debitedTodaySourcePoints: context.source.debited_today,
+    coolingOffCapSourcePoints:
+      coolingOffUntil && coolingOffUntil > request.now ? policy.coolingOffCapSourcePoints : null,
+  });
+  return {
+    id: newId('qte'),
+    requested_by: request.partnerId,
+    member_id: request.memberId,
+    source_program_id: request.sourceProgramId,
+    target_program_id: request.targetProgramId,
+    agreement_id: version.agreementId,
+    agreement_version: version.version,
+    converted_source_points: figures.convertedSourcePoints,
+    fee_points: figures.feePoints,
+    debit_points: figures.debitPoints,
+    credit_points: figures.creditPoints,
+    daily_cap_source_points: figures.dailyCapSourcePoints,
+    ratio_numerator: figures.ratio.numerator,
+    ratio_denominator: figures.ratio.denominator,
+    remainder_numerator: figures.creditRemainder.numerator,
+    remainder_denominator: figures.creditRemainder.denominator,
+    // As the jsonb column gives them back: amounts as strings.
+    modifiers: JSON.parse(
+      JSON.stringify(figures.modifiers, (_, value) => (typeof value === 'bigint' ? String(value) : value)),
+    ),
+    settlement_amount_minor: figures.settlementAmountMinor,
+    fee_amount_minor: figures.feeAmountMinor,
+    currency: figures.currency,
+    expires_at: new Date(request.now.getTime() + policy.quoteLifetimeSeconds * 1000),
+    used_by_transfer_id: null,
+  };
+}
+
+/**
+ * Prices and stores a quote; `answerFor` gives the reply to store under the request's key in the
+ * same statement, so the reply can never be lost once the quote exists.
+ */
+export async function requestQuote(
+  db: Kysely<Database>,
+  policy: QuotePolicy,
+  request: QuoteRequest,
+  answerFor: (quote: PricedQuote) => StoredAnswer,
+): Promise<PricedQuote> {
+  const quote = await priceQuote(db, policy, request);
+  await insertQuote(db, quote, request.now, answerFor(quote));
+  return quote;
+}
