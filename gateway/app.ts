@@ -14,7 +14,6 @@ import type { Database } from '../store/database.ts';
 import { findVerificationKeys } from '../store/partners.ts';
 import { recordNonce } from '../store/request-nonces.ts';
 import { createIssuerKeyCache } from './auth/issuer-key-cache.ts';
-import { signedRequests } from './auth/signed-by.ts';
 import { type GatewayEnv, operatorIssuer } from './context.ts';
 import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-document.ts';
@@ -54,18 +53,6 @@ export interface GatewayDependencies {
   gatewayPublicKeys: readonly JWK[];
   readiness: ReadinessChecks;
 }
-
-/** Everything partners call; each is signed by a partner key (a test checks every documented route). */
-const partnerPaths = [
-  '/v1/partner',
-  '/v1/member-links/*',
-  '/v1/members/*',
-  '/v1/rate-agreements/*',
-  '/v1/quotes',
-  '/v1/transfers/*',
-  '/v1/webhook-deliveries',
-  '/v1/programs/*',
-];
 
 export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   const app = new OpenAPIHono<GatewayEnv>({
@@ -113,11 +100,12 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     }),
   );
   app.use(requireJsonBodies());
-  const lockSeconds = deps.options.idempotencyLockSeconds;
-  app.use('/v1/operator/*', ...signedRequests('operator', verify, deps.db, lockSeconds));
-  for (const path of partnerPaths) {
-    app.use(path, ...signedRequests('partner', verify, deps.db, lockSeconds));
-  }
+  // Each route declares who may call it (gateway/auth/route-access.ts); its guards read these.
+  const requestGuards = { verify, db: deps.db, idempotencyLockSeconds: deps.options.idempotencyLockSeconds };
+  app.use(async (c, next) => {
+    c.set('requestGuards', requestGuards);
+    await next();
+  });
 
   registerSecuritySchemes(app);
   registerHealthRoutes(app, deps.readiness);

@@ -1,5 +1,8 @@
 // What every handler can read from the request context.
+import type { Kysely } from 'kysely';
 import type { Logger } from '../runtime/logger.ts';
+import type { RequestVerifier } from '../signing/request-verifier.ts';
+import type { Database } from '../store/database.ts';
 
 export type Principal = { kind: 'partner'; partnerId: string } | { kind: 'operator' };
 
@@ -12,8 +15,16 @@ export type GatewayEnv = {
     unrecordedJti?: UnrecordedJti;
     /** The POST's claimed Idempotency-Key. */
     idempotency?: IdempotencyClaim;
+    /** What the signature check and the Idempotency-Key claim of a signed route need (set by the app). */
+    requestGuards: RequestGuards;
   };
 };
+
+export interface RequestGuards {
+  verify: RequestVerifier;
+  db: Kysely<Database>;
+  idempotencyLockSeconds: number;
+}
 
 export interface IdempotencyClaim {
   principal: string;

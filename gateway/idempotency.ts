@@ -31,8 +31,9 @@ export function hashRequest(method: string, pathWithQuery: string, body: Uint8Ar
   return createHash('sha256').update(`${method} ${pathWithQuery}\n`).update(body).digest('hex');
 }
 
-export function idempotentPosts(db: Kysely<Database>, lockSeconds: number): MiddlewareHandler<GatewayEnv> {
+export function idempotentPosts(): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
+    const { db, idempotencyLockSeconds: lockSeconds } = c.var.requestGuards;
     if (c.req.method !== 'POST') return next();
     const key = c.req.header(idempotencyKeyHeader);
     if (key === undefined) {

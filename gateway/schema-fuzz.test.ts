@@ -76,7 +76,7 @@ function runSchemathesis(
     server.url,
     ...filter,
     '--checks',
-    'not_a_server_error,status_code_conformance,response_schema_conformance',
+    'not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance,unsupported_method,allow_header_conformance,missing_required_header,negative_data_rejection',
     '--max-examples',
     String(maxExamples),
     '--max-time',
@@ -87,6 +87,9 @@ function runSchemathesis(
     '2',
     '--generation-database',
     'none',
+    // Our own signature goes on every request; a generated Authorization would only be replaced.
+    '--generation-with-security-parameters',
+    'false',
     '--request-timeout',
     '15',
     '--no-color',

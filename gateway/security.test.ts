@@ -1,5 +1,6 @@
-// Every route the OpenAPI document marks as signed refuses an unsigned request, and every partner
-// route refuses the operator's signature (and the reverse): no route is left open by mistake.
+// Every route declares its access, every route the OpenAPI document marks as signed refuses an
+// unsigned request, and every partner route refuses the operator's signature (and the reverse): no
+// route is left open by mistake.
 import { describe, expect, it } from 'vitest';
 import { createTestGateway } from '../test/support/gateway.ts';
 import { buildGatewayOpenApiDocument } from './openapi-build.ts';
@@ -22,6 +23,15 @@ const signedOperations = Object.entries(document.paths).flatMap(([path, operatio
 );
 
 describe('route security', () => {
+  it('has every documented route declare who may call it (signedRoute or publicRoute)', () => {
+    const undeclared = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.security === undefined)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(undeclared).toEqual([]);
+  });
+
   it('finds the signed routes in the document', () => {
     expect(signedOperations.length).toBeGreaterThan(15);
   });

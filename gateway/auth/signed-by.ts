@@ -1,14 +1,12 @@
 // Middleware that admits only requests signed by a partner, or by the operator, and records who it was.
 import type { MiddlewareHandler } from 'hono';
-import type { Kysely } from 'kysely';
 import { ProblemError } from '../../domain/errors.ts';
-import type { RequestVerifier } from '../../signing/request-verifier.ts';
-import type { Database } from '../../store/database.ts';
 import { type GatewayEnv, operatorIssuer } from '../context.ts';
 import { idempotentPosts } from '../idempotency.ts';
 
-function signedBy(kind: 'partner' | 'operator', verify: RequestVerifier): MiddlewareHandler<GatewayEnv> {
+function signedBy(kind: 'partner' | 'operator'): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
+    const { verify } = c.var.requestGuards;
     const url = new URL(c.req.url);
     const isPost = c.req.method === 'POST';
     const caller = await verify({
@@ -39,11 +37,6 @@ function signedBy(kind: 'partner' | 'operator', verify: RequestVerifier): Middle
  * The signature check and the Idempotency-Key claim, always together: a POST's jti is only recorded
  * by the claim, so one must never run without the other.
  */
-export function signedRequests(
-  kind: 'partner' | 'operator',
-  verify: RequestVerifier,
-  db: Kysely<Database>,
-  idempotencyLockSeconds: number,
-): MiddlewareHandler<GatewayEnv>[] {
-  return [signedBy(kind, verify), idempotentPosts(db, idempotencyLockSeconds)];
+export function signedRequests(kind: 'partner' | 'operator'): MiddlewareHandler<GatewayEnv>[] {
+  return [signedBy(kind), idempotentPosts()];
 }

@@ -1,6 +1,7 @@
 // Liveness (the process answers) and readiness (PostgreSQL and Temporal answer in time).
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ProblemError } from '../../domain/errors.ts';
+import { publicRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
 
@@ -26,7 +27,7 @@ async function runCheck(check: () => Promise<void>): Promise<string> {
   }
 }
 
-const healthRoute = createRoute({
+const healthRoute = publicRoute({
   method: 'get',
   path: '/healthz',
   tags: ['Health'],
@@ -44,7 +45,7 @@ const ReadySchema = z.object({
   checks: z.object({ database: z.literal('ok'), temporal: z.literal('ok') }),
 });
 
-const readyRoute = createRoute({
+const readyRoute = publicRoute({
   method: 'get',
   path: '/readyz',
   tags: ['Health'],

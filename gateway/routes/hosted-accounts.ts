@@ -1,13 +1,14 @@
 // The hosted ledger, as its programme's owner sees it: credit points a member earned, read a balance.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { creditMember, readMemberBalance } from '../../services/hosted-accounts.ts';
 import type { Database } from '../../store/database.ts';
+import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { requireClaim } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { AmountOut, PositiveIntegerString } from '../schemas/amounts.ts';
-import { IdempotencyHeaders, partnerSecurity, text } from '../schemas/common.ts';
+import { IdempotencyHeaders, text } from '../schemas/common.ts';
 import { idParam } from '../schemas/ids.ts';
 
 const AccountPath = z.object({
@@ -27,12 +28,11 @@ const CreditBody = z
   .object({ points: PositiveIntegerString, reason: text({ min: 1, max: 500, trim: true }) })
   .openapi('HostedCredit');
 
-const creditRoute = createRoute({
+const creditRoute = signedRoute('partner', {
   method: 'post',
   path: '/v1/programs/{programId}/accounts/{accountRef}/credits',
   tags: ['Hosted ledger'],
   summary: 'Credit points a member earned with you (hosted programmes only)',
-  security: partnerSecurity,
   request: {
     params: AccountPath,
     headers: IdempotencyHeaders,
@@ -47,12 +47,11 @@ const creditRoute = createRoute({
   },
 });
 
-const balanceRoute = createRoute({
+const balanceRoute = signedRoute('partner', {
   method: 'get',
   path: '/v1/programs/{programId}/accounts/{accountRef}',
   tags: ['Hosted ledger'],
   summary: "A member account's balance in a hosted programme",
-  security: partnerSecurity,
   request: { params: AccountPath },
   responses: {
     200: { content: { 'application/json': { schema: BalanceSchema } }, description: 'The balance' },

@@ -1,12 +1,13 @@
 // Member links: a partner links its account to an alliance member, with consent, and can revoke it.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { linkMember, listLinks, revokeLink } from '../../services/member-links.ts';
 import type { Database } from '../../store/database.ts';
+import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
-import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { IdempotencyHeaders } from '../schemas/common.ts';
 import { idParam } from '../schemas/ids.ts';
 import { CreateLinkBody, LinkSchema, linkView, RevokeLinkBody } from '../schemas/members.ts';
 
@@ -16,12 +17,11 @@ const linkReply = (description: string) => ({
   description,
 });
 
-const createLinkRoute = createRoute({
+const createLinkRoute = signedRoute('partner', {
   method: 'post',
   path: '/v1/member-links',
   tags,
   summary: 'Link your account to an alliance member (enrolling the member when memberId is null)',
-  security: partnerSecurity,
   request: {
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: CreateLinkBody } } },
@@ -32,12 +32,11 @@ const createLinkRoute = createRoute({
   },
 });
 
-const revokeLinkRoute = createRoute({
+const revokeLinkRoute = signedRoute('partner', {
   method: 'post',
   path: '/v1/member-links/{linkId}/revoke',
   tags,
   summary: 'Revoke a link (the member withdrew consent, or the account closed)',
-  security: partnerSecurity,
   request: {
     params: z.object({ linkId: idParam('lnk', 'linkId') }),
     headers: IdempotencyHeaders,
@@ -46,12 +45,11 @@ const revokeLinkRoute = createRoute({
   responses: { 200: linkReply('The revoked link'), ...problemResponses(400, 401, 403, 404) },
 });
 
-const listLinksRoute = createRoute({
+const listLinksRoute = signedRoute('partner', {
   method: 'get',
   path: '/v1/members/{memberId}/links',
   tags,
   summary: "A member's links to your programmes",
-  security: partnerSecurity,
   request: {
     params: z.object({ memberId: idParam('mbr', 'memberId') }),
   },

@@ -1,23 +1,22 @@
 // The ledger's invariant, for operators: the sum of all entries is zero and every account agrees
 // with its entries. Anything else is a bug to stop the line for.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { checkHostedLedger } from '../../services/hosted-ledger.ts';
 import type { Database } from '../../store/database.ts';
+import { signedRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
-import { operatorSecurity } from '../schemas/common.ts';
 
 const LedgerCheckSchema = z
   .object({ balanced: z.boolean(), entriesSum: z.string(), accountsOutOfBalance: z.array(z.string()) })
   .openapi('LedgerCheck');
 
-const checkRoute = createRoute({
+const checkRoute = signedRoute('operator', {
   method: 'get',
   path: '/v1/operator/ledger/check',
   tags: ['Operator: ledger'],
   summary: 'Check the hosted ledger: entries sum to zero and accounts agree with their entries',
-  security: operatorSecurity,
   responses: {
     200: { content: { 'application/json': { schema: LedgerCheckSchema } }, description: 'The check' },
     ...problemResponses(401, 403),

@@ -1,5 +1,5 @@
 // Operator endpoints of the partner registry: onboard a partner, rotate its keys, suspend and resume it.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import {
   addPartnerKey,
@@ -9,10 +9,11 @@ import {
   setPartnerStatus,
 } from '../../services/partners.ts';
 import type { Database } from '../../store/database.ts';
+import { signedRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
-import { IdempotencyHeaders, operatorSecurity } from '../schemas/common.ts';
+import { IdempotencyHeaders } from '../schemas/common.ts';
 import {
   AddKeyBody,
   CreatePartnerBody,
@@ -29,12 +30,11 @@ const partnerReply = (description: string) => ({
 });
 const PartnerPath = z.object({ partnerId: PartnerIdParam });
 
-const createPartnerRoute = createRoute({
+const createPartnerRoute = signedRoute('operator', {
   method: 'post',
   path: '/v1/operator/partners',
   tags,
   summary: 'Onboard a partner with its programmes and public keys',
-  security: operatorSecurity,
   request: {
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: CreatePartnerBody } } },
@@ -42,22 +42,20 @@ const createPartnerRoute = createRoute({
   responses: { 201: partnerReply('The partner, active'), ...problemResponses(400, 401, 403, 409, 413) },
 });
 
-const getPartnerRoute = createRoute({
+const getPartnerRoute = signedRoute('operator', {
   method: 'get',
   path: '/v1/operator/partners/{partnerId}',
   tags,
   summary: 'Read a partner',
-  security: operatorSecurity,
   request: { params: PartnerPath },
   responses: { 200: partnerReply('The partner'), ...problemResponses(400, 401, 403, 404) },
 });
 
-const addKeyRoute = createRoute({
+const addKeyRoute = signedRoute('operator', {
   method: 'post',
   path: '/v1/operator/partners/{partnerId}/keys',
   tags,
   summary: 'Register another public key (the first step of a rotation)',
-  security: operatorSecurity,
   request: {
     params: PartnerPath,
     headers: IdempotencyHeaders,
@@ -69,12 +67,11 @@ const addKeyRoute = createRoute({
   },
 });
 
-const retireKeyRoute = createRoute({
+const retireKeyRoute = signedRoute('operator', {
   method: 'post',
   path: '/v1/operator/partners/{partnerId}/keys/{kid}/retire',
   tags,
   summary: 'Retire a key: requests signed with it are refused from now on',
-  security: operatorSecurity,
   request: { params: PartnerPath.extend({ kid: KidParam }), headers: IdempotencyHeaders },
   responses: {
     200: partnerReply('The partner with the key retired'),
@@ -83,7 +80,7 @@ const retireKeyRoute = createRoute({
 });
 
 const statusRoute = (action: 'suspend' | 'resume') =>
-  createRoute({
+  signedRoute('operator', {
     method: 'post',
     path: `/v1/operator/partners/{partnerId}/${action}`,
     tags,
@@ -91,7 +88,6 @@ const statusRoute = (action: 'suspend' | 'resume') =>
       action === 'suspend'
         ? 'Suspend a partner: its signed requests are refused until it is resumed'
         : 'Resume a suspended partner',
-    security: operatorSecurity,
     request: { params: PartnerPath, headers: IdempotencyHeaders },
     responses: { 200: partnerReply('The partner'), ...problemResponses(400, 401, 403, 404) },
   });

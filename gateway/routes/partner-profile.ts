@@ -1,19 +1,18 @@
 // What a partner can read about itself: its programmes, key ids and status.
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { readPartner } from '../../services/partners.ts';
 import type { Database } from '../../store/database.ts';
+import { signedRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
-import { partnerSecurity } from '../schemas/common.ts';
 import { PartnerSchema, partnerView } from '../schemas/partners.ts';
 
-const getOwnProfileRoute = createRoute({
+const getOwnProfileRoute = signedRoute('partner', {
   method: 'get',
   path: '/v1/partner',
   tags: ['Partner'],
   summary: 'Read your own partner record: programmes, keys and status',
-  security: partnerSecurity,
   responses: {
     200: { content: { 'application/json': { schema: PartnerSchema } }, description: 'Your partner record' },
     ...problemResponses(401, 403),

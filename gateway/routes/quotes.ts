@@ -1,20 +1,20 @@
 // Quotes: the figures of a transfer, locked for a short time.
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { type QuotePolicy, requestQuote } from '../../services/quotes.ts';
 import type { Database } from '../../store/database.ts';
+import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyStoredWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
-import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { IdempotencyHeaders } from '../schemas/common.ts';
 import { CreateQuoteBody, QuoteSchema, quoteView } from '../schemas/transfers.ts';
 
-const createQuoteRoute = createRoute({
+const createQuoteRoute = signedRoute('partner', {
   method: 'post',
   path: '/v1/quotes',
   tags: ['Transfers'],
   summary: 'Quote a transfer: debit, credit, fees, settlement, and the modifiers applied',
-  security: partnerSecurity,
   request: {
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: CreateQuoteBody } } },

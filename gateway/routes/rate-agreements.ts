@@ -1,5 +1,5 @@
 // Rate agreements: either partner proposes a version, the other accepts it; versions never change.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import {
   acceptAgreementVersion,
@@ -7,6 +7,7 @@ import {
   readAgreementVersions,
 } from '../../services/rate-agreements.ts';
 import type { Database } from '../../store/database.ts';
+import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
@@ -17,7 +18,7 @@ import {
   termsFromBody,
 } from '../schemas/agreements.ts';
 import { positiveInt4Param } from '../schemas/amounts.ts';
-import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { IdempotencyHeaders } from '../schemas/common.ts';
 import { idParam } from '../schemas/ids.ts';
 
 const tags = ['Rate agreements'];
@@ -27,12 +28,11 @@ const versionReply = (description: string) => ({
 });
 const AgreementPath = z.object({ agreementId: idParam('agr', 'agreementId') });
 
-const proposeRoute = createRoute({
+const proposeRoute = signedRoute('partner', {
   method: 'post',
   path: '/v1/rate-agreements',
   tags,
   summary: 'Propose a new version of the rate from one programme to another (it counts as your acceptance)',
-  security: partnerSecurity,
   request: {
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: ProposeAgreementBody } } },
@@ -40,12 +40,11 @@ const proposeRoute = createRoute({
   responses: { 201: versionReply('The proposed version'), ...problemResponses(400, 401, 403, 422) },
 });
 
-const acceptRoute = createRoute({
+const acceptRoute = signedRoute('partner', {
   method: 'post',
   path: '/v1/rate-agreements/{agreementId}/versions/{version}/accept',
   tags,
   summary: 'Accept a proposed version; it is in force from its start once both sides accepted',
-  security: partnerSecurity,
   request: {
     params: AgreementPath.extend({ version: positiveInt4Param('version') }),
     headers: IdempotencyHeaders,
@@ -53,12 +52,11 @@ const acceptRoute = createRoute({
   responses: { 200: versionReply('The version'), ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
 
-const listRoute = createRoute({
+const listRoute = signedRoute('partner', {
   method: 'get',
   path: '/v1/rate-agreements/{agreementId}',
   tags,
   summary: "An agreement's versions, oldest first",
-  security: partnerSecurity,
   request: { params: AgreementPath },
   responses: {
     200: {

@@ -1,6 +1,6 @@
 // Transfers: start one from a quote (or inline), read it, list yours. The reply carries the final
 // state when it is known within a short wait, otherwise the current state (202); poll or use webhooks.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import {
   listTransfers,
@@ -9,11 +9,12 @@ import {
   type TransferDependencies,
 } from '../../services/transfers.ts';
 import type { Database } from '../../store/database.ts';
+import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { requireClaim } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { page, pageQuery, pageSchema } from '../schemas/amounts.ts';
-import { IdempotencyHeaders, partnerSecurity } from '../schemas/common.ts';
+import { IdempotencyHeaders } from '../schemas/common.ts';
 import { idParam } from '../schemas/ids.ts';
 import { CreateTransferBody, TransferSchema, transferView } from '../schemas/transfers.ts';
 
@@ -24,14 +25,13 @@ const transferReply = (description: string) => ({
 });
 const TransferPath = z.object({ transferId: idParam('trf', 'transferId') });
 
-const createTransferRoute = createRoute({
+const createTransferRoute = signedRoute('partner', {
   method: 'post',
   path: '/v1/transfers',
   tags,
   summary: 'Move points between two programmes for a member',
   description:
     'Reserve at the source, credit at the target, post at the source. 201: the outcome (completed or failed) is in the reply. 202: still running; poll GET /v1/transfers/{transferId} or wait for the webhook. 200: this quote already started this transfer.',
-  security: partnerSecurity,
   request: {
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: CreateTransferBody } } },
@@ -44,22 +44,20 @@ const createTransferRoute = createRoute({
   },
 });
 
-const getTransferRoute = createRoute({
+const getTransferRoute = signedRoute('partner', {
   method: 'get',
   path: '/v1/transfers/{transferId}',
   tags,
   summary: 'A transfer: its status, each step with its time, and the reason of a failure',
-  security: partnerSecurity,
   request: { params: TransferPath },
   responses: { 200: transferReply('The transfer'), ...problemResponses(401, 404) },
 });
 
-const listTransfersRoute = createRoute({
+const listTransfersRoute = signedRoute('partner', {
   method: 'get',
   path: '/v1/transfers',
   tags,
   summary: 'Transfers out of or into your programmes, newest first',
-  security: partnerSecurity,
   request: { query: pageQuery('trf') },
   responses: {
     200: {

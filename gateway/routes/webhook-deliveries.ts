@@ -1,20 +1,19 @@
 // The webhooks sent to a partner, with their delivery state, so it can find what it missed.
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { listDeliveries } from '../../services/webhook-deliveries.ts';
 import type { Database } from '../../store/database.ts';
+import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
 import { page, pageQuery, pageSchema } from '../schemas/amounts.ts';
-import { partnerSecurity } from '../schemas/common.ts';
 import { deliveryView, WebhookDeliverySchema } from '../schemas/transfers.ts';
 
-const listDeliveriesRoute = createRoute({
+const listDeliveriesRoute = signedRoute('partner', {
   method: 'get',
   path: '/v1/webhook-deliveries',
   tags: ['Webhooks'],
   summary: 'Webhooks sent to you, newest first, with their delivery state',
-  security: partnerSecurity,
   request: { query: pageQuery('whk') },
   responses: {
     200: {

@@ -1,13 +1,14 @@
 // The gateway's public signing keys, so partners can verify its calls and webhooks offline.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { JWK } from 'jose';
+import { publicRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
 
 const JwksSchema = z
   .object({ keys: z.array(z.record(z.string(), z.unknown())) })
   .openapi('JsonWebKeySet', { description: 'RFC 7517 key set; every key has kid, alg and use=sig.' });
 
-const jwksRoute = createRoute({
+const jwksRoute = publicRoute({
   method: 'get',
   path: '/.well-known/jwks.json',
   tags: ['Keys'],

@@ -1,0 +1,28 @@
+// Who may call a route is declared with the route, once: `signedRoute('partner', …)` both documents
+// the signature scheme in the OpenAPI document and puts the signature check and the Idempotency-Key
+// claim in front of the handler. A route cannot be documented as signed and left open, or the
+// reverse; gateway/security.test.ts checks that every documented route declares its access.
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { operatorSecurity, partnerSecurity } from '../schemas/common.ts';
+import { signedRequests } from './signed-by.ts';
+
+type Signer = 'partner' | 'operator';
+
+const guards = { partner: signedRequests('partner'), operator: signedRequests('operator') };
+
+/** A route only callers signing as `kind` reach: documented and enforced from this one declaration. */
+export function signedRoute<const R extends Omit<RouteConfig, 'security' | 'middleware'>>(
+  kind: Signer,
+  config: R,
+) {
+  return createRoute({
+    ...config,
+    security: kind === 'partner' ? partnerSecurity : operatorSecurity,
+    middleware: guards[kind],
+  });
+}
+
+/** A route anyone may call (health, keys, the document): says so, rather than forgetting to sign. */
+export function publicRoute<const R extends Omit<RouteConfig, 'security' | 'middleware'>>(config: R) {
+  return createRoute({ ...config, security: [] });
+}
