@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '../signing/keys.ts';
-import { ensureAccount } from '../store/hosted-ledger/accounts.ts';
+import { createLedgerAccountIds, ensureAccount } from '../store/hosted-ledger/accounts.ts';
 import { creditPoints } from '../store/hosted-ledger/operations.ts';
 import { newId } from '../store/ids.ts';
 import { useTestDatabase } from '../test/support/database.ts';
@@ -12,6 +12,8 @@ import { createHostedAdapter } from './hosted.ts';
 import { createHttpAdapter } from './http.ts';
 import type { LoyaltyAdapter } from './loyalty-adapter.ts';
 import { startReferencePartner } from './reference-partner/server.ts';
+
+const accountIds = createLedgerAccountIds();
 
 const db = useTestDatabase(5);
 const gatewayKey = await generateSigningKeyPair('ES256');
@@ -52,11 +54,17 @@ const adapters: {
 }[] = [
   {
     name: 'hosted',
-    adapter: createHostedAdapter(db, programId),
+    adapter: createHostedAdapter(db, accountIds, programId),
     seed: async (accountRef, points) => {
       if (points === 0n) await ensureAccount(db, programId, accountRef, 'member');
       else
-        await creditPoints(db, { programId, key: `seed-${accountRef}`, accountRef, points, reason: 'seed' });
+        await creditPoints(db, accountIds, {
+          programId,
+          key: `seed-${accountRef}`,
+          accountRef,
+          points,
+          reason: 'seed',
+        });
     },
   },
   { name: 'http', adapter: http, seed: (accountRef, points) => server.books.openAccount(accountRef, points) },

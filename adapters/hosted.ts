@@ -1,6 +1,7 @@
 // The LoyaltyAdapter over the gateway's own hosted ledger, for programmes without a system of their own.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.ts';
+import type { LedgerAccountIds } from '../store/hosted-ledger/accounts.ts';
 import type { LedgerAnswer } from '../store/hosted-ledger/movements.ts';
 import {
   askOutcome,
@@ -17,14 +18,18 @@ function toStep(outcome: LedgerAnswer): PartnerAnswer {
   return outcome.outcome === 'done' ? { outcome: 'done' } : outcome;
 }
 
-export function createHostedAdapter(db: Kysely<Database>, programId: string): LoyaltyAdapter {
+export function createHostedAdapter(
+  db: Kysely<Database>,
+  accountIds: LedgerAccountIds,
+  programId: string,
+): LoyaltyAdapter {
   return {
-    reserve: async (input) => toStep(await reservePoints(db, { programId, ...input })),
+    reserve: async (input) => toStep(await reservePoints(db, accountIds, { programId, ...input })),
     post: async (input) =>
       toStep(await postReservation(db, { programId, ...input, reason: 'transfer posted' })),
     void: async (input) =>
       toStep(await voidReservation(db, { programId, ...input, reason: 'transfer voided' })),
-    credit: async (input) => toStep(await creditPoints(db, { programId, ...input })),
+    credit: async (input) => toStep(await creditPoints(db, accountIds, { programId, ...input })),
     reverseCredit: async (input) =>
       toStep(await reverseCredit(db, { programId, ...input, reason: 'credit reversed' })),
     outcome: (key) => askOutcome(db, programId, key),

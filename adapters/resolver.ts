@@ -1,9 +1,13 @@
 // Which adapter reaches a programme's points: the hosted ledger, or the owning partner's system over
-// HTTP. HTTP adapters are kept per partner, so their connections are reused across calls.
+// HTTP. HTTP adapters are kept per partner, so their connections are reused across calls; the
+// resolver is made once per process and owns its caches, each bounded (an adapter pushed out is
+// closed).
 import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import type { Database } from '../store/database.ts';
-import { findProgram } from '../store/programs.ts';
+import { createLedgerAccountIds } from '../store/hosted-ledger/accounts.ts';
+import { createProgramCache } from '../store/programs.ts';
 import { createHostedAdapter } from './hosted.ts';
 import { createHttpAdapter } from './http.ts';
 import type { LoyaltyAdapter } from './loyalty-adapter.ts';
@@ -13,15 +17,26 @@ export interface AdapterResolverOptions {
   gatewayIssuer: string;
   gatewayKey: SigningKeyPair;
   partnerCallTimeoutMs: number;
+  /** How many partners' HTTP adapters (each with its connection pool) are kept open at once. */
+  httpAdaptersMax?: number;
 }
 
+type HttpAdapter = ReturnType<typeof createHttpAdapter>;
+
 export function createAdapterResolver(options: AdapterResolverOptions) {
-  const httpAdapters = new Map<string, ReturnType<typeof createHttpAdapter>>();
+  const programs = createProgramCache();
+  const ledgerAccounts = createLedgerAccountIds();
+  const httpAdapters = new LRUCache<string, HttpAdapter>({
+    max: options.httpAdaptersMax ?? 500,
+    dispose: (adapter) => {
+      adapter.close().catch(() => {});
+    },
+  });
   return {
     async forProgram(programId: string): Promise<LoyaltyAdapter> {
-      const program = await findProgram(options.db, programId);
+      const program = await programs.find(options.db, programId);
       if (!program) throw new Error(`programme ${programId} does not exist`);
-      if (program.ledger === 'hosted') return createHostedAdapter(options.db, programId);
+      if (program.ledger === 'hosted') return createHostedAdapter(options.db, ledgerAccounts, programId);
       if (!program.loyalty_api_url) throw new Error(`partner ${program.partner_id} has no loyalty API URL`);
       const cacheKey = `${program.partner_id} ${program.loyalty_api_url}`;
       let adapter = httpAdapters.get(cacheKey);
@@ -38,7 +53,9 @@ export function createAdapterResolver(options: AdapterResolverOptions) {
       return adapter;
     },
     async close(): Promise<void> {
-      await Promise.all([...httpAdapters.values()].map((adapter) => adapter.close()));
+      const open = [...httpAdapters.values()];
+      httpAdapters.clear();
+      await Promise.all(open.map((adapter) => adapter.close()));
     },
   };
 }

@@ -3,8 +3,11 @@
 // gets one credit, which opens it, measured apart: pgbench's accounts, too, exist before it measures.
 import { randomUUID } from 'node:crypto';
 import { createDatabase } from '../store/connection.ts';
+import { createLedgerAccountIds } from '../store/hosted-ledger/accounts.ts';
 import { creditPoints } from '../store/hosted-ledger/operations.ts';
 import { runLanes } from './lib/lanes.ts';
+
+const accountIds = createLedgerAccountIds();
 
 const [url = '', programId = '', accountsText = '1000', countText = '2000', concurrencyText = '8'] =
   process.argv.slice(2);
@@ -12,7 +15,7 @@ const accounts = Number(accountsText);
 const concurrency = Number(concurrencyText);
 const db = createDatabase({ url, poolSizeMax: concurrency });
 const credit = async (accountRef: string) => {
-  const outcome = await creditPoints(db, {
+  const outcome = await creditPoints(db, accountIds, {
     programId,
     key: randomUUID(),
     accountRef,

@@ -7,6 +7,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import type { QuotePolicy } from '../services/quotes.ts';
 import type { TransferStarter } from '../services/transfers.ts';
 import { createRequestVerifier } from '../signing/request-verifier.ts';
@@ -44,6 +45,8 @@ export interface GatewayOptions {
 
 export interface GatewayDependencies {
   db: Kysely<Database>;
+  /** The use cases' context with this process's caches; made here when not given. */
+  services?: ServiceContext;
   logger: Logger;
   options: GatewayOptions;
   exchange: QuotePolicy & { coolingOffHours: number };
@@ -107,18 +110,19 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     await next();
   });
 
+  const services = deps.services ?? createServiceContext(deps.db);
   registerSecuritySchemes(app);
   registerHealthRoutes(app, deps.readiness);
   registerWellKnownRoutes(app, deps.gatewayPublicKeys);
-  registerOperatorPartnerRoutes(app, deps.db, (partnerId) => issuerKeys.invalidate(partnerId));
-  registerPartnerProfileRoutes(app, deps.db);
-  registerMemberLinkRoutes(app, deps.db, deps.exchange.coolingOffHours);
-  registerRateAgreementRoutes(app, deps.db);
-  registerQuoteRoutes(app, deps.db, deps.exchange);
-  registerTransferRoutes(app, deps.db, { startTransfer: deps.startTransfer, policy: deps.exchange });
-  registerWebhookDeliveryRoutes(app, deps.db);
-  registerHostedAccountRoutes(app, deps.db);
-  registerOperatorLedgerRoutes(app, deps.db);
+  registerOperatorPartnerRoutes(app, services, (partnerId) => issuerKeys.invalidate(partnerId));
+  registerPartnerProfileRoutes(app, services);
+  registerMemberLinkRoutes(app, services, deps.exchange.coolingOffHours);
+  registerRateAgreementRoutes(app, services);
+  registerQuoteRoutes(app, services, deps.exchange);
+  registerTransferRoutes(app, services, { startTransfer: deps.startTransfer, policy: deps.exchange });
+  registerWebhookDeliveryRoutes(app, services);
+  registerHostedAccountRoutes(app, services);
+  registerOperatorLedgerRoutes(app, services);
 
   // Built at the first request, once every route is registered; the routes never change after.
   let document: ReturnType<typeof gatewayOpenApiDocument> | undefined;

@@ -3,12 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../runtime/logger.ts';
+import { createLedgerAccountIds } from '../store/hosted-ledger/accounts.ts';
 import { creditPoints, reservePoints } from '../store/hosted-ledger/operations.ts';
 import { readBalance } from '../store/hosted-ledger/reports.ts';
 import { newId } from '../store/ids.ts';
 import { recordNonce } from '../store/request-nonces.ts';
 import { useTestDatabase } from '../test/support/database.ts';
 import { startHousekeeping } from './housekeeping.ts';
+
+const accountIds = createLedgerAccountIds();
 
 const db = useTestDatabase(3);
 
@@ -25,14 +28,14 @@ describe('housekeeping', () => {
       .values({ id: programId, partner_id: partnerId, name: 'Beans', unit_name: 'beans', ledger: 'hosted' })
       .execute();
     const account = `sweep-${randomUUID()}`;
-    await creditPoints(db, {
+    await creditPoints(db, accountIds, {
       programId,
       key: `${account}:seed`,
       accountRef: account,
       points: 300n,
       reason: 'seed',
     });
-    await reservePoints(db, {
+    await reservePoints(db, accountIds, {
       programId,
       key: `${account}:hold`,
       accountRef: account,

@@ -1,9 +1,8 @@
 // The hosted ledger's invariant check, for operators: every entry sums to zero and every account's
 // counters equal its entries.
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/database.ts';
 import { checkLedger, type LedgerCheck } from '../store/hosted-ledger/reports.ts';
+import type { ServiceContext } from './context.ts';
 
-export function checkHostedLedger(db: Kysely<Database>): Promise<LedgerCheck> {
+export function checkHostedLedger({ db }: ServiceContext): Promise<LedgerCheck> {
   return checkLedger(db);
 }

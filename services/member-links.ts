@@ -1,9 +1,8 @@
 // The member-link use case: a partner links its own account to an alliance member (enrolling the
 // member when new) with the member's recorded consent, revokes it, and reads its links. A new link
 // starts a cooling-off period during which transfers out are capped.
-import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
-import type { Database, MemberLink } from '../store/database.ts';
+import type { MemberLink } from '../store/database.ts';
 import { ensureAccount } from '../store/hosted-ledger/accounts.ts';
 import { newId } from '../store/ids.ts';
 import {
@@ -15,6 +14,7 @@ import {
   memberExists,
 } from '../store/members.ts';
 import { inTransaction } from '../store/transaction.ts';
+import type { ServiceContext } from './context.ts';
 import { requireOwnProgram } from './programs.ts';
 
 export interface LinkRequest {
@@ -29,9 +29,9 @@ export interface LinkRequest {
   now: Date;
 }
 
-export async function linkMember(db: Kysely<Database>, request: LinkRequest): Promise<MemberLink> {
-  const program = await requireOwnProgram(db, request.partnerId, request.programId, 'programId');
-  return inTransaction(db, async (trx) => {
+export async function linkMember(context: ServiceContext, request: LinkRequest): Promise<MemberLink> {
+  const program = await requireOwnProgram(context, request.partnerId, request.programId, 'programId');
+  return inTransaction(context.db, async (trx) => {
     let memberId = request.memberId;
     if (memberId === null) {
       memberId = newId('mbr');
@@ -66,17 +66,21 @@ export async function linkMember(db: Kysely<Database>, request: LinkRequest): Pr
 
 /** Revokes the partner's own link (consent withdrawn, account closed); revoking twice changes nothing. */
 export async function revokeLink(
-  db: Kysely<Database>,
+  context: ServiceContext,
   input: { partnerId: string; linkId: string; reason: string; now: Date },
 ): Promise<MemberLink> {
-  const link = await findLink(db, input.linkId);
+  const link = await findLink(context.db, input.linkId);
   if (!link) throw new ProblemError('not_found', `Link ${input.linkId} does not exist.`);
-  await requireOwnProgram(db, input.partnerId, link.program_id, 'linkId');
+  await requireOwnProgram(context, input.partnerId, link.program_id, 'linkId');
   if (link.revoked_at) return link;
-  return markLinkRevoked(db, { linkId: input.linkId, reason: input.reason, at: input.now });
+  return markLinkRevoked(context.db, { linkId: input.linkId, reason: input.reason, at: input.now });
 }
 
 /** A member's links to the partner's own programmes. */
-export function listLinks(db: Kysely<Database>, partnerId: string, memberId: string): Promise<MemberLink[]> {
-  return listOwnLinks(db, partnerId, memberId);
+export function listLinks(
+  context: ServiceContext,
+  partnerId: string,
+  memberId: string,
+): Promise<MemberLink[]> {
+  return listOwnLinks(context.db, partnerId, memberId);
 }

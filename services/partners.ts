@@ -2,10 +2,9 @@
 // rotates its keys (never retiring the last active one) and suspends or resumes it; a partner
 // reads its own profile.
 import type { JWK } from 'jose';
-import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import { checkPublicJwk } from '../signing/keys.ts';
-import type { Database, PartnerStatus } from '../store/database.ts';
+import type { PartnerStatus } from '../store/database.ts';
 import {
   createPartner,
   findPartner,
@@ -17,6 +16,7 @@ import {
   updatePartnerStatus,
 } from '../store/partners.ts';
 import { inTransaction } from '../store/transaction.ts';
+import type { ServiceContext } from './context.ts';
 
 type CheckedKey = JWK & { kid: string; alg: string };
 
@@ -48,35 +48,35 @@ export async function checkedKeys(
   return jwks;
 }
 
-export async function readPartner(db: Kysely<Database>, partnerId: string): Promise<PartnerRecord> {
+export async function readPartner({ db }: ServiceContext, partnerId: string): Promise<PartnerRecord> {
   const record = await findPartner(db, partnerId);
   if (!record) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
   return record;
 }
 
 export async function onboardPartner(
-  db: Kysely<Database>,
+  context: ServiceContext,
   input: Omit<NewPartnerInput, 'keys'> & { keys: readonly Record<string, unknown>[] },
 ): Promise<PartnerRecord> {
-  return createPartner(db, { ...input, keys: await checkedKeys(input.keys, 'keys') });
+  return createPartner(context.db, { ...input, keys: await checkedKeys(input.keys, 'keys') });
 }
 
 export async function addPartnerKey(
-  db: Kysely<Database>,
+  context: ServiceContext,
   partnerId: string,
   key: Record<string, unknown>,
 ): Promise<PartnerRecord> {
   const [jwk] = await checkedKeys([key], 'jwk');
   if (!jwk) throw new Error('checkedKeys returned no key for one input');
-  await readPartner(db, partnerId);
-  if (!(await insertPartnerKey(db, partnerId, jwk))) {
+  await readPartner(context, partnerId);
+  if (!(await insertPartnerKey(context.db, partnerId, jwk))) {
     throw new ProblemError(
       'partner_key_exists',
       `partner ${partnerId} already has a key with kid ${jwk.kid}`,
       [{ field: 'jwk.kid', message: 'already registered' }],
     );
   }
-  return readPartner(db, partnerId);
+  return readPartner(context, partnerId);
 }
 
 /**
@@ -84,11 +84,11 @@ export async function addPartnerKey(
  * cannot be retired, so that a rotation done in the wrong order never locks a partner out.
  */
 export async function retirePartnerKey(
-  db: Kysely<Database>,
+  context: ServiceContext,
   partnerId: string,
   kid: string,
 ): Promise<PartnerRecord> {
-  await inTransaction(db, async (trx) => {
+  await inTransaction(context.db, async (trx) => {
     // The partner row is locked, so that two concurrent retirements cannot both pass the last-key check.
     const keys = await lockPartnerKeys(trx, partnerId);
     if (!keys) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
@@ -103,16 +103,16 @@ export async function retirePartnerKey(
     }
     await markKeyRetired(trx, partnerId, kid, new Date());
   });
-  return readPartner(db, partnerId);
+  return readPartner(context, partnerId);
 }
 
 export async function setPartnerStatus(
-  db: Kysely<Database>,
+  context: ServiceContext,
   partnerId: string,
   status: PartnerStatus,
 ): Promise<PartnerRecord> {
-  if (!(await updatePartnerStatus(db, partnerId, status))) {
+  if (!(await updatePartnerStatus(context.db, partnerId, status))) {
     throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
   }
-  return readPartner(db, partnerId);
+  return readPartner(context, partnerId);
 }

@@ -1,17 +1,16 @@
 // The rules every use case applies to a programme it names: it exists, the caller owns it when it
 // must, its partner is not suspended, it keeps its points where the operation needs them. Each
 // refusal names the request's field, given by the use case.
-import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
-import type { Database } from '../store/database.ts';
-import { findProgram, type ProgramWithPartner } from '../store/programs.ts';
+import type { ProgramWithPartner } from '../store/programs.ts';
+import type { ServiceContext } from './context.ts';
 
 export async function requireProgram(
-  db: Kysely<Database>,
+  context: ServiceContext,
   programId: string,
   field: string,
 ): Promise<ProgramWithPartner> {
-  const program = await findProgram(db, programId);
+  const program = await context.programs.find(context.db, programId);
   if (!program) {
     throw new ProblemError('program_not_found', `Programme ${programId} does not exist.`, [
       { field, message: 'unknown programme' },
@@ -22,12 +21,12 @@ export async function requireProgram(
 
 /** The programme, if the partner owns it; otherwise a 403 naming the field. */
 export async function requireOwnProgram(
-  db: Kysely<Database>,
+  context: ServiceContext,
   partnerId: string,
   programId: string,
   field: string,
 ): Promise<ProgramWithPartner> {
-  const program = await requireProgram(db, programId, field);
+  const program = await requireProgram(context, programId, field);
   if (program.partner_id !== partnerId) {
     throw new ProblemError('forbidden', `Programme ${programId} belongs to another partner.`, [
       { field, message: 'not your programme' },
@@ -49,12 +48,12 @@ export function requireActivePartner(program: ProgramWithPartner, field: string)
 
 /** The caller's programme whose points the gateway keeps itself. */
 export async function requireHostedProgram(
-  db: Kysely<Database>,
+  context: ServiceContext,
   partnerId: string,
   programId: string,
   field: string,
 ): Promise<ProgramWithPartner> {
-  const program = await requireOwnProgram(db, partnerId, programId, field);
+  const program = await requireOwnProgram(context, partnerId, programId, field);
   if (program.ledger !== 'hosted') {
     throw new ProblemError(
       'program_not_hosted',

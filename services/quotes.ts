@@ -1,14 +1,13 @@
 // The quote use case: the figures of a transfer under the agreement in force, for one member and
 // amount, after every rule that decides whether it may be quoted at all. Transfers price their
 // inline quotes here too.
-import type { Kysely } from 'kysely';
 import { requireTransferConsent, requireTransferRequester } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { computeQuote, type QuoteAmount } from '../domain/quote.ts';
-import type { Database } from '../store/database.ts';
 import type { StoredAnswer } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { insertQuote, type PricedQuote, readQuoteContext } from '../store/quotes.ts';
+import type { ServiceContext } from './context.ts';
 import { requireActivePartner, requireProgram } from './programs.ts';
 
 export interface QuotePolicy {
@@ -27,13 +26,13 @@ export interface QuoteRequest {
 
 /** The figures of a quote under the agreement in force, checked against the member's links and caps. */
 export async function priceQuote(
-  db: Kysely<Database>,
+  context: ServiceContext,
   policy: QuotePolicy,
   request: QuoteRequest,
 ): Promise<PricedQuote> {
   const [source, target] = await Promise.all([
-    requireProgram(db, request.sourceProgramId, 'sourceProgramId'),
-    requireProgram(db, request.targetProgramId, 'targetProgramId'),
+    requireProgram(context, request.sourceProgramId, 'sourceProgramId'),
+    requireProgram(context, request.targetProgramId, 'targetProgramId'),
   ]);
   requireActivePartner(source, 'sourceProgramId');
   requireActivePartner(target, 'targetProgramId');
@@ -43,8 +42,8 @@ export async function priceQuote(
       'Only a partner owning one of the two programmes may quote a transfer.',
     );
   }
-  const context = await readQuoteContext(db, request);
-  const links = { source: context.source, target: context.target };
+  const quoteContext = await readQuoteContext(context.db, request);
+  const links = { source: quoteContext.source, target: quoteContext.target };
   for (const [end, field] of [
     ['source', 'sourceProgramId'],
     ['target', 'targetProgramId'],
@@ -58,9 +57,9 @@ export async function priceQuote(
     requesterPartnerId: request.partnerId,
     sourcePartnerId: source.partner_id,
     targetPartnerId: target.partner_id,
-    sourceConsentScopes: context.source.link_consent_scopes ?? [],
+    sourceConsentScopes: quoteContext.source.link_consent_scopes ?? [],
   });
-  const { version } = context;
+  const { version } = quoteContext;
   if (!version) {
     throw new ProblemError(
       'agreement_not_in_force',
@@ -68,13 +67,13 @@ export async function priceQuote(
       [{ field: 'targetProgramId', message: 'no rate in force from the source programme' }],
     );
   }
-  const coolingOffUntil = context.source.link_cooling_off_until;
+  const coolingOffUntil = quoteContext.source.link_cooling_off_until;
   const figures = computeQuote({
     terms: version.terms,
-    memberTier: context.source.link_tier,
+    memberTier: quoteContext.source.link_tier,
     amount: request.amount,
     at: request.now,
-    debitedTodaySourcePoints: context.source.debited_today,
+    debitedTodaySourcePoints: quoteContext.source.debited_today,
     coolingOffCapSourcePoints:
       coolingOffUntil && coolingOffUntil > request.now ? policy.coolingOffCapSourcePoints : null,
   });
@@ -112,12 +111,12 @@ export async function priceQuote(
  * same statement, so the reply can never be lost once the quote exists.
  */
 export async function requestQuote(
-  db: Kysely<Database>,
+  context: ServiceContext,
   policy: QuotePolicy,
   request: QuoteRequest,
   answerFor: (quote: PricedQuote) => StoredAnswer,
 ): Promise<PricedQuote> {
-  const quote = await priceQuote(db, policy, request);
-  await insertQuote(db, quote, request.now, answerFor(quote));
+  const quote = await priceQuote(context, policy, request);
+  await insertQuote(context.db, quote, request.now, answerFor(quote));
   return quote;
 }

@@ -2,11 +2,9 @@
 // acceptance); it is in force once the other side accepts and its start time has come. A version
 // that would open a rate-arbitrage cycle is refused, on proposal and again on acceptance, under one
 // lock on the alliance's rate graph so that two changes cannot each miss the other's cycle.
-import type { Kysely } from 'kysely';
 import { refuseArbitrage } from '../domain/arbitrage.ts';
 import { ProblemError } from '../domain/errors.ts';
 import type { RateTerms } from '../domain/rate-terms.ts';
-import type { Database } from '../store/database.ts';
 import { ownsEither } from '../store/programs.ts';
 import {
   type AgreementVersionRecord,
@@ -20,18 +18,19 @@ import {
   rateEdges,
 } from '../store/rate-agreements.ts';
 import { inTransaction } from '../store/transaction.ts';
+import { type ServiceContext, within } from './context.ts';
 import { requireProgram } from './programs.ts';
 
 /** Which side of the agreement the partner is on; a partner owning neither may not act on it. */
 async function sideOf(
-  db: Kysely<Database>,
+  context: ServiceContext,
   partnerId: string,
   terms: { sourceProgramId: string; targetProgramId: string },
   fields: { source: string; target: string },
 ): Promise<'source' | 'target' | null> {
   const [source, target] = await Promise.all([
-    requireProgram(db, terms.sourceProgramId, fields.source),
-    requireProgram(db, terms.targetProgramId, fields.target),
+    requireProgram(context, terms.sourceProgramId, fields.source),
+    requireProgram(context, terms.targetProgramId, fields.target),
   ]);
   if (source.partner_id === partnerId) return 'source';
   if (target.partner_id === partnerId) return 'target';
@@ -39,17 +38,17 @@ async function sideOf(
 }
 
 export async function proposeAgreementVersion(
-  db: Kysely<Database>,
+  context: ServiceContext,
   input: { partnerId: string; terms: ProposedTerms; now: Date },
 ): Promise<AgreementVersionRecord> {
   const terms: RateTerms = { ...input.terms, rounding: 'floor' };
-  const side = await sideOf(db, input.partnerId, terms, {
+  const side = await sideOf(context, input.partnerId, terms, {
     source: 'sourceProgramId',
     target: 'targetProgramId',
   });
   if (!side)
     throw new ProblemError('forbidden', 'Only a partner owning one of the two programmes may propose rates.');
-  return inTransaction(db, async (trx) => {
+  return inTransaction(context.db, async (trx) => {
     await lockRateGraph(trx);
     refuseArbitrage(await rateEdges(trx, input.now), terms);
     const agreementId = await lockAgreement(trx, terms.sourceProgramId, terms.targetProgramId);
@@ -58,15 +57,15 @@ export async function proposeAgreementVersion(
 }
 
 export async function acceptAgreementVersion(
-  db: Kysely<Database>,
+  context: ServiceContext,
   input: { partnerId: string; agreementId: string; version: number; now: Date },
 ): Promise<AgreementVersionRecord> {
-  return inTransaction(db, async (trx) => {
+  return inTransaction(context.db, async (trx) => {
     await lockRateGraph(trx);
     const version = await findAgreementVersion(trx, input.agreementId, input.version);
     if (!version)
       throw new ProblemError('not_found', `Agreement ${input.agreementId} has no version ${input.version}.`);
-    const side = await sideOf(trx, input.partnerId, version.terms, {
+    const side = await sideOf(within(context, trx), input.partnerId, version.terms, {
       source: 'agreementId',
       target: 'agreementId',
     });
@@ -85,7 +84,7 @@ export async function acceptAgreementVersion(
 
 /** Every version of an agreement, to either of its two partners only. */
 export async function readAgreementVersions(
-  db: Kysely<Database>,
+  { db }: ServiceContext,
   input: { partnerId: string; agreementId: string },
 ): Promise<AgreementVersionRecord[]> {
   const versions = await listAgreementVersions(db, input.agreementId);

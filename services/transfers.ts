@@ -2,7 +2,7 @@
 // Idempotency-Key, start its workflow, and say what to answer; read and list transfers. The API
 // calls it; so will the console. A run of the same key after a crash finds the transfer the first
 // run created and carries on with it, so one key never moves a member's points twice.
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { requireTransferConsent, requireTransferRequester } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { requireWithinDailyCap } from '../domain/quote.ts';
@@ -23,6 +23,7 @@ import {
   lockQuote,
   programOwners,
 } from '../store/transfers.ts';
+import type { ServiceContext } from './context.ts';
 import { priceQuote, type QuotePolicy } from './quotes.ts';
 
 /** Starts the transfer's workflow, or finds it running, and waits a short while for its outcome. */
@@ -51,8 +52,7 @@ export interface TransferReply extends TransferWithSteps {
   finished: boolean;
 }
 
-export interface TransferDependencies {
-  db: Kysely<Database>;
+export interface TransferDependencies extends ServiceContext {
   startTransfer: TransferStarter;
   policy: QuotePolicy;
   logger: Logger;
@@ -175,7 +175,7 @@ async function createInTransaction(
  * already made; starts nothing (requestTransfer does, and the sweep does when nobody could).
  */
 export async function createTransfer(
-  deps: Pick<TransferDependencies, 'db' | 'policy'>,
+  deps: ServiceContext & Pick<TransferDependencies, 'policy'>,
   input: RequestTransferInput,
 ): Promise<StartedTransfer> {
   const { idempotency, request, partnerId, now } = input;
@@ -187,7 +187,7 @@ export async function createTransfer(
     'quoteId' in request
       ? { quoteId: request.quoteId }
       : {
-          pricedQuote: await priceQuote(deps.db, deps.policy, {
+          pricedQuote: await priceQuote(deps, deps.policy, {
             partnerId,
             memberId: request.memberId,
             sourceProgramId: request.sourceProgramId,
@@ -241,7 +241,7 @@ export async function requestTransfer(
 
 /** A transfer, to the partner that asked for it or owns either of its programmes; else not found. */
 export async function readTransfer(
-  db: Kysely<Database>,
+  { db }: ServiceContext,
   partnerId: string,
   transferId: string,
 ): Promise<TransferWithSteps> {
@@ -256,7 +256,7 @@ export async function readTransfer(
 
 /** A partner's transfers (as either end, or as requester), newest first, with their steps. */
 export async function listTransfers(
-  db: Kysely<Database>,
+  { db }: ServiceContext,
   input: { partnerId: string; cursor: string | null; limit: number },
 ): Promise<TransferWithSteps[]> {
   const transfers = await listPartnerTransfers(db, input);

@@ -1,7 +1,9 @@
 // Delivers a webhook: a signed POST to the partner's webhook URL (signed exactly like the gateway's
 // other calls, so the partner verifies it against /.well-known/jwks.json). A non-2xx answer or a
 // fault is thrown, and Temporal retries with backoff; the final failure is recorded.
+
 import { ApplicationFailure } from '@temporalio/common';
+import { LRUCache } from 'lru-cache';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { createSignedClient, type SignedClient } from '../signing/signed-client.ts';
 import type { Db } from '../store/connection.ts';
@@ -12,10 +14,18 @@ export interface WebhookActivityDependencies {
   gatewayIssuer: string;
   gatewayKey: SigningKeyPair;
   webhookTimeoutMs: number;
+  /** How many partner endpoints keep an open client at once. */
+  clientsMax?: number;
 }
 
 export function createWebhookActivities(deps: WebhookActivityDependencies) {
-  const clients = new Map<string, SignedClient>();
+  // One client (and connection pool) per partner endpoint, bounded: one pushed out is closed.
+  const clients = new LRUCache<string, SignedClient>({
+    max: deps.clientsMax ?? 500,
+    dispose: (client) => {
+      client.close().catch(() => {});
+    },
+  });
   function clientFor(url: URL, partnerId: string): SignedClient {
     const cacheKey = `${partnerId} ${url.origin}`;
     let client = clients.get(cacheKey);

@@ -12,9 +12,12 @@ import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.
 import { createSignedClient, type SignedClient } from '../../signing/signed-client.ts';
 import { createDatabase, type Db } from '../../store/connection.ts';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
+import { createLedgerAccountIds } from '../../store/hosted-ledger/accounts.ts';
 import { creditPoints } from '../../store/hosted-ledger/operations.ts';
 import { migrateToLatest } from '../../store/migrator.ts';
 import { freePort, type Service, startService } from './processes.ts';
+
+const accountIds = createLedgerAccountIds();
 
 export const audience = 'points-alliance-gateway';
 
@@ -194,7 +197,7 @@ export async function startBenchAlliance(
     }
     memberIds.push(memberId ?? '');
     await booksA.openAccount(`m${index}`, 1_000_000_000n);
-    await creditPoints(db, {
+    await creditPoints(db, accountIds, {
       programId: h1.programId,
       key: `seed-m${index}`,
       accountRef: `m${index}`,

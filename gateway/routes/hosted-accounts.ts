@@ -1,8 +1,7 @@
 // The hosted ledger, as its programme's owner sees it: credit points a member earned, read a balance.
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
+import type { ServiceContext } from '../../services/context.ts';
 import { creditMember, readMemberBalance } from '../../services/hosted-accounts.ts';
-import type { Database } from '../../store/database.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { requireClaim } from '../idempotency.ts';
@@ -59,11 +58,11 @@ const balanceRoute = signedRoute('partner', {
   },
 });
 
-export function registerHostedAccountRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+export function registerHostedAccountRoutes(app: OpenAPIHono<GatewayEnv>, context: ServiceContext): void {
   app.openapi(creditRoute, async (c) => {
     const { programId, accountRef } = c.req.valid('param');
     const body = c.req.valid('json');
-    const balance = await creditMember(db, {
+    const balance = await creditMember(context, {
       partnerId: callerPartnerId(c.var.principal),
       programId,
       accountRef,
@@ -76,7 +75,7 @@ export function registerHostedAccountRoutes(app: OpenAPIHono<GatewayEnv>, db: Ky
 
   app.openapi(balanceRoute, async (c) => {
     const { programId, accountRef } = c.req.valid('param');
-    const balance = await readMemberBalance(db, {
+    const balance = await readMemberBalance(context, {
       partnerId: callerPartnerId(c.var.principal),
       programId,
       accountRef,

@@ -1,8 +1,7 @@
 // Member links: a partner links its account to an alliance member, with consent, and can revoke it.
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
+import { type ServiceContext, within } from '../../services/context.ts';
 import { linkMember, listLinks, revokeLink } from '../../services/member-links.ts';
-import type { Database } from '../../store/database.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
@@ -64,13 +63,13 @@ const listLinksRoute = signedRoute('partner', {
 
 export function registerMemberLinkRoutes(
   app: OpenAPIHono<GatewayEnv>,
-  db: Kysely<Database>,
+  context: ServiceContext,
   coolingOffHours: number,
 ): void {
   app.openapi(createLinkRoute, async (c) => {
     const body = c.req.valid('json');
-    const reply = await replyWithEffect(c, db, async (trx) => {
-      const link = await linkMember(trx, {
+    const reply = await replyWithEffect(c, context.db, async (trx) => {
+      const link = await linkMember(within(context, trx), {
         partnerId: callerPartnerId(c.var.principal),
         memberId: body.memberId ?? null,
         programId: body.programId,
@@ -90,8 +89,8 @@ export function registerMemberLinkRoutes(
   });
 
   app.openapi(revokeLinkRoute, async (c) => {
-    const reply = await replyWithEffect(c, db, async (trx) => {
-      const link = await revokeLink(trx, {
+    const reply = await replyWithEffect(c, context.db, async (trx) => {
+      const link = await revokeLink(within(context, trx), {
         partnerId: callerPartnerId(c.var.principal),
         linkId: c.req.valid('param').linkId,
         reason: c.req.valid('json').reason,
@@ -103,7 +102,7 @@ export function registerMemberLinkRoutes(
   });
 
   app.openapi(listLinksRoute, async (c) => {
-    const links = await listLinks(db, callerPartnerId(c.var.principal), c.req.valid('param').memberId);
+    const links = await listLinks(context, callerPartnerId(c.var.principal), c.req.valid('param').memberId);
     return c.json({ items: links.map(linkView) }, 200);
   });
 }

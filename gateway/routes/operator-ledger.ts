@@ -1,9 +1,8 @@
 // The ledger's invariant, for operators: the sum of all entries is zero and every account agrees
 // with its entries. Anything else is a bug to stop the line for.
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
+import type { ServiceContext } from '../../services/context.ts';
 import { checkHostedLedger } from '../../services/hosted-ledger.ts';
-import type { Database } from '../../store/database.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
@@ -23,9 +22,9 @@ const checkRoute = signedRoute('operator', {
   },
 });
 
-export function registerOperatorLedgerRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+export function registerOperatorLedgerRoutes(app: OpenAPIHono<GatewayEnv>, context: ServiceContext): void {
   app.openapi(checkRoute, async (c) => {
-    const check = await checkHostedLedger(db);
+    const check = await checkHostedLedger(context);
     return c.json(
       {
         balanced: check.entriesSum === 0n && check.accountsOutOfBalance.length === 0,

@@ -1,6 +1,6 @@
 // Operator endpoints of the partner registry: onboard a partner, rotate its keys, suspend and resume it.
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
+import { type ServiceContext, within } from '../../services/context.ts';
 import {
   addPartnerKey,
   onboardPartner,
@@ -8,7 +8,6 @@ import {
   retirePartnerKey,
   setPartnerStatus,
 } from '../../services/partners.ts';
-import type { Database } from '../../store/database.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
@@ -95,13 +94,13 @@ const statusRoute = (action: 'suspend' | 'resume') =>
 /** `changed` is told of every change to a partner's keys or status, so caches drop it. */
 export function registerOperatorPartnerRoutes(
   app: OpenAPIHono<GatewayEnv>,
-  db: Kysely<Database>,
+  context: ServiceContext,
   changed: (partnerId: string) => void,
 ): void {
   app.openapi(createPartnerRoute, async (c) => {
     const body = c.req.valid('json');
-    const reply = await replyWithEffect(c, db, async (trx) => {
-      const record = await onboardPartner(trx, {
+    const reply = await replyWithEffect(c, context.db, async (trx) => {
+      const record = await onboardPartner(within(context, trx), {
         name: body.name,
         webhookUrl: body.webhookUrl,
         loyaltyApiUrl: body.loyaltyApiUrl ?? null,
@@ -114,15 +113,15 @@ export function registerOperatorPartnerRoutes(
   });
 
   app.openapi(getPartnerRoute, async (c) => {
-    return c.json(partnerView(await readPartner(db, c.req.valid('param').partnerId)), 200);
+    return c.json(partnerView(await readPartner(context, c.req.valid('param').partnerId)), 200);
   });
 
   app.openapi(addKeyRoute, async (c) => {
     const jwk = c.req.valid('json').jwk;
     const partnerId = c.req.valid('param').partnerId;
-    const reply = await replyWithEffect(c, db, async (trx) => ({
+    const reply = await replyWithEffect(c, context.db, async (trx) => ({
       status: 201 as const,
-      body: partnerView(await addPartnerKey(trx, partnerId, jwk)),
+      body: partnerView(await addPartnerKey(within(context, trx), partnerId, jwk)),
     }));
     changed(partnerId);
     return c.json(reply.body, reply.status);
@@ -130,9 +129,9 @@ export function registerOperatorPartnerRoutes(
 
   app.openapi(retireKeyRoute, async (c) => {
     const { partnerId, kid } = c.req.valid('param');
-    const reply = await replyWithEffect(c, db, async (trx) => ({
+    const reply = await replyWithEffect(c, context.db, async (trx) => ({
       status: 200 as const,
-      body: partnerView(await retirePartnerKey(trx, partnerId, kid)),
+      body: partnerView(await retirePartnerKey(within(context, trx), partnerId, kid)),
     }));
     changed(partnerId);
     return c.json(reply.body, reply.status);
@@ -140,9 +139,9 @@ export function registerOperatorPartnerRoutes(
 
   app.openapi(statusRoute('suspend'), async (c) => {
     const partnerId = c.req.valid('param').partnerId;
-    const reply = await replyWithEffect(c, db, async (trx) => ({
+    const reply = await replyWithEffect(c, context.db, async (trx) => ({
       status: 200 as const,
-      body: partnerView(await setPartnerStatus(trx, partnerId, 'suspended')),
+      body: partnerView(await setPartnerStatus(within(context, trx), partnerId, 'suspended')),
     }));
     changed(partnerId);
     return c.json(reply.body, reply.status);
@@ -150,9 +149,9 @@ export function registerOperatorPartnerRoutes(
 
   app.openapi(statusRoute('resume'), async (c) => {
     const partnerId = c.req.valid('param').partnerId;
-    const reply = await replyWithEffect(c, db, async (trx) => ({
+    const reply = await replyWithEffect(c, context.db, async (trx) => ({
       status: 200 as const,
-      body: partnerView(await setPartnerStatus(trx, partnerId, 'active')),
+      body: partnerView(await setPartnerStatus(within(context, trx), partnerId, 'active')),
     }));
     changed(partnerId);
     return c.json(reply.body, reply.status);

@@ -1,8 +1,7 @@
 // What a partner can read about itself: its programmes, key ids and status.
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
+import type { ServiceContext } from '../../services/context.ts';
 import { readPartner } from '../../services/partners.ts';
-import type { Database } from '../../store/database.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
@@ -19,10 +18,10 @@ const getOwnProfileRoute = signedRoute('partner', {
   },
 });
 
-export function registerPartnerProfileRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+export function registerPartnerProfileRoutes(app: OpenAPIHono<GatewayEnv>, context: ServiceContext): void {
   app.openapi(getOwnProfileRoute, async (c) => {
     const principal = c.var.principal;
     if (principal.kind !== 'partner') throw new Error('partner route reached without a partner principal');
-    return c.json(partnerView(await readPartner(db, principal.partnerId)), 200);
+    return c.json(partnerView(await readPartner(context, principal.partnerId)), 200);
   });
 }

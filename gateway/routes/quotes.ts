@@ -1,8 +1,7 @@
 // Quotes: the figures of a transfer, locked for a short time.
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
+import type { ServiceContext } from '../../services/context.ts';
 import { type QuotePolicy, requestQuote } from '../../services/quotes.ts';
-import type { Database } from '../../store/database.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyStoredWithEffect } from '../idempotency.ts';
@@ -30,13 +29,13 @@ const createQuoteRoute = signedRoute('partner', {
 
 export function registerQuoteRoutes(
   app: OpenAPIHono<GatewayEnv>,
-  db: Kysely<Database>,
+  context: ServiceContext,
   policy: QuotePolicy,
 ): void {
   app.openapi(createQuoteRoute, async (c) => {
     const body = c.req.valid('json');
     const quote = await requestQuote(
-      db,
+      context,
       policy,
       {
         partnerId: callerPartnerId(c.var.principal),

@@ -1,12 +1,11 @@
 // Rate agreements: either partner proposes a version, the other accepts it; versions never change.
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
+import { type ServiceContext, within } from '../../services/context.ts';
 import {
   acceptAgreementVersion,
   proposeAgreementVersion,
   readAgreementVersions,
 } from '../../services/rate-agreements.ts';
-import type { Database } from '../../store/database.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
@@ -67,11 +66,11 @@ const listRoute = signedRoute('partner', {
   },
 });
 
-export function registerRateAgreementRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+export function registerRateAgreementRoutes(app: OpenAPIHono<GatewayEnv>, context: ServiceContext): void {
   app.openapi(proposeRoute, async (c) => {
     const partnerId = callerPartnerId(c.var.principal);
-    const reply = await replyWithEffect(c, db, async (trx) => {
-      const record = await proposeAgreementVersion(trx, {
+    const reply = await replyWithEffect(c, context.db, async (trx) => {
+      const record = await proposeAgreementVersion(within(context, trx), {
         partnerId,
         terms: termsFromBody(c.req.valid('json')),
         now: new Date(),
@@ -83,8 +82,8 @@ export function registerRateAgreementRoutes(app: OpenAPIHono<GatewayEnv>, db: Ky
 
   app.openapi(acceptRoute, async (c) => {
     const { agreementId, version } = c.req.valid('param');
-    const reply = await replyWithEffect(c, db, async (trx) => {
-      const record = await acceptAgreementVersion(trx, {
+    const reply = await replyWithEffect(c, context.db, async (trx) => {
+      const record = await acceptAgreementVersion(within(context, trx), {
         partnerId: callerPartnerId(c.var.principal),
         agreementId,
         version,
@@ -96,7 +95,7 @@ export function registerRateAgreementRoutes(app: OpenAPIHono<GatewayEnv>, db: Ky
   });
 
   app.openapi(listRoute, async (c) => {
-    const versions = await readAgreementVersions(db, {
+    const versions = await readAgreementVersions(context, {
       partnerId: callerPartnerId(c.var.principal),
       agreementId: c.req.valid('param').agreementId,
     });

@@ -1,14 +1,13 @@
 // Transfers: start one from a quote (or inline), read it, list yours. The reply carries the final
 // state when it is known within a short wait, otherwise the current state (202); poll or use webhooks.
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
+import type { ServiceContext } from '../../services/context.ts';
 import {
   listTransfers,
   readTransfer,
   requestTransfer,
   type TransferDependencies,
 } from '../../services/transfers.ts';
-import type { Database } from '../../store/database.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { requireClaim } from '../idempotency.ts';
@@ -74,13 +73,13 @@ const listTransfersRoute = signedRoute('partner', {
 
 export function registerTransferRoutes(
   app: OpenAPIHono<GatewayEnv>,
-  db: Kysely<Database>,
-  transfers: Omit<TransferDependencies, 'db' | 'logger'>,
+  context: ServiceContext,
+  transfers: Pick<TransferDependencies, 'startTransfer' | 'policy'>,
 ): void {
   app.openapi(createTransferRoute, async (c) => {
     const body = c.req.valid('json');
     const reply = await requestTransfer(
-      { ...transfers, db, logger: c.var.logger },
+      { ...context, ...transfers, logger: c.var.logger },
       {
         partnerId: callerPartnerId(c.var.principal),
         request: body,
@@ -95,7 +94,7 @@ export function registerTransferRoutes(
 
   app.openapi(getTransferRoute, async (c) => {
     const { transfer, steps } = await readTransfer(
-      db,
+      context,
       callerPartnerId(c.var.principal),
       c.req.valid('param').transferId,
     );
@@ -104,7 +103,7 @@ export function registerTransferRoutes(
 
   app.openapi(listTransfersRoute, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const transfers = await listTransfers(db, {
+    const transfers = await listTransfers(context, {
       partnerId: callerPartnerId(c.var.principal),
       cursor: cursor ?? null,
       limit,

@@ -1,8 +1,7 @@
 // The webhooks sent to a partner, with their delivery state, so it can find what it missed.
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
+import type { ServiceContext } from '../../services/context.ts';
 import { listDeliveries } from '../../services/webhook-deliveries.ts';
-import type { Database } from '../../store/database.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
@@ -28,10 +27,10 @@ const listDeliveriesRoute = signedRoute('partner', {
   },
 });
 
-export function registerWebhookDeliveryRoutes(app: OpenAPIHono<GatewayEnv>, db: Kysely<Database>): void {
+export function registerWebhookDeliveryRoutes(app: OpenAPIHono<GatewayEnv>, context: ServiceContext): void {
   app.openapi(listDeliveriesRoute, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const deliveries = await listDeliveries(db, {
+    const deliveries = await listDeliveries(context, {
       partnerId: callerPartnerId(c.var.principal),
       cursor: cursor ?? null,
       limit,

@@ -1,6 +1,7 @@
 // Hosted ledger accounts: opened on first use, their ids remembered (they never change once
 // committed), and locked in id order when an operation must read their counters.
 import type { Kysely, Transaction } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { assert } from '../../domain/arithmetic.ts';
 import { type AccountBalances, keepsCounters } from '../../domain/ledger.ts';
 import type { Database, LedgerAccount, LedgerAccountKind } from '../database.ts';
@@ -31,26 +32,40 @@ export const uncounted: AccountBalances = {
   countersKept: false,
 };
 
-/** Ids of the programmes' own accounts, which never change once made: one look-up per process. */
-const systemAccountIds = new Map<string, bigint>();
-
-/** Member account ids, committed before they are remembered and never deleted: a bounded memo. */
-const memberAccountIds = new Map<string, bigint>();
-const memberAccountIdsMax = 50_000;
-
-export async function memberAccount(
-  db: Kysely<Database>,
-  programId: string,
-  accountRef: string,
-): Promise<bigint> {
-  const cacheKey = `${programId} ${accountRef}`;
-  const cached = memberAccountIds.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const id = await ensureAccount(db, programId, accountRef, 'member');
-  if (memberAccountIds.size >= memberAccountIdsMax) memberAccountIds.clear();
-  memberAccountIds.set(cacheKey, id);
-  return id;
+/**
+ * Account ids a process remembers: they never change once committed, and accounts are never
+ * deleted, so a remembered id is never wrong. Bounded (least recently used first out); made by
+ * the process that owns it (the gateway, the worker) and passed to the operations that use it.
+ */
+export function createLedgerAccountIds(options: { accountsMax?: number } = {}) {
+  const ids = new LRUCache<string, bigint>({ max: options.accountsMax ?? 50_000 });
+  async function remembered(key: string, open: () => Promise<bigint>): Promise<bigint> {
+    const known = ids.get(key);
+    if (known !== undefined) return known;
+    const id = await open();
+    ids.set(key, id);
+    return id;
+  }
+  return {
+    /** A member's account, opened on first use (committed before it is remembered). */
+    member(db: Kysely<Database>, programId: string, accountRef: string): Promise<bigint> {
+      return remembered(`${programId} member ${accountRef}`, () =>
+        ensureAccount(db, programId, accountRef, 'member'),
+      );
+    },
+    /**
+     * The programme's own account of this kind, made (and committed) outside any money transaction,
+     * so that its id can be remembered.
+     */
+    system(db: Kysely<Database>, programId: string, kind: 'issuance' | 'alliance_clearing'): Promise<bigint> {
+      return remembered(`${programId} ${kind}`, () =>
+        ensureAccount(db, programId, kind === 'issuance' ? issuanceRef : clearingRef, kind),
+      );
+    },
+  };
 }
+
+export type LedgerAccountIds = ReturnType<typeof createLedgerAccountIds>;
 
 /** Finds or opens an account; member accounts may never go below zero, the programme's own may. */
 export async function ensureAccount(
@@ -85,23 +100,6 @@ export async function ensureAccount(
   assert(row, `account ${accountRef} could not be opened`);
   assert(row.kind === kind, `account ${accountRef} is a ${row.kind} account`);
   return row.id;
-}
-
-/**
- * The programme's own account of this kind, made (and committed) outside any money transaction, so
- * that its id can be remembered for the life of the process.
- */
-export async function systemAccount(
-  db: Kysely<Database>,
-  programId: string,
-  kind: 'issuance' | 'alliance_clearing',
-): Promise<bigint> {
-  const cacheKey = `${programId} ${kind}`;
-  const cached = systemAccountIds.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const id = await ensureAccount(db, programId, kind === 'issuance' ? issuanceRef : clearingRef, kind);
-  systemAccountIds.set(cacheKey, id);
-  return id;
 }
 
 /** Locks, in id order, the accounts that keep counters; the programme's own accounts are not locked. */

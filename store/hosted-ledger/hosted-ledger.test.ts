@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/support/database.ts';
 import { newId } from '../ids.ts';
-import { ensureAccount } from './accounts.ts';
+import { createLedgerAccountIds, ensureAccount } from './accounts.ts';
 import {
   askOutcome,
   creditPoints,
@@ -14,6 +14,8 @@ import {
   voidReservation,
 } from './operations.ts';
 import { checkLedger, readBalance } from './reports.ts';
+
+const accountIds = createLedgerAccountIds();
 
 const db = useTestDatabase(10);
 const programId = newId('prg');
@@ -39,7 +41,13 @@ beforeAll(async () => {
 async function memberWith(points: bigint): Promise<string> {
   const accountRef = `member-${randomUUID()}`;
   expect(
-    await creditPoints(db, { programId, key: `seed-${accountRef}`, accountRef, points, reason: 'seed' }),
+    await creditPoints(db, accountIds, {
+      programId,
+      key: `seed-${accountRef}`,
+      accountRef,
+      points,
+      reason: 'seed',
+    }),
   ).toEqual({
     outcome: 'done',
     replayed: false,
@@ -52,7 +60,7 @@ const reserve = (
   key: string,
   points: bigint,
   expiresAt = new Date(Date.now() + 60_000),
-) => reservePoints(db, { programId, key, accountRef, points, expiresAt, reason: 'transfer out' });
+) => reservePoints(db, accountIds, { programId, key, accountRef, points, expiresAt, reason: 'transfer out' });
 
 describe('hosted ledger', () => {
   it('reserves and posts, leaving balanced entries', async () => {

@@ -6,7 +6,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { assert } from '../../domain/arithmetic.ts';
 import { planLedgerOperation } from '../../domain/ledger.ts';
 import type { Database } from '../database.ts';
-import { memberAccount, systemAccount, uncounted } from './accounts.ts';
+import { type LedgerAccountIds, uncounted } from './accounts.ts';
 import { type LedgerAnswer, move, once, previousOutcome } from './movements.ts';
 
 export interface CreditInput {
@@ -23,10 +23,14 @@ export interface CreditInput {
  * its entries and the member's counters are one statement. A repeated key inserts nothing and is
  * answered from the first operation.
  */
-export async function creditPoints(db: Kysely<Database>, input: CreditInput): Promise<LedgerAnswer> {
-  const issuance = await systemAccount(db, input.programId, 'issuance');
+export async function creditPoints(
+  db: Kysely<Database>,
+  accountIds: LedgerAccountIds,
+  input: CreditInput,
+): Promise<LedgerAnswer> {
+  const issuance = await accountIds.system(db, input.programId, 'issuance');
   // The account must exist before the statement: rows a statement inserts are not seen by its own update.
-  const member = await memberAccount(db, input.programId, input.accountRef);
+  const member = await accountIds.member(db, input.programId, input.accountRef);
   // The rule from domain/ledger.ts, applied to zero counters: its result is the change to make.
   const plan = planLedgerOperation('credit', input.points, uncounted, {
     ...uncounted,
@@ -69,8 +73,12 @@ export interface ReserveInput extends CreditInput {
 }
 
 /** Holds a member's points for a transfer out (a pending debit); they are not gone until posted. */
-export async function reservePoints(db: Kysely<Database>, input: ReserveInput): Promise<LedgerAnswer> {
-  const clearing = await systemAccount(db, input.programId, 'alliance_clearing');
+export async function reservePoints(
+  db: Kysely<Database>,
+  accountIds: LedgerAccountIds,
+  input: ReserveInput,
+): Promise<LedgerAnswer> {
+  const clearing = await accountIds.system(db, input.programId, 'alliance_clearing');
   return once(db, input.programId, input.key, async (trx) => {
     const member = await trx
       .selectFrom('ledger_accounts')

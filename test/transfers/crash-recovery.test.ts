@@ -7,6 +7,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { hashRequest } from '../../gateway/idempotency.ts';
+import { createServiceContext } from '../../services/context.ts';
 import { createTransfer } from '../../services/transfers.ts';
 import { claimIdempotencyKey } from '../../store/idempotency.ts';
 import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
@@ -51,7 +52,10 @@ describe('a retry after our process died', () => {
     });
     expect(claim.outcome).toBe('claimed');
     const { transfer: firstRun } = await createTransfer(
-      { db: gateway.db, policy: { quoteLifetimeSeconds: 60, coolingOffCapSourcePoints: 1_000n } },
+      {
+        ...createServiceContext(gateway.db),
+        policy: { quoteLifetimeSeconds: 60, coolingOffCapSourcePoints: 1_000n },
+      },
       {
         partnerId: coffee.partner.id,
         request: { ...body, sourcePoints: 1_000n },
