@@ -1,8 +1,6 @@
 // The gateway's HTTP server. `startGatewayServer` is used by `npm start` and the tests that need
 // real HTTP; run this file directly (`npm run gateway`) for the production-like topology, where
 // DATABASE_URL, TEMPORAL_ADDRESS and both key sets come from the environment.
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { JWK } from 'jose';
 import { type Config, transferTimeouts } from '../runtime/config.ts';
@@ -12,6 +10,7 @@ import type { Db } from '../store/connection.ts';
 import { startTransferWorkflow } from '../workflows/transfer-client.ts';
 import { createApp } from './app.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { listenGateway } from './http-server.ts';
 import { readinessChecks } from './readiness.ts';
 
 export interface GatewayServerDependencies {
@@ -64,31 +63,19 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
     logger: deps.logger,
     idempotencyRetentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
   });
-  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
-    (resolve) => {
-      const server = serve(
-        {
-          fetch: app.fetch,
-          hostname: config.HOST,
-          port: config.PORT,
-          serverOptions: { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
-        },
-        (info) => resolve({ server, address: info }),
-      );
-    },
-  );
-  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  deps.logger.info({ url }, 'gateway listening');
+  // listenGateway answers the requests Node's parser refuses as problem+json too.
+  const server = await listenGateway(app, {
+    hostname: config.HOST,
+    port: config.PORT,
+    serverOptions: { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
+    logger: deps.logger,
+  });
+  deps.logger.info({ url: server.url }, 'gateway listening');
   return {
-    url,
+    url: server.url,
     close: async () => {
       stopHousekeeping();
-      const closed = new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-      // Idle keep-alive connections would hold the close up; requests in flight still finish.
-      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      await closed;
+      await server.close();
     },
   };
 }

@@ -7,13 +7,13 @@ export const PositiveIntegerString = z
   .string()
   .regex(/^[1-9]\d{0,17}$/, 'a whole number above zero, as a string of digits')
   .transform((value) => BigInt(value))
-  .openapi({ type: 'string', example: '1000' });
+  .openapi({ example: '1000' });
 
 export const NonNegativeIntegerString = z
   .string()
   .regex(/^(0|[1-9]\d{0,17})$/, 'a whole number, as a string of digits')
   .transform((value) => BigInt(value))
-  .openapi({ type: 'string', example: '0' });
+  .openapi({ example: '0' });
 
 export const AmountOut = z.string().openapi({ example: '700', description: 'A whole number, as a string.' });
 
