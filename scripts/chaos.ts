@@ -43,8 +43,16 @@ const options = {
   seed: whole('seed', values.seed ?? String(Date.now() % 2_147_483_647), 0, 2_147_483_647),
 };
 
-// Ctrl-C ends the run; the services it started are killed on the way out (bench/lib/processes.ts).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+// Ctrl-C ends the run: the servers started here are stopped and the run's database dropped; the
+// gateway, worker and partner processes are killed on the way out (bench/lib/processes.ts).
+const teardown: (() => Promise<void>)[] = [];
+async function tearDown(): Promise<void> {
+  for (const step of teardown.splice(0).reverse()) await step().catch(() => undefined);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    void tearDown().finally(() => process.exit(130));
+  });
 
 const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'chaos');
 const say = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -55,14 +63,17 @@ const postgres = await ensurePostgres({
   embeddedPort: 54369,
   logger,
 });
+teardown.push(() => postgres.stop());
 const temporal = await ensureTemporal({
   address: process.env.TEMPORAL_ADDRESS,
   cliPath: process.env.TEMPORAL_CLI_PATH,
   namespace: 'default',
   logger,
 });
+teardown.push(() => temporal.stop());
 const databaseUrl = withDatabase(postgres.address, `alliance_chaos_${Date.now()}`);
 await ensureDatabase(databaseUrl);
+if (!values['keep-database']) teardown.push(() => dropDatabase(databaseUrl));
 const db = createDatabase({ url: databaseUrl, poolSizeMax: 2 });
 await migrateToLatest(db);
 await db.destroy();
@@ -81,6 +92,7 @@ try {
     settleDeadlineMs: 5 * 60_000,
     progressEveryMs: 5_000,
     log: say,
+    logDir: path.join(dataDir, `run-${options.seed}`),
   });
   process.stdout.write(`${formatReport(report)}\n`);
   mkdirSync(dataDir, { recursive: true });
@@ -94,9 +106,7 @@ try {
 } catch (error) {
   process.stderr.write(`chaos run stopped: ${(error as Error).stack ?? String(error)}\n`);
 } finally {
-  if (!values['keep-database']) await dropDatabase(databaseUrl).catch(() => undefined);
-  else say(`database kept: ${databaseUrl}`);
-  await temporal.stop();
-  await postgres.stop();
+  if (values['keep-database']) say(`database kept: ${databaseUrl}`);
+  await tearDown();
 }
 process.exit(exitCode);

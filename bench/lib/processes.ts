@@ -1,7 +1,7 @@
 // Child processes of a benchmark run: each service runs on its own, so its memory can be read and
 // the load generator never shares an event loop with what it measures.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { projectDir } from '../../runtime/project-dir.ts';
@@ -47,6 +47,8 @@ export async function startService(options: {
   env: Record<string, string>;
   ready: string;
   timeoutMs?: number;
+  /** Everything it prints is also appended to this file, to read after a run. */
+  outputFile?: string;
 }): Promise<Service> {
   // BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of each service when it stops.
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
@@ -59,24 +61,35 @@ export async function startService(options: {
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
+  const outputFile = options.outputFile;
+  if (outputFile) {
+    const append = (chunk: Buffer) => appendFileSync(outputFile, chunk);
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+  }
+  let ready = () => {};
+  const watch = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes(options.ready)) ready();
+  };
+  child.stdout?.on('data', watch);
+  child.stderr?.on('data', watch);
+  let startFailed = (_code: number | null) => {};
+  const exitBeforeReady = (code: number | null) => startFailed(code);
+  child.once('exit', exitBeforeReady);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${options.name} did not start:\n${output.slice(-4000)}`)),
       options.timeoutMs ?? 90_000,
     );
-    const watch = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(options.ready)) {
-        clearTimeout(timer);
-        resolve();
-      }
+    ready = () => {
+      clearTimeout(timer);
+      resolve();
     };
-    child.stdout?.on('data', watch);
-    child.stderr?.on('data', watch);
-    child.on('exit', (code) => {
+    startFailed = (code) => {
       clearTimeout(timer);
       reject(new Error(`${options.name} exited with ${code}:\n${output.slice(-4000)}`));
-    });
+    };
   }).catch((error: unknown) => {
     // One that never said it was ready is not left running.
     child.kill('SIGKILL');
@@ -86,10 +99,9 @@ export async function startService(options: {
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-outputTailBytes);
   };
-  child.stdout?.removeAllListeners('data').on('data', keep);
-  child.stderr?.removeAllListeners('data').on('data', keep);
-  child.removeAllListeners('exit');
-  child.once('exit', () => running.delete(child));
+  child.stdout?.off('data', watch).on('data', keep);
+  child.stderr?.off('data', watch).on('data', keep);
+  child.off('exit', exitBeforeReady);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null)
       resolve({ code: child.exitCode, signal: child.signalCode });

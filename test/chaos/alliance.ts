@@ -1,6 +1,8 @@
 // The crash test's alliance: the gateway, the worker and two reference partner systems, each a
 // process of its own (so each can be killed like a real one), a hosted programme, rate agreements
 // in every direction, and members linked to all three programmes, all set up through signed APIs.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { JWK } from 'jose';
 import { createHttpAdapter } from '../../adapters/http.ts';
 import type { LoyaltyAdapter } from '../../adapters/loyalty-adapter.ts';
@@ -61,6 +63,8 @@ export interface ChaosAllianceOptions {
   connectionsMax: number;
   /** Settings for the gateway and the worker, over the crash test's own. */
   env?: Record<string, string>;
+  /** Where each service's output is kept (`<name>.log`, appended across restarts); nowhere if absent. */
+  logDir?: string;
   log?: (line: string) => void;
 }
 
@@ -82,6 +86,9 @@ function expectStatus(response: { status: number; text: string }, status: number
 
 export async function startChaosAlliance(options: ChaosAllianceOptions): Promise<ChaosAlliance> {
   const log = options.log ?? (() => {});
+  const logDir = options.logDir;
+  if (logDir) mkdirSync(logDir, { recursive: true });
+  const outputFile = (name: string) => (logDir ? { outputFile: path.join(logDir, `${name}.log`) } : {});
   const gatewayKey = await generateSigningKeyPair('ES256');
   const operatorKey = await generateSigningKeyPair('EdDSA');
   const [gatewayPort, alphaPort, betaPort] = [await freePort(), await freePort(), await freePort()];
@@ -109,6 +116,7 @@ export async function startChaosAlliance(options: ChaosAllianceOptions): Promise
       env: { ...common, PORT: String(gatewayPort) },
       ready: 'gateway listening',
       timeoutMs: 60_000,
+      ...outputFile('gateway'),
     });
     started.push(gateway);
     const worker = await startRestartableService({
@@ -117,6 +125,7 @@ export async function startChaosAlliance(options: ChaosAllianceOptions): Promise
       env: common,
       ready: 'worker running',
       timeoutMs: 60_000,
+      ...outputFile('worker'),
     });
     started.push(worker);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -162,6 +171,7 @@ export async function startChaosAlliance(options: ChaosAllianceOptions): Promise
           PARTNERS: JSON.stringify([{ schema: `chaos_${slug}`, port, partnerId: partner.id }]),
         },
         ready: 'partners running',
+        ...outputFile(`partner-${slug}`),
       });
       partnerSystems.push(system);
       started.push(system);

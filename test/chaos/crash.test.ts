@@ -3,6 +3,9 @@
 // SIGKILLed, separately and together, with requests in flight; every lost answer is retried with its
 // key. Afterwards each key has made at most one transfer, every transfer has ended, balances and
 // holds agree with the transfers, and the ledger sums to zero. `npm run chaos` runs the same at scale.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../../store/connection.ts';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
@@ -35,6 +38,7 @@ describe('crashes under load', () => {
       settleDeadlineMs: 3 * 60_000,
       progressEveryMs: 15_000,
       log: (line) => console.log(`chaos: ${line}`),
+      logDir: mkdtempSync(path.join(tmpdir(), 'alliance-chaos-')),
     });
     console.log(formatReport(report));
     expect(

@@ -29,5 +29,6 @@ export function formatReport(report: ChaosReport, problemsShownMax = 20): string
     if (check.problems.length > problemsShownMax)
       lines.push(`    … and ${check.problems.length - problemsShownMax} more`);
   }
+  if (report.logDir) lines.push(`  services' output: ${report.logDir}`);
   return lines.join('\n');
 }

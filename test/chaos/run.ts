@@ -36,6 +36,8 @@ export interface ChaosOptions {
   settleDeadlineMs: number;
   progressEveryMs: number;
   log: (line: string) => void;
+  /** Where the services' output is kept, to read after a failed run. */
+  logDir?: string;
 }
 
 export interface ChaosReport {
@@ -48,6 +50,8 @@ export interface ChaosReport {
   durationsMs: { setUp: number; load: number; settle: number; total: number };
   checks: CheckResult[];
   ok: boolean;
+  /** Where the services' output was kept, if anywhere. */
+  logDir: string | null;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -60,6 +64,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     seedPoints: 1_000_000n,
     connectionsMax: options.concurrency * 2,
     log: options.log,
+    ...(options.logDir ? { logDir: options.logDir } : {}),
   });
   try {
     return await drive(alliance, options, random, startedAt);
@@ -103,8 +108,19 @@ async function drive(
     `sent ${progress.started}/${options.transfers}, answered ${progress.answered}, ended ${progress.ended.size}, in flight ${progress.inFlight} | retries ${stats.retries} (lost: ${stats.lost.connection} connection, ${stats.lost.server_error} 5xx, ${stats.lost.in_progress} in progress) | kills ${kills.length}/${options.kills}`;
   const ticker = setInterval(() => options.log(line()), options.progressEveryMs);
   let loadOver = false;
-  // A service that will not start again ends the load at once: nothing after it would mean anything.
+  // A service that will not start again, or a gateway that answers nothing for answerTimeoutMs, ends
+  // the load at once: nothing after it would mean anything.
   const killProblems: string[] = [];
+  let lastAnswer = { count: 0, at: Date.now() };
+  const watchdog = setInterval(() => {
+    if (progress.answered !== lastAnswer.count) {
+      lastAnswer = { count: progress.answered, at: Date.now() };
+    } else if (Date.now() - lastAnswer.at > options.answerTimeoutMs && killProblems.length === 0) {
+      killProblems.push(
+        `no request was answered for ${options.answerTimeoutMs / 1_000} s; the gateway's last output:\n${alliance.gateway.current().recentOutput().slice(-3_000)}`,
+      );
+    }
+  }, 1_000);
   try {
     await Promise.all([
       runLoad(alliance, intents, {
@@ -130,6 +146,7 @@ async function drive(
     ]);
   } finally {
     clearInterval(ticker);
+    clearInterval(watchdog);
     await poller.stop();
     await faults.stop();
   }
@@ -165,7 +182,7 @@ async function drive(
   const ledger = await readLedgerCheck(alliance);
   const checks: CheckResult[] = [
     {
-      name: 'kills and restarts',
+      name: 'services killed, restarted and answering',
       ok: killProblems.length === 0 && kills.length === options.kills,
       summary: `${kills.length} of ${options.kills} kills done`,
       problems: killProblems,
@@ -205,6 +222,7 @@ async function drive(
     },
     checks,
     ok: checks.every((check) => check.ok),
+    logDir: options.logDir ?? null,
   };
 }
 
@@ -236,7 +254,8 @@ function abandoned(
     kills,
     faultsArmed: {},
     durationsMs: { setUp: 0, load: total, settle: 0, total },
-    checks: [{ name: 'kills and restarts', ok: false, summary: 'the run was stopped', problems }],
+    checks: [{ name: 'services killed, restarted and answering', ok: false, summary: 'the run was stopped', problems }],
     ok: false,
+    logDir: options.logDir ?? null,
   };
 }
