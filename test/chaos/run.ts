@@ -254,7 +254,14 @@ function abandoned(
     kills,
     faultsArmed: {},
     durationsMs: { setUp: 0, load: total, settle: 0, total },
-    checks: [{ name: 'services killed, restarted and answering', ok: false, summary: 'the run was stopped', problems }],
+    checks: [
+      {
+        name: 'services killed, restarted and answering',
+        ok: false,
+        summary: 'the run was stopped',
+        problems,
+      },
+    ],
     ok: false,
     logDir: options.logDir ?? null,
   };
