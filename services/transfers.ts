@@ -15,10 +15,10 @@ import { ownsEither } from '../store/programs.ts';
 import { debitedTodaySourcePoints, insertQuote, type PricedQuote } from '../store/quotes.ts';
 import {
   findTransfer,
+  findTransferWithSteps,
   insertTransfer,
   listPartnerTransfers,
   listStepsOfTransfers,
-  listTransferSteps,
   lockMemberLink,
   lockQuote,
   programOwners,
@@ -226,16 +226,13 @@ export async function requestTransfer(
       'could not start the transfer workflow now; the stranded transfer sweep will start it',
     );
   }
-  const [current, steps] = await Promise.all([
-    findTransfer(deps.db, transfer.id),
-    listTransferSteps(deps.db, transfer.id),
-  ]);
-  const latest = current ?? transfer;
+  // The workflow has moved the transfer on meanwhile: its row and steps, read once, are the reply.
+  const current = await findTransferWithSteps(deps.db, transfer.id);
+  if (!current) throw new Error(`transfer ${transfer.id} vanished after it was created`);
   return {
-    transfer: latest,
-    steps,
+    ...current,
     disposition: created ? 'created' : 'existing',
-    finished: ['completed', 'failed', 'needs_attention'].includes(latest.status),
+    finished: ['completed', 'failed', 'needs_attention'].includes(current.transfer.status),
   };
 }
 
@@ -245,13 +242,16 @@ export async function readTransfer(
   partnerId: string,
   transferId: string,
 ): Promise<TransferWithSteps> {
-  const transfer = await findTransfer(db, transferId);
+  const found = await findTransferWithSteps(db, transferId);
   const visible =
-    transfer &&
-    (transfer.requested_by === partnerId ||
-      (await ownsEither(db, partnerId, [transfer.source_program_id, transfer.target_program_id])));
+    found &&
+    (found.transfer.requested_by === partnerId ||
+      (await ownsEither(db, partnerId, [
+        found.transfer.source_program_id,
+        found.transfer.target_program_id,
+      ])));
   if (!visible) throw new ProblemError('not_found', `Transfer ${transferId} does not exist.`);
-  return { transfer, steps: await listTransferSteps(db, transferId) };
+  return found;
 }
 
 /** A partner's transfers (as either end, or as requester), newest first, with their steps. */

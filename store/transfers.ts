@@ -71,13 +71,49 @@ export async function findTransfer(db: Kysely<Database>, transferId: string): Pr
   return db.selectFrom('transfers').selectAll().where('id', '=', transferId).executeTakeFirst();
 }
 
-export async function listTransferSteps(db: Kysely<Database>, transferId: string): Promise<TransferStep[]> {
-  return db
-    .selectFrom('transfer_steps')
-    .selectAll()
-    .where('transfer_id', '=', transferId)
-    .orderBy('id')
-    .execute();
+/** A transfer and its steps in one statement: what a reply shows, read once. */
+export async function findTransferWithSteps(
+  db: Kysely<Database>,
+  transferId: string,
+): Promise<{ transfer: Transfer; steps: TransferStep[] } | undefined> {
+  const row = await db
+    .selectFrom('transfers as t')
+    .selectAll('t')
+    .select((eb) =>
+      eb
+        .selectFrom('transfer_steps as s')
+        .select(
+          sql<
+            StoredStep[]
+          >`coalesce(json_agg(json_build_object('id', s.id, 'step', s.step, 'outcome', s.outcome, 'detail', s.detail, 'at', s.at) order by s.id), '[]')`.as(
+            'steps',
+          ),
+        )
+        .whereRef('s.transfer_id', '=', 't.id')
+        .as('steps'),
+    )
+    .where('t.id', '=', transferId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { steps, ...transfer } = row;
+  return {
+    transfer,
+    steps: (steps ?? []).map((step) => ({
+      ...step,
+      transfer_id: transferId,
+      id: BigInt(step.id),
+      at: new Date(step.at),
+    })),
+  };
+}
+
+/** A step as json_agg gives it back: numbers and times as JSON has them. */
+interface StoredStep {
+  id: number;
+  step: string;
+  outcome: string;
+  detail: string | null;
+  at: string;
 }
 
 /** The steps of many transfers at once, for a page of them: one query, not one per transfer. */
