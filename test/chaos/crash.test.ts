@@ -3,7 +3,7 @@
 // SIGKILLed, separately and together, with requests in flight; every lost answer is retried with its
 // key. Afterwards each key has made at most one transfer, every transfer has ended, balances and
 // holds agree with the transfers, and the ledger sums to zero. `npm run chaos` runs the same at scale.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -25,6 +25,7 @@ describe('crashes under load', () => {
   it('moves points once per key through SIGKILLs of the gateway and the worker', {
     timeout: 12 * 60_000,
   }, async () => {
+    const logDir = mkdtempSync(path.join(tmpdir(), 'alliance-chaos-'));
     const report = await runChaos({
       databaseUrl,
       temporalAddress: inject('temporalAddress'),
@@ -38,9 +39,11 @@ describe('crashes under load', () => {
       settleDeadlineMs: 3 * 60_000,
       progressEveryMs: 15_000,
       log: (line) => console.log(`chaos: ${line}`),
-      logDir: mkdtempSync(path.join(tmpdir(), 'alliance-chaos-')),
+      logDir,
     });
     console.log(formatReport(report));
+    // The services' output is kept only when something failed.
+    if (report.ok) rmSync(logDir, { recursive: true, force: true });
     expect(
       report.checks.filter((check) => !check.ok).map((check) => `${check.name}: ${check.problems[0]}`),
     ).toEqual([]);
