@@ -75,6 +75,8 @@ export async function ensureTemporal(options: {
   databaseFile?: string;
   port?: number;
   uiPort?: number;
+  /** The server's own log level (its lines go to this process's output); warn unless asked. */
+  serverLogLevel?: 'debug' | 'info' | 'warn' | 'error';
   logger: Logger;
 }): Promise<RunningService & { uiUrl: string | null }> {
   if (options.address)
@@ -107,7 +109,7 @@ export async function ensureTemporal(options: {
       ...(options.databaseFile ? { dbFilename: path.resolve(options.databaseFile) } : {}),
       ...(options.port ? { port: options.port } : {}),
       ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
-      log: { format: 'json', level: 'warn' },
+      log: { format: 'json', level: options.serverLogLevel ?? 'warn' },
     },
   }).catch((error: unknown) => {
     // The server's own reason, if it gave one, is the line it printed just before (its output is

@@ -3,10 +3,10 @@
 // before and after. Needs `npm start` running.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
 import { loadConfig } from '../runtime/config.ts';
 import { createSignedClient } from '../signing/signed-client.ts';
 import { type DemoPartner, readDemoAlliance } from './lib/demo-alliance.ts';
+import { demoBalances } from './lib/demo-balances.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,28 +36,9 @@ const client = (partner: DemoPartner) =>
   });
 const caller = client(from);
 
-async function balance(partner: DemoPartner): Promise<string> {
-  const accountRef = member?.accounts[partner.slug] ?? '';
-  if (partner.systemUrl) {
-    const response = await request(`${partner.systemUrl}/_control/accounts/${accountRef}`);
-    return response.statusCode === 200
-      ? ((await response.body.json()) as { availablePoints: string }).availablePoints
-      : '0';
-  }
-  const own = client(partner);
-  const response = await own.call({
-    method: 'GET',
-    path: `/v1/programs/${partner.programId}/accounts/${accountRef}`,
-  });
-  await own.close();
-  return response.status === 200 ? response.json<{ availablePoints: string }>().availablePoints : '0';
-}
-
 async function showBalances(when: string): Promise<void> {
-  const parts = await Promise.all(
-    alliance.partners.map(async (partner) => `${await balance(partner)} ${partner.unitName}`),
-  );
-  process.stdout.write(`${when.padEnd(7)} ${parts.join(', ')}\n`);
+  const balances = await demoBalances(alliance, { url: gatewayUrl, audience: config.GATEWAY_AUDIENCE });
+  process.stdout.write(`${when.padEnd(7)} ${balances}\n`);
 }
 
 await showBalances('before');

@@ -16,6 +16,7 @@ import { migrateToLatest } from '../store/migrator.ts';
 import { connectTemporalClient } from '../workflows/client.ts';
 import { createWorker } from '../workflows/worker-factory.ts';
 import { readDemoAlliance, seedDemoAlliance } from './lib/demo-alliance.ts';
+import { demoBalances } from './lib/demo-balances.ts';
 import { printWelcome } from './lib/welcome.ts';
 
 const config = loadConfig();
@@ -143,6 +144,7 @@ for (const partner of alliance.partners) {
 }
 
 printWelcome({
+  balances: await demoBalances(alliance, { url: gateway.url, audience: config.GATEWAY_AUDIENCE }),
   gatewayUrl: gateway.url,
   temporalUiUrl: temporalServer.uiUrl,
   temporalAddress: temporalServer.address,

@@ -38,6 +38,8 @@ export default async function setup(project: TestProject) {
     address: process.env.TEMPORAL_ADDRESS,
     cliPath: process.env.TEMPORAL_CLI_PATH,
     namespace: 'default',
+    // Tests provoke timeouts and slow calls on purpose; the server's warnings about them are noise.
+    serverLogLevel: 'error',
     logger,
   });
 

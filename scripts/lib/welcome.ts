@@ -7,6 +7,8 @@ export function printWelcome(info: {
   temporalAddress: string;
   databaseUrl: string;
   alliance: DemoAlliance;
+  /** The demo member's points now (not at the first start: a restart keeps what moved). */
+  balances: string;
 }): void {
   const partnerLines = info.alliance.partners.map(
     (partner) =>
@@ -23,10 +25,11 @@ export function printWelcome(info: {
     '',
     '  Demo partners (keys in .data/keys):',
     ...partnerLines,
-    `  Demo member    ${info.alliance.member?.memberId ?? '(none)'}  (5,000 beans, 2,000 miles, 0 stars to start with)`,
+    `  Demo member    ${info.alliance.member?.memberId ?? '(none)'}  (${info.balances} now)`,
     '',
     'Try, in another terminal:',
     '    npm run demo:transfer -- --from coffee --to airline --points 500',
+    '      (a new link caps transfers out at 1,000 points a day per programme for its first 24 hours)',
     '    npm run sign -- --as coffee GET /v1/transfers',
     '    npm run sign -- --as operator GET /v1/operator/ledger/check',
     '',
