@@ -45,6 +45,7 @@ export const problemCatalog = {
   agreement_not_in_force: { status: 422, title: 'No agreement is in force between these programmes' },
   amount_below_minimum: { status: 422, title: 'The amount is below the minimum' },
   amount_above_maximum: { status: 422, title: 'The amount is above the maximum' },
+  amount_out_of_range: { status: 422, title: 'An amount would be larger than the ledger can hold' },
   daily_cap_exceeded: { status: 422, title: "The member's daily cap would be exceeded" },
   link_cooling_off: { status: 422, title: 'The link is new: transfers out are limited during cooling-off' },
   member_link_missing: { status: 422, title: 'The member is not linked to this programme' },

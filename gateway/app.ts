@@ -31,7 +31,7 @@ import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { registerWellKnownRoutes } from './routes/well-known.ts';
-import { translateError } from './unexpected-errors.ts';
+import { isOutOfRange, translateError } from './unexpected-errors.ts';
 
 export interface GatewayOptions {
   audience: string;
@@ -139,6 +139,8 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     const problem = translateError(error);
     if (problem.status >= 500) {
       (c.var.logger ?? deps.logger).error({ err: error, code: problem.code }, 'unhandled error');
+    } else if (isOutOfRange(error)) {
+      (c.var.logger ?? deps.logger).warn({ err: error }, 'a figure past its column, refused by the database');
     }
     return problemResponse(c, problem);
   });

@@ -155,6 +155,18 @@ describe('path and query values', () => {
   });
 });
 
+describe('figures past their column', () => {
+  it('refuses a credit that would take a balance past what bigint holds, and keeps the balance', async () => {
+    const path = `/v1/programs/${programId}/accounts/whale/credits`;
+    const credit = () =>
+      gateway.call(coffee.signer, 'POST', path, { body: { points: '999999999999999999', reason: 'earned' } });
+    for (let index = 0; index < 9; index += 1) expect((await credit()).status).toBe(201);
+    await expectRefused(await credit(), 422, 'amount_out_of_range');
+    const balance = await gateway.call(coffee.signer, 'GET', `/v1/programs/${programId}/accounts/whale`);
+    expect(((await balance.json()) as { postedPoints: string }).postedPoints).toBe('8999999999999999991');
+  });
+});
+
 describe('methods', () => {
   it.each([
     ['POST', '/v1/partner', 'GET, HEAD'],

@@ -45,7 +45,7 @@ function expectedStatuses(method: string, signed: boolean): string[] {
     '431',
     '500',
     ...(signed ? ['401', '403', '503'] : []),
-    ...(method === 'post' ? ['409', '413', '415'] : []),
+    ...(method === 'post' ? ['409', '413', '415', '422'] : []),
   ];
 }
 

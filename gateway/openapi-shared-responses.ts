@@ -35,6 +35,8 @@ const sharedStatuses: SharedStatus[] = [
   { status: 409, codes: ['idempotency_key_reused', 'idempotency_request_in_progress'], appliesTo: posts },
   { status: 413, codes: ['payload_too_large'], appliesTo: posts },
   { status: 415, codes: ['unsupported_media_type'], appliesTo: posts },
+  // A figure a write leads to that does not fit its column (gateway/unexpected-errors.ts).
+  { status: 422, codes: ['amount_out_of_range'], appliesTo: posts },
   { status: 431, codes: ['request_headers_too_large'], appliesTo: always },
   { status: 500, codes: ['internal_error'], appliesTo: always },
   // A signed request reads the partner's keys from the database before anything else.
