@@ -22,7 +22,8 @@ export interface Service {
 
 const outputTailBytes = 64 * 1024;
 
-// Services never outlive the process that started them, however it ends.
+// Services never outlive the process that started them, however it ends: killed on its way out,
+// and each kills itself should its parent die without a word (orphan-guard.ts).
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
@@ -53,7 +54,8 @@ export async function startService(options: {
   // BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of each service when it stops.
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(projectDir, options.script)], {
+  const guard = ['--import', path.join(projectDir, 'bench', 'lib', 'orphan-guard.ts')];
+  const child = spawn(process.execPath, [...profile, ...guard, path.join(projectDir, options.script)], {
     cwd: projectDir,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
