@@ -11,7 +11,7 @@ import { useTestDatabase } from '../test/support/database.ts';
 import { createHostedAdapter } from './hosted.ts';
 import { createHttpAdapter } from './http.ts';
 import type { LoyaltyAdapter } from './loyalty-adapter.ts';
-import { startReferencePartner } from './reference-partner/server.ts';
+import { startReferencePartner } from '../reference-partner/server.ts';
 
 const accountIds = createLedgerAccountIds();
 

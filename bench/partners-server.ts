@@ -1,6 +1,6 @@
 // Reference partner systems for benchmarks, in a process of their own (as real partners would be).
 import type { JWK } from 'jose';
-import { startReferencePartner } from '../adapters/reference-partner/server.ts';
+import { startReferencePartner } from '../reference-partner/server.ts';
 import { createDatabase } from '../store/connection.ts';
 
 const partners = JSON.parse(process.env.PARTNERS ?? '[]') as {

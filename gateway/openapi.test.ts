@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildPartnerOpenApiDocument } from '../adapters/reference-partner/openapi-build.ts';
+import { buildPartnerOpenApiDocument } from '../reference-partner/openapi-build.ts';
 import { projectDir } from '../runtime/project-dir.ts';
 import { buildGatewayOpenApiDocument } from './openapi-build.ts';
 

@@ -1,7 +1,7 @@
 // `npm run openapi`: regenerates the checked-in OpenAPI documents from the code.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildPartnerOpenApiDocument } from '../adapters/reference-partner/openapi-build.ts';
+import { buildPartnerOpenApiDocument } from '../reference-partner/openapi-build.ts';
 import { buildGatewayOpenApiDocument } from '../gateway/openapi-build.ts';
 import { projectDir } from '../runtime/project-dir.ts';
 

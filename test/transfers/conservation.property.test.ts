@@ -5,7 +5,7 @@
 // fault injected at a reference partner, runs them for real, then checks every balance.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FaultMode, PartnerOperationName } from '../../adapters/reference-partner/faults.ts';
+import type { FaultMode, PartnerOperationName } from '../../reference-partner/faults.ts';
 import { checkLedger } from '../../store/hosted-ledger/reports.ts';
 import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
 

@@ -3,10 +3,10 @@
 // test arms a switch on a real server and drives it over signed HTTP, as the gateway does.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { generateSigningKeyPair } from '../../signing/keys.ts';
-import { useTestDatabase } from '../../test/support/database.ts';
-import { createHttpAdapter } from '../http.ts';
-import { PartnerUnavailableError } from '../loyalty-adapter.ts';
+import { createHttpAdapter } from '../adapters/http.ts';
+import { PartnerUnavailableError } from '../adapters/loyalty-adapter.ts';
+import { generateSigningKeyPair } from '../signing/keys.ts';
+import { useTestDatabase } from '../test/support/database.ts';
 import { startReferencePartner } from './server.ts';
 
 const db = useTestDatabase(5);

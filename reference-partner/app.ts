@@ -4,8 +4,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { JWK } from 'jose';
-import { ProblemError } from '../../domain/errors.ts';
-import { createRequestVerifier } from '../../signing/request-verifier.ts';
 import {
   Balance,
   CreditBody,
@@ -18,11 +16,13 @@ import {
   ResolveBody,
   Transactions,
   TransactionsQuery,
-} from '../partner-contract.ts';
+} from '../adapters/partner-contract.ts';
+import { createRequestVerifier } from '../signing/request-verifier.ts';
 import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } from './faults.ts';
 
 type PartnerStepName = Exclude<PartnerOperationName, 'outcome' | 'webhook'>;
 
+import { ReferencePartnerError } from './errors.ts';
 import type { PartnerBooks, PartnerOutcome } from './store.ts';
 
 export interface ReferencePartnerOptions {
@@ -169,19 +169,26 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
   });
   const verifyGateway = async (c: Context, next: () => Promise<void>) => {
     const url = new URL(c.req.url);
-    await verify({
-      authorization: c.req.header('authorization'),
-      method: c.req.method,
-      path: `${url.pathname}${url.search}`,
-      body: new Uint8Array(await c.req.arrayBuffer()),
-    });
+    try {
+      await verify({
+        authorization: c.req.header('authorization'),
+        method: c.req.method,
+        path: `${url.pathname}${url.search}`,
+        body: new Uint8Array(await c.req.arrayBuffer()),
+      });
+    } catch (error) {
+      throw new ReferencePartnerError(
+        'signature_refused',
+        error instanceof Error ? error.message : String(error),
+      );
+    }
     await next();
   };
   app.use('/loyalty/*', verifyGateway);
   app.use('/webhooks', verifyGateway);
   app.onError((error, c) => {
-    if (error instanceof ProblemError)
-      return c.json({ code: error.code, detail: error.detail }, error.status as 401);
+    if (error instanceof ReferencePartnerError)
+      return c.json({ code: error.code, detail: error.message }, error.status);
     return c.json({ code: 'internal_error', detail: 'unexpected error' }, 500);
   });
 
