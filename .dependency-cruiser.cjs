@@ -29,7 +29,10 @@ const forbidden = Object.entries(allowed).map(([folder, may]) => ({
   comment: `${folder}/ may import ${may.length ? may.map((name) => (name.includes('/') ? name : `${name}/`)).join(', ') : 'nothing of ours'}`,
   severity: 'error',
   from: { path: `^${folder}/`, pathNot: tests },
-  to: { path: ours, pathNot: [`^${folder}/`, ...may.map((name) => (name.includes('/') ? `^${name}` : `^${name}/`))] },
+  to: {
+    path: ours,
+    pathNot: [`^${folder}/`, ...may.map((name) => (name.includes('/') ? `^${name}` : `^${name}/`))],
+  },
 }));
 
 module.exports = {

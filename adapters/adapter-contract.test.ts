@@ -3,6 +3,7 @@
 // about key is fenced, and the period's transactions come back for reconciliation.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startReferencePartner } from '../reference-partner/server.ts';
 import { generateSigningKeyPair } from '../signing/keys.ts';
 import { createLedgerAccountIds, ensureAccount } from '../store/hosted-ledger/accounts.ts';
 import { creditPoints } from '../store/hosted-ledger/operations.ts';
@@ -11,7 +12,6 @@ import { useTestDatabase } from '../test/support/database.ts';
 import { createHostedAdapter } from './hosted.ts';
 import { createHttpAdapter } from './http.ts';
 import type { LoyaltyAdapter } from './loyalty-adapter.ts';
-import { startReferencePartner } from '../reference-partner/server.ts';
 
 const accountIds = createLedgerAccountIds();
 

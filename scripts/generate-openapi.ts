@@ -1,8 +1,8 @@
 // `npm run openapi`: regenerates the checked-in OpenAPI documents from the code.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildPartnerOpenApiDocument } from '../reference-partner/openapi-build.ts';
 import { buildGatewayOpenApiDocument } from '../gateway/openapi-build.ts';
+import { buildPartnerOpenApiDocument } from '../reference-partner/openapi-build.ts';
 import { projectDir } from '../runtime/project-dir.ts';
 
 const documents = [

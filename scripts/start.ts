@@ -2,8 +2,8 @@
 // embedded server), Temporal (TEMPORAL_ADDRESS, or the development server with its UI), migrations,
 // the worker, the gateway, and the demo partners; then it prints what to try. Ctrl-C stops it all.
 import path from 'node:path';
-import { startReferencePartner } from '../reference-partner/server.ts';
 import { startGatewayServer } from '../gateway/server.ts';
+import { startReferencePartner } from '../reference-partner/server.ts';
 import { loadConfig, strandedTransferSweep } from '../runtime/config.ts';
 import { ensurePostgres, ensureTemporal, ServiceStartError } from '../runtime/local-services.ts';
 import { createLogger } from '../runtime/logger.ts';

@@ -3,8 +3,8 @@
 // points, all set up through the gateway's signed API like a real alliance.
 import path from 'node:path';
 import type { JWK } from 'jose';
-import { createPartnerBooks } from '../../reference-partner/store.ts';
 import type { PartnerView } from '../../gateway/schemas/partners.ts';
+import { createPartnerBooks } from '../../reference-partner/store.ts';
 import { ensurePostgres, ensureTemporal, type RunningService } from '../../runtime/local-services.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { projectDir } from '../../runtime/project-dir.ts';

@@ -3,12 +3,9 @@
 // and a helper that enrols members with points.
 import { randomUUID } from 'node:crypto';
 import { afterAll, expect } from 'vitest';
-import type { Fault } from '../../reference-partner/faults.ts';
-import {
-  type RunningReferencePartner,
-  startReferencePartner,
-} from '../../reference-partner/server.ts';
 import type { PartnerView } from '../../gateway/schemas/partners.ts';
+import type { Fault } from '../../reference-partner/faults.ts';
+import { type RunningReferencePartner, startReferencePartner } from '../../reference-partner/server.ts';
 import { agreeRate } from './exchange.ts';
 import {
   createTestGateway,
