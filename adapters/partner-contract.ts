@@ -2,11 +2,13 @@
 // generated from the reference partner, which declares its routes with these shapes). Points are
 // decimal strings, so no JSON number ever rounds them.
 import { z } from '@hono/zod-openapi';
+import { int8Max } from '../domain/arithmetic.ts';
 
 export const Points = z
   .string()
   .regex(/^[1-9]\d{0,18}$/, 'a whole number of points above zero, as a string')
-  .openapi({ example: '1000' });
+  .refine((value) => BigInt(value) <= int8Max, `at most ${int8Max}`)
+  .openapi({ example: '1000', description: `A whole number of points above zero, at most ${int8Max}.` });
 
 export const OperationKey = z.string().min(1).max(200).openapi({
   description: "The step's idempotency key, `<transferId>:<step>`; the same key never takes effect twice.",

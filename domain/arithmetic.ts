@@ -47,3 +47,6 @@ export function multiplyRatios(left: Ratio, right: Ratio): Ratio {
 }
 
 export const basisPointsPerWhole = 10_000n;
+
+/** The largest amount a PostgreSQL bigint holds: every stored amount (points or minor units) fits it. */
+export const int8Max = 9_223_372_036_854_775_807n;

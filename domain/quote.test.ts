@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { int8Max } from './arithmetic.ts';
 import { ProblemError } from './errors.ts';
 import { computeQuote, type QuoteInput } from './quote.ts';
 import type { RateTerms } from './rate-terms.ts';
@@ -132,5 +133,25 @@ describe('computeQuote', () => {
 
   it('accepts exactly the daily cap', () => {
     expect(refusal(() => computeQuote(input({ debitedTodaySourcePoints: 48_980n })))).toBe('accepted');
+  });
+});
+
+describe('amounts a ledger cannot hold', () => {
+  it('refuses a quote whose credit would pass a bigint, before anything is written', () => {
+    const generous: RateTerms = {
+      ...terms,
+      fromPoints: 1n,
+      toPoints: 10n,
+      feeBasisPoints: 0n,
+      sourcePointsMax: int8Max,
+      memberDailyCapSourcePoints: int8Max,
+      tierRatios: [],
+      campaigns: [],
+    };
+    const amount = { sourcePoints: int8Max / 2n };
+    expect(refusal(() => computeQuote(input({ terms: generous, amount })))).toBe('amount_out_of_range');
+    expect(refusal(() => computeQuote(input({ terms: generous, amount: { sourcePoints: 1_000n } })))).toBe(
+      'accepted',
+    );
   });
 });

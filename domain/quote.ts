@@ -5,6 +5,7 @@ import {
   divideCeil,
   divideFloor,
   divideHalfUp,
+  int8Max,
   minBigint,
   type Ratio,
 } from './arithmetic.ts';
@@ -107,6 +108,11 @@ export function computeQuote(input: QuoteInput): QuoteFigures {
       input.coolingOffCapSourcePoints < terms.memberDailyCapSourcePoints,
   });
 
+  requireStorable(
+    { debitPoints, creditPoints: credit },
+    'sourcePoints' in input.amount ? 'sourcePoints' : 'targetPoints',
+  );
+
   const settlementAmountMinor = divideHalfUp(
     credit * terms.settlementAmountMinor,
     terms.settlementPerTargetPoints,
@@ -147,4 +153,15 @@ export function requireWithinDailyCap(input: {
     input.coolingOff ? 'link_cooling_off' : 'daily_cap_exceeded',
     `At most ${left > 0n ? left : 0n} more source points can be moved today.`,
   );
+}
+
+/** A figure a ledger could not hold is refused before anything is written, naming the request's amount. */
+function requireStorable(figures: Record<string, bigint>, field: string): void {
+  for (const [name, value] of Object.entries(figures)) {
+    if (value > int8Max) {
+      throw new ProblemError('amount_out_of_range', `The ${name} of this transfer would pass ${int8Max}.`, [
+        { field, message: 'too large for the ledger' },
+      ]);
+    }
+  }
 }

@@ -1,19 +1,25 @@
 // Amounts travel as decimal strings: points and money are integers that a JSON number could round.
 import { z } from '@hono/zod-openapi';
+import { int8Max } from '../../domain/arithmetic.ts';
 import type { IdPrefix } from '../../store/ids.ts';
 import { id } from './ids.ts';
 
+// Up to what a bigint column holds, as the partner contract allows: one limit on both sides.
+const atMostInt8 = `at most ${int8Max}`;
+
 export const PositiveIntegerString = z
   .string()
-  .regex(/^[1-9]\d{0,17}$/, 'a whole number above zero, as a string of digits')
+  .regex(/^[1-9]\d{0,18}$/, 'a whole number above zero, as a string of digits')
   .transform((value) => BigInt(value))
-  .openapi({ example: '1000' });
+  .refine((value) => value <= int8Max, atMostInt8)
+  .openapi({ example: '1000', description: `A whole number above zero, ${atMostInt8}.` });
 
 export const NonNegativeIntegerString = z
   .string()
-  .regex(/^(0|[1-9]\d{0,17})$/, 'a whole number, as a string of digits')
+  .regex(/^(0|[1-9]\d{0,18})$/, 'a whole number, as a string of digits')
   .transform((value) => BigInt(value))
-  .openapi({ example: '0' });
+  .refine((value) => value <= int8Max, atMostInt8)
+  .openapi({ example: '0', description: `A whole number, ${atMostInt8}.` });
 
 export const AmountOut = z.string().openapi({ example: '700', description: 'A whole number, as a string.' });
 
