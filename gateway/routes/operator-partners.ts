@@ -137,23 +137,18 @@ export function registerOperatorPartnerRoutes(
     return c.json(reply.body, reply.status);
   });
 
-  app.openapi(statusRoute('suspend'), async (c) => {
-    const partnerId = c.req.valid('param').partnerId;
-    const reply = await replyWithEffect(c, context.db, async (trx) => ({
-      status: 200 as const,
-      body: partnerView(await setPartnerStatus(within(context, trx), partnerId, 'suspended')),
-    }));
-    changed(partnerId);
-    return c.json(reply.body, reply.status);
-  });
-
-  app.openapi(statusRoute('resume'), async (c) => {
-    const partnerId = c.req.valid('param').partnerId;
-    const reply = await replyWithEffect(c, context.db, async (trx) => ({
-      status: 200 as const,
-      body: partnerView(await setPartnerStatus(within(context, trx), partnerId, 'active')),
-    }));
-    changed(partnerId);
-    return c.json(reply.body, reply.status);
-  });
+  for (const [action, status] of [
+    ['suspend', 'suspended'],
+    ['resume', 'active'],
+  ] as const) {
+    app.openapi(statusRoute(action), async (c) => {
+      const partnerId = c.req.valid('param').partnerId;
+      const reply = await replyWithEffect(c, context.db, async (trx) => ({
+        status: 200 as const,
+        body: partnerView(await setPartnerStatus(within(context, trx), partnerId, status)),
+      }));
+      changed(partnerId);
+      return c.json(reply.body, reply.status);
+    });
+  }
 }

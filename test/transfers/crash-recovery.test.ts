@@ -27,6 +27,25 @@ const { gateway, coffee, airline } = alliance;
 const downGateway = await createTestGateway({ transferClient: unreachableTemporal });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What a run that died after claiming the key had done: the claim, whose lease then runs out. */
+async function claimAsDeadRun(memberId: string, key: string, sourcePoints: string) {
+  const body = {
+    memberId,
+    sourceProgramId: coffee.programId,
+    targetProgramId: airline.programId,
+    sourcePoints,
+  };
+  const requestHash = hashRequest('POST', '/v1/transfers', new TextEncoder().encode(JSON.stringify(body)));
+  const claim = await claimIdempotencyKey(gateway.db, {
+    principal: coffee.partner.id,
+    key,
+    requestHash,
+    lockSeconds: leaseSeconds,
+  });
+  expect(claim.outcome).toBe('claimed');
+  return body;
+}
+
 async function transfersOf(memberId: string) {
   return gateway.db.selectFrom('transfers').selectAll().where('member_id', '=', memberId).execute();
 }
@@ -35,22 +54,9 @@ describe('a retry after our process died', () => {
   it('finds the inline transfer the dead run created, and moves the points once', async () => {
     const member = await alliance.member({ coffee: 3_000n });
     const key = `inline-${member.memberId}`;
-    const body = {
-      memberId: member.memberId,
-      sourceProgramId: coffee.programId,
-      targetProgramId: airline.programId,
-      sourcePoints: '1000',
-    };
     // The first run: it claimed the key, priced the quote and committed the transfer, then died
     // before it could start the workflow or answer.
-    const requestHash = hashRequest('POST', '/v1/transfers', new TextEncoder().encode(JSON.stringify(body)));
-    const claim = await claimIdempotencyKey(gateway.db, {
-      principal: coffee.partner.id,
-      key,
-      requestHash,
-      lockSeconds: leaseSeconds,
-    });
-    expect(claim.outcome).toBe('claimed');
+    const body = await claimAsDeadRun(member.memberId, key, '1000');
     const { transfer: firstRun } = await createTransfer(
       {
         ...createServiceContext(gateway.db),
@@ -81,19 +87,7 @@ describe('a retry after our process died', () => {
   it('runs the request again once a dead run lease has run out, without waiting for a long lock', async () => {
     const member = await alliance.member({ coffee: 1_000n });
     const key = `lease-${member.memberId}`;
-    const body = {
-      memberId: member.memberId,
-      sourceProgramId: coffee.programId,
-      targetProgramId: airline.programId,
-      sourcePoints: '500',
-    };
-    const requestHash = hashRequest('POST', '/v1/transfers', new TextEncoder().encode(JSON.stringify(body)));
-    await claimIdempotencyKey(gateway.db, {
-      principal: coffee.partner.id,
-      key,
-      requestHash,
-      lockSeconds: leaseSeconds,
-    });
+    await claimAsDeadRun(member.memberId, key, '500');
     const whileHeld = await alliance.transfer(coffee, airline, member, 500n, key);
     expect(whileHeld.status).toBe(409);
     expect(((await whileHeld.json()) as { code: string }).code).toBe('idempotency_request_in_progress');
