@@ -1,4 +1,4 @@
-// Imports run one way: gateway → services → workflows (client side) / adapters → store → domain.
+// Imports run one way: gateway and workflows (activities) → services → adapters → store → domain.
 // `npm run check` runs this; a wrong-way import fails CI naming the rule it broke.
 // docs/architecture.md has the same table in prose.
 // Tests may reach across layers to set up and inspect what they test.
@@ -17,8 +17,9 @@ const allowed = {
   // A stand-in for a partner's own system: it knows the published contract and how to verify a
   // signature, nothing else of the gateway.
   'reference-partner': ['signing', 'runtime', 'adapters/partner-contract\\.ts$'],
-  workflows: ['domain', 'signing', 'store', 'adapters', 'runtime'],
-  services: ['domain', 'signing', 'store', 'adapters', 'workflows', 'runtime'],
+  // Activities run use cases, as routes do; workflow code itself is held to domain/ below.
+  workflows: ['domain', 'signing', 'store', 'adapters', 'runtime', 'services'],
+  services: ['domain', 'signing', 'store', 'adapters', 'runtime'],
   // The gateway's own plumbing (auth, idempotency, the server) reads store/ directly; its routes do not.
   gateway: ['domain', 'signing', 'store', 'services', 'workflows', 'runtime'],
   console: ['domain', 'services', 'runtime'],

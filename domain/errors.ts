@@ -41,6 +41,7 @@ export const problemCatalog = {
   quote_expired: { status: 409, title: 'The quote has expired' },
   agreement_version_conflict: { status: 409, title: 'The agreement version cannot change this way' },
   member_link_exists: { status: 409, title: 'The account is already linked' },
+  instruction_already_paid: { status: 409, title: 'The payment instruction was paid with another reference' },
   // 422: understood, but the rules refuse it.
   agreement_not_in_force: { status: 422, title: 'No agreement is in force between these programmes' },
   amount_below_minimum: { status: 422, title: 'The amount is below the minimum' },

@@ -9,17 +9,19 @@ import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import type { QuotePolicy } from '../services/quotes.ts';
+import type { SettlementCloser } from '../services/settlement.ts';
 import type { TransferStarter } from '../services/transfers.ts';
 import { createRequestVerifier } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
 import { findVerificationKeys } from '../store/partners.ts';
 import { recordNonce } from '../store/request-nonces.ts';
 import { createIssuerKeyCache } from './auth/issuer-key-cache.ts';
-import { type GatewayEnv, operatorIssuer } from './context.ts';
+import { financeIssuer, type GatewayEnv, operatorIssuer } from './context.ts';
 import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
 import { checkRequestTarget } from './request-target.ts';
+import { registerFinanceSettlementRoutes } from './routes/finance-settlement.ts';
 import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
 import { registerHostedAccountRoutes } from './routes/hosted-accounts.ts';
 import { registerMemberLinkRoutes } from './routes/member-links.ts';
@@ -28,6 +30,7 @@ import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
 import { registerQuoteRoutes } from './routes/quotes.ts';
 import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
+import { registerSettlementRoutes } from './routes/settlement.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { registerWellKnownRoutes } from './routes/well-known.ts';
@@ -52,7 +55,11 @@ export interface GatewayDependencies {
   exchange: QuotePolicy & { coolingOffHours: number };
   /** Starts (or finds) a transfer's workflow and waits briefly for its outcome. */
   startTransfer: TransferStarter;
+  /** Runs (or finds) the settlement close of a period and answers with its cycle's id. */
+  closeSettlement: SettlementCloser;
   operatorPublicKeys: readonly JWK[];
+  /** The finance team's public keys; none means no finance caller is accepted. */
+  financePublicKeys?: readonly JWK[];
   gatewayPublicKeys: readonly JWK[];
   readiness: ReadinessChecks;
 }
@@ -67,7 +74,9 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     async (issuer) =>
       issuer === operatorIssuer
         ? { status: 'active', keys: [...deps.operatorPublicKeys] }
-        : findVerificationKeys(deps.db, issuer),
+        : issuer === financeIssuer
+          ? { status: 'active', keys: [...(deps.financePublicKeys ?? [])] }
+          : findVerificationKeys(deps.db, issuer),
     deps.options.issuerKeyCacheMs ?? 5_000,
   );
   const verify = createRequestVerifier({
@@ -123,6 +132,8 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerWebhookDeliveryRoutes(app, services);
   registerHostedAccountRoutes(app, services);
   registerOperatorLedgerRoutes(app, services);
+  registerSettlementRoutes(app, services);
+  registerFinanceSettlementRoutes(app, services, deps.closeSettlement);
 
   // Built at the first request, once every route is registered; the routes never change after.
   let document: ReturnType<typeof gatewayOpenApiDocument> | undefined;

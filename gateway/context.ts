@@ -4,7 +4,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { RequestVerifier } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
 
-export type Principal = { kind: 'partner'; partnerId: string } | { kind: 'operator' };
+export type Principal = { kind: 'partner'; partnerId: string } | { kind: 'operator' } | { kind: 'finance' };
 
 export type GatewayEnv = {
   Variables: {
@@ -42,9 +42,11 @@ export interface UnrecordedJti {
 }
 
 export const operatorIssuer = 'operator';
+/** The alliance's finance team: an issuer of its own, with keys from configuration like the operator's. */
+export const financeIssuer = 'finance';
 
 export function principalName(principal: Principal): string {
-  return principal.kind === 'operator' ? operatorIssuer : principal.partnerId;
+  return principal.kind === 'partner' ? principal.partnerId : principal.kind;
 }
 
 /** The calling partner's id; partner routes are only reached through the partner signature check. */

@@ -29,6 +29,7 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       readiness: { database: notRunning, temporal: notRunning },
       exchange: { quoteLifetimeSeconds: 60, coolingOffHours: 0, coolingOffCapSourcePoints: 1n },
       startTransfer: notRunning,
+      closeSettlement: notRunning,
     });
     return `${JSON.stringify(gatewayOpenApiDocument(app), null, 2)}\n`;
   } finally {

@@ -24,6 +24,15 @@ export const gatewayDocumentConfig = {
   tags: [
     { name: 'Partner', description: 'Called by partners, signed with their keys.' },
     { name: 'Operator: partners', description: 'Called by the alliance operator, signed with its key.' },
+    {
+      name: 'Finance: settlement',
+      description:
+        "Called by the alliance's finance team, signed with its key: cycles, positions, payment instructions.",
+    },
+    {
+      name: 'Settlement',
+      description: 'A partner reads its own positions and payment instructions per cycle.',
+    },
     { name: 'Keys', description: "The gateway's own public keys." },
     { name: 'Health', description: 'Liveness and readiness probes.' },
   ],
@@ -42,6 +51,13 @@ export function registerSecuritySchemes(app: OpenAPIHono<GatewayEnv>): void {
     bearerFormat: 'JWT',
     description:
       'Signed with the operator key configured at start (OPERATOR_PUBLIC_JWKS); iss is `operator`.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'financeSignature', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      "Signed with a key of the alliance's finance team configured at start (FINANCE_PUBLIC_JWKS); iss is `finance`.",
   });
 }
 

@@ -12,10 +12,11 @@ describe('openapi/gateway.json', () => {
     expect(checkedIn).toBe(await buildGatewayOpenApiDocument());
   });
 
-  it('describes both signature schemes and every route with its security', async () => {
+  it('describes the three signature schemes and every route with its security', async () => {
     const document = JSON.parse(await buildGatewayOpenApiDocument());
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+      'financeSignature',
       'operatorSignature',
       'partnerSignature',
     ]);

@@ -7,6 +7,7 @@ import { type Config, transferTimeouts } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { GatewayKeys } from '../runtime/signing-keys.ts';
 import type { Db } from '../store/connection.ts';
+import { runSettlementClose } from '../workflows/settlement-client.ts';
 import { startTransferWorkflow } from '../workflows/transfer-client.ts';
 import { createApp } from './app.ts';
 import { startHousekeeping } from './housekeeping.ts';
@@ -20,6 +21,7 @@ export interface GatewayServerDependencies {
   logger: Logger;
   gatewayKeys: GatewayKeys;
   operatorPublicKeys: readonly JWK[];
+  financePublicKeys?: readonly JWK[];
 }
 
 export interface RunningGateway {
@@ -40,6 +42,7 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
       idempotencyLockSeconds: config.IDEMPOTENCY_LOCK_SECONDS,
     },
     operatorPublicKeys: deps.operatorPublicKeys,
+    financePublicKeys: deps.financePublicKeys ?? [],
     gatewayPublicKeys: deps.gatewayKeys.publicKeys,
     readiness: readinessChecks(deps.db, deps.temporal),
     exchange: {
@@ -56,6 +59,15 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
           replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
         },
         transferId,
+      ),
+    closeSettlement: (periodLabel) =>
+      runSettlementClose(
+        {
+          client: deps.temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          waitMs: config.SETTLEMENT_CLOSE_WAIT_MS,
+        },
+        periodLabel,
       ),
   });
   const stopHousekeeping = startHousekeeping({

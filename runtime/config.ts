@@ -49,6 +49,8 @@ const ConfigSchema = z.object({
   GATEWAY_PRIVATE_JWKS: jwksText.optional(),
   /** The operator's public keys (JWKS JSON): operator endpoints accept only requests they verify. */
   OPERATOR_PUBLIC_JWKS: jwksText.optional(),
+  /** The finance team's public keys (JWKS JSON): /v1/finance endpoints accept only requests they verify. */
+  FINANCE_PUBLIC_JWKS: jwksText.optional(),
   REQUEST_BODY_SIZE_MAX_BYTES: positiveInteger.max(10 * 1024 * 1024).default(256 * 1024),
   SIGNED_REQUEST_LIFETIME_MAX_SECONDS: positiveInteger.max(300).default(300),
   SIGNED_REQUEST_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
@@ -72,6 +74,21 @@ const ConfigSchema = z.object({
   STRANDED_TRANSFER_SWEEP_SECONDS: positiveInteger.max(3600).default(60),
   /** How long a pending transfer must be untouched before the sweep counts it as stranded. */
   STRANDED_TRANSFER_AGE_SECONDS: positiveInteger.max(3600).default(30),
+  /** Settlement cycles close every day, week (Mondays) or month (the 1st) at the cut-off, local to the zone. */
+  SETTLEMENT_CADENCE: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
+  SETTLEMENT_CUTOFF: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+    .default('00:00'),
+  SETTLEMENT_TIME_ZONE: z
+    .string()
+    .refine(
+      (zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC',
+      'must be an IANA time zone',
+    )
+    .default('Asia/Shanghai'),
+  /** How long POST /v1/finance/settlement/cycles waits for the close it starts. */
+  SETTLEMENT_CLOSE_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
   /** How long POST /v1/transfers waits for the outcome before answering with the current state. */
   TRANSFER_REPLY_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3_000),
 });
@@ -121,5 +138,16 @@ export function strandedTransferSweep(config: Config) {
     timeouts: transferTimeouts(config),
     everySeconds: config.STRANDED_TRANSFER_SWEEP_SECONDS,
     untouchedSeconds: config.STRANDED_TRANSFER_AGE_SECONDS,
+  };
+}
+
+/** The settlement Schedule's calendar, from the configuration. */
+export function settlementCalendar(config: Config) {
+  const [hour, minute] = config.SETTLEMENT_CUTOFF.split(':').map(Number);
+  return {
+    cadence: config.SETTLEMENT_CADENCE,
+    hour: hour ?? 0,
+    minute: minute ?? 0,
+    timeZone: config.SETTLEMENT_TIME_ZONE,
   };
 }

@@ -28,6 +28,7 @@ const gateway = await startGatewayServer({
   logger,
   gatewayKeys: gatewayKeysFromJwks(requireSetting(config, 'GATEWAY_PRIVATE_JWKS')),
   operatorPublicKeys: requireSetting(config, 'OPERATOR_PUBLIC_JWKS').keys,
+  financePublicKeys: config.FINANCE_PUBLIC_JWKS?.keys ?? [],
 });
 onShutdown(logger, [
   ['gateway', () => gateway.close()],

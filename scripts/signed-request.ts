@@ -1,4 +1,4 @@
-// `npm run sign -- --as <coffee|airline|cinema|operator> METHOD PATH [JSON]`: signs a request with a
+// `npm run sign -- --as <coffee|airline|cinema|operator|finance> METHOD PATH [JSON]`: signs a request with a
 // demo key the way a partner's integration would, sends it to the running gateway, prints the answer.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,16 +18,18 @@ const { values, positionals } = parseArgs({
 const [method, requestPath, bodyText] = positionals;
 if (!method || !requestPath) {
   process.stderr.write(
-    'usage: npm run sign -- [--as coffee|airline|cinema|operator] METHOD PATH [JSON body]\n',
+    'usage: npm run sign -- [--as coffee|airline|cinema|operator|finance] METHOD PATH [JSON body]\n',
   );
   process.exit(2);
 }
 
 const config = loadConfig();
 const dataDir = path.resolve(config.DATA_DIR);
-let issuer = 'operator';
-let key = readKeyPair(path.join(dataDir, 'keys', 'operator.json'));
-if (values.as !== 'operator') {
+// The operator and finance sign with the keys npm start made for them; partners with their demo keys.
+const institution = values.as === 'finance' ? 'finance' : values.as === 'operator' ? 'operator' : null;
+let issuer = institution ?? 'operator';
+let key = readKeyPair(path.join(dataDir, 'keys', `${issuer}.json`));
+if (!institution) {
   const partner = readDemoAlliance(dataDir).partners.find(
     (candidate) => candidate.slug === values.as || candidate.partnerId === values.as,
   );
@@ -41,7 +43,7 @@ if (values.as !== 'operator') {
   key = partner.key;
 }
 if (!key) {
-  process.stderr.write('no operator key in .data/keys; run npm start first (it makes one)\n');
+  process.stderr.write(`no ${issuer} key in .data/keys; run npm start first (it makes one)\n`);
   process.exit(2);
 }
 

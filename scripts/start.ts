@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { startGatewayServer } from '../gateway/server.ts';
 import { startReferencePartner } from '../reference-partner/server.ts';
-import { loadConfig, strandedTransferSweep } from '../runtime/config.ts';
+import { loadConfig, settlementCalendar, strandedTransferSweep } from '../runtime/config.ts';
 import { ensurePostgres, ensureTemporal, ServiceStartError } from '../runtime/local-services.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
@@ -76,6 +76,8 @@ const gatewayKeys = config.GATEWAY_PRIVATE_JWKS
     });
 const operatorKey = await loadOrCreateKeyPair(path.join(dataDir, 'keys', 'operator.json'), 'EdDSA');
 const operatorPublicKeys = config.OPERATOR_PUBLIC_JWKS?.keys ?? [operatorKey.publicJwk];
+const financeKey = await loadOrCreateKeyPair(path.join(dataDir, 'keys', 'finance.json'), 'EdDSA');
+const financePublicKeys = config.FINANCE_PUBLIC_JWKS?.keys ?? [financeKey.publicJwk];
 
 const {
   worker,
@@ -91,10 +93,19 @@ const {
   gatewayKey: gatewayKeys.signing,
   partnerCallTimeoutMs: config.PARTNER_CALL_TIMEOUT_MS,
   strandedTransfers: strandedTransferSweep(config),
+  settlement: settlementCalendar(config),
 });
 const workerRun = worker.run();
 
-const gateway = await startGatewayServer({ config, db, temporal, logger, gatewayKeys, operatorPublicKeys });
+const gateway = await startGatewayServer({
+  config,
+  db,
+  temporal,
+  logger,
+  gatewayKeys,
+  operatorPublicKeys,
+  financePublicKeys,
+});
 const operator = createSignedClient({
   baseUrl: gateway.url,
   issuer: 'operator',

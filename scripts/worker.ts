@@ -1,5 +1,5 @@
 // `npm run worker`: the Temporal worker alone, against the PostgreSQL and Temporal the environment names.
-import { loadConfig, strandedTransferSweep } from '../runtime/config.ts';
+import { loadConfig, settlementCalendar, strandedTransferSweep } from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { requireSetting } from '../runtime/require-setting.ts';
 import { gatewayKeysFromJwks } from '../runtime/signing-keys.ts';
@@ -23,6 +23,7 @@ const { worker, connection, adapters } = await createWorker({
   gatewayKey: gatewayKeysFromJwks(requireSetting(config, 'GATEWAY_PRIVATE_JWKS')).signing,
   partnerCallTimeoutMs: config.PARTNER_CALL_TIMEOUT_MS,
   strandedTransfers: strandedTransferSweep(config),
+  settlement: settlementCalendar(config),
 });
 // The Temporal runtime stops the worker on SIGINT and SIGTERM; run() then resolves.
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');

@@ -174,16 +174,67 @@ export interface TransferStepsTable {
   at: ImmutableTimestamp;
 }
 
+/** Kinds of obligation so far; the column takes any, so a new kind needs no schema change. */
+export type ObligationKind = 'transfer' | 'alliance_fee' | (string & {});
+
+/** Immutable once written: what one partner owes another (or the alliance), and in which cycle. */
 export interface SettlementObligationsTable {
   id: Serial;
-  transfer_id: string;
-  kind: 'transfer' | 'alliance_fee';
-  debtor_partner_id: string;
+  /** The transfer it came from, for kinds that come from one. */
+  transfer_id: Immutable<string | null>;
+  /** What caused it (a transfer, a reversal...); unique with the kind, so nothing is owed twice. */
+  source_id: Immutable<string>;
+  kind: Immutable<ObligationKind>;
+  debtor_partner_id: Immutable<string>;
   /** Null when the alliance itself is owed (its fee). */
-  creditor_partner_id: string | null;
-  amount_minor: bigint;
-  currency: string;
+  creditor_partner_id: Immutable<string | null>;
+  amount_minor: Immutable<bigint>;
+  currency: Immutable<string>;
+  /** The cycle open when it was committed. */
+  cycle_id: Immutable<string>;
   created_at: ImmutableTimestamp;
+}
+
+export type SettlementCycleStatus = 'open' | 'closed' | 'settled';
+
+export interface SettlementCyclesTable {
+  id: Immutable<string>;
+  status: SettlementCycleStatus;
+  period_label: string | null;
+  opened_at: ImmutableTimestamp;
+  closed_at: Date | null;
+  settled_at: Date | null;
+  obligation_count: bigint | null;
+}
+
+export interface SettlementGrossTable {
+  cycle_id: Immutable<string>;
+  currency: Immutable<string>;
+  debtor_id: Immutable<string>;
+  creditor_id: Immutable<string>;
+  amount_minor: Immutable<bigint>;
+  obligation_count: Immutable<bigint>;
+}
+
+export interface SettlementPositionsTable {
+  cycle_id: Immutable<string>;
+  currency: Immutable<string>;
+  party_id: Immutable<string>;
+  receivable_minor: Immutable<bigint>;
+  payable_minor: Immutable<bigint>;
+  net_minor: Immutable<bigint>;
+}
+
+export interface SettlementInstructionsTable {
+  id: Immutable<string>;
+  cycle_id: Immutable<string>;
+  currency: Immutable<string>;
+  payer_id: Immutable<string>;
+  payee_id: Immutable<string>;
+  amount_minor: Immutable<bigint>;
+  status: 'open' | 'paid';
+  payment_reference: string | null;
+  paid_at: Date | null;
 }
 
 export interface FinanceFlagsTable {
@@ -271,6 +322,10 @@ export interface Database {
   transfers: TransfersTable;
   transfer_steps: TransferStepsTable;
   settlement_obligations: SettlementObligationsTable;
+  settlement_cycles: SettlementCyclesTable;
+  settlement_gross: SettlementGrossTable;
+  settlement_positions: SettlementPositionsTable;
+  settlement_instructions: SettlementInstructionsTable;
   finance_flags: FinanceFlagsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   ledger_accounts: LedgerAccountsTable;
@@ -287,6 +342,10 @@ export type PartnerKey = Selectable<PartnerKeysTable>;
 export type NewPartnerKey = Insertable<PartnerKeysTable>;
 export type IdempotencyRecord = Selectable<IdempotencyRecordsTable>;
 export type MemberLink = Selectable<MemberLinksTable>;
+export type SettlementCycle = Selectable<SettlementCyclesTable>;
+export type SettlementObligation = Selectable<SettlementObligationsTable>;
+export type SettlementInstruction = Selectable<SettlementInstructionsTable>;
+export type SettlementPosition = Selectable<SettlementPositionsTable>;
 export type RateAgreementVersion = Selectable<RateAgreementVersionsTable>;
 export type Quote = Selectable<QuotesTable>;
 export type Transfer = Selectable<TransfersTable>;

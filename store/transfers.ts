@@ -4,6 +4,7 @@
 // transaction as the status, so none of them can exist without the others.
 import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, Quote, Transfer, TransferStatus, TransferStep, TransfersTable } from './database.ts';
+import { insertObligations } from './settlement.ts';
 import { enqueueTransferWebhooks } from './webhooks.ts';
 
 /** The quote, locked until the transaction ends, so that one quote starts at most one transfer. */
@@ -265,32 +266,18 @@ export async function completeTransfer(db: Kysely<Database>, transferId: string)
       .execute();
     const ownerOf = (programId: string) => owners.find((owner) => owner.id === programId)?.partner_id ?? '';
     const debtor = ownerOf(transfer.source_program_id);
-    await trx
-      .insertInto('settlement_obligations')
-      .values([
-        {
-          transfer_id: transferId,
-          kind: 'transfer' as const,
-          debtor_partner_id: debtor,
-          creditor_partner_id: ownerOf(transfer.target_program_id),
-          amount_minor: quote.settlement_amount_minor,
-          currency: quote.currency,
-        },
-        ...(quote.fee_amount_minor > 0n
-          ? [
-              {
-                transfer_id: transferId,
-                kind: 'alliance_fee' as const,
-                debtor_partner_id: debtor,
-                creditor_partner_id: null,
-                amount_minor: quote.fee_amount_minor,
-                currency: quote.currency,
-              },
-            ]
-          : []),
-      ])
-      .onConflict((conflict) => conflict.columns(['transfer_id', 'kind']).doNothing())
-      .execute();
+    const common = { sourceId: transferId, transferId, debtorPartnerId: debtor, currency: quote.currency };
+    await insertObligations(trx, [
+      {
+        ...common,
+        kind: 'transfer',
+        creditorPartnerId: ownerOf(transfer.target_program_id),
+        amountMinor: quote.settlement_amount_minor,
+      },
+      ...(quote.fee_amount_minor > 0n
+        ? [{ ...common, kind: 'alliance_fee', creditorPartnerId: null, amountMinor: quote.fee_amount_minor }]
+        : []),
+    ]);
     const completed = await trx
       .updateTable('transfers')
       .set({ status: 'completed', failure_code: null, failure_detail: null, updated_at: new Date() })

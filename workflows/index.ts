@@ -1,4 +1,5 @@
 // The workflow bundle's entry: every workflow the worker runs is exported here.
 export { probeWorkflow } from './probe.workflow.ts';
+export { settlementCloseWorkflow } from './settlement-close.workflow.ts';
 export { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 export { transferWorkflow } from './transfer.workflow.ts';

@@ -1,6 +1,7 @@
 // The Temporal Schedules the alliance runs; made (or brought up to date) when a worker starts, so a
 // fresh deployment needs no separate step. Ids are fixed per task queue: a second worker finds them.
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type SettlementCloseInput, settlementCloseWorkflow } from './settlement-close.workflow.ts';
 import { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 
 export function strandedTransfersScheduleId(taskQueue: string): string {
@@ -26,6 +27,60 @@ export async function ensureStrandedTransfersSchedule(
       spec,
       action,
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    });
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+  }
+}
+
+export type SettlementCadence = 'daily' | 'weekly' | 'monthly';
+
+export interface SettlementCalendar {
+  cadence: SettlementCadence;
+  /** The cut-off, local to timeZone. */
+  hour: number;
+  minute: number;
+  /** An IANA zone, e.g. Asia/Shanghai: the Schedule keeps the cut-off local through DST changes. */
+  timeZone: string;
+}
+
+export function settlementScheduleId(taskQueue: string): string {
+  return `settlement-close:${taskQueue}`;
+}
+
+/** The settlement Schedule: one close per cut-off (weekly on Mondays, monthly on the 1st). */
+export async function ensureSettlementSchedule(
+  client: Client,
+  input: { taskQueue: string; calendar: SettlementCalendar },
+): Promise<void> {
+  const scheduleId = settlementScheduleId(input.taskQueue);
+  const { cadence, hour, minute, timeZone } = input.calendar;
+  const spec = {
+    calendars: [
+      {
+        hour,
+        minute,
+        ...(cadence === 'weekly' ? { dayOfWeek: 'MONDAY' as const } : {}),
+        ...(cadence === 'monthly' ? { dayOfMonth: 1 } : {}),
+      },
+    ],
+    timezone: timeZone,
+  };
+  // Temporal names each run `<workflowId>-<scheduled time>`: the close reads its period from it.
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: settlementCloseWorkflow,
+    workflowId: scheduleId,
+    taskQueue: input.taskQueue,
+    args: [{}] as [SettlementCloseInput],
+  };
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec,
+      action,
+      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '7 days' },
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;

@@ -5,9 +5,15 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { type AdapterResolver, createAdapterResolver } from '../adapters/resolver.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.ts';
+import { createServiceContext } from '../services/context.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { type ActivityDependencies, createActivities } from './activities.ts';
-import { ensureStrandedTransfersSchedule } from './schedules.ts';
+import {
+  ensureSettlementSchedule,
+  ensureStrandedTransfersSchedule,
+  type SettlementCalendar,
+} from './schedules.ts';
+import { createSettlementActivities } from './settlement-activities.ts';
 import { createStrandedTransferActivities } from './stranded-transfers-activities.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
 import { createTransferActivities } from './transfer-activities.ts';
@@ -25,6 +31,8 @@ export interface WorkerOptions extends ActivityDependencies {
   partnerCallTimeoutMs: number;
   /** Sweeps transfers accepted but never started, on a Schedule this worker makes; off when absent. */
   strandedTransfers?: StrandedTransferSweep;
+  /** Closes settlement cycles on this calendar, on a Schedule this worker makes; off when absent. */
+  settlement?: SettlementCalendar;
 }
 
 export interface StrandedTransferSweep {
@@ -60,6 +68,7 @@ export async function createWorker(
         gatewayKey: options.gatewayKey,
         webhookTimeoutMs: options.partnerCallTimeoutMs,
       }),
+      ...createSettlementActivities(createServiceContext(options.db)),
       ...(sweep
         ? createStrandedTransferActivities({
             db: options.db,
@@ -71,5 +80,8 @@ export async function createWorker(
     },
   });
   if (sweep) await ensureStrandedTransfersSchedule(client, { taskQueue: options.taskQueue, ...sweep });
+  if (options.settlement) {
+    await ensureSettlementSchedule(client, { taskQueue: options.taskQueue, calendar: options.settlement });
+  }
   return { worker, connection, adapters };
 }

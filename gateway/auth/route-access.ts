@@ -3,21 +3,24 @@
 // claim in front of the handler. A route cannot be documented as signed and left open, or the
 // reverse; gateway/security.test.ts checks that every documented route declares its access.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
-import { operatorSecurity, partnerSecurity } from '../schemas/common.ts';
-import { signedRequests } from './signed-by.ts';
+import { financeSecurity, operatorSecurity, partnerSecurity } from '../schemas/common.ts';
+import { type SignerKind, signedRequests } from './signed-by.ts';
 
-type Signer = 'partner' | 'operator';
-
-const guards = { partner: signedRequests('partner'), operator: signedRequests('operator') };
+const guards = {
+  partner: signedRequests('partner'),
+  operator: signedRequests('operator'),
+  finance: signedRequests('finance'),
+};
+const schemes = { partner: partnerSecurity, operator: operatorSecurity, finance: financeSecurity };
 
 /** A route only callers signing as `kind` reach: documented and enforced from this one declaration. */
 export function signedRoute<const R extends Omit<RouteConfig, 'security' | 'middleware'>>(
-  kind: Signer,
+  kind: SignerKind,
   config: R,
 ) {
   return createRoute({
     ...config,
-    security: kind === 'partner' ? partnerSecurity : operatorSecurity,
+    security: schemes[kind],
     middleware: guards[kind],
   });
 }

@@ -1,10 +1,25 @@
-// Middleware that admits only requests signed by a partner, or by the operator, and records who it was.
+// Middleware that admits only requests signed by the kind of caller a route is for (a partner, the
+// operator, or finance), and records who it was.
 import type { MiddlewareHandler } from 'hono';
 import { ProblemError } from '../../domain/errors.ts';
-import { type GatewayEnv, operatorIssuer } from '../context.ts';
+import { financeIssuer, type GatewayEnv, operatorIssuer, type Principal } from '../context.ts';
 import { idempotentPosts } from '../idempotency.ts';
 
-function signedBy(kind: 'partner' | 'operator'): MiddlewareHandler<GatewayEnv> {
+export type SignerKind = Principal['kind'];
+
+const routesOf: Record<SignerKind, string> = {
+  partner: 'partners',
+  operator: 'the operator (/v1/operator)',
+  finance: 'finance (/v1/finance)',
+};
+
+function principalOf(issuer: string): Principal {
+  if (issuer === operatorIssuer) return { kind: 'operator' };
+  if (issuer === financeIssuer) return { kind: 'finance' };
+  return { kind: 'partner', partnerId: issuer };
+}
+
+function signedBy(kind: SignerKind): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const { verify } = c.var.requestGuards;
     const url = new URL(c.req.url);
@@ -17,14 +32,14 @@ function signedBy(kind: 'partner' | 'operator'): MiddlewareHandler<GatewayEnv> {
       // A POST's jti is recorded with its Idempotency-Key claim: one statement instead of two.
       jtiRecordedByCaller: isPost,
     });
-    const isOperator = caller.issuer === operatorIssuer;
-    if (kind === 'operator' && !isOperator) {
-      throw new ProblemError('forbidden', 'Only the operator may call this endpoint.');
+    const principal = principalOf(caller.issuer);
+    if (principal.kind !== kind) {
+      throw new ProblemError(
+        'forbidden',
+        `This endpoint is for ${routesOf[kind]}; you sign as ${routesOf[principal.kind]}.`,
+      );
     }
-    if (kind === 'partner' && isOperator) {
-      throw new ProblemError('forbidden', 'This endpoint is for partners; the operator uses /v1/operator.');
-    }
-    c.set('principal', isOperator ? { kind: 'operator' } : { kind: 'partner', partnerId: caller.issuer });
+    c.set('principal', principal);
     if (isPost)
       c.set('unrecordedJti', { issuer: caller.issuer, jti: caller.jti, expiresAt: caller.expiresAt });
     // The request's own child logger gains the caller: no second child per request.
@@ -37,6 +52,6 @@ function signedBy(kind: 'partner' | 'operator'): MiddlewareHandler<GatewayEnv> {
  * The signature check and the Idempotency-Key claim, always together: a POST's jti is only recorded
  * by the claim, so one must never run without the other.
  */
-export function signedRequests(kind: 'partner' | 'operator'): MiddlewareHandler<GatewayEnv>[] {
+export function signedRequests(kind: SignerKind): MiddlewareHandler<GatewayEnv>[] {
   return [signedBy(kind), idempotentPosts()];
 }

@@ -51,6 +51,7 @@ export const IdempotencyHeaders = z.object({
 
 export const partnerSecurity = [{ partnerSignature: [] }];
 export const operatorSecurity = [{ operatorSignature: [] }];
+export const financeSecurity = [{ financeSignature: [] }];
 
 export const signedRequestDescription = [
   'Every request carries `Authorization: Bearer <jwt>`: a JWT signed with one of your registered keys',

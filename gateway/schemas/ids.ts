@@ -15,6 +15,8 @@ const examples: Record<IdPrefix, string> = {
   trf: 'trf_01jh8x4z3e6q2v8k9m0n1p2r3y',
   qte: 'qte_01jh8x4z3e6q2v8k9m0n1p2r3z',
   whk: 'whk_01jh8x4z3e6q2v8k9m0n1p2r40',
+  cyc: 'cyc_01jh8x4z3e6q2v8k9m0n1p2r41',
+  ins: 'ins_01jh8x4z3e6q2v8k9m0n1p2r42',
 };
 
 export function idPattern(prefix: IdPrefix): RegExp {

@@ -12,6 +12,8 @@ import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.
 import type { SignRequestInput } from '../../signing/request-token.ts';
 import type { Db } from '../../store/connection.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
+import type { SettlementCalendar } from '../../workflows/schedules.ts';
+import { runSettlementClose } from '../../workflows/settlement-client.ts';
 import type { TransferTimeouts } from '../../workflows/transfer.workflow.ts';
 import { startTransferWorkflow } from '../../workflows/transfer-client.ts';
 import { createWorker } from '../../workflows/worker-factory.ts';
@@ -44,6 +46,8 @@ export interface TestGateway {
   db: Db;
   temporal: Client;
   operator: Signer;
+  /** Signs as the alliance's finance team. */
+  finance: Signer;
   gatewayKey: SigningKeyPair;
   taskQueue: string;
   call(signer: Signer | null, method: string, path: string, options?: CallOptions): Promise<Response>;
@@ -79,6 +83,8 @@ export interface TestGatewayOptions {
   transferClient?: Client;
   /** The worker also sweeps stranded transfers, on a Schedule that runs when triggered. */
   strandedTransfers?: { untouchedSeconds: number };
+  /** The worker also closes settlement cycles on this calendar (a Schedule of its own task queue). */
+  settlement?: SettlementCalendar;
 }
 
 export async function createTestGateway(overrides: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -86,6 +92,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
   const temporal = await connectTemporalClient(inject('temporalAddress'), 'default');
   afterAll(() => temporal.connection.close());
   const operator = await createSigner('operator', 'EdDSA');
+  const finance = await createSigner('finance', 'EdDSA');
   const gatewayKey = await generateSigningKeyPair('ES256');
   const taskQueue = `test-${randomUUID()}`;
   if (overrides.worker) {
@@ -107,6 +114,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
             },
           }
         : {}),
+      ...(overrides.settlement ? { settlement: overrides.settlement } : {}),
     });
     const running = worker.run();
     afterAll(async () => {
@@ -121,6 +129,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     options: { ...testGatewayOptions, idempotencyLockSeconds: overrides.idempotencyLockSeconds ?? 30 },
     operatorPublicKeys: [operator.key.publicJwk],
+    financePublicKeys: [finance.key.publicJwk],
     gatewayPublicKeys: [gatewayKey.publicJwk],
     readiness: overrides.readiness ?? readinessChecks(db, temporal),
     exchange: {
@@ -138,6 +147,8 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         },
         transferId,
       ),
+    closeSettlement: (periodLabel) =>
+      runSettlementClose({ client: temporal, taskQueue, waitMs: 60_000 }, periodLabel),
   });
 
   const call: TestGateway['call'] = async (signer, method, path, options = {}) => {
@@ -171,5 +182,5 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
     return { partner, signer: signerFor(partner.id, partnerSigner.key) };
   };
 
-  return { app, db, temporal, operator, gatewayKey, taskQueue, call, onboardPartner };
+  return { app, db, temporal, operator, finance, gatewayKey, taskQueue, call, onboardPartner };
 }
