@@ -10,6 +10,7 @@ import type { Logger } from '../runtime/logger.ts';
 import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import type { QuotePolicy } from '../services/quotes.ts';
 import type { SettlementCloser } from '../services/settlement.ts';
+import type { DocumentSigner } from '../services/settlement-statements.ts';
 import type { TransferStarter } from '../services/transfers.ts';
 import { createRequestVerifier } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
@@ -57,6 +58,8 @@ export interface GatewayDependencies {
   startTransfer: TransferStarter;
   /** Runs (or finds) the settlement close of a period and answers with its cycle's id. */
   closeSettlement: SettlementCloser;
+  /** Signs documents partners keep (statements) with the gateway's key. */
+  signDocument: DocumentSigner;
   operatorPublicKeys: readonly JWK[];
   /** The finance team's public keys; none means no finance caller is accepted. */
   financePublicKeys?: readonly JWK[];
@@ -132,7 +135,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerWebhookDeliveryRoutes(app, services);
   registerHostedAccountRoutes(app, services);
   registerOperatorLedgerRoutes(app, services);
-  registerSettlementRoutes(app, services);
+  registerSettlementRoutes(app, services, deps.signDocument);
   registerFinanceSettlementRoutes(app, services, deps.closeSettlement);
 
   // Built at the first request, once every route is registered; the routes never change after.

@@ -30,6 +30,7 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       exchange: { quoteLifetimeSeconds: 60, coolingOffHours: 0, coolingOffCapSourcePoints: 1n },
       startTransfer: notRunning,
       closeSettlement: notRunning,
+      signDocument: notRunning,
     });
     return `${JSON.stringify(gatewayOpenApiDocument(app), null, 2)}\n`;
   } finally {

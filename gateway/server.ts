@@ -6,6 +6,7 @@ import type { JWK } from 'jose';
 import { type Config, transferTimeouts } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { GatewayKeys } from '../runtime/signing-keys.ts';
+import { signDocument } from '../signing/documents.ts';
 import type { Db } from '../store/connection.ts';
 import { runSettlementClose } from '../workflows/settlement-client.ts';
 import { startTransferWorkflow } from '../workflows/transfer-client.ts';
@@ -60,6 +61,7 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
         },
         transferId,
       ),
+    signDocument: (document) => signDocument(deps.gatewayKeys.signing, document),
     closeSettlement: (periodLabel) =>
       runSettlementClose(
         {

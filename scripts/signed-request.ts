@@ -1,5 +1,6 @@
 // `npm run sign -- --as <coffee|airline|cinema|operator|finance> METHOD PATH [JSON]`: signs a request with a
 // demo key the way a partner's integration would, sends it to the running gateway, prints the answer.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../runtime/config.ts';
@@ -13,12 +14,14 @@ const { values, positionals } = parseArgs({
     as: { type: 'string', default: 'coffee' },
     'idempotency-key': { type: 'string' },
     url: { type: 'string' },
+    /** Writes the body, exactly as received, to this file (a statement to verify, a CSV). */
+    out: { type: 'string' },
   },
 });
 const [method, requestPath, bodyText] = positionals;
 if (!method || !requestPath) {
   process.stderr.write(
-    'usage: npm run sign -- [--as coffee|airline|cinema|operator|finance] METHOD PATH [JSON body]\n',
+    'usage: npm run sign -- [--as coffee|airline|cinema|operator|finance] METHOD PATH [JSON body] [--out FILE]\n',
   );
   process.exit(2);
 }
@@ -66,6 +69,11 @@ const response = await client
   });
 await client.close();
 process.stdout.write(`HTTP ${response.status}  (x-request-id ${response.headers['x-request-id'] ?? '-'})\n`);
+if (values.out) {
+  writeFileSync(values.out, response.text);
+  process.stdout.write(`body written to ${values.out}\n`);
+  process.exit(response.status < 400 ? 0 : 1);
+}
 try {
   process.stdout.write(`${JSON.stringify(response.json(), null, 2)}\n`);
 } catch {

@@ -264,3 +264,28 @@ export async function markInstructionPaid(
     .execute();
   return paid;
 }
+
+/** Every obligation of a cycle that the partner is party to, oldest first; the alliance as `alliance`. */
+export async function listPartyObligations(
+  db: Kysely<Database>,
+  input: { cycleId: string; partnerId: string },
+) {
+  return db
+    .selectFrom('settlement_obligations')
+    .select((eb) => [
+      'id',
+      'kind',
+      'source_id',
+      'debtor_partner_id',
+      eb.fn.coalesce('creditor_partner_id', sql.lit('alliance')).as('creditor_id'),
+      'amount_minor',
+      'currency',
+      'created_at',
+    ])
+    .where('cycle_id', '=', input.cycleId)
+    .where((eb) =>
+      eb.or([eb('debtor_partner_id', '=', input.partnerId), eb('creditor_partner_id', '=', input.partnerId)]),
+    )
+    .orderBy('id')
+    .execute();
+}

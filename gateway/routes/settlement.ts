@@ -1,8 +1,9 @@
 // A partner's view of settlement: the cycles, its own position in each, and the payment
 // instructions it must pay or will receive. Another partner's figures are never shown.
-import type { OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ServiceContext } from '../../services/context.ts';
 import { listCycleInstructions, listSettlementCycles, readCycle } from '../../services/settlement.ts';
+import { type DocumentSigner, signedStatement, statementCsv } from '../../services/settlement-statements.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
@@ -53,7 +54,71 @@ const instructionsRoute = signedRoute('partner', {
   },
 });
 
-export function registerSettlementRoutes(app: OpenAPIHono<GatewayEnv>, context: ServiceContext): void {
+const StatementSchema = z
+  .object({
+    statement: z.record(z.string(), z.unknown()).openapi({
+      description:
+        'Your lines (obligations), gross and net per counterparty and currency, and your payment instructions.',
+    }),
+    jws: z.string().openapi({
+      description:
+        'A compact JWS whose payload is exactly `statement`, signed with a key of /.well-known/jwks.json (verify with `npm run verify-statement -- FILE` or any JOSE library).',
+    }),
+  })
+  .openapi('SettlementStatement');
+
+const statementRoute = signedRoute('partner', {
+  method: 'get',
+  path: '/v1/settlement/cycles/{cycleId}/statement',
+  tags,
+  summary: 'Your statement of a closed cycle, signed by the gateway',
+  request: { params: CyclePath },
+  responses: {
+    200: json(StatementSchema, 'The statement and its signature'),
+    ...problemResponses(400, 401, 404, 409),
+  },
+});
+
+const statementCsvRoute = signedRoute('partner', {
+  method: 'get',
+  path: '/v1/settlement/cycles/{cycleId}/statement.csv',
+  tags,
+  summary: "Your statement's lines as CSV (RFC 4180, one header row, amounts as decimal strings)",
+  request: { params: CyclePath },
+  responses: {
+    200: { content: { 'text/csv': { schema: z.string() } }, description: 'The lines' },
+    ...problemResponses(400, 401, 404, 409),
+  },
+});
+
+export function registerSettlementRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  context: ServiceContext,
+  sign: DocumentSigner,
+): void {
+  app.openapi(statementRoute, async (c) => {
+    const signed = await signedStatement(context, {
+      cycleId: c.req.valid('param').cycleId,
+      partnerId: callerPartnerId(c.var.principal),
+      now: new Date(),
+      sign,
+    });
+    return c.json(signed, 200);
+  });
+
+  app.openapi(statementCsvRoute, async (c) => {
+    const { cycleId } = c.req.valid('param');
+    const csv = await statementCsv(context, {
+      cycleId,
+      partnerId: callerPartnerId(c.var.principal),
+      now: new Date(),
+    });
+    return c.body(csv, 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="statement-${cycleId}.csv"`,
+    });
+  });
+
   app.openapi(listRoute, async (c) => {
     const { limit, cursor } = c.req.valid('query');
     const cycles = await listSettlementCycles(context, { cursor: cursor ?? null, limit });

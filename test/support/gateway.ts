@@ -8,6 +8,7 @@ import { readinessChecks } from '../../gateway/readiness.ts';
 import type { ReadinessChecks } from '../../gateway/routes/health.ts';
 import type { PartnerView } from '../../gateway/schemas/partners.ts';
 import { createLogger } from '../../runtime/logger.ts';
+import { signDocument } from '../../signing/documents.ts';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.ts';
 import type { SignRequestInput } from '../../signing/request-token.ts';
 import type { Db } from '../../store/connection.ts';
@@ -147,6 +148,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         },
         transferId,
       ),
+    signDocument: (document) => signDocument(gatewayKey, document),
     closeSettlement: (periodLabel) =>
       runSettlementClose({ client: temporal, taskQueue, waitMs: 60_000 }, periodLabel),
   });

@@ -1,0 +1,118 @@
+// A partner's statement of a closed cycle. Goal: it verifies against the keys the gateway publishes,
+// fails when one byte of it changes, and its CSV parses back to the same figures. Method: real
+// transfers through the gateway, a close by finance, the statement downloaded as a partner, checked
+// with the same code `npm run verify-statement` runs.
+import { parse } from 'csv-parse/sync';
+import type { JSONWebKeySet } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { checkStatement } from '../../scripts/lib/statement-verification.ts';
+import { createAlliance } from '../support/alliance.ts';
+
+const alliance = await createAlliance();
+const { gateway, coffee, airline } = alliance;
+
+interface Downloaded {
+  statement: {
+    partnerId: string;
+    lines: {
+      obligationId: string;
+      direction: string;
+      counterpartyId: string;
+      amountMinor: string;
+      currency: string;
+    }[];
+    counterparties: { counterpartyId: string; netMinor: string }[];
+    instructions: { direction: string; amountMinor: string }[];
+  };
+  jws: string;
+}
+
+const member = await alliance.member({ coffee: 3_000n, airline: 1_000n });
+for (const [from, to] of [
+  [coffee, airline],
+  [coffee, airline],
+  [airline, alliance.bookstore],
+] as const) {
+  const response = await alliance.transfer(from, to, member, 1_000n);
+  expect(((await response.json()) as { status: string }).status).toBe('completed');
+}
+const closed = await gateway.call(gateway.finance, 'POST', '/v1/finance/settlement/cycles', { body: {} });
+const cycleId = ((await closed.json()) as { cycle: { id: string } }).cycle.id;
+const keys = (await (await gateway.call(null, 'GET', '/.well-known/jwks.json')).json()) as JSONWebKeySet;
+
+async function download(path: string): Promise<Response> {
+  const response = await gateway.call(coffee.signer, 'GET', `/v1/settlement/cycles/${cycleId}/${path}`);
+  expect(response.status).toBe(200);
+  return response;
+}
+
+describe('a settlement statement', () => {
+  it('states what the partner owes each counterparty and verifies with the published keys', async () => {
+    const text = await (await download('statement')).text();
+    const { statement } = JSON.parse(text) as Downloaded;
+    expect(statement.partnerId).toBe(coffee.partner.id);
+    expect(statement.lines.filter((line) => line.direction === 'payable')).toHaveLength(2);
+    expect(statement.counterparties).toEqual([
+      expect.objectContaining({ counterpartyId: airline.partner.id, netMinor: '-1400' }),
+    ]);
+    expect(await checkStatement(text, keys)).toEqual({
+      ok: true,
+      partnerId: coffee.partner.id,
+      cycleId,
+      lines: 2,
+    });
+  });
+
+  it('fails to verify when one byte of the statement or of its signature changes', async () => {
+    const text = await (await download('statement')).text();
+    const tampered = text.replace('"amountMinor":"700"', '"amountMinor":"701"');
+    expect(tampered).not.toBe(text);
+    expect(await checkStatement(tampered, keys)).toMatchObject({ ok: false });
+    const { jws } = JSON.parse(text) as Downloaded;
+    const signature = jws.slice(jws.lastIndexOf('.') + 1);
+    const flipped = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+    expect(await checkStatement(text.replace(signature, flipped), keys)).toMatchObject({ ok: false });
+    const otherKeys = {
+      keys: [{ ...keys.keys[0], x: keys.keys[0]?.y, y: keys.keys[0]?.x }],
+    } as JSONWebKeySet;
+    expect(await checkStatement(text, otherKeys)).toMatchObject({ ok: false });
+  });
+
+  it('comes as CSV that parses back to the same lines', async () => {
+    const csv = await (await download('statement.csv')).text();
+    const { statement } = (await (await download('statement')).json()) as Downloaded;
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(statement.lines.length);
+    expect(
+      rows.map((row) => [row.obligationId, row.direction, row.counterpartyId, row.amountMinor, row.currency]),
+    ).toEqual(
+      statement.lines.map((line) => [
+        line.obligationId,
+        line.direction,
+        line.counterpartyId,
+        line.amountMinor,
+        line.currency,
+      ]),
+    );
+    expect(csv.split('\r\n')[0]).toBe(
+      'obligationId,kind,sourceId,direction,counterpartyId,amountMinor,currency,at',
+    );
+  });
+
+  it('is refused for the cycle still open', async () => {
+    // Another test file may seal the open cycle meanwhile: then the next one is open; try again.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const open = await gateway.db
+        .selectFrom('settlement_cycles')
+        .select('id')
+        .where('status', '=', 'open')
+        .executeTakeFirstOrThrow();
+      const response = await gateway.call(coffee.signer, 'GET', `/v1/settlement/cycles/${open.id}/statement`);
+      if (response.status === 200) continue;
+      expect(response.status).toBe(409);
+      expect(((await response.json()) as { code: string }).code).toBe('cycle_not_closed');
+      return;
+    }
+    throw new Error('the open cycle was sealed under each attempt');
+  });
+});
