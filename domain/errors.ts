@@ -43,6 +43,7 @@ export const problemCatalog = {
   member_link_exists: { status: 409, title: 'The account is already linked' },
   instruction_already_paid: { status: 409, title: 'The payment instruction was paid with another reference' },
   cycle_not_closed: { status: 409, title: 'The settlement cycle is still open' },
+  exposure_cap_exceeded: { status: 422, title: 'The source partner would owe more than its exposure cap' },
   // 422: understood, but the rules refuse it.
   agreement_not_in_force: { status: 422, title: 'No agreement is in force between these programmes' },
   amount_below_minimum: { status: 422, title: 'The amount is below the minimum' },

@@ -5,6 +5,7 @@ import type { JWK } from 'jose';
 import { ProblemError } from '../domain/errors.ts';
 import { checkPublicJwk } from '../signing/keys.ts';
 import type { PartnerStatus } from '../store/database.ts';
+import { listExposureCaps, setExposureCap } from '../store/exposure.ts';
 import {
   createPartner,
   findPartner,
@@ -115,4 +116,14 @@ export async function setPartnerStatus(
     throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
   }
   return readPartner(context, partnerId);
+}
+
+/** The operator caps what a partner may owe, net and unsettled, in one currency. */
+export async function setPartnerExposureCap(
+  context: ServiceContext,
+  input: { partnerId: string; currency: string; capMinor: bigint },
+) {
+  await readPartner(context, input.partnerId);
+  await setExposureCap(context.db, input);
+  return listExposureCaps(context.db, input.partnerId);
 }

@@ -5,9 +5,11 @@
 import type { Transaction } from 'kysely';
 import { requireTransferConsent, requireTransferRequester } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
+import { requireWithinExposureCap } from '../domain/exposure.ts';
 import { requireWithinDailyCap } from '../domain/quote.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Database, Transfer, TransferStep } from '../store/database.ts';
+import { findExposureCap, lockAndReadExposure } from '../store/exposure.ts';
 import { bindIdempotencyEffect } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { findActiveLink } from '../store/members.ts';
@@ -151,6 +153,18 @@ async function createInTransaction(
     capSourcePoints: quote.daily_cap_source_points,
     coolingOff: false,
   });
+  // Under the partner's exposure lock (after the link's: always in this order), when it has a cap.
+  const sourcePartnerId = owners.get(quote.source_program_id) ?? '';
+  const capMinor = await findExposureCap(trx, sourcePartnerId, quote.currency);
+  if (capMinor !== undefined) {
+    requireWithinExposureCap({
+      partnerId: sourcePartnerId,
+      currency: quote.currency,
+      exposureMinor: await lockAndReadExposure(trx, { partnerId: sourcePartnerId, currency: quote.currency }),
+      addedMinor: quote.settlement_amount_minor + quote.fee_amount_minor,
+      capMinor,
+    });
+  }
   const transferId = newId('trf');
   const boundTo = await bindIdempotencyEffect(trx, { ...input.idempotency, effectId: transferId });
   if (boundTo !== transferId) throw new KeyAlreadyBound(boundTo);

@@ -225,6 +225,13 @@ export interface SettlementPositionsTable {
   net_minor: Immutable<bigint>;
 }
 
+export interface ExposureCapsTable {
+  partner_id: Immutable<string>;
+  currency: Immutable<string>;
+  cap_minor: bigint;
+  updated_at: Timestamp;
+}
+
 export interface SettlementInstructionsTable {
   id: Immutable<string>;
   cycle_id: Immutable<string>;
@@ -326,6 +333,7 @@ export interface Database {
   settlement_gross: SettlementGrossTable;
   settlement_positions: SettlementPositionsTable;
   settlement_instructions: SettlementInstructionsTable;
+  exposure_caps: ExposureCapsTable;
   finance_flags: FinanceFlagsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   ledger_accounts: LedgerAccountsTable;

@@ -6,12 +6,14 @@ import {
   onboardPartner,
   readPartner,
   retirePartnerKey,
+  setPartnerExposureCap,
   setPartnerStatus,
 } from '../../services/partners.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
 import { replyWithEffect } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
+import { AmountOut, NonNegativeIntegerString } from '../schemas/amounts.ts';
 import { IdempotencyHeaders } from '../schemas/common.ts';
 import {
   AddKeyBody,
@@ -92,6 +94,42 @@ const statusRoute = (action: 'suspend' | 'resume') =>
   });
 
 /** `changed` is told of every change to a partner's keys or status, so caches drop it. */
+const ExposureCapBody = z
+  .object({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'),
+    capMinor: NonNegativeIntegerString.openapi({
+      description: 'The most the partner may owe net, in obligations not yet settled, in minor units.',
+    }),
+  })
+  .strict()
+  .openapi('ExposureCap');
+const ExposureCapsSchema = z
+  .object({
+    partnerId: z.string(),
+    caps: z.array(z.object({ currency: z.string(), capMinor: AmountOut, updatedAt: z.string() })),
+  })
+  .openapi('ExposureCaps');
+
+const exposureCapRoute = signedRoute('operator', {
+  method: 'post',
+  path: '/v1/operator/partners/{partnerId}/exposure-caps',
+  tags,
+  summary:
+    "Cap a partner's open net debit in one currency; transfers out of its programmes past it are refused",
+  request: {
+    params: PartnerPath,
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: ExposureCapBody } } },
+  },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: ExposureCapsSchema } },
+      description: "The partner's caps",
+    },
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
 export function registerOperatorPartnerRoutes(
   app: OpenAPIHono<GatewayEnv>,
   context: ServiceContext,
@@ -151,4 +189,24 @@ export function registerOperatorPartnerRoutes(
       return c.json(reply.body, reply.status);
     });
   }
+
+  app.openapi(exposureCapRoute, async (c) => {
+    const partnerId = c.req.valid('param').partnerId;
+    const body = c.req.valid('json');
+    const reply = await replyWithEffect(c, context.db, async (trx) => {
+      const caps = await setPartnerExposureCap(within(context, trx), { partnerId, ...body });
+      return {
+        status: 200 as const,
+        body: {
+          partnerId,
+          caps: caps.map((cap) => ({
+            currency: cap.currency,
+            capMinor: String(cap.cap_minor),
+            updatedAt: cap.updated_at.toISOString(),
+          })),
+        },
+      };
+    });
+    return c.json(reply.body, reply.status);
+  });
 }

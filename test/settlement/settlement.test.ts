@@ -13,6 +13,7 @@ import { settlementScheduleId } from '../../workflows/schedules.ts';
 import { createAlliance } from '../support/alliance.ts';
 
 const alliance = await createAlliance({
+  ownDatabase: 'settlement',
   settlement: { cadence: 'daily', hour: 0, minute: 0, timeZone: 'Asia/Shanghai' },
 });
 const { gateway, coffee, airline, bookstore } = alliance;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { checkStatement } from '../../scripts/lib/statement-verification.ts';
 import { createAlliance } from '../support/alliance.ts';
 
-const alliance = await createAlliance();
+const alliance = await createAlliance({ ownDatabase: 'statements' });
 const { gateway, coffee, airline } = alliance;
 
 interface Downloaded {

@@ -18,7 +18,7 @@ import { runSettlementClose } from '../../workflows/settlement-client.ts';
 import type { TransferTimeouts } from '../../workflows/transfer.workflow.ts';
 import { startTransferWorkflow } from '../../workflows/transfer-client.ts';
 import { createWorker } from '../../workflows/worker-factory.ts';
-import { useTestDatabase } from './database.ts';
+import { useOwnTestDatabase, useTestDatabase } from './database.ts';
 import { createSigner, type Signer, signerFor, testAudience } from './signer.ts';
 
 export const testGatewayIssuer = 'points-alliance-gateway';
@@ -86,10 +86,14 @@ export interface TestGatewayOptions {
   strandedTransfers?: { untouchedSeconds: number };
   /** The worker also closes settlement cycles on this calendar (a Schedule of its own task queue). */
   settlement?: SettlementCalendar;
+  /** A database of this file's own (named so), for tests of alliance-wide state such as cycles. */
+  ownDatabase?: string;
 }
 
 export async function createTestGateway(overrides: TestGatewayOptions = {}): Promise<TestGateway> {
-  const db = useTestDatabase(10);
+  const db = overrides.ownDatabase
+    ? await useOwnTestDatabase(overrides.ownDatabase, 10)
+    : useTestDatabase(10);
   const temporal = await connectTemporalClient(inject('temporalAddress'), 'default');
   afterAll(() => temporal.connection.close());
   const operator = await createSigner('operator', 'EdDSA');

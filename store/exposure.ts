@@ -1,0 +1,68 @@
+// Exposure: what a partner owes net, per currency, in obligations of cycles not yet settled plus the
+// settlement of its transfers still running, against the cap the operator set for it.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from './database.ts';
+
+export async function findExposureCap(
+  db: Kysely<Database>,
+  partnerId: string,
+  currency: string,
+): Promise<bigint | undefined> {
+  const row = await db
+    .selectFrom('exposure_caps')
+    .select('cap_minor')
+    .where('partner_id', '=', partnerId)
+    .where('currency', '=', currency)
+    .executeTakeFirst();
+  return row?.cap_minor;
+}
+
+export async function listExposureCaps(db: Kysely<Database>, partnerId: string) {
+  return db
+    .selectFrom('exposure_caps')
+    .select(['currency', 'cap_minor', 'updated_at'])
+    .where('partner_id', '=', partnerId)
+    .orderBy('currency')
+    .execute();
+}
+
+export async function setExposureCap(
+  db: Kysely<Database>,
+  input: { partnerId: string; currency: string; capMinor: bigint },
+): Promise<void> {
+  await db
+    .insertInto('exposure_caps')
+    .values({ partner_id: input.partnerId, currency: input.currency, cap_minor: input.capMinor })
+    .onConflict((conflict) =>
+      conflict
+        .columns(['partner_id', 'currency'])
+        .doUpdateSet({ cap_minor: input.capMinor, updated_at: sql`now()` }),
+    )
+    .execute();
+}
+
+/**
+ * The partner's exposure in one currency, with the partner's exposure lock taken until the
+ * transaction ends: two transfers out of its programmes cannot both fit under the same headroom.
+ */
+export async function lockAndReadExposure(
+  trx: Transaction<Database>,
+  input: { partnerId: string; currency: string },
+): Promise<bigint> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`exposure ${input.partnerId} ${input.currency}`}))`.execute(
+    trx,
+  );
+  const { rows } = await sql<{ owed: bigint; running: bigint }>`
+    select
+      (select coalesce(sum(case when o.debtor_partner_id = ${input.partnerId} then o.amount_minor else -o.amount_minor end), 0)::int8
+       from settlement_obligations o join settlement_cycles c on c.id = o.cycle_id
+       where c.status <> 'settled' and o.currency = ${input.currency}
+         and (o.debtor_partner_id = ${input.partnerId} or o.creditor_partner_id = ${input.partnerId})
+         and o.debtor_partner_id is distinct from o.creditor_partner_id) as owed,
+      (select coalesce(sum(q.settlement_amount_minor + q.fee_amount_minor), 0)::int8
+       from transfers t join quotes q on q.id = t.quote_id join programs p on p.id = t.source_program_id
+       where p.partner_id = ${input.partnerId} and q.currency = ${input.currency}
+         and t.status in ('pending', 'reserved', 'credited')) as running`.execute(trx);
+  const row = rows[0];
+  return (row?.owed ?? 0n) + (row?.running ?? 0n);
+}
