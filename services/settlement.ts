@@ -21,9 +21,6 @@ import {
 import { inTransaction } from '../store/transaction.ts';
 import type { ServiceContext } from './context.ts';
 
-/** The party that the alliance's own fees are owed to. */
-export const allianceParty = 'alliance';
-
 /**
  * Seals the open cycle under the period's label and opens the next (a second call for the same
  * period finds the first's cycle): the sealed cycle. Its obligations are final from here on.
