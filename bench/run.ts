@@ -1,6 +1,7 @@
-// `npm run bench [transfers|quotes|ledger]`: measures the gateway against baselines run in the same
-// session, on the same machine and servers, and writes bench/results/latest.json and
-// docs/performance.md. Every figure stands beside its baseline and their ratio (higher is better).
+// `npm run bench [transfers|quotes|ledger|settlement]`: measures the gateway against baselines run in
+// the same session, on the same machine and servers, and writes bench/results/latest.json and
+// docs/performance.md. Every figure stands beside its baseline and their ratio (higher is better,
+// except for memory and the settlement close's times).
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { audience, type BenchAlliance, type BenchPartner, startBenchAlliance } from './lib/alliance.ts';
 import { freePort, runJson, startService } from './lib/processes.ts';
 import { type BenchResult, writeReport } from './lib/report.ts';
+import { benchSettlement } from './lib/settlement-bench.ts';
 import { type LoadResult, pooled } from './lib/stats.ts';
 
 const only = process.argv[2] ?? 'all';
@@ -300,20 +302,28 @@ function recordMemory(alliance: BenchAlliance, after: string): void {
   }
 }
 
-const alliance = await startBenchAlliance(logger, { members: 200 });
-try {
-  if (only === 'all' || only === 'transfers') {
-    await benchTransfers(alliance, 'transfers_http', alliance.partners.a, alliance.partners.b);
-    recordMemory(alliance, 'transfers_http');
-    await benchTransfers(alliance, 'transfers_hosted', alliance.partners.h1, alliance.partners.h2);
-    recordMemory(alliance, 'transfers_hosted');
+if (only !== 'settlement') {
+  const alliance = await startBenchAlliance(logger, { members: 200 });
+  try {
+    if (only === 'all' || only === 'transfers') {
+      await benchTransfers(alliance, 'transfers_http', alliance.partners.a, alliance.partners.b);
+      recordMemory(alliance, 'transfers_http');
+      await benchTransfers(alliance, 'transfers_hosted', alliance.partners.h1, alliance.partners.h2);
+      recordMemory(alliance, 'transfers_hosted');
+    }
+    if (only === 'all' || only === 'quotes') {
+      await benchQuotes(alliance);
+      recordMemory(alliance, 'quotes');
+    }
+    if (only === 'all' || only === 'ledger') await benchLedger(alliance);
+  } finally {
+    await alliance.stop();
   }
-  if (only === 'all' || only === 'quotes') {
-    await benchQuotes(alliance);
-    recordMemory(alliance, 'quotes');
-  }
-  if (only === 'all' || only === 'ledger') await benchLedger(alliance);
-} finally {
-  await alliance.stop();
+}
+// The settlement close needs PostgreSQL alone (a database of its own), so it runs once the alliance is gone.
+if (only === 'all' || only === 'settlement') {
+  const settlement = await benchSettlement(logger);
+  results.push(...settlement.results);
+  details.settlement = settlement.details;
 }
 writeReport({ results, details, command: `npm run bench${only === 'all' ? '' : `:${only}`}` });
