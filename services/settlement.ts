@@ -100,9 +100,10 @@ export async function netCycle({ db }: ServiceContext, cycleId: string): Promise
 export type SettlementCloser = (periodLabel: string) => Promise<string>;
 
 /**
- * Finance closes the open cycle now, by hand. The period is the moment of the request, bound to its
- * Idempotency-Key before the close starts: a retry after a lost answer closes the same period (the
- * same workflow), never a second cycle.
+ * Finance closes the open cycle now, by hand. The period is the moment of the request, to the
+ * millisecond (two closes in one second are two periods), bound to its Idempotency-Key before the
+ * close starts: a retry after a lost answer closes the same period (the same workflow), never a
+ * second cycle.
  */
 export async function requestCycleClose(
   context: ServiceContext,
@@ -119,7 +120,7 @@ export async function requestCycleClose(
       bindIdempotencyEffect(trx, {
         principal,
         key,
-        effectId: input.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        effectId: input.now.toISOString(),
       }),
     ));
   const cycleId = await input.close(periodLabel);

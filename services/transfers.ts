@@ -9,7 +9,7 @@ import { requireWithinExposureCap } from '../domain/exposure.ts';
 import { requireWithinDailyCap } from '../domain/quote.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Database, Transfer, TransferStep } from '../store/database.ts';
-import { findExposureCap, lockAndReadExposure } from '../store/exposure.ts';
+import { lockAndReadExposure } from '../store/exposure.ts';
 import { bindIdempotencyEffect } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { findActiveLink } from '../store/members.ts';
@@ -23,7 +23,7 @@ import {
   listStepsOfTransfers,
   lockMemberLink,
   lockQuote,
-  programOwners,
+  transferParties,
 } from '../store/transfers.ts';
 import type { ServiceContext } from './context.ts';
 import { priceQuote, type QuotePolicy } from './quotes.ts';
@@ -133,11 +133,15 @@ async function createInTransaction(
     quote.target_program_id,
     'targetProgramId',
   );
-  const owners = await programOwners(trx, [quote.source_program_id, quote.target_program_id]);
+  const parties = await transferParties(trx, {
+    sourceProgramId: quote.source_program_id,
+    targetProgramId: quote.target_program_id,
+    currency: quote.currency,
+  });
   requireTransferRequester({
     requesterPartnerId: input.partnerId,
-    sourcePartnerId: owners.get(quote.source_program_id) ?? '',
-    targetPartnerId: owners.get(quote.target_program_id) ?? '',
+    sourcePartnerId: parties.sourcePartnerId,
+    targetPartnerId: parties.targetPartnerId,
     sourceConsentScopes: sourceLink.consent_scopes,
   });
   // Serialise this member's transfers out of this programme, so the daily cap counts every one.
@@ -154,15 +158,14 @@ async function createInTransaction(
     coolingOff: false,
   });
   // Under the partner's exposure lock (after the link's: always in this order), when it has a cap.
-  const sourcePartnerId = owners.get(quote.source_program_id) ?? '';
-  const capMinor = await findExposureCap(trx, sourcePartnerId, quote.currency);
-  if (capMinor !== undefined) {
+  const { sourcePartnerId, sourceCapMinor } = parties;
+  if (sourceCapMinor !== null) {
     requireWithinExposureCap({
       partnerId: sourcePartnerId,
       currency: quote.currency,
       exposureMinor: await lockAndReadExposure(trx, { partnerId: sourcePartnerId, currency: quote.currency }),
       addedMinor: quote.settlement_amount_minor + quote.fee_amount_minor,
-      capMinor,
+      capMinor: sourceCapMinor,
     });
   }
   const transferId = newId('trf');

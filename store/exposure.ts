@@ -3,20 +3,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 
-export async function findExposureCap(
-  db: Kysely<Database>,
-  partnerId: string,
-  currency: string,
-): Promise<bigint | undefined> {
-  const row = await db
-    .selectFrom('exposure_caps')
-    .select('cap_minor')
-    .where('partner_id', '=', partnerId)
-    .where('currency', '=', currency)
-    .executeTakeFirst();
-  return row?.cap_minor;
-}
-
 export async function listExposureCaps(db: Kysely<Database>, partnerId: string) {
   return db
     .selectFrom('exposure_caps')

@@ -17,17 +17,25 @@ export async function lockMemberLink(trx: Transaction<Database>, linkId: string)
   await trx.selectFrom('member_links').select('id').where('id', '=', linkId).forUpdate().execute();
 }
 
-/** The owning partner of each programme. */
-export async function programOwners(
+/** The partners at both ends of a transfer, and the source partner's exposure cap in its currency, in one read. */
+export async function transferParties(
   db: Kysely<Database>,
-  programIds: readonly string[],
-): Promise<Map<string, string>> {
-  const rows = await db
-    .selectFrom('programs')
-    .select(['id', 'partner_id'])
-    .where('id', 'in', [...programIds])
-    .execute();
-  return new Map(rows.map((row) => [row.id, row.partner_id]));
+  input: { sourceProgramId: string; targetProgramId: string; currency: string },
+): Promise<{ sourcePartnerId: string; targetPartnerId: string; sourceCapMinor: bigint | null }> {
+  const row = await db
+    .selectFrom('programs as source')
+    .innerJoin('programs as target', (join) => join.on('target.id', '=', input.targetProgramId))
+    .leftJoin('exposure_caps as cap', (join) =>
+      join.onRef('cap.partner_id', '=', 'source.partner_id').on('cap.currency', '=', input.currency),
+    )
+    .select(['source.partner_id as sourcePartnerId', 'target.partner_id as targetPartnerId', 'cap.cap_minor'])
+    .where('source.id', '=', input.sourceProgramId)
+    .executeTakeFirstOrThrow();
+  return {
+    sourcePartnerId: row.sourcePartnerId,
+    targetPartnerId: row.targetPartnerId,
+    sourceCapMinor: row.cap_minor,
+  };
 }
 
 /** Writes a new transfer, spends its quote and records its first step. */

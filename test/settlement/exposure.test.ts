@@ -4,6 +4,7 @@
 // through the gateway; the cap set through the operator API; the cycle closed and paid by finance.
 import { describe, expect, it } from 'vitest';
 import { createAlliance } from '../support/alliance.ts';
+import { payInstruction } from '../support/settlement.ts';
 
 const alliance = await createAlliance({ ownDatabase: 'exposure' });
 const { gateway, coffee, airline } = alliance;
@@ -70,15 +71,7 @@ describe('an exposure cap', () => {
         .where('status', '=', 'open')
         .execute();
       for (const instruction of open) {
-        const paid = await gateway.call(
-          gateway.finance,
-          'POST',
-          `/v1/finance/settlement/instructions/${instruction.id}/paid`,
-          {
-            body: { paymentReference: `bank-${instruction.id}` },
-          },
-        );
-        expect(paid.status).toBe(200);
+        expect((await payInstruction(gateway, instruction.id)).status).toBe(200);
       }
     }
     const allowed = await alliance.transfer(coffee, airline, member, 1_000n);

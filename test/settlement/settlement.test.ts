@@ -11,6 +11,7 @@ import { createServiceContext } from '../../services/context.ts';
 import { sealCycle } from '../../services/settlement.ts';
 import { settlementScheduleId } from '../../workflows/schedules.ts';
 import { createAlliance } from '../support/alliance.ts';
+import { payInstruction } from '../support/settlement.ts';
 
 const alliance = await createAlliance({
   ownDatabase: 'settlement',
@@ -101,6 +102,12 @@ describe('closing a cycle', () => {
     expect(again.cycle.id).toBe(summary.cycle.id);
   });
 
+  it('closes a new cycle for each close by hand, even two in the same second', async () => {
+    const [first, second] = [await closeNow(), await closeNow()];
+    expect(second.cycle.id).not.toBe(first.cycle.id);
+    expect(second.cycle.periodLabel).not.toBe(first.cycle.periodLabel);
+  });
+
   it('shows a partner only its own position and instructions, and keeps finance routes from it', async () => {
     const summary = await closeNow();
     const own = await gateway.call(coffee.signer, 'GET', `/v1/settlement/cycles/${summary.cycle.id}`);
@@ -129,24 +136,9 @@ describe('closing a cycle', () => {
     const instructions = await allInstructions(summary.cycle.id);
     expect(instructions.length).toBeGreaterThan(0);
     for (const instruction of instructions) {
-      const paid = await gateway.call(
-        gateway.finance,
-        'POST',
-        `/v1/finance/settlement/instructions/${instruction.id}/paid`,
-        {
-          body: { paymentReference: `bank-${instruction.id}` },
-        },
-      );
-      expect(paid.status).toBe(200);
+      expect((await payInstruction(gateway, instruction.id)).status).toBe(200);
     }
-    const other = await gateway.call(
-      gateway.finance,
-      'POST',
-      `/v1/finance/settlement/instructions/${instructions[0]?.id}/paid`,
-      {
-        body: { paymentReference: 'another-reference' },
-      },
-    );
+    const other = await payInstruction(gateway, instructions[0]?.id ?? '', 'another-reference');
     expect(other.status).toBe(409);
     const read = await gateway.call(
       gateway.finance,
