@@ -142,17 +142,70 @@ describe.each(adapters)('the $name adapter', ({ adapter, seed }) => {
     expect((await adapter.balance(account))?.availablePoints).toBe(100n);
   });
 
-  it('credits once per key and reverses a credit', async () => {
+  it('credits once per key and reverses a credit in parts, never past it, a repeat answering the same', async () => {
     const account = `acct-${randomUUID()}`;
     await seed(account, 0n);
     const key = randomUUID();
-    await adapter.credit({ key: `${key}:credit`, accountRef: account, points: 70n, reason: 'test' });
-    await adapter.credit({ key: `${key}:credit`, accountRef: account, points: 70n, reason: 'test' });
+    const creditKey = `${key}:credit`;
+    await adapter.credit({ key: creditKey, accountRef: account, points: 70n, reason: 'test' });
+    await adapter.credit({ key: creditKey, accountRef: account, points: 70n, reason: 'test' });
     expect((await adapter.balance(account))?.availablePoints).toBe(70n);
-    expect(await adapter.reverseCredit({ key: `${key}:reverse`, creditKey: `${key}:credit` })).toEqual({
+    const reverse = (suffix: string, points: bigint) =>
+      adapter.reverseCredit({ key: `${key}:${suffix}`, creditKey, points, reason: 'test' });
+    expect(await reverse('r1', 30n)).toEqual({ outcome: 'done', reversedPoints: 30n });
+    expect(await reverse('r1', 30n)).toEqual({ outcome: 'done', reversedPoints: 30n });
+    // Only 40 are left unreversed: asking for 50 takes 40.
+    expect(await reverse('r2', 50n)).toEqual({ outcome: 'done', reversedPoints: 40n });
+    expect(await reverse('r3', 1n)).toMatchObject({ outcome: 'refused', code: 'insufficient_points' });
+    expect((await adapter.balance(account))?.availablePoints).toBe(0n);
+  });
+
+  it('reverses only what the member still has of a credit', async () => {
+    const account = `acct-${randomUUID()}`;
+    await seed(account, 0n);
+    const key = randomUUID();
+    await adapter.credit({ key: `${key}:credit`, accountRef: account, points: 50n, reason: 'test' });
+    // The member spends 35 of the 50 points.
+    expect(
+      await adapter.reserve({
+        key: `${key}:spend`,
+        accountRef: account,
+        points: 35n,
+        expiresAt: new Date(Date.now() + 60_000),
+        reason: 'spent',
+      }),
+    ).toEqual({ outcome: 'done' });
+    expect(await adapter.post({ key: `${key}:spent`, reservationKey: `${key}:spend` })).toEqual({
       outcome: 'done',
     });
+    expect(
+      await adapter.reverseCredit({
+        key: `${key}:reverse`,
+        creditKey: `${key}:credit`,
+        points: 50n,
+        reason: 'test',
+      }),
+    ).toEqual({ outcome: 'done', reversedPoints: 15n });
+    expect(
+      await adapter.reverseCredit({
+        key: `${key}:again`,
+        creditKey: `${key}:credit`,
+        points: 35n,
+        reason: 'test',
+      }),
+    ).toMatchObject({ outcome: 'refused', code: 'insufficient_points' });
     expect((await adapter.balance(account))?.availablePoints).toBe(0n);
+  });
+
+  it('refuses to reverse a credit it never made', async () => {
+    expect(
+      await adapter.reverseCredit({
+        key: `${randomUUID()}:reverse`,
+        creditKey: 'no-such-credit',
+        points: 1n,
+        reason: 'test',
+      }),
+    ).toMatchObject({ outcome: 'refused', code: 'credit_unknown' });
   });
 
   it('fences a key it is asked about before the key arrives', async () => {

@@ -30,8 +30,12 @@ export function createHostedAdapter(
     void: async (input) =>
       toStep(await voidReservation(db, { programId, ...input, reason: 'transfer voided' })),
     credit: async (input) => toStep(await creditPoints(db, accountIds, { programId, ...input })),
-    reverseCredit: async (input) =>
-      toStep(await reverseCredit(db, { programId, ...input, reason: 'credit reversed' })),
+    reverseCredit: async (input) => {
+      const answer = await reverseCredit(db, { programId, ...input });
+      if (answer.outcome === 'refused') return answer;
+      if (answer.points === undefined) throw new Error(`reversal ${input.key} answered without its points`);
+      return { outcome: 'done', reversedPoints: answer.points };
+    },
     outcome: (key) => askOutcome(db, programId, key),
     transactions: (period) =>
       listLedgerTransactions(db, { programId, ...period, limit: transactionsPageSizeMax }),

@@ -6,8 +6,10 @@ import { createSignedClient, type SignedResponse } from '../signing/signed-clien
 import {
   type LoyaltyAdapter,
   type PartnerAnswer,
+  type PartnerRefusal,
   type PartnerTransaction,
   PartnerUnavailableError,
+  type ReverseAnswer,
   type StepState,
 } from './loyalty-adapter.ts';
 
@@ -50,13 +52,15 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
     }
   }
 
+  function refusalOf(response: SignedResponse): PartnerRefusal {
+    const refusal = response.json<{ code?: string; detail?: string }>();
+    return { outcome: 'refused', code: refusal.code ?? 'refused', detail: refusal.detail ?? '' };
+  }
+
   async function step(path: string, body: { key: string } & Record<string, unknown>): Promise<PartnerAnswer> {
     const response = await send('POST', path, body, body.key);
     if (response.status >= 200 && response.status < 300) return { outcome: 'done' };
-    if (response.status === 422) {
-      const refusal = response.json<{ code?: string; detail?: string }>();
-      return { outcome: 'refused', code: refusal.code ?? 'refused', detail: refusal.detail ?? '' };
-    }
+    if (response.status === 422) return refusalOf(response);
     throw new PartnerUnavailableError(
       `POST ${path} at partner ${options.partnerId} answered ${response.status}`,
     );
@@ -73,7 +77,21 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
     post: (input) => step(`/loyalty/reservations/${encode(input.reservationKey)}/post`, { key: input.key }),
     void: (input) => step(`/loyalty/reservations/${encode(input.reservationKey)}/void`, { key: input.key }),
     credit: (input) => step('/loyalty/credits', { ...input, points: String(input.points) }),
-    reverseCredit: (input) => step(`/loyalty/credits/${encode(input.creditKey)}/reverse`, { key: input.key }),
+    async reverseCredit(input): Promise<ReverseAnswer> {
+      const path = `/loyalty/credits/${encode(input.creditKey)}/reverse`;
+      const body = { key: input.key, points: String(input.points), reason: input.reason };
+      const response = await send('POST', path, body, input.key);
+      if (response.status === 422) return refusalOf(response);
+      const reversedPoints =
+        response.status === 200 ? response.json<{ reversedPoints?: string }>().reversedPoints : undefined;
+      // Without the figure, what was taken back is unknown: a fault, so the key is asked again.
+      if (reversedPoints === undefined || !/^\d{1,19}$/.test(reversedPoints)) {
+        throw new PartnerUnavailableError(
+          `POST ${path} at partner ${options.partnerId} answered ${response.status} without reversedPoints`,
+        );
+      }
+      return { outcome: 'done', reversedPoints: BigInt(reversedPoints) };
+    },
     async outcome(key: string): Promise<StepState> {
       const response = await send('GET', `/loyalty/operations/${encode(key)}`);
       if (response.status !== 200) {

@@ -4,7 +4,12 @@
 // the caller retries with the same key or asks for the outcome of that key before compensating.
 import type { PartnerTransaction } from '../domain/partner-transaction.ts';
 
-export type PartnerAnswer = { outcome: 'done' } | { outcome: 'refused'; code: string; detail: string };
+export type PartnerRefusal = { outcome: 'refused'; code: string; detail: string };
+
+export type PartnerAnswer = { outcome: 'done' } | PartnerRefusal;
+
+/** A reversal takes what the member still has, up to the points asked: the answer says how many. */
+export type ReverseAnswer = { outcome: 'done'; reversedPoints: bigint } | PartnerRefusal;
 
 /** What became of a step: done, or abandoned (never happened, and now never will: the key is fenced). */
 export type StepState = 'succeeded' | 'abandoned';
@@ -31,7 +36,13 @@ export interface LoyaltyAdapter {
   post(input: { key: string; reservationKey: string }): Promise<PartnerAnswer>;
   void(input: { key: string; reservationKey: string }): Promise<PartnerAnswer>;
   credit(input: { key: string; accountRef: string; points: bigint; reason: string }): Promise<PartnerAnswer>;
-  reverseCredit(input: { key: string; creditKey: string }): Promise<PartnerAnswer>;
+  /** Takes back up to `points` of the credit under `creditKey`; a repeat of the key answers the same. */
+  reverseCredit(input: {
+    key: string;
+    creditKey: string;
+    points: bigint;
+    reason: string;
+  }): Promise<ReverseAnswer>;
   outcome(key: string): Promise<StepState>;
   balance(accountRef: string): Promise<PartnerBalance | undefined>;
   /** Operations that took effect in [from, to), oldest first, at most transactionsPageSizeMax. */

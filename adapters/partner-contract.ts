@@ -35,9 +35,36 @@ export const CreditBody = z
 
 export const ResolveBody = z.object({ key: OperationKey }).openapi('ResolveRequest');
 
+export const ReverseBody = z
+  .object({
+    key: OperationKey,
+    points: Points.openapi({
+      description:
+        "The most to take back. The partner takes what the member still has of it, never more than the credit's points not yet reversed.",
+    }),
+    reason: z.string().max(500),
+  })
+  .openapi('ReverseRequest', {
+    description:
+      'Takes back (part of) a credit. A credit may be reversed in parts, each under its own key. Answered with the points actually taken back; insufficient_points when the member has none of them left.',
+  });
+
 export const OperationResult = z
   .object({ key: z.string(), status: z.enum(['reserved', 'posted', 'voided', 'credited', 'reversed']) })
   .openapi('OperationResult');
+
+export const ReverseResult = z
+  .object({
+    key: z.string(),
+    status: z.literal('reversed'),
+    reversedPoints: z
+      .string()
+      .regex(/^[1-9]\d{0,18}$/)
+      .openapi({
+        description: 'The points taken back: at most the points asked, fewer when the member spent the rest.',
+      }),
+  })
+  .openapi('ReverseResult', { description: 'A repeat of the key answers with the same figure.' });
 
 export const OperationState = z
   .object({ key: z.string(), state: z.enum(['succeeded', 'abandoned']) })

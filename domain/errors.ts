@@ -43,7 +43,10 @@ export const problemCatalog = {
   member_link_exists: { status: 409, title: 'The account is already linked' },
   instruction_already_paid: { status: 409, title: 'The payment instruction was paid with another reference' },
   cycle_not_closed: { status: 409, title: 'The settlement cycle is still open' },
+  transfer_not_completed: { status: 409, title: 'Only a completed transfer can be reversed' },
   exposure_cap_exceeded: { status: 422, title: 'The source partner would owe more than its exposure cap' },
+  reversal_exceeds_transfer: { status: 422, title: 'The reversal asks for more than is left unreversed' },
+  reversal_too_small: { status: 422, title: 'The reversal would take back no destination point' },
   // 422: understood, but the rules refuse it.
   agreement_not_in_force: { status: 422, title: 'No agreement is in force between these programmes' },
   amount_below_minimum: { status: 422, title: 'The amount is below the minimum' },

@@ -12,6 +12,7 @@ const terms: RateTerms = {
   rounding: 'floor',
   feeBasisPoints: 200n,
   feePayer: 'member',
+  reversalShortfallPayer: 'source_partner',
   sourcePointsMin: 100n,
   sourcePointsMax: 100_000n,
   memberDailyCapSourcePoints: 50_000n,

@@ -4,6 +4,9 @@ import { compareRatios, multiplyRatios, type Ratio } from './arithmetic.ts';
 
 export type FeePayer = 'source_partner' | 'member';
 
+/** Who bears the points a reversal cannot take back because the target member spent them. */
+export type ShortfallPayer = 'source_partner' | 'target_partner';
+
 export interface TierRatio {
   tier: string;
   /** Destination points credited per `fromPoints` source points. */
@@ -28,6 +31,7 @@ export interface RateTerms {
   rounding: 'floor';
   feeBasisPoints: bigint;
   feePayer: FeePayer;
+  reversalShortfallPayer: ShortfallPayer;
   sourcePointsMin: bigint;
   sourcePointsMax: bigint;
   memberDailyCapSourcePoints: bigint;

@@ -9,6 +9,7 @@ import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import type { QuotePolicy } from '../services/quotes.ts';
+import type { ReversalStarter } from '../services/reversals.ts';
 import type { SettlementCloser } from '../services/settlement.ts';
 import type { DocumentSigner } from '../services/settlement-statements.ts';
 import type { TransferStarter } from '../services/transfers.ts';
@@ -31,6 +32,7 @@ import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
 import { registerQuoteRoutes } from './routes/quotes.ts';
 import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
+import { registerReversalRoutes } from './routes/reversals.ts';
 import { registerSettlementRoutes } from './routes/settlement.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
@@ -56,6 +58,8 @@ export interface GatewayDependencies {
   exchange: QuotePolicy & { coolingOffHours: number };
   /** Starts (or finds) a transfer's workflow and waits briefly for its outcome. */
   startTransfer: TransferStarter;
+  /** Starts (or finds) a reversal's workflow and waits briefly for its outcome. */
+  startReversal: ReversalStarter;
   /** Runs (or finds) the settlement close of a period and answers with its cycle's id. */
   closeSettlement: SettlementCloser;
   /** Signs documents partners keep (statements) with the gateway's key. */
@@ -132,6 +136,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerRateAgreementRoutes(app, services);
   registerQuoteRoutes(app, services, deps.exchange);
   registerTransferRoutes(app, services, { startTransfer: deps.startTransfer, policy: deps.exchange });
+  registerReversalRoutes(app, services, deps.startReversal);
   registerWebhookDeliveryRoutes(app, services);
   registerHostedAccountRoutes(app, services);
   registerOperatorLedgerRoutes(app, services);

@@ -8,6 +8,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { GatewayKeys } from '../runtime/signing-keys.ts';
 import { signDocument } from '../signing/documents.ts';
 import type { Db } from '../store/connection.ts';
+import { startReversalWorkflow } from '../workflows/reversal-client.ts';
 import { runSettlementClose } from '../workflows/settlement-client.ts';
 import { startTransferWorkflow } from '../workflows/transfer-client.ts';
 import { createApp } from './app.ts';
@@ -60,6 +61,16 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
           replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
         },
         transferId,
+      ),
+    startReversal: (reversalId) =>
+      startReversalWorkflow(
+        {
+          client: deps.temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          timeouts: transferTimeouts(config),
+          replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
+        },
+        reversalId,
       ),
     signDocument: (document) => signDocument(deps.gatewayKeys.signing, document),
     closeSettlement: (periodLabel) =>

@@ -14,6 +14,8 @@ import {
   Refusal,
   ReserveBody,
   ResolveBody,
+  ReverseBody,
+  ReverseResult,
   Transactions,
   TransactionsQuery,
 } from '../adapters/partner-contract.ts';
@@ -89,8 +91,12 @@ const routes = {
     path: '/loyalty/credits/{key}/reverse',
     summary: 'Take back a credit',
     security,
-    request: { params: KeyPath, body: jsonBody(ResolveBody) },
-    responses: { 200: resultResponse('Reversed'), 422: refusalResponse, 503: unavailable },
+    request: { params: KeyPath, body: jsonBody(ReverseBody) },
+    responses: {
+      200: { content: { 'application/json': { schema: ReverseResult } }, description: 'Reversed' },
+      422: refusalResponse,
+      503: unavailable,
+    },
   }),
   outcome: createRoute({
     method: 'get',
@@ -216,7 +222,9 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
       return c.json({ code: 'unavailable', detail: 'injected fault after the effect' }, 503);
     if (fault?.mode === 'hang_after') await sleep(fault.delayMs);
     if (outcome.outcome === 'refused') return c.json({ code: outcome.code, detail: outcome.detail }, 422);
-    return c.json({ key, status: success.label }, success.status);
+    // A reversal says how much it took back, on its first answer and on every repeat.
+    const reversed = operation === 'reverse' ? { reversedPoints: String(outcome.points ?? 0n) } : {};
+    return c.json({ key, status: success.label, ...reversed }, success.status);
   }
 
   app.openapi(routes.reserve, async (c) => {
@@ -261,12 +269,17 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
     );
   });
   app.openapi(routes.reverse, async (c) => {
-    const { key } = c.req.valid('json');
+    const body = c.req.valid('json');
     return perform(
       c,
       'reverse',
-      key,
-      () => options.books.reverse({ key, creditKey: c.req.valid('param').key }),
+      body.key,
+      () =>
+        options.books.reverse({
+          key: body.key,
+          creditKey: c.req.valid('param').key,
+          points: BigInt(body.points),
+        }),
       { status: 200, label: 'reversed' },
     );
   });

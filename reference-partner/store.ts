@@ -4,7 +4,8 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 
 export type PartnerOutcome =
-  | { outcome: 'done'; replayed: boolean }
+  /** points: what the operation moved (for a reversal, what it took back). */
+  | { outcome: 'done'; replayed: boolean; points?: bigint }
   | { outcome: 'refused'; code: string; detail: string };
 
 export interface PartnerOperation {
@@ -48,15 +49,21 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
   }
 
   async function previous(runner: AnyDb | AnyTrx, key: string): Promise<PartnerOutcome | undefined> {
-    const result = await sql<{ status: string; refusal_code: string | null; refusal_detail: string | null }>`
-      select status, refusal_code, refusal_detail from ${operations} where key = ${key}`.execute(runner);
+    const result = await sql<{
+      status: string;
+      points: bigint;
+      refusal_code: string | null;
+      refusal_detail: string | null;
+    }>`select status, points, refusal_code, refusal_detail from ${operations} where key = ${key}`.execute(
+      runner,
+    );
     const row = result.rows[0];
     if (!row) return undefined;
     if (row.status === 'abandoned')
       return { outcome: 'refused', code: 'operation_abandoned', detail: `${key} was abandoned` };
     if (row.status === 'refused')
       return { outcome: 'refused', code: row.refusal_code ?? 'refused', detail: row.refusal_detail ?? '' };
-    return { outcome: 'done', replayed: true };
+    return { outcome: 'done', replayed: true, points: row.points };
   }
 
   /** Keeps a refusal as the key's answer: nothing took effect, and a repeat is refused the same way. */
@@ -247,35 +254,51 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
         return { outcome: 'done', replayed: false };
       }),
 
-    reverse: (input: { key: string; creditKey: string }) =>
+    /** Takes back what the member still has of the credit, up to the points asked, in parts if need be. */
+    reverse: (input: { key: string; creditKey: string; points: bigint }) =>
       once(input.key, 'reverse', async (trx) => {
-        const result = await sql<{ account_ref: string; points: bigint; status: string }>`
-          select account_ref, points, status from ${operations} where key = ${input.creditKey} and kind = 'credit' for update`.execute(
+        const result = await sql<{ account_ref: string; points: bigint }>`
+          select account_ref, points from ${operations} where key = ${input.creditKey} and kind = 'credit' for update`.execute(
           trx,
         );
         const credit = result.rows[0];
-        if (credit?.status === 'credited') {
-          const account = await lockAccount(trx, credit.account_ref);
-          if (!account || account.posted - account.held < credit.points) {
-            return {
-              outcome: 'refused',
-              code: 'insufficient_points',
-              detail: 'the member already spent the credited points',
-            };
-          }
-          await sql`update ${accounts} set posted = posted - ${credit.points} where account_ref = ${credit.account_ref}`.execute(
-            trx,
-          );
+        if (!credit) {
+          return { outcome: 'refused', code: 'credit_unknown', detail: `no credit ${input.creditKey}` };
+        }
+        const reversed = await sql<{ total: bigint }>`
+          select coalesce(sum(points), 0)::int8 as total from ${operations}
+          where kind = 'reverse' and reservation_key = ${input.creditKey} and status = 'reversed'`.execute(
+          trx,
+        );
+        const account = await lockAccount(trx, credit.account_ref);
+        const unreversed = credit.points - (reversed.rows[0]?.total ?? 0n);
+        const available = account ? account.posted - account.held : 0n;
+        const taken = [input.points, unreversed, available].reduce((least, value) =>
+          value < least ? value : least,
+        );
+        if (taken <= 0n) {
+          return {
+            outcome: 'refused',
+            code: 'insufficient_points',
+            detail:
+              unreversed <= 0n ? 'the credit is reversed in full' : 'the member has none of the points left',
+          };
+        }
+        await sql`update ${accounts} set posted = posted - ${taken} where account_ref = ${credit.account_ref}`.execute(
+          trx,
+        );
+        if (taken === unreversed) {
           await sql`update ${operations} set status = 'reversed' where key = ${input.creditKey}`.execute(trx);
         }
         await record(trx, {
           key: input.key,
           kind: 'reverse',
-          accountRef: credit?.account_ref ?? null,
-          points: credit?.points ?? 0n,
+          accountRef: credit.account_ref,
+          points: taken,
           status: 'reversed',
+          reservationKey: input.creditKey,
         });
-        return { outcome: 'done', replayed: false };
+        return { outcome: 'done', replayed: false, points: taken };
       }),
 
     /** A key never seen is recorded as abandoned: a late request with it will be refused. */

@@ -102,6 +102,8 @@ export interface RateAgreementVersionsTable {
   rounding: Immutable<'floor'>;
   fee_basis_points: Immutable<bigint>;
   fee_payer: Immutable<'source_partner' | 'member'>;
+  /** Who bears the points a reversal cannot take back because the target member spent them. */
+  reversal_shortfall_payer: ColumnType<ShortfallPayer, ShortfallPayer | undefined, never>;
   source_points_min: Immutable<bigint>;
   source_points_max: Immutable<bigint>;
   member_daily_cap_source_points: Immutable<bigint>;
@@ -225,6 +227,13 @@ export interface SettlementPositionsTable {
   net_minor: Immutable<bigint>;
 }
 
+/** A partner's statement of a closed cycle as issued at the close: a compact JWS of the statement. */
+export interface SettlementStatementsTable {
+  cycle_id: Immutable<string>;
+  partner_id: Immutable<string>;
+  jws: Immutable<string>;
+}
+
 export interface ExposureCapsTable {
   partner_id: Immutable<string>;
   currency: Immutable<string>;
@@ -244,9 +253,38 @@ export interface SettlementInstructionsTable {
   paid_at: Date | null;
 }
 
+export type { ShortfallPayer } from '../domain/rate-terms.ts';
+
+import type { ShortfallPayer } from '../domain/rate-terms.ts';
+
+export type ReversalStatus = 'pending' | 'taken' | 'completed' | 'failed' | 'needs_attention';
+
+/** What a reversal asks for is fixed at creation; what it achieved is written when it ends. */
+export interface TransferReversalsTable {
+  id: Immutable<string>;
+  transfer_id: Immutable<string>;
+  /** A partner id, or `finance`. */
+  requested_by: Immutable<string>;
+  reason: Immutable<string>;
+  source_points: Immutable<bigint>;
+  target_points: Immutable<bigint>;
+  settlement_amount_minor: Immutable<bigint>;
+  currency: Immutable<string>;
+  shortfall_payer: Immutable<ShortfallPayer>;
+  status: ReversalStatus;
+  taken_target_points: bigint | null;
+  returned_source_points: bigint | null;
+  reversed_amount_minor: bigint | null;
+  failure_code: string | null;
+  failure_detail: string | null;
+  created_at: ImmutableTimestamp;
+  updated_at: Timestamp;
+}
+
 export interface FinanceFlagsTable {
   id: Serial;
   transfer_id: string;
+  reversal_id: string | null;
   reason: string;
   created_at: ImmutableTimestamp;
   resolved_at: Date | null;
@@ -328,11 +366,13 @@ export interface Database {
   quotes: QuotesTable;
   transfers: TransfersTable;
   transfer_steps: TransferStepsTable;
+  transfer_reversals: TransferReversalsTable;
   settlement_obligations: SettlementObligationsTable;
   settlement_cycles: SettlementCyclesTable;
   settlement_gross: SettlementGrossTable;
   settlement_positions: SettlementPositionsTable;
   settlement_instructions: SettlementInstructionsTable;
+  settlement_statements: SettlementStatementsTable;
   exposure_caps: ExposureCapsTable;
   finance_flags: FinanceFlagsTable;
   webhook_deliveries: WebhookDeliveriesTable;
@@ -358,5 +398,6 @@ export type RateAgreementVersion = Selectable<RateAgreementVersionsTable>;
 export type Quote = Selectable<QuotesTable>;
 export type Transfer = Selectable<TransfersTable>;
 export type TransferStep = Selectable<TransferStepsTable>;
+export type TransferReversal = Selectable<TransferReversalsTable>;
 export type LedgerAccount = Selectable<LedgerAccountsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

@@ -1,7 +1,7 @@
 // Webhook deliveries: written in the same transaction as the event they announce, then delivered
 // by the worker with retries; every attempt's result stays listed for the partner.
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, Transfer, WebhookDelivery } from './database.ts';
+import type { Database, Transfer, TransferReversal, WebhookDelivery } from './database.ts';
 import { newId } from './ids.ts';
 
 export type TransferEventType = 'transfer.completed' | 'transfer.failed' | 'transfer.needs_attention';
@@ -26,25 +26,38 @@ export async function enqueueTransferWebhooks(
   transfer: Transfer,
   type: TransferEventType,
 ): Promise<string[]> {
+  return enqueueEvent(trx, {
+    programIds: [transfer.source_program_id, transfer.target_program_id],
+    type,
+    eventId: `${transfer.id}:${type}`,
+    payload: transferEventPayload(transfer, type),
+  });
+}
+
+/** Queues one event for every partner owning one of the programmes and taking webhooks, once per event id. */
+async function enqueueEvent(
+  trx: Transaction<Database>,
+  event: { programIds: string[]; type: string; eventId: string; payload: unknown },
+): Promise<string[]> {
   // A partner without a webhook URL reads its transfers with GET instead; nothing is queued for it.
   const partners = await trx
     .selectFrom('programs')
     .innerJoin('partners', 'partners.id', 'programs.partner_id')
     .select('programs.partner_id')
     .distinct()
-    .where('programs.id', 'in', [transfer.source_program_id, transfer.target_program_id])
+    .where('programs.id', 'in', event.programIds)
     .where('partners.webhook_url', 'is not', null)
     .execute();
   if (partners.length === 0) return [];
-  const payload = JSON.stringify(transferEventPayload(transfer, type));
+  const payload = JSON.stringify(event.payload);
   const rows = await trx
     .insertInto('webhook_deliveries')
     .values(
       partners.map(({ partner_id }) => ({
         id: newId('whk'),
         partner_id,
-        event_type: type,
-        event_id: `${transfer.id}:${type}`,
+        event_type: event.type,
+        event_id: event.eventId,
         payload,
         status: 'pending' as const,
       })),
@@ -53,6 +66,41 @@ export async function enqueueTransferWebhooks(
     .returning('id')
     .execute();
   return rows.map((row) => row.id);
+}
+
+export type ReversalEventType =
+  | 'transfer.reversed'
+  | 'transfer.reversal_failed'
+  | 'transfer.reversal_needs_attention';
+
+/** Queues a reversal's event for the partners of the transfer's programmes; returns the deliveries' ids. */
+export async function enqueueReversalWebhooks(
+  trx: Transaction<Database>,
+  reversal: TransferReversal,
+  transfer: Transfer,
+  type: ReversalEventType,
+): Promise<string[]> {
+  const payload = {
+    type,
+    reversalId: reversal.id,
+    transferId: transfer.id,
+    status: reversal.status,
+    memberId: transfer.member_id,
+    sourceProgramId: transfer.source_program_id,
+    targetProgramId: transfer.target_program_id,
+    sourcePoints: String(reversal.source_points),
+    targetPoints: String(reversal.target_points),
+    takenTargetPoints: reversal.taken_target_points === null ? null : String(reversal.taken_target_points),
+    returnedSourcePoints:
+      reversal.returned_source_points === null ? null : String(reversal.returned_source_points),
+    failureCode: reversal.failure_code,
+  };
+  return enqueueEvent(trx, {
+    programIds: [transfer.source_program_id, transfer.target_program_id],
+    type,
+    eventId: `${reversal.id}:${type}`,
+    payload,
+  });
 }
 
 export async function findDelivery(db: Kysely<Database>, deliveryId: string) {

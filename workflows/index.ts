@@ -1,5 +1,6 @@
 // The workflow bundle's entry: every workflow the worker runs is exported here.
 export { probeWorkflow } from './probe.workflow.ts';
+export { reversalWorkflow } from './reversal.workflow.ts';
 export { settlementCloseWorkflow } from './settlement-close.workflow.ts';
 export { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 export { transferWorkflow } from './transfer.workflow.ts';

@@ -4,8 +4,6 @@
 // partner) before anything is compensated. Once the target has credited, the post is retried for as
 // long as it takes; if the source can no longer honour it, finance is told.
 import {
-  ActivityFailure,
-  ApplicationFailure,
   condition,
   defineQuery,
   defineUpdate,
@@ -13,6 +11,7 @@ import {
   proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
+import { refusalOf } from './step-failures.ts';
 import type { TransferActivities } from './transfer-activities.ts';
 import type { WebhookActivities } from './webhook-activities.ts';
 
@@ -44,17 +43,6 @@ export const awaitOutcomeUpdate = defineUpdate<TransferOutcome | null, [number]>
 export const outcomeQuery = defineQuery<TransferOutcome | null>('outcome');
 
 type StepResult = { ok: true } | { ok: false; code: string; detail: string };
-
-function refusalOf(error: unknown): { code: string; detail: string } | null {
-  if (
-    error instanceof ActivityFailure &&
-    error.cause instanceof ApplicationFailure &&
-    error.cause.nonRetryable
-  ) {
-    return { code: error.cause.type ?? 'refused', detail: error.cause.message };
-  }
-  return null;
-}
 
 export async function transferWorkflow(input: TransferWorkflowInput): Promise<TransferOutcome> {
   const { transferId, timeouts } = input;

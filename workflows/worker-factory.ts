@@ -8,6 +8,7 @@ import { installTemporalRuntime } from '../runtime/temporal-runtime.ts';
 import { createServiceContext } from '../services/context.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { type ActivityDependencies, createActivities } from './activities.ts';
+import { createReversalActivities } from './reversal-activities.ts';
 import {
   ensureSettlementSchedule,
   ensureStrandedTransfersSchedule,
@@ -62,13 +63,14 @@ export async function createWorker(
     activities: {
       ...createActivities({ db: options.db }),
       ...createTransferActivities({ db: options.db, adapters }),
+      ...createReversalActivities({ db: options.db, adapters }),
       ...createWebhookActivities({
         db: options.db,
         gatewayIssuer: options.gatewayIssuer,
         gatewayKey: options.gatewayKey,
         webhookTimeoutMs: options.partnerCallTimeoutMs,
       }),
-      ...createSettlementActivities(createServiceContext(options.db)),
+      ...createSettlementActivities(createServiceContext(options.db), options.gatewayKey),
       ...(sweep
         ? createStrandedTransferActivities({
             db: options.db,

@@ -17,6 +17,7 @@ const examples: Record<IdPrefix, string> = {
   whk: 'whk_01jh8x4z3e6q2v8k9m0n1p2r40',
   cyc: 'cyc_01jh8x4z3e6q2v8k9m0n1p2r41',
   ins: 'ins_01jh8x4z3e6q2v8k9m0n1p2r42',
+  rvs: 'rvs_01jh8x4z3e6q2v8k9m0n1p2r43',
 };
 
 export function idPattern(prefix: IdPrefix): RegExp {

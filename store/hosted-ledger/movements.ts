@@ -6,7 +6,8 @@ import type { Database, LedgerTransferStatus } from '../database.ts';
 import { balancesOf, type Db, lockCountedAccounts, uncounted } from './accounts.ts';
 
 export type LedgerAnswer =
-  | { outcome: 'done'; replayed: boolean }
+  /** points: what the operation moved (a partial reversal moves less than it was asked). */
+  | { outcome: 'done'; replayed: boolean; points?: bigint }
   | { outcome: 'refused'; code: string; detail: string };
 
 export interface Movement {
@@ -82,7 +83,7 @@ export async function previousOutcome(
 ): Promise<LedgerAnswer | undefined> {
   const previous = await db
     .selectFrom('ledger_transfers')
-    .select('status')
+    .select(['status', 'amount_points'])
     .where('program_id', '=', programId)
     .where('key', '=', key)
     .executeTakeFirst();
@@ -94,7 +95,7 @@ export async function previousOutcome(
       detail: `key ${key} was declared abandoned before it arrived`,
     };
   }
-  return { outcome: 'done', replayed: true };
+  return { outcome: 'done', replayed: true, points: previous.amount_points };
 }
 
 /** Runs an operation once per key: a repeat, even a concurrent one, gets the first outcome. */

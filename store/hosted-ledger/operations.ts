@@ -4,9 +4,9 @@
 // about before it arrived (see askOutcome) is refused, so a late request can never move points.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { assert } from '../../domain/arithmetic.ts';
-import { planLedgerOperation } from '../../domain/ledger.ts';
+import { availablePoints, planLedgerOperation } from '../../domain/ledger.ts';
 import type { Database } from '../database.ts';
-import { type LedgerAccountIds, uncounted } from './accounts.ts';
+import { balancesOf, type LedgerAccountIds, lockCountedAccounts, uncounted } from './accounts.ts';
 import { type LedgerAnswer, move, once, previousOutcome } from './movements.ts';
 
 export interface CreditInput {
@@ -219,10 +219,14 @@ export function voidReservation(db: Kysely<Database>, input: ResolveInput): Prom
   });
 }
 
-/** Takes back a credit (from the member to the issuance account), if the member still has the points. */
+/**
+ * Takes back (part of) a credit, from the member to the issuance account: at most `points`, at most
+ * what is left unreversed of the credit, and at most what the member still has. Answers with what it
+ * took; refused as insufficient_points when that is nothing.
+ */
 export function reverseCredit(
   db: Kysely<Database>,
-  input: { programId: string; key: string; creditKey: string; reason: string },
+  input: { programId: string; key: string; creditKey: string; points: bigint; reason: string },
 ): Promise<LedgerAnswer> {
   return once(db, input.programId, input.key, async (trx) => {
     const credit = await trx
@@ -233,29 +237,50 @@ export function reverseCredit(
       .where('operation', '=', 'credit')
       .forUpdate()
       .executeTakeFirst();
-    if (!credit) return { outcome: 'done', replayed: false };
-    if (credit.status === 'reversed') return { outcome: 'done', replayed: true };
+    if (!credit)
+      return { outcome: 'refused', code: 'credit_unknown', detail: `no credit ${input.creditKey}` };
     assert(credit.debit_account_id !== null && credit.credit_account_id !== null, 'a credit has accounts');
+    const reversed = await trx
+      .selectFrom('ledger_transfers')
+      .select(sql<string>`coalesce(sum(amount_points), 0)`.as('total'))
+      .where('pending_transfer_id', '=', credit.id)
+      .where('operation', '=', 'reverse_credit')
+      .executeTakeFirstOrThrow();
+    const unreversed = credit.amount_points - BigInt(reversed.total);
+    const member = (await lockCountedAccounts(trx, [credit.credit_account_id])).get(credit.credit_account_id);
+    const available = member ? availablePoints(balancesOf(member)) : 0n;
+    const taken = [input.points, unreversed, available].reduce((least, value) =>
+      value < least ? value : least,
+    );
+    if (taken <= 0n) {
+      return {
+        outcome: 'refused',
+        code: 'insufficient_points',
+        detail:
+          unreversed <= 0n ? 'the credit is reversed in full' : 'the member has none of the points left',
+      };
+    }
     const outcome = await move(trx, {
       programId: input.programId,
       key: input.key,
       kind: 'reverse_credit',
       debitAccountId: credit.credit_account_id,
       creditAccountId: credit.debit_account_id,
-      amountPoints: credit.amount_points,
+      amountPoints: taken,
       status: 'posted',
       pendingTransferId: credit.id,
       expiresAt: null,
       reason: input.reason,
     });
-    if (outcome.outcome === 'done') {
+    if (outcome.outcome !== 'done') return outcome;
+    if (taken === unreversed) {
       await trx
         .updateTable('ledger_transfers')
         .set({ status: 'reversed' })
         .where('id', '=', credit.id)
         .execute();
     }
-    return outcome;
+    return { outcome: 'done', replayed: false, points: taken };
   });
 }
 

@@ -13,6 +13,7 @@ import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.
 import type { SignRequestInput } from '../../signing/request-token.ts';
 import type { Db } from '../../store/connection.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
+import { startReversalWorkflow } from '../../workflows/reversal-client.ts';
 import type { SettlementCalendar } from '../../workflows/schedules.ts';
 import { runSettlementClose } from '../../workflows/settlement-client.ts';
 import type { TransferTimeouts } from '../../workflows/transfer.workflow.ts';
@@ -151,6 +152,16 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
           replyWaitMs: 8_000,
         },
         transferId,
+      ),
+    startReversal: (reversalId) =>
+      startReversalWorkflow(
+        {
+          client: overrides.transferClient ?? temporal,
+          taskQueue,
+          timeouts: testTransferTimeouts,
+          replyWaitMs: 8_000,
+        },
+        reversalId,
       ),
     signDocument: (document) => signDocument(gatewayKey, document),
     closeSettlement: (periodLabel) =>
