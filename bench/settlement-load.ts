@@ -4,16 +4,22 @@
 // node bench/settlement-load.ts URL [obligations] [rounds] [GROUP BY runs per round] [statements at a time]
 //
 // Each round: the GROUP BY a few times (its median is the round's baseline), then the close as the
-// product runs it (sealCycle, netCycle), then the 50 partners' signed statements one after another.
-// A close seals the cycle, so between rounds the cycle is reopened (reopenCycle): the obligations
-// stay exactly as loaded, only the close's own rows go. After the rounds, a pass that splits a
-// statement's time (queries, building, JSON, signing) and EXPLAIN ANALYZE of the slow statements.
+// product runs it (sealCycle, netCycle: netCycle issues and stores the 50 partners' statements), then
+// the 50 statements downloaded and signed one after another, as a partner gets them. A close seals
+// the cycle, so between rounds the cycle is reopened (reopenCycle): the obligations stay exactly as
+// loaded, only the close's own rows go. After the rounds, the 50 statements' lines downloaded once
+// (every obligation of each partner, signed: what a partner fetches when it wants the detail, not
+// part of the close), and EXPLAIN ANALYZE of the slow statements.
 
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createServiceContext } from '../services/context.ts';
+import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import { netCycle, sealCycle } from '../services/settlement.ts';
-import { buildPartnerStatement, signedStatement } from '../services/settlement-statements.ts';
+import {
+  type DocumentSigner,
+  signedStatement,
+  signedStatementLines,
+} from '../services/settlement-statements.ts';
 import { signDocument } from '../signing/documents.ts';
 import { generateSigningKeyPair } from '../signing/keys.ts';
 import { createDatabase } from '../store/connection.ts';
@@ -95,15 +101,19 @@ async function groupBy(): Promise<number> {
 const gatewayKey = await generateSigningKeyPair('ES256');
 const sign = (document: unknown) => signDocument(gatewayKey, document);
 
-async function statements(closedCycleId: string, now: Date): Promise<{ ms: number; perPartnerMs: number[] }> {
+async function statements(
+  closedCycleId: string,
+  download: (
+    context: ServiceContext,
+    input: { cycleId: string; partnerId: string; sign: DocumentSigner },
+  ) => Promise<unknown>,
+): Promise<{ ms: number; perPartnerMs: number[] }> {
   const perPartnerMs: number[] = [];
   let next = 0;
   const lane = async () => {
     while (next < partnerIds.length) {
       const partnerId = partnerIds[next++] as string;
-      const { ms } = await timed(() =>
-        signedStatement(context, { cycleId: closedCycleId, partnerId, now, sign }),
-      );
+      const { ms } = await timed(() => download(context, { cycleId: closedCycleId, partnerId, sign }));
       perPartnerMs.push(ms);
     }
   };
@@ -128,13 +138,13 @@ for (let round = 1; round <= rounds; round += 1) {
   );
   if (seal.value.id !== cycleId) throw new Error(`the seal closed ${seal.value.id}, not ${cycleId}`);
   recordQueriesAs(`net (round ${round})`);
-  const net = await timed(() => netCycle(context, cycleId));
+  const net = await timed(() => netCycle(context, { cycleId, sign }));
   recordQueriesAs(null);
   progress(
     `round ${round}/${rounds}: seal ${seal.ms.toFixed(0)} ms, net ${net.ms.toFixed(0)} ms; ${partnerIds.length} statements…`,
   );
   recordQueriesAs(`statements (round ${round})`);
-  const built = await statements(cycleId, now);
+  const built = await statements(cycleId, signedStatement);
   recordQueriesAs(null);
   const closeMs = seal.ms + net.ms;
   const baselineMs = median(groupByMs);
@@ -157,26 +167,18 @@ for (let round = 1; round <= rounds; round += 1) {
   });
 }
 
-// Where a statement's time goes: the same statements again, split. The queries' share comes from
-// the recorder (server, wire, pg's parsing, any wait for the event loop); building is the rest of
-// buildPartnerStatement; signing is signDocument, its own JSON.stringify included.
-progress('splitting a statement: queries, building, JSON, signing');
-const split = { queriesMs: 0, buildMs: 0, stringifyMs: 0, signMs: 0, lines: 0, jsonBytes: 0 };
-for (const partnerId of partnerIds) {
-  recordQueriesAs('split');
-  const before = recordedQueries().reduce((sum, timing) => sum + timing.totalMs, 0);
-  const built = await timed(() => buildPartnerStatement(context, { cycleId, partnerId, now: new Date() }));
-  recordQueriesAs(null);
-  await new Promise((resolve) => setImmediate(resolve));
-  const queriesMs = recordedQueries().reduce((sum, timing) => sum + timing.totalMs, 0) - before;
-  split.queriesMs += queriesMs;
-  split.buildMs += built.ms - queriesMs;
-  const json = await timed(async () => JSON.stringify(built.value));
-  split.stringifyMs += json.ms;
-  split.jsonBytes += json.value.length;
-  split.lines += built.value.lines.length;
-  split.signMs += (await timed(() => sign(built.value))).ms;
-}
+// The lines, once: each partner's every obligation, read, shaped and signed as one document.
+progress(`the ${partnerIds.length} statements' lines, downloaded once`);
+recordQueriesAs('lines');
+let lineCount = 0;
+const linesRun = await statements(cycleId, async (serviceContext, input) => {
+  const signed = await signedStatementLines(serviceContext, input);
+  lineCount += signed.statementLines.lines.length;
+});
+recordQueriesAs(null);
+const linesQueriesMs = recordedQueries()
+  .filter((timing) => timing.phase === 'lines')
+  .reduce((sum, timing) => sum + timing.totalMs, 0);
 
 // EXPLAIN ANALYZE of the last round's statements that took time, each in a transaction rolled back
 // (the seal's update among them, on the cycle reopened for it); a plan that fails says why instead.
@@ -227,11 +229,11 @@ for (const timing of slow) {
   });
 }
 const statementQuery = recordedQueries()
-  .filter((timing) => timing.phase === 'split')
+  .filter((timing) => timing.phase === 'lines')
   .sort(byTotal)[0];
 if (statementQuery) {
   plans.push({
-    phase: 'statements: the slowest query, generic plan',
+    phase: 'lines: the slowest query, generic plan',
     text: statementQuery.text,
     plan: await explain(statementQuery.text, statementQuery.firstValues, true),
   });
@@ -264,14 +266,13 @@ const output = {
   closeMedianMs: round1(closeMs),
   statementsMedianMs: round1(statementsMs),
   closeWithStatementsMedianMs: round1(closeWithStatementsMs),
-  statementSplit: {
+  statementLines: {
     statements: partnerIds.length,
-    lines: split.lines,
-    jsonMiB: Math.round((split.jsonBytes / 1024 / 1024) * 10) / 10,
-    queriesMs: round1(split.queriesMs),
-    buildMs: round1(split.buildMs),
-    stringifyMs: round1(split.stringifyMs),
-    signMs: round1(split.signMs),
+    lines: lineCount,
+    ms: round1(linesRun.ms),
+    medianMs: round1(median(linesRun.perPartnerMs)),
+    maxMs: round1(Math.max(...linesRun.perPartnerMs)),
+    queriesMs: round1(linesQueriesMs),
   },
   // Every round's statements by phase, slowest first within each.
   queries: recordedQueries()

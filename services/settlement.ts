@@ -1,5 +1,6 @@
-// The settlement use case: close a cycle (seal the open one, net what it holds, store positions and
-// payment instructions), read cycles, positions and instructions, and mark an instruction paid.
+// The settlement use case: close a cycle (seal the open one, net what it holds, store positions,
+// payment instructions and every partner's statement), read cycles, positions and instructions, and
+// mark an instruction paid.
 // The close is run by a Temporal workflow per period (workflows/settlement-close.workflow.ts); this
 // module is what its activities and the API call.
 import { ProblemError } from '../domain/errors.ts';
@@ -11,15 +12,19 @@ import {
   type CycleResult,
   findCycle,
   grossSums,
+  insertGrossSums,
   listCycles,
   listInstructions,
   listPositions,
+  lockCycleToNet,
   markInstructionPaid,
   sealOpenCycle,
   storeCycleResult,
 } from '../store/settlement.ts';
+import { insertStatements, listPartnerIds } from '../store/settlement-statements.ts';
 import { inTransaction } from '../store/transaction.ts';
 import type { ServiceContext } from './context.ts';
+import { type DocumentSigner, signStatementsAtClose } from './settlement-statements.ts';
 
 /**
  * Seals the open cycle under the period's label and opens the next (a second call for the same
@@ -34,17 +39,34 @@ export async function sealCycle(
   );
 }
 
-function cycleResult(nettings: CurrencyNetting[]): CycleResult {
-  const gross = nettings.flatMap((netting) => netting.gross);
+function cycleResult(nettings: CurrencyNetting[], summed: CycleSums): CycleResult {
+  // What each party is owed and owes, per currency and party, in one pass over the sums.
+  const sides = new Map<string, Map<string, { receivable: bigint; payable: bigint }>>();
+  const side = (currency: string, partyId: string) => {
+    let ofCurrency = sides.get(currency);
+    if (!ofCurrency) {
+      ofCurrency = new Map();
+      sides.set(currency, ofCurrency);
+    }
+    let found = ofCurrency.get(partyId);
+    if (!found) {
+      found = { receivable: 0n, payable: 0n };
+      ofCurrency.set(partyId, found);
+    }
+    return found;
+  };
+  for (const pair of summed.gross) {
+    side(pair.currency, pair.creditorId).receivable += pair.amountMinor;
+    side(pair.currency, pair.debtorId).payable += pair.amountMinor;
+  }
   const positions = nettings.flatMap((netting) =>
     netting.positions.map((position) => {
-      const owed = netting.gross.filter((pair) => pair.creditorPartnerId === position.partnerId);
-      const owing = netting.gross.filter((pair) => pair.debtorPartnerId === position.partnerId);
+      const { receivable, payable } = side(netting.currency, position.partnerId);
       return {
         currency: netting.currency,
         party_id: position.partnerId,
-        receivable_minor: owed.reduce((sum, pair) => sum + pair.amountMinor, 0n),
-        payable_minor: owing.reduce((sum, pair) => sum + pair.amountMinor, 0n),
+        receivable_minor: receivable,
+        payable_minor: payable,
         net_minor: position.amountMinor,
       };
     }),
@@ -58,42 +80,59 @@ function cycleResult(nettings: CurrencyNetting[]): CycleResult {
       amount_minor: instruction.amountMinor,
     })),
   );
-  return {
-    gross: gross.map((pair) => ({
-      currency: pair.currency,
-      debtorId: pair.debtorPartnerId,
-      creditorId: pair.creditorPartnerId,
-      amountMinor: pair.amountMinor,
-      obligationCount: 0n,
-    })),
-    positions,
-    instructions,
-  };
+  return { obligationCount: summed.obligationCount, positions, instructions };
 }
 
+type CycleSums = Awaited<ReturnType<typeof grossSums>>;
+
 /**
- * Nets a sealed cycle and stores its gross sums, positions and instructions, once: the database
- * sums the obligations per pair (one GROUP BY), the domain nets the sums.
+ * Nets a sealed cycle and issues its statements, once, in one transaction: the database sums the
+ * obligations per pair (one GROUP BY, which also counts them), the domain nets the sums, every
+ * partner's statement is built from them and signed, and all of it is stored together. A second
+ * call (a retried activity) finds the sums stored and does nothing.
  */
-export async function netCycle({ db }: ServiceContext, cycleId: string): Promise<void> {
-  const sums = await grossSums(db, cycleId);
-  const counts = new Map(
-    sums.map((sum) => [`${sum.currency} ${sum.debtorId} ${sum.creditorId}`, sum.obligationCount]),
-  );
-  const result = cycleResult(
-    netGross(
-      sums.map((sum) => ({
-        debtorPartnerId: sum.debtorId,
-        creditorPartnerId: sum.creditorId,
-        amountMinor: sum.amountMinor,
-        currency: sum.currency,
+export async function netCycle(
+  { db }: ServiceContext,
+  input: { cycleId: string; sign: DocumentSigner },
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const { cycle, netted } = await lockCycleToNet(trx, input.cycleId);
+    if (netted) return;
+    const partnerIds = await listPartnerIds(trx);
+    const summed = await grossSums(trx, cycle.id);
+    // PostgreSQL writes the sums while this process nets them and signs the statements: the two
+    // run side by side instead of one after the other. Its error, if any, is thrown where awaited.
+    const storingGross = insertGrossSums(trx, cycle.id, summed.gross);
+    storingGross.catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve)); // lets the insert leave before the CPU work
+    const result = cycleResult(
+      netGross(
+        summed.gross.map((sum) => ({
+          debtorPartnerId: sum.debtorId,
+          creditorPartnerId: sum.creditorId,
+          amountMinor: sum.amountMinor,
+          currency: sum.currency,
+        })),
+      ),
+      summed,
+    );
+    const statements = await signStatementsAtClose({
+      cycle,
+      partnerIds,
+      gross: summed.gross,
+      instructions: result.instructions.map((instruction) => ({
+        id: instruction.id,
+        payerId: instruction.payer_id,
+        payeeId: instruction.payee_id,
+        amountMinor: instruction.amount_minor,
+        currency: instruction.currency,
       })),
-    ),
-  );
-  for (const pair of result.gross) {
-    pair.obligationCount = counts.get(`${pair.currency} ${pair.debtorId} ${pair.creditorId}`) ?? 0n;
-  }
-  await inTransaction(db, (trx) => storeCycleResult(trx, cycleId, result));
+      sign: input.sign,
+    });
+    await storingGross;
+    await storeCycleResult(trx, cycle.id, result);
+    await insertStatements(trx, statements);
+  });
 }
 
 /** Runs the close of one period through its workflow and answers with the cycle's id. */

@@ -74,7 +74,8 @@ export async function sealOpenCycle(
       status: 'closed',
       period_label: input.periodLabel,
       closed_at: input.at,
-      obligation_count: sql<bigint>`(select count(*) from settlement_obligations o where o.cycle_id = settlement_cycles.id)`,
+      // Counted by the netting's GROUP BY, which reads every obligation anyway: a count here would
+      // be a second pass over the cycle. Nothing can join a sealed cycle, so that count is this one.
     })
     .where('status', '=', 'open')
     .returningAll()
@@ -91,68 +92,101 @@ export interface GrossSum {
   obligationCount: bigint;
 }
 
-/** The cycle's obligations summed per currency and ordered pair; the alliance is the party `alliance`. */
-export async function grossSums(db: Kysely<Database>, cycleId: string): Promise<GrossSum[]> {
-  const rows = await db
-    .selectFrom('settlement_obligations')
-    .select((eb) => [
-      'currency',
-      'debtor_partner_id as debtorId',
-      eb.fn.coalesce('creditor_partner_id', sql.lit('alliance')).as('creditorId'),
-      sql<bigint>`sum(amount_minor)::int8`.as('amountMinor'),
-      sql<bigint>`count(*)::int8`.as('obligationCount'),
-    ])
+/**
+ * The cycle's obligations summed per currency and ordered pair, the alliance as the party
+ * `alliance`, and how many obligations the cycle holds, in one pass. What a partner owes itself (an
+ * agreement between two of its own programmes) or a zero moves no money: counted, but no sum.
+ *
+ * A plain select, so PostgreSQL may scan in parallel; an insert … select (or a writing CTE) never
+ * runs in parallel, and measured slower than this select and an insert of the few thousand sums.
+ */
+export async function grossSums(
+  db: Kysely<Database>,
+  cycleId: string,
+): Promise<{ gross: GrossSum[]; obligationCount: bigint }> {
+  const { rows } = await sql<{
+    currency: string;
+    debtorId: string;
+    creditorId: string;
+    amountMinor: bigint | null;
+    moving: bigint;
+    obligations: bigint;
+  }>`select currency, debtor_partner_id as "debtorId",
+      coalesce(creditor_partner_id, 'alliance') as "creditorId",
+      sum(amount_minor) filter (where amount_minor > 0)::int8 as "amountMinor",
+      count(*) filter (where amount_minor > 0)::int8 as moving,
+      count(*)::int8 as obligations
+    from settlement_obligations
+    where cycle_id = ${cycleId}
+    group by currency, debtor_partner_id, creditor_partner_id`.execute(db);
+  let obligationCount = 0n;
+  const gross: GrossSum[] = [];
+  for (const row of rows) {
+    obligationCount += row.obligations;
+    if (row.creditorId === row.debtorId || row.amountMinor === null) continue;
+    gross.push({
+      currency: row.currency,
+      debtorId: row.debtorId,
+      creditorId: row.creditorId,
+      amountMinor: row.amountMinor,
+      obligationCount: row.moving,
+    });
+  }
+  return { gross, obligationCount };
+}
+
+/** Locks a sealed cycle to net it; `netted` when its gross sums are stored already (a second call). */
+export async function lockCycleToNet(
+  trx: Transaction<Database>,
+  cycleId: string,
+): Promise<{ cycle: SettlementCycle; netted: boolean }> {
+  const cycle = await trx
+    .selectFrom('settlement_cycles')
+    .selectAll()
+    .where('id', '=', cycleId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const gross = await trx
+    .selectFrom('settlement_gross')
+    .select('cycle_id')
     .where('cycle_id', '=', cycleId)
-    // What a partner owes itself (an agreement between two of its own programmes) or a zero moves no money.
-    .where((eb) =>
-      eb('creditor_partner_id', 'is', null).or('creditor_partner_id', '!=', eb.ref('debtor_partner_id')),
-    )
-    .where('amount_minor', '>', 0n)
-    .groupBy(['currency', 'debtor_partner_id', 'creditor_partner_id'])
-    .execute();
-  return rows.map((row) => ({ ...row, creditorId: String(row.creditorId) }));
+    .limit(1)
+    .executeTakeFirst();
+  return { cycle, netted: gross !== undefined };
+}
+
+/** Stores a cycle's gross sums in one insert of arrays (rather than a parameter per value). */
+export async function insertGrossSums(
+  trx: Transaction<Database>,
+  cycleId: string,
+  gross: readonly GrossSum[],
+): Promise<void> {
+  if (gross.length === 0) return;
+  const column = <T>(pick: (sum: GrossSum) => T) => gross.map(pick);
+  await sql`insert into settlement_gross (cycle_id, currency, debtor_id, creditor_id, amount_minor, obligation_count)
+    select ${cycleId}, * from unnest(${column((sum) => sum.currency)}::text[],
+      ${column((sum) => sum.debtorId)}::text[], ${column((sum) => sum.creditorId)}::text[],
+      ${column((sum) => String(sum.amountMinor))}::int8[], ${column((sum) => String(sum.obligationCount))}::int8[])`.execute(
+    trx,
+  );
 }
 
 export interface CycleResult {
-  gross: GrossSum[];
+  obligationCount: bigint;
   positions: Omit<SettlementPosition, 'cycle_id'>[];
   instructions: Omit<SettlementInstruction, 'cycle_id' | 'status' | 'payment_reference' | 'paid_at'>[];
 }
 
-/** Stores what netting made of a closed cycle, once: a second call for the same cycle writes nothing. */
+/**
+ * Stores what netting made of a closed cycle, in the caller's transaction (under lockCycleToNet):
+ * positions, instructions and its obligation count; the cycle is settled at once when nothing is
+ * left to pay.
+ */
 export async function storeCycleResult(
   trx: Transaction<Database>,
   cycleId: string,
   result: CycleResult,
-): Promise<boolean> {
-  const cycle = await trx
-    .selectFrom('settlement_cycles')
-    .select('id')
-    .where('id', '=', cycleId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const already = await trx
-    .selectFrom('settlement_positions')
-    .select('party_id')
-    .where('cycle_id', '=', cycle.id)
-    .limit(1)
-    .executeTakeFirst();
-  if (already) return false;
-  if (result.gross.length > 0) {
-    await trx
-      .insertInto('settlement_gross')
-      .values(
-        result.gross.map((sum) => ({
-          cycle_id: cycleId,
-          currency: sum.currency,
-          debtor_id: sum.debtorId,
-          creditor_id: sum.creditorId,
-          amount_minor: sum.amountMinor,
-          obligation_count: sum.obligationCount,
-        })),
-      )
-      .execute();
-  }
+): Promise<void> {
   if (result.positions.length > 0) {
     await trx
       .insertInto('settlement_positions')
@@ -167,14 +201,16 @@ export async function storeCycleResult(
       )
       .execute();
   }
-  if (result.instructions.length === 0) {
-    await trx
-      .updateTable('settlement_cycles')
-      .set({ status: 'settled', settled_at: sql`now()` })
-      .where('id', '=', cycleId)
-      .execute();
-  }
-  return true;
+  await trx
+    .updateTable('settlement_cycles')
+    .set({
+      obligation_count: result.obligationCount,
+      ...(result.instructions.length === 0
+        ? { status: 'settled', settled_at: sql`coalesce(settled_at, now())` }
+        : {}),
+    })
+    .where('id', '=', cycleId)
+    .execute();
 }
 
 export async function findCycle(db: Kysely<Database>, cycleId: string): Promise<SettlementCycle | undefined> {
@@ -263,29 +299,4 @@ export async function markInstructionPaid(
     )
     .execute();
   return paid;
-}
-
-/** Every obligation of a cycle that the partner is party to, oldest first; the alliance as `alliance`. */
-export async function listPartyObligations(
-  db: Kysely<Database>,
-  input: { cycleId: string; partnerId: string },
-) {
-  return db
-    .selectFrom('settlement_obligations')
-    .select((eb) => [
-      'id',
-      'kind',
-      'source_id',
-      'debtor_partner_id',
-      eb.fn.coalesce('creditor_partner_id', sql.lit('alliance')).as('creditor_id'),
-      'amount_minor',
-      'currency',
-      'created_at',
-    ])
-    .where('cycle_id', '=', input.cycleId)
-    .where((eb) =>
-      eb.or([eb('debtor_partner_id', '=', input.partnerId), eb('creditor_partner_id', '=', input.partnerId)]),
-    )
-    .orderBy('id')
-    .execute();
 }

@@ -8,6 +8,8 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createServiceContext } from '../../services/context.ts';
 import { netCycle, sealCycle } from '../../services/settlement.ts';
+import { signDocument } from '../../signing/documents.ts';
+import { generateSigningKeyPair } from '../../signing/keys.ts';
 import { createDatabase } from '../../store/connection.ts';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
 import { migrateToLatest } from '../../store/migrator.ts';
@@ -122,12 +124,18 @@ describe('reopenCycle', () => {
       loadSettlementData(client, shape, new Date('2026-11-29T16:00:00Z')),
     );
     const db = createDatabase({ url, poolSizeMax: 2 });
+    const key = await generateSigningKeyPair('ES256');
+    const sign = (document: unknown) => signDocument(key, document);
     const context = createServiceContext(db);
     const close = async (label: string) => {
       const sealed = await sealCycle(context, { periodLabel: label, now: new Date() });
       expect(sealed.id).toBe(cycleId);
-      expect(sealed.obligation_count).toBe(4_000n);
-      await netCycle(context, cycleId);
+      await netCycle(context, { cycleId, sign });
+      // Counted by the netting's GROUP BY, and a statement issued to every partner.
+      const counted = await sql<{ obligation_count: bigint; statements: bigint }>`select obligation_count,
+          (select count(*) from settlement_statements where cycle_id = ${cycleId}) as statements
+        from settlement_cycles where id = ${cycleId}`.execute(db);
+      expect(counted.rows).toEqual([{ obligation_count: 4_000n, statements: BigInt(shape.partners) }]);
       const positions = await sql<{
         currency: string;
         party_id: string;

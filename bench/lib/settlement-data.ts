@@ -97,7 +97,12 @@ export async function loadSettlementData(
 export async function reopenCycle(client: pg.ClientBase, cycleId: string): Promise<void> {
   await client.query('begin');
   try {
-    for (const table of ['settlement_instructions', 'settlement_positions', 'settlement_gross']) {
+    for (const table of [
+      'settlement_statements',
+      'settlement_instructions',
+      'settlement_positions',
+      'settlement_gross',
+    ]) {
       await client.query(`delete from ${table} where cycle_id = $1`, [cycleId]);
     }
     await client.query('delete from settlement_cycles where id <> $1', [cycleId]);

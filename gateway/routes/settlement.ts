@@ -3,7 +3,12 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ServiceContext } from '../../services/context.ts';
 import { listCycleInstructions, listSettlementCycles, readCycle } from '../../services/settlement.ts';
-import { type DocumentSigner, signedStatement, statementCsv } from '../../services/settlement-statements.ts';
+import {
+  type DocumentSigner,
+  signedStatement,
+  signedStatementLines,
+  statementCsv,
+} from '../../services/settlement-statements.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { problemResponses } from '../problem.ts';
@@ -16,6 +21,8 @@ import {
   cycleView,
   InstructionSchema,
   instructionView,
+  StatementLinesSchema,
+  StatementSchema,
 } from '../schemas/settlement.ts';
 
 const tags = ['Settlement'];
@@ -54,27 +61,26 @@ const instructionsRoute = signedRoute('partner', {
   },
 });
 
-const StatementSchema = z
-  .object({
-    statement: z.record(z.string(), z.unknown()).openapi({
-      description:
-        'Your lines (obligations), gross and net per counterparty and currency, and your payment instructions.',
-    }),
-    jws: z.string().openapi({
-      description:
-        'A compact JWS whose payload is exactly `statement`, signed with a key of /.well-known/jwks.json (verify with `npm run verify-statement -- FILE` or any JOSE library).',
-    }),
-  })
-  .openapi('SettlementStatement');
-
 const statementRoute = signedRoute('partner', {
   method: 'get',
   path: '/v1/settlement/cycles/{cycleId}/statement',
   tags,
-  summary: 'Your statement of a closed cycle, signed by the gateway',
+  summary: 'Your statement of a closed cycle, as issued at its close and signed by the gateway',
   request: { params: CyclePath },
   responses: {
     200: json(StatementSchema, 'The statement and its signature'),
+    ...problemResponses(400, 401, 404, 409),
+  },
+});
+
+const statementLinesRoute = signedRoute('partner', {
+  method: 'get',
+  path: '/v1/settlement/cycles/{cycleId}/statement/lines',
+  tags,
+  summary: "Your statement's lines (every obligation behind its figures), signed by the gateway",
+  request: { params: CyclePath },
+  responses: {
+    200: json(StatementLinesSchema, 'The lines and their signature'),
     ...problemResponses(400, 401, 404, 409),
   },
 });
@@ -100,7 +106,15 @@ export function registerSettlementRoutes(
     const signed = await signedStatement(context, {
       cycleId: c.req.valid('param').cycleId,
       partnerId: callerPartnerId(c.var.principal),
-      now: new Date(),
+      sign,
+    });
+    return c.json(signed, 200);
+  });
+
+  app.openapi(statementLinesRoute, async (c) => {
+    const signed = await signedStatementLines(context, {
+      cycleId: c.req.valid('param').cycleId,
+      partnerId: callerPartnerId(c.var.principal),
       sign,
     });
     return c.json(signed, 200);
@@ -111,7 +125,7 @@ export function registerSettlementRoutes(
     const csv = await statementCsv(context, {
       cycleId,
       partnerId: callerPartnerId(c.var.principal),
-      now: new Date(),
+      sign,
     });
     return c.body(csv, 200, {
       'Content-Type': 'text/csv; charset=utf-8',

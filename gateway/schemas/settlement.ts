@@ -18,7 +18,9 @@ export const CycleSchema = z
     openedAt: z.string(),
     closedAt: z.string().nullable(),
     settledAt: z.string().nullable(),
-    obligationCount: AmountOut.nullable(),
+    obligationCount: AmountOut.nullable().openapi({
+      description: 'How many obligations it holds; null while open, and until the close has netted it.',
+    }),
   })
   .openapi('SettlementCycle');
 
@@ -129,3 +131,79 @@ export function instructionView(instruction: SettlementInstruction): z.infer<typ
     paidAt: instruction.paid_at?.toISOString() ?? null,
   };
 }
+
+const StatementCounterpartySchema = z.object({
+  counterpartyId: z.string().openapi({ description: 'A partner id, or `alliance` for its fees.' }),
+  currency: z.string(),
+  payableMinor: AmountOut,
+  payableCount: AmountOut.openapi({ description: 'How many obligations (lines) make up payableMinor.' }),
+  receivableMinor: AmountOut,
+  receivableCount: AmountOut,
+  netMinor: z.string().openapi({ description: 'Receivable minus payable.' }),
+});
+
+export const StatementDocumentSchema = z
+  .object({
+    type: z.literal('settlement-statement'),
+    partnerId: z.string(),
+    cycleId: z.string(),
+    periodLabel: z.string(),
+    issuedAt: z.string().openapi({ description: 'When the cycle was closed, which issued it.' }),
+    lineCount: AmountOut.openapi({ description: 'How many lines its lines document holds.' }),
+    counterparties: z.array(StatementCounterpartySchema),
+    instructions: z
+      .array(
+        z.object({
+          id: z.string(),
+          direction: z.enum(['pay', 'receive']),
+          counterpartyId: z.string(),
+          amountMinor: AmountOut,
+          currency: z.string(),
+        }),
+      )
+      .openapi({
+        description: 'Your payments as netting issued them; whether each is paid is at `…/instructions`.',
+      }),
+  })
+  .openapi('SettlementStatementDocument');
+
+export const StatementSchema = z
+  .object({
+    statement: StatementDocumentSchema,
+    jws: z.string().openapi({
+      description:
+        'A compact JWS whose payload is exactly `statement`, signed with a key of /.well-known/jwks.json (verify with `npm run verify-statement -- FILE` or any JOSE library).',
+    }),
+  })
+  .openapi('SettlementStatement');
+
+export const StatementLineSchema = z.object({
+  obligationId: z.string(),
+  kind: z.string(),
+  sourceId: z.string().openapi({ description: 'What caused it: a transfer id for a transfer or its fee.' }),
+  direction: z.enum(['payable', 'receivable']),
+  counterpartyId: z.string(),
+  amountMinor: AmountOut,
+  currency: z.string(),
+  at: z.string(),
+});
+
+export const StatementLinesSchema = z
+  .object({
+    statementLines: z
+      .object({
+        type: z.literal('settlement-statement-lines'),
+        partnerId: z.string(),
+        cycleId: z.string(),
+        statementSha256: z.string().openapi({
+          description:
+            "Base64url SHA-256 of the statement's signed JSON (its JWS payload): these are its lines.",
+        }),
+        lines: z.array(StatementLineSchema),
+      })
+      .openapi('SettlementStatementLinesDocument'),
+    jws: z.string().openapi({
+      description: 'A compact JWS whose payload is exactly `statementLines`, signed like the statement.',
+    }),
+  })
+  .openapi('SettlementStatementLines');

@@ -8,7 +8,8 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { createServiceContext } from '../../services/context.ts';
-import { sealCycle } from '../../services/settlement.ts';
+import { netCycle, sealCycle } from '../../services/settlement.ts';
+import { signDocument } from '../../signing/documents.ts';
 import { settlementScheduleId } from '../../workflows/schedules.ts';
 import { createAlliance } from '../support/alliance.ts';
 import { payInstruction } from '../support/settlement.ts';
@@ -19,6 +20,7 @@ const alliance = await createAlliance({
 });
 const { gateway, coffee, airline, bookstore } = alliance;
 const services = createServiceContext(gateway.db);
+const sign = (document: unknown) => signDocument(gateway.gatewayKey, document);
 
 interface Summary {
   cycle: { id: string; status: string; obligationCount: string | null; periodLabel: string | null };
@@ -158,8 +160,12 @@ describe('exactly once, by commit order', () => {
     const seals: Promise<unknown>[] = [];
     for (let index = 0; index < 4; index += 1) {
       await new Promise((resolve) => setTimeout(resolve, 150));
+      // Each close nets right after its seal, while transfers still run: what it counts is final.
       seals.push(
-        sealCycle(services, { periodLabel: `concurrency-${members[0]?.memberId}-${index}`, now: new Date() }),
+        sealCycle(services, {
+          periodLabel: `concurrency-${members[0]?.memberId}-${index}`,
+          now: new Date(),
+        }).then((sealed) => netCycle(services, { cycleId: sealed.id, sign })),
       );
     }
     await Promise.all([...transfers, ...seals]);
@@ -192,7 +198,7 @@ describe('exactly once, by commit order', () => {
         .select((eb) => eb.fn.countAll<bigint>().as('count'))
         .where('cycle_id', '=', cycle.id)
         .executeTakeFirstOrThrow();
-      // What the seal counted is what the cycle holds now: nothing arrived after it.
+      // What the close counted is what the cycle holds now: nothing arrived after its seal.
       expect(BigInt(count)).toBe(cycle.obligation_count);
     }
   });

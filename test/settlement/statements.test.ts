@@ -1,7 +1,9 @@
 // A partner's statement of a closed cycle. Goal: it verifies against the keys the gateway publishes,
-// fails when one byte of it changes, and its CSV parses back to the same figures. Method: real
-// transfers through the gateway, a close by finance, the statement downloaded as a partner, checked
-// with the same code `npm run verify-statement` runs.
+// fails when one byte of it changes, and is the same signed document at every download; its lines
+// are bound to it and add up to its figures, and its CSV parses back to the same lines and figures.
+// Method: real transfers through the gateway, a close by finance, the statement downloaded as a
+// partner, checked with the same code `npm run verify-statement` runs.
+import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import type { JSONWebKeySet } from 'jose';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +16,21 @@ const { gateway, coffee, airline } = alliance;
 interface Downloaded {
   statement: {
     partnerId: string;
+    lineCount: string;
+    counterparties: {
+      counterpartyId: string;
+      payableMinor: string;
+      payableCount: string;
+      netMinor: string;
+    }[];
+    instructions: { direction: string; amountMinor: string }[];
+  };
+  jws: string;
+}
+
+interface DownloadedLines {
+  statementLines: {
+    statementSha256: string;
     lines: {
       obligationId: string;
       direction: string;
@@ -21,8 +38,6 @@ interface Downloaded {
       amountMinor: string;
       currency: string;
     }[];
-    counterparties: { counterpartyId: string; netMinor: string }[];
-    instructions: { direction: string; amountMinor: string }[];
   };
   jws: string;
 }
@@ -49,23 +64,31 @@ async function download(path: string): Promise<Response> {
 describe('a settlement statement', () => {
   it('states what the partner owes each counterparty and verifies with the published keys', async () => {
     const text = await (await download('statement')).text();
-    const { statement } = JSON.parse(text) as Downloaded;
+    const { statement, jws } = JSON.parse(text) as Downloaded;
     expect(statement.partnerId).toBe(coffee.partner.id);
-    expect(statement.lines.filter((line) => line.direction === 'payable')).toHaveLength(2);
+    expect(statement.lineCount).toBe('2');
     expect(statement.counterparties).toEqual([
-      expect.objectContaining({ counterpartyId: airline.partner.id, netMinor: '-1400' }),
+      expect.objectContaining({
+        counterpartyId: airline.partner.id,
+        payableMinor: '1400',
+        payableCount: '2',
+        netMinor: '-1400',
+      }),
     ]);
     expect(await checkStatement(text, keys)).toEqual({
       ok: true,
       partnerId: coffee.partner.id,
       cycleId,
       lines: 2,
+      checked: ['statement'],
     });
+    // Issued and signed at the close: every download states the same signed document.
+    expect(((await (await download('statement')).json()) as Downloaded).jws).toBe(jws);
   });
 
   it('fails to verify when one byte of the statement or of its signature changes', async () => {
     const text = await (await download('statement')).text();
-    const tampered = text.replace('"amountMinor":"700"', '"amountMinor":"701"');
+    const tampered = text.replace('"payableMinor":"1400"', '"payableMinor":"1401"');
     expect(tampered).not.toBe(text);
     expect(await checkStatement(tampered, keys)).toMatchObject({ ok: false });
     const { jws } = JSON.parse(text) as Downloaded;
@@ -78,15 +101,51 @@ describe('a settlement statement', () => {
     expect(await checkStatement(text, otherKeys)).toMatchObject({ ok: false });
   });
 
-  it('comes as CSV that parses back to the same lines', async () => {
+  it('comes with its lines, signed and bound to it by its digest, adding up to its figures', async () => {
+    const text = await (await download('statement')).text();
+    const linesText = await (await download('statement/lines')).text();
+    const { jws } = JSON.parse(text) as Downloaded;
+    const { statementLines } = JSON.parse(linesText) as DownloadedLines;
+    const payload = Buffer.from(jws.split('.')[1] ?? '', 'base64url');
+    expect(statementLines.statementSha256).toBe(createHash('sha256').update(payload).digest('base64url'));
+    expect(
+      statementLines.lines.map((line) => [line.direction, line.counterpartyId, line.amountMinor]),
+    ).toEqual([
+      ['payable', airline.partner.id, '700'],
+      ['payable', airline.partner.id, '700'],
+    ]);
+    expect(await checkStatement(text, keys, { linesText })).toMatchObject({
+      ok: true,
+      checked: ['statement', 'lines'],
+    });
+  });
+
+  it("fails to verify when a line changes, or the lines are not the statement's", async () => {
+    const text = await (await download('statement')).text();
+    const linesText = await (await download('statement/lines')).text();
+    const changed = linesText.replace('"amountMinor":"700"', '"amountMinor":"701"');
+    expect(changed).not.toBe(linesText);
+    expect(await checkStatement(text, keys, { linesText: changed })).toMatchObject({ ok: false });
+    // Airline's lines, signed by the gateway too, are not coffee's statement's.
+    const airlineLines = await (
+      await gateway.call(airline.signer, 'GET', `/v1/settlement/cycles/${cycleId}/statement/lines`)
+    ).text();
+    expect(await checkStatement(text, keys, { linesText: airlineLines })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('digest'),
+    });
+  });
+
+  it('comes as CSV that parses back to the same lines and figures', async () => {
     const csv = await (await download('statement.csv')).text();
-    const { statement } = (await (await download('statement')).json()) as Downloaded;
+    const text = await (await download('statement')).text();
+    const linesText = await (await download('statement/lines')).text();
+    const { statementLines } = JSON.parse(linesText) as DownloadedLines;
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
-    expect(rows).toHaveLength(statement.lines.length);
     expect(
       rows.map((row) => [row.obligationId, row.direction, row.counterpartyId, row.amountMinor, row.currency]),
     ).toEqual(
-      statement.lines.map((line) => [
+      statementLines.lines.map((line) => [
         line.obligationId,
         line.direction,
         line.counterpartyId,
@@ -97,6 +156,21 @@ describe('a settlement statement', () => {
     expect(csv.split('\r\n')[0]).toBe(
       'obligationId,kind,sourceId,direction,counterpartyId,amountMinor,currency,at',
     );
+    expect(await checkStatement(text, keys, { linesText, csvText: csv })).toMatchObject({
+      ok: true,
+      checked: ['statement', 'lines', 'csv'],
+    });
+    expect(await checkStatement(text, keys, { csvText: csv })).toMatchObject({ ok: true });
+    // One changed byte: in a line's time, against the signed lines; in an amount, against the figures.
+    const [, firstRow = ''] = csv.split('\r\n');
+    const otherTime = csv.replace(
+      firstRow,
+      firstRow.replace(/.$/, (last) => (last === '0' ? '1' : '0')),
+    );
+    expect(otherTime).not.toBe(csv);
+    expect(await checkStatement(text, keys, { linesText, csvText: otherTime })).toMatchObject({ ok: false });
+    const otherAmount = csv.replace(',700,', ',701,');
+    expect(await checkStatement(text, keys, { csvText: otherAmount })).toMatchObject({ ok: false });
   });
 
   it('is refused for the cycle still open', async () => {
