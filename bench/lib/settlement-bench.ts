@@ -55,7 +55,7 @@ export async function benchSettlement(
   const rows = `${obligations.toLocaleString('en-US')} obligations, ${partners} partners, ${currencies.split(', ').length} currencies`;
   const runs = figures.rounds.reduce((sum, round) => sum + round.groupBy.length, 0);
   const baseline = `plain SQL GROUP BY currency, debtor, creditor (sum, count) over the same ${rows}, same connection, median of ${runs} runs in ${figures.rounds.length} rounds`;
-  const statements = `${partners} statements downloaded and signed (ES256), ${figures.statementConcurrency} at a time`;
+  const statements = `the ${partners} statements the close signed (ES256), downloaded, ${figures.statementConcurrency} at a time`;
   const result = (name: string, value: number, unit: string): BenchResult => ({
     name,
     value,
@@ -74,7 +74,7 @@ export async function benchSettlement(
       result(
         'settlement_close_with_statements',
         figures.closeWithStatementsMedianMs,
-        'ms (close + statements)',
+        'ms (close + the statements downloaded)',
       ),
       // Not part of the close: what the detail costs when a partner asks for it.
       result(
