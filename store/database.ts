@@ -353,6 +353,17 @@ export interface LedgerEntriesTable {
   created_at: ImmutableTimestamp;
 }
 
+/** One run of the conservation monitor: whether every invariant held, and what each found. */
+export interface ConservationChecksTable {
+  id: Serial;
+  /** The monitor run that wrote it: a retried run finds its row instead of writing another. */
+  run_id: Immutable<string>;
+  checked_at: ImmutableTimestamp;
+  ok: Immutable<boolean>;
+  /** domain/conservation.ts FindingsDocument; jsonb. */
+  findings: Json;
+}
+
 export interface Database {
   partners: PartnersTable;
   programs: ProgramsTable;
@@ -376,6 +387,7 @@ export interface Database {
   exposure_caps: ExposureCapsTable;
   finance_flags: FinanceFlagsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  conservation_checks: ConservationChecksTable;
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
   ledger_entries: LedgerEntriesTable;
