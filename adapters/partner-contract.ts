@@ -95,7 +95,10 @@ export const Transactions = z
         operation: z.enum(['reserve', 'post', 'void', 'credit', 'reverse']),
         accountRef: z.string().nullable(),
         points: z.string(),
-        status: z.string(),
+        status: z.string().openapi({
+          description:
+            'reserve: reserved, posted, voided or expired (as it stands now); credit: credited, or reversed once reversed in full; post: posted; void: voided; reverse: reversed.',
+        }),
         at: z.string(),
       }),
     ),

@@ -25,6 +25,7 @@ import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } fro
 type PartnerStepName = Exclude<PartnerOperationName, 'outcome' | 'webhook'>;
 
 import { ReferencePartnerError } from './errors.ts';
+import { createReportQuirks, type ReportQuirks } from './report-quirks.ts';
 import type { PartnerBooks, PartnerOutcome } from './store.ts';
 
 export interface ReferencePartnerOptions {
@@ -142,6 +143,7 @@ const routes = {
 
 export function createReferencePartnerApp(options: ReferencePartnerOptions) {
   const faults = options.faults ?? createFaultPlan();
+  const reportQuirks = createReportQuirks();
   const seenNonces = new Map<string, number>();
   const verify = createRequestVerifier({
     audience: options.partnerId,
@@ -291,11 +293,13 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
   });
   app.openapi(routes.transactions, async (c) => {
     const { from, to } = c.req.valid('query');
-    const operations = await options.books.transactions({
-      from: new Date(from),
-      to: new Date(to),
-      limit: 5_000,
-    });
+    const operations = reportQuirks.apply(
+      await options.books.transactions({
+        from: new Date(from),
+        to: new Date(to),
+        limit: 5_000,
+      }),
+    );
     return c.json(
       {
         transactions: operations.map((operation) => ({
@@ -334,8 +338,8 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
   });
   app.get('/_control/webhooks', (c) => c.json({ items: webhooks }, 200));
 
-  registerControlRoutes(app, options.books, faults);
-  return { app, faults, webhooks };
+  registerControlRoutes(app, options.books, faults, reportQuirks);
+  return { app, faults, webhooks, reportQuirks };
 }
 
 const FaultBody = z.object({
@@ -347,7 +351,27 @@ const FaultBody = z.object({
 });
 
 /** Test and demo switches; not part of the partner contract, so not in partner.json. */
-function registerControlRoutes(app: OpenAPIHono, books: PartnerBooks, faults: FaultPlan): void {
+const QuirkBody = z.object({
+  key: z.string().min(1).max(200),
+  quirk: z.enum(['drop', 'change_amount', 'change_status', 'duplicate']),
+});
+
+function registerControlRoutes(
+  app: OpenAPIHono,
+  books: PartnerBooks,
+  faults: FaultPlan,
+  reportQuirks: ReportQuirks,
+): void {
+  app.post('/_control/report-quirks', async (c) => {
+    const parsed = QuirkBody.safeParse(await c.req.json());
+    if (!parsed.success) return c.json({ code: 'validation_failed', detail: parsed.error.message }, 400);
+    reportQuirks.set(parsed.data.key, parsed.data.quirk);
+    return c.json({ quirks: reportQuirks.pending() }, 201);
+  });
+  app.delete('/_control/report-quirks', (c) => {
+    reportQuirks.clear();
+    return c.body(null, 204);
+  });
   app.post('/_control/faults', async (c) => {
     const parsed = FaultBody.safeParse(await c.req.json());
     if (!parsed.success) return c.json({ code: 'validation_failed', detail: parsed.error.message }, 400);

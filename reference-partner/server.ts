@@ -5,6 +5,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { createReferencePartnerApp } from './app.ts';
 import type { FaultPlan } from './faults.ts';
+import type { ReportQuirks } from './report-quirks.ts';
 import { createPartnerBooks, type PartnerBooks } from './store.ts';
 
 export interface RunningReferencePartner {
@@ -13,6 +14,8 @@ export interface RunningReferencePartner {
   setPartnerId(partnerId: string): void;
   books: PartnerBooks;
   faults: FaultPlan;
+  /** Switches that make its transaction list disagree with its books (reconciliation's breaks). */
+  reportQuirks: ReportQuirks;
   /** Webhooks received from the gateway, each verified against its keys. */
   webhooks: unknown[];
   close(): Promise<void>;
@@ -31,7 +34,7 @@ export async function startReferencePartner(options: {
   const books = createPartnerBooks(options.db, options.schema);
   await books.setUp();
   let partnerId = options.partnerId ?? '';
-  const { app, faults, webhooks } = createReferencePartnerApp({
+  const { app, faults, webhooks, reportQuirks } = createReferencePartnerApp({
     partnerId: () => partnerId,
     books,
     gatewayIssuer: options.gatewayIssuer,
@@ -52,6 +55,7 @@ export async function startReferencePartner(options: {
     },
     books,
     faults,
+    reportQuirks,
     webhooks,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -176,15 +176,27 @@ export async function listStrandedReversalIds(
   return (await query.execute()).map((row) => row.id);
 }
 
-/** Records what the target took back; a repeat keeps the first figure. */
+/**
+ * Records what the target took back, and so what the member gets back and what is owed (fixed by
+ * the take); a repeat keeps the first figures.
+ */
 export async function recordReversalTaken(
   db: Kysely<Database>,
   reversalId: string,
   takenTargetPoints: bigint,
 ): Promise<TransferReversal> {
+  const reversal = await findReversal(db, reversalId);
+  if (!reversal) throw new Error(`reversal ${reversalId} does not exist`);
+  const result = reversalResult(planOf(reversal), takenTargetPoints, reversal.shortfall_payer);
   await db
     .updateTable('transfer_reversals')
-    .set({ status: 'taken', taken_target_points: takenTargetPoints, updated_at: new Date() })
+    .set({
+      status: 'taken',
+      taken_target_points: takenTargetPoints,
+      returned_source_points: result.returnedSourcePoints,
+      reversed_amount_minor: result.reversedAmountMinor,
+      updated_at: new Date(),
+    })
     .where('id', '=', reversalId)
     .where('status', '=', 'pending')
     .execute();
@@ -228,12 +240,9 @@ async function end(
     .updateTable('transfer_reversals')
     .set({
       status: values.status,
-      ...(values.result
-        ? {
-            returned_source_points: values.result.returnedSourcePoints,
-            reversed_amount_minor: values.result.reversedAmountMinor,
-          }
-        : {}),
+      // Without a result (failed, or left for finance) nothing was returned and nothing is owed.
+      returned_source_points: values.result?.returnedSourcePoints ?? null,
+      reversed_amount_minor: values.result?.reversedAmountMinor ?? null,
       failure_code: values.failure?.code ?? null,
       failure_detail: values.failure?.detail ?? null,
       updated_at: new Date(),

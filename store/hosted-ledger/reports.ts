@@ -67,6 +67,19 @@ const operationNames = {
   reverse_credit: 'reverse',
 } as const;
 
+/**
+ * The status a transaction list reports (the partner contract's words): a reservation is reserved
+ * until posted, voided or expired; a credit is credited until reversed in full.
+ */
+function reportedStatus(operation: string, status: string): string {
+  if (operation === 'reserve')
+    return status === 'pending' ? 'reserved' : status === 'post_done' ? 'posted' : status;
+  if (operation === 'credit') return status === 'posted' ? 'credited' : status;
+  if (operation === 'reverse_credit') return 'reversed';
+  if (operation === 'void') return 'voided';
+  return status;
+}
+
 /** A programme's operations in [from, to), oldest first, as a partner system would report them. */
 export async function listLedgerTransactions(
   db: Db,
@@ -98,7 +111,7 @@ export async function listLedgerTransactions(
     operation: operationNames[row.operation as keyof typeof operationNames],
     accountRef: row.account_ref,
     points: row.amount_points,
-    status: row.status,
+    status: reportedStatus(row.operation, row.status),
     at: row.created_at,
   }));
 }

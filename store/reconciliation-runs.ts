@@ -1,0 +1,94 @@
+// Reconciliation runs as stored: a run per programme and period (the Schedule's has an id derived
+// from both, so a second trigger finds it), and the partner's items staged for it until it matches.
+import { type Kysely, sql } from 'kysely';
+import type { PartnerTransaction } from '../domain/partner-transaction.ts';
+import type { ReconciliationPeriod } from '../domain/reconciliation.ts';
+import type { Database, ReconciliationRun, ReconciliationSource } from './database.ts';
+import { inTransaction } from './transaction.ts';
+
+/** Writes a run, unless one has this id already (the Schedule's second trigger): the run either way. */
+export async function insertRunWithId(
+  db: Kysely<Database>,
+  values: {
+    id: string;
+    partnerId: string;
+    programId: string;
+    period: ReconciliationPeriod;
+    source: ReconciliationSource;
+    requestedBy: string;
+  },
+): Promise<ReconciliationRun> {
+  await db
+    .insertInto('reconciliation_runs')
+    .values({
+      id: values.id,
+      partner_id: values.partnerId,
+      program_id: values.programId,
+      period_from: values.period.from,
+      period_to: values.period.to,
+      source: values.source,
+      requested_by: values.requestedBy,
+      status: 'running',
+    })
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
+  const run = await findRun(db, values.id);
+  if (!run) throw new Error(`reconciliation run ${values.id} was not written`);
+  return run;
+}
+
+export async function findRun(db: Kysely<Database>, runId: string): Promise<ReconciliationRun | undefined> {
+  return db.selectFrom('reconciliation_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+}
+
+export async function listRuns(
+  db: Kysely<Database>,
+  input: { partnerId: string | null; cursor: string | null; limit: number },
+): Promise<ReconciliationRun[]> {
+  let query = db.selectFrom('reconciliation_runs').selectAll().orderBy('id', 'desc').limit(input.limit);
+  if (input.partnerId) query = query.where('partner_id', '=', input.partnerId);
+  if (input.cursor) query = query.where('id', '<', input.cursor);
+  return query.execute();
+}
+
+/** Stages one page of the partner's items for the run: one statement, arrays bound as parameters. */
+export async function stagePartnerItems(
+  db: Kysely<Database>,
+  runId: string,
+  items: readonly PartnerTransaction[],
+): Promise<void> {
+  if (items.length === 0) return;
+  await sql`
+    insert into reconciliation_partner_items (run_id, key, operation, account_ref, points, status, at)
+    select ${runId}, * from unnest(
+      ${items.map((item) => item.key)}::text[],
+      ${items.map((item) => item.operation)}::text[],
+      ${items.map((item) => item.accountRef)}::text[],
+      ${items.map((item) => String(item.points))}::int8[],
+      ${items.map((item) => item.status)}::text[],
+      ${items.map((item) => item.at.toISOString())}::timestamptz[])`.execute(db);
+}
+
+export async function failRun(db: Kysely<Database>, runId: string, detail: string): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    await trx.deleteFrom('reconciliation_partner_items').where('run_id', '=', runId).execute();
+    await trx
+      .updateTable('reconciliation_runs')
+      .set({ status: 'failed', failure_detail: detail, finished_at: new Date() })
+      .where('id', '=', runId)
+      .where('status', '=', 'running')
+      .execute();
+  });
+}
+
+/** Every programme of an active partner: each is reconciled daily. */
+export async function listReconciledPrograms(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('programs')
+    .innerJoin('partners', 'partners.id', 'programs.partner_id')
+    .select('programs.id')
+    .where('partners.status', '=', 'active')
+    .orderBy('programs.id')
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,246 @@
+// Reconciliation as stored: runs, the partner's items staged for a run, the match of a run against
+// the gateway's own record (one set-based statement: a full outer join on the key), and the breaks
+// it finds. A run's result replaces the open breaks of its programme and period in one transaction;
+// a resolved break is never deleted, and a rerun finding the same difference again leaves it as is.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { PartnerTransaction } from '../domain/partner-transaction.ts';
+import type { BreakKind, ReconciliationPeriod, Resolution } from '../domain/reconciliation.ts';
+import type { Database, ReconciliationBreak, ReconciliationRun, ReconciliationSource } from './database.ts';
+import { newId } from './ids.ts';
+import { gatewayOperations } from './reconciliation-gateway-operations.ts';
+import { inTransaction } from './transaction.ts';
+
+export interface MatchResult {
+  partnerItemCount: bigint;
+  matchedCount: bigint;
+  breakCounts: Partial<Record<BreakKind, number>>;
+}
+
+/**
+ * Matches the run's staged items with the gateway's operations at its programme. Both sides are
+ * read over the period widened by the tolerance; an item counts (matched or broken) only when it
+ * happened inside the period, by the gateway's time or, missing there, the partner's. Then the open
+ * breaks of the programme and period are replaced by what was found, the staged items dropped and
+ * the run completed, all in one transaction.
+ */
+export async function matchRun(
+  db: Kysely<Database>,
+  input: { run: ReconciliationRun; window: ReconciliationPeriod; extraBreaks?: NewBreak[] },
+): Promise<MatchResult> {
+  const { run, window } = input;
+  return inTransaction(db, async (trx) => {
+    const gateway = gatewayOperations({ programId: run.program_id, from: window.from, to: window.to });
+    const found = await sql<{
+      key: string;
+      kind: BreakKind | null;
+      operation: string | null;
+      account_ref: string | null;
+      gateway_points: string | null;
+      partner_points: string | null;
+      gateway_status: string | null;
+      partner_status: string | null;
+      partner_count: number | null;
+      occurred_at: Date;
+    }>`
+      with partner as (
+        select key, count(*)::int as n, min(operation) as operation, min(account_ref) as account_ref,
+          min(points) as points, max(points) as points_max, min(status) as status, min(at) as at
+        from reconciliation_partner_items where run_id = ${run.id}
+        group by key
+      ),
+      compared as (
+        select coalesce(g.key, p.key) as key,
+          case
+            when p.n > 1 then 'duplicate_at_partner'
+            when p.key is null then 'missing_at_partner'
+            when g.key is null then 'missing_at_gateway'
+            when g.points <> p.points then 'amount_mismatch'
+            when g.status <> p.status then 'status_mismatch'
+          end as kind,
+          coalesce(g.operation, p.operation) as operation,
+          coalesce(g.account_ref, p.account_ref) as account_ref,
+          g.points::text as gateway_points, p.points::text as partner_points,
+          g.status as gateway_status, p.status as partner_status, p.n as partner_count,
+          coalesce(g.at, p.at) as occurred_at
+        from ${gateway} g full outer join partner p on p.key = g.key
+      )
+      select * from compared
+      where occurred_at >= ${run.period_from} and occurred_at < ${run.period_to}
+        and kind is not null
+      union all
+      -- One more row, keyed '', carries how many items matched (in its partner_count).
+      select '' as key, null, null, null, null, null, null, null,
+        (select count(*)::int from compared where kind is null
+           and occurred_at >= ${run.period_from} and occurred_at < ${run.period_to}),
+        now()`.execute(trx);
+    const matchedRow = found.rows.find((row) => row.key === '' && row.kind === null);
+    const breaks: NewBreak[] = [
+      ...found.rows
+        .filter((row): row is typeof row & { kind: BreakKind } => row.kind !== null)
+        .map((row) => ({
+          kind: row.kind,
+          itemKey: row.key,
+          operation: row.operation,
+          accountRef: row.account_ref,
+          gatewayPoints: row.gateway_points === null ? null : BigInt(row.gateway_points),
+          partnerPoints: row.partner_points === null ? null : BigInt(row.partner_points),
+          gatewayStatus: row.gateway_status,
+          partnerStatus: row.partner_status,
+          partnerCount: row.partner_count,
+          occurredAt: row.occurred_at,
+        })),
+      ...(input.extraBreaks ?? []),
+    ];
+    await replaceOpenBreaks(trx, run, breaks);
+    const staged = await trx
+      .deleteFrom('reconciliation_partner_items')
+      .where('run_id', '=', run.id)
+      .executeTakeFirst();
+    const breakCounts: Partial<Record<BreakKind, number>> = {};
+    for (const found of breaks) breakCounts[found.kind] = (breakCounts[found.kind] ?? 0) + 1;
+    const result = {
+      partnerItemCount: staged.numDeletedRows,
+      matchedCount: BigInt(matchedRow?.partner_count ?? 0),
+      breakCounts,
+    };
+    await trx
+      .updateTable('reconciliation_runs')
+      .set({
+        status: 'completed',
+        partner_item_count: result.partnerItemCount,
+        matched_count: result.matchedCount,
+        break_counts: JSON.stringify(breakCounts),
+        finished_at: new Date(),
+      })
+      .where('id', '=', run.id)
+      .execute();
+    return result;
+  });
+}
+
+export interface NewBreak {
+  kind: BreakKind;
+  itemKey: string;
+  operation: string | null;
+  accountRef: string | null;
+  gatewayPoints: bigint | null;
+  partnerPoints: bigint | null;
+  gatewayStatus: string | null;
+  partnerStatus: string | null;
+  partnerCount: number | null;
+  occurredAt: Date;
+}
+
+async function replaceOpenBreaks(trx: Transaction<Database>, run: ReconciliationRun, breaks: NewBreak[]) {
+  await trx
+    .deleteFrom('reconciliation_breaks')
+    .where('program_id', '=', run.program_id)
+    .where('resolved_at', 'is', null)
+    .where('occurred_at', '>=', run.period_from)
+    .where('occurred_at', '<', run.period_to)
+    .execute();
+  for (let start = 0; start < breaks.length; start += 5_000) {
+    const page = breaks.slice(start, start + 5_000);
+    await sql`
+      insert into reconciliation_breaks (id, partner_id, program_id, run_id, kind, item_key, operation,
+        account_ref, gateway_points, partner_points, gateway_status, partner_status, partner_count, occurred_at)
+      select b.id, ${run.partner_id}, ${run.program_id}, ${run.id}, b.kind, b.item_key, b.operation, b.account_ref,
+        b.gateway_points, b.partner_points, b.gateway_status, b.partner_status, b.partner_count, b.occurred_at
+      from unnest(
+        ${page.map(() => newId('brk'))}::text[],
+        ${page.map((b) => b.kind)}::text[],
+        ${page.map((b) => b.itemKey)}::text[],
+        ${page.map((b) => b.operation)}::text[],
+        ${page.map((b) => b.accountRef)}::text[],
+        ${page.map((b) => (b.gatewayPoints === null ? null : String(b.gatewayPoints)))}::int8[],
+        ${page.map((b) => (b.partnerPoints === null ? null : String(b.partnerPoints)))}::int8[],
+        ${page.map((b) => b.gatewayStatus)}::text[],
+        ${page.map((b) => b.partnerStatus)}::text[],
+        ${page.map((b) => b.partnerCount)}::int[],
+        ${page.map((b) => b.occurredAt.toISOString())}::timestamptz[]
+      ) as b (id, kind, item_key, operation, account_ref, gateway_points, partner_points, gateway_status,
+        partner_status, partner_count, occurred_at)
+      on conflict (program_id, item_key, kind) do nothing`.execute(trx);
+  }
+}
+
+/** Hosted-ledger accounts of the programme whose counters disagree with the sum of their entries. */
+export async function hostedBalanceBreaks(
+  db: Kysely<Database>,
+  programId: string,
+  now: Date,
+): Promise<NewBreak[]> {
+  const rows = await sql<{ account_ref: string; counted: string; entries: string }>`
+    select a.account_ref,
+      (a.credits_posted - a.debits_posted)::text as counted,
+      coalesce(e.posted, 0)::text as entries
+    from ledger_accounts a
+    left join (
+      select account_id,
+        coalesce(sum(amount_points) filter (where phase = 'pending'), 0) as pending,
+        coalesce(sum(amount_points) filter (where phase = 'posted'), 0) as posted
+      from ledger_entries group by account_id
+    ) e on e.account_id = a.id
+    where a.program_id = ${programId} and a.debits_must_not_exceed_credits
+      and (coalesce(e.pending, 0) <> a.credits_pending - a.debits_pending
+        or coalesce(e.posted, 0) <> a.credits_posted - a.debits_posted)`.execute(db);
+  return rows.rows.map((row) => ({
+    kind: 'balance_mismatch' as const,
+    itemKey: `account:${row.account_ref}`,
+    operation: null,
+    accountRef: row.account_ref,
+    gatewayPoints: BigInt(row.counted),
+    partnerPoints: BigInt(row.entries),
+    gatewayStatus: null,
+    partnerStatus: null,
+    partnerCount: null,
+    occurredAt: now,
+  }));
+}
+
+export async function listBreaks(
+  db: Kysely<Database>,
+  input: {
+    partnerId: string | null;
+    kind: BreakKind | null;
+    occurredBefore: Date | null;
+    state: 'open' | 'resolved' | 'all';
+    cursor: string | null;
+    limit: number;
+  },
+): Promise<ReconciliationBreak[]> {
+  let query = db.selectFrom('reconciliation_breaks').selectAll().orderBy('id').limit(input.limit);
+  if (input.partnerId) query = query.where('partner_id', '=', input.partnerId);
+  if (input.kind) query = query.where('kind', '=', input.kind);
+  if (input.occurredBefore) query = query.where('occurred_at', '<=', input.occurredBefore);
+  if (input.state === 'open') query = query.where('resolved_at', 'is', null);
+  if (input.state === 'resolved') query = query.where('resolved_at', 'is not', null);
+  if (input.cursor) query = query.where('id', '>', input.cursor);
+  return query.execute();
+}
+
+export async function findBreak(
+  db: Kysely<Database>,
+  breakId: string,
+): Promise<ReconciliationBreak | undefined> {
+  return db.selectFrom('reconciliation_breaks').selectAll().where('id', '=', breakId).executeTakeFirst();
+}
+
+/** Resolves a break once; a resolution is kept forever. Returns the break as it now stands. */
+export async function resolveBreak(
+  db: Kysely<Database>,
+  input: { breakId: string; resolution: Resolution; reason: string; resolvedBy: string; at: Date },
+): Promise<ReconciliationBreak | undefined> {
+  await db
+    .updateTable('reconciliation_breaks')
+    .set({
+      resolution: input.resolution,
+      resolution_reason: input.reason,
+      resolved_by: input.resolvedBy,
+      resolved_at: input.at,
+    })
+    .where('id', '=', input.breakId)
+    .where('resolved_at', 'is', null)
+    .execute();
+  return findBreak(db, input.breakId);
+}
