@@ -290,6 +290,22 @@ export interface FinanceFlagsTable {
   resolved_at: Date | null;
 }
 
+/** What the stranded-transfer sweep did: one row per workflow and action (see the migration). */
+export interface SweepActionsTable {
+  id: Immutable<string>;
+  subject_kind: Immutable<'transfer' | 'reversal'>;
+  subject_id: Immutable<string>;
+  transfer_id: Immutable<string>;
+  action: Immutable<SweepActionKind>;
+  workflow_id: Immutable<string>;
+  subject_status: Immutable<string>;
+  workflow_status: Immutable<string>;
+  detail: Immutable<string | null>;
+  at: ImmutableTimestamp;
+}
+
+export type SweepActionKind = 'started_workflow' | 'started_recovery' | 'left_running' | 'gave_up';
+
 export interface WebhookDeliveriesTable {
   id: Immutable<string>;
   partner_id: Immutable<string>;
@@ -386,6 +402,7 @@ export interface Database {
   settlement_statements: SettlementStatementsTable;
   exposure_caps: ExposureCapsTable;
   finance_flags: FinanceFlagsTable;
+  sweep_actions: SweepActionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   conservation_checks: ConservationChecksTable;
   ledger_accounts: LedgerAccountsTable;
@@ -410,6 +427,7 @@ export type RateAgreementVersion = Selectable<RateAgreementVersionsTable>;
 export type Quote = Selectable<QuotesTable>;
 export type Transfer = Selectable<TransfersTable>;
 export type TransferStep = Selectable<TransferStepsTable>;
+export type SweepAction = Selectable<SweepActionsTable>;
 export type TransferReversal = Selectable<TransferReversalsTable>;
 export type LedgerAccount = Selectable<LedgerAccountsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

@@ -4,7 +4,19 @@ import { randomBytes } from 'node:crypto';
 
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export type IdPrefix = 'ptn' | 'prg' | 'mbr' | 'lnk' | 'agr' | 'trf' | 'qte' | 'whk' | 'cyc' | 'ins' | 'rvs';
+export type IdPrefix =
+  | 'ptn'
+  | 'prg'
+  | 'mbr'
+  | 'lnk'
+  | 'agr'
+  | 'trf'
+  | 'qte'
+  | 'whk'
+  | 'cyc'
+  | 'ins'
+  | 'rvs'
+  | 'swp';
 
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
   const bytes = Buffer.alloc(16);
