@@ -27,6 +27,7 @@ import { registerFinanceSettlementRoutes } from './routes/finance-settlement.ts'
 import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
 import { registerHostedAccountRoutes } from './routes/hosted-accounts.ts';
 import { registerMemberLinkRoutes } from './routes/member-links.ts';
+import { registerOperatorConservationRoutes } from './routes/operator-conservation.ts';
 import { registerOperatorLedgerRoutes } from './routes/operator-ledger.ts';
 import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
@@ -140,6 +141,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerWebhookDeliveryRoutes(app, services);
   registerHostedAccountRoutes(app, services);
   registerOperatorLedgerRoutes(app, services);
+  registerOperatorConservationRoutes(app, services);
   registerSettlementRoutes(app, services, deps.signDocument);
   registerFinanceSettlementRoutes(app, services, deps.closeSettlement);
 

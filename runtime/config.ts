@@ -89,6 +89,12 @@ const ConfigSchema = z.object({
     .default('Asia/Shanghai'),
   /** How long POST /v1/finance/settlement/cycles waits for the close it starts. */
   SETTLEMENT_CLOSE_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
+  /** How often the conservation monitor checks the ledger, the obligations and the reservations. */
+  CONSERVATION_CHECK_EVERY_SECONDS: positiveInteger.max(86_400).default(300),
+  /** How long past its expiry a hosted reservation may stay pending (the housekeeping voids it) before it counts. */
+  CONSERVATION_RESERVATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Where a failed conservation check is POSTed, signed by the gateway (aud `operator`); none: logged only. */
+  OPERATOR_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** How long POST /v1/transfers waits for the outcome before answering with the current state. */
   TRANSFER_REPLY_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3_000),
 });
@@ -149,5 +155,14 @@ export function settlementCalendar(config: Config) {
     hour: hour ?? 0,
     minute: minute ?? 0,
     timeZone: config.SETTLEMENT_TIME_ZONE,
+  };
+}
+
+/** The conservation monitor a worker runs, from the configuration. */
+export function conservationMonitor(config: Config) {
+  return {
+    everySeconds: config.CONSERVATION_CHECK_EVERY_SECONDS,
+    reservationGraceSeconds: config.CONSERVATION_RESERVATION_GRACE_SECONDS,
+    operatorWebhookUrl: config.OPERATOR_WEBHOOK_URL ?? null,
   };
 }

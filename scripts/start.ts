@@ -4,7 +4,12 @@
 import path from 'node:path';
 import { startGatewayServer } from '../gateway/server.ts';
 import { startReferencePartner } from '../reference-partner/server.ts';
-import { loadConfig, settlementCalendar, strandedTransferSweep } from '../runtime/config.ts';
+import {
+  conservationMonitor,
+  loadConfig,
+  settlementCalendar,
+  strandedTransferSweep,
+} from '../runtime/config.ts';
 import { ensurePostgres, ensureTemporal, ServiceStartError } from '../runtime/local-services.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
@@ -94,6 +99,7 @@ const {
   partnerCallTimeoutMs: config.PARTNER_CALL_TIMEOUT_MS,
   strandedTransfers: strandedTransferSweep(config),
   settlement: settlementCalendar(config),
+  conservation: conservationMonitor(config),
 });
 const workerRun = worker.run();
 

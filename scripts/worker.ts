@@ -1,5 +1,10 @@
 // `npm run worker`: the Temporal worker alone, against the PostgreSQL and Temporal the environment names.
-import { loadConfig, settlementCalendar, strandedTransferSweep } from '../runtime/config.ts';
+import {
+  conservationMonitor,
+  loadConfig,
+  settlementCalendar,
+  strandedTransferSweep,
+} from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { requireSetting } from '../runtime/require-setting.ts';
 import { gatewayKeysFromJwks } from '../runtime/signing-keys.ts';
@@ -24,6 +29,7 @@ const { worker, connection, adapters } = await createWorker({
   partnerCallTimeoutMs: config.PARTNER_CALL_TIMEOUT_MS,
   strandedTransfers: strandedTransferSweep(config),
   settlement: settlementCalendar(config),
+  conservation: conservationMonitor(config),
 });
 // The Temporal runtime stops the worker on SIGINT and SIGTERM; run() then resolves.
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');

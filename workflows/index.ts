@@ -1,4 +1,5 @@
 // The workflow bundle's entry: every workflow the worker runs is exported here.
+export { conservationMonitorWorkflow } from './conservation-monitor.workflow.ts';
 export { probeWorkflow } from './probe.workflow.ts';
 export { reversalWorkflow } from './reversal.workflow.ts';
 export { settlementCloseWorkflow } from './settlement-close.workflow.ts';

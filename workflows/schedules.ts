@@ -1,6 +1,10 @@
 // The Temporal Schedules the alliance runs; made (or brought up to date) when a worker starts, so a
 // fresh deployment needs no separate step. Ids are fixed per task queue: a second worker finds them.
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import {
+  type ConservationMonitorInput,
+  conservationMonitorWorkflow,
+} from './conservation-monitor.workflow.ts';
 import { type SettlementCloseInput, settlementCloseWorkflow } from './settlement-close.workflow.ts';
 import { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 
@@ -81,6 +85,42 @@ export async function ensureSettlementSchedule(
       spec,
       action,
       policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '7 days' },
+    });
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+  }
+}
+
+export function conservationMonitorScheduleId(taskQueue: string): string {
+  return `conservation-monitor:${taskQueue}`;
+}
+
+/** The conservation monitor's Schedule: one check every `everySeconds`; a late run waits its turn. */
+export async function ensureConservationMonitorSchedule(
+  client: Client,
+  input: { taskQueue: string; everySeconds: number; reservationGraceSeconds: number },
+): Promise<void> {
+  const scheduleId = conservationMonitorScheduleId(input.taskQueue);
+  // An alert is retried until the next check is due, which alerts again if the failure remains.
+  const monitor: ConservationMonitorInput = {
+    reservationGraceSeconds: input.reservationGraceSeconds,
+    alertWithinSeconds: input.everySeconds,
+  };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: conservationMonitorWorkflow,
+    workflowId: `${scheduleId}:check`,
+    taskQueue: input.taskQueue,
+    args: [monitor] as [ConservationMonitorInput],
+  };
+  const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec,
+      action,
+      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 minute' },
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;

@@ -8,8 +8,10 @@ import { installTemporalRuntime } from '../runtime/temporal-runtime.ts';
 import { createServiceContext } from '../services/context.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { type ActivityDependencies, createActivities } from './activities.ts';
+import { createConservationMonitorActivities } from './conservation-monitor-activities.ts';
 import { createReversalActivities } from './reversal-activities.ts';
 import {
+  ensureConservationMonitorSchedule,
   ensureSettlementSchedule,
   ensureStrandedTransfersSchedule,
   type SettlementCalendar,
@@ -34,6 +36,15 @@ export interface WorkerOptions extends ActivityDependencies {
   strandedTransfers?: StrandedTransferSweep;
   /** Closes settlement cycles on this calendar, on a Schedule this worker makes; off when absent. */
   settlement?: SettlementCalendar;
+  /** Checks conservation on a Schedule this worker makes; off when absent. */
+  conservation?: ConservationMonitor;
+}
+
+export interface ConservationMonitor {
+  everySeconds: number;
+  reservationGraceSeconds: number;
+  /** Where a failed check is sent, signed by the gateway; none: logged and recorded only. */
+  operatorWebhookUrl: string | null;
 }
 
 export interface StrandedTransferSweep {
@@ -71,6 +82,14 @@ export async function createWorker(
         webhookTimeoutMs: options.partnerCallTimeoutMs,
       }),
       ...createSettlementActivities(createServiceContext(options.db), options.gatewayKey),
+      ...createConservationMonitorActivities({
+        context: createServiceContext(options.db),
+        logger: options.logger,
+        gatewayIssuer: options.gatewayIssuer,
+        gatewayKey: options.gatewayKey,
+        operatorWebhookUrl: options.conservation?.operatorWebhookUrl ?? null,
+        webhookTimeoutMs: options.partnerCallTimeoutMs,
+      }),
       ...(sweep
         ? createStrandedTransferActivities({
             db: options.db,
@@ -84,6 +103,12 @@ export async function createWorker(
   if (sweep) await ensureStrandedTransfersSchedule(client, { taskQueue: options.taskQueue, ...sweep });
   if (options.settlement) {
     await ensureSettlementSchedule(client, { taskQueue: options.taskQueue, calendar: options.settlement });
+  }
+  if (options.conservation) {
+    await ensureConservationMonitorSchedule(client, {
+      taskQueue: options.taskQueue,
+      ...options.conservation,
+    });
   }
   return { worker, connection, adapters };
 }

@@ -87,6 +87,8 @@ export interface TestGatewayOptions {
   strandedTransfers?: { untouchedSeconds: number };
   /** The worker also closes settlement cycles on this calendar (a Schedule of its own task queue). */
   settlement?: SettlementCalendar;
+  /** The worker also checks conservation, on a Schedule that runs when triggered. */
+  conservation?: { operatorWebhookUrl: string | null; reservationGraceSeconds?: number };
   /** A database of this file's own (named so), for tests of alliance-wide state such as cycles. */
   ownDatabase?: string;
 }
@@ -121,6 +123,15 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
           }
         : {}),
       ...(overrides.settlement ? { settlement: overrides.settlement } : {}),
+      ...(overrides.conservation
+        ? {
+            conservation: {
+              everySeconds: 3_600,
+              reservationGraceSeconds: overrides.conservation.reservationGraceSeconds ?? 60,
+              operatorWebhookUrl: overrides.conservation.operatorWebhookUrl,
+            },
+          }
+        : {}),
     });
     const running = worker.run();
     afterAll(async () => {
