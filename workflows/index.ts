@@ -5,3 +5,4 @@ export { reversalWorkflow } from './reversal.workflow.ts';
 export { settlementCloseWorkflow } from './settlement-close.workflow.ts';
 export { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 export { transferWorkflow } from './transfer.workflow.ts';
+export { transferRecoveryWorkflow } from './transfer-recovery.workflow.ts';

@@ -1,15 +1,25 @@
-// The stranded-transfer sweep's I/O: find transfers (and reversals) accepted but left pending and
-// untouched, and start the workflow of each that never got one. Starting is harmless for the others:
-// a running or finished workflow under the same id is left as it is.
+// The stranded-transfer sweep's I/O: find transfers left in a middle state (pending, reserved,
+// credited) and untouched for a while, and reversals left pending, and drive each towards an end.
+// A transfer's workflow is described first: none yet → start it (as the request would have);
+// running → leave it; stopped (terminated, failed, timed out…) with the transfer still in the
+// middle → start a recovery run, which asks the partners what happened and completes or
+// compensates. What the sweep did is recorded for finance (store/sweeps.ts), once per workflow.
 
-import { heartbeat } from '@temporalio/activity';
+import { heartbeat, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../store/connection.ts';
-import { listStrandedReversalIds } from '../store/reversals.ts';
-import { listPendingTransferIds } from '../store/transfers.ts';
+import type { SweepActionKind } from '../store/database.ts';
+import { findReversal, listStrandedReversalIds } from '../store/reversals.ts';
+import { listStuckTransfers, type MiddleStatus, recordSweepAction } from '../store/sweeps.ts';
 import { startReversalIfNeverStarted } from './reversal-client.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
-import { startTransferIfNeverStarted } from './transfer-client.ts';
+import {
+  describeRun,
+  type RunState,
+  recoveryWorkflowId,
+  startTransferIfNeverStarted,
+  startTransferRecovery,
+} from './transfer-client.ts';
 
 export interface StrandedTransferDependencies {
   db: Db;
@@ -18,43 +28,169 @@ export interface StrandedTransferDependencies {
   timeouts: TransferTimeouts;
 }
 
+/** What the sweep did, by action: ids of transfers and reversals. */
+export interface SweepSummary {
+  started: string[];
+  recovered: string[];
+  leftRunning: string[];
+  gaveUp: string[];
+}
+
+/**
+ * Recovery runs a transfer may get. Each ends the transfer unless it is itself stopped by hand (a
+ * partner that cannot be asked for long flags the transfer for finance instead), so a third stopped
+ * run means someone keeps stopping them: the sweep stops too, and says so.
+ */
+export const recoveryRunsMax = 3;
+
 const pageSize = 200;
 
-type PageOfIds = (
-  db: Db,
-  input: { untouchedSince: Date; afterId: string | null; limit: number },
-) => Promise<string[]>;
-
-async function sweep(
-  db: Db,
-  list: PageOfIds,
-  untouchedSince: Date,
-  start: (id: string) => Promise<boolean>,
-): Promise<string[]> {
-  const started: string[] = [];
+async function forEachPage<T extends { id: string }>(
+  list: (afterId: string | null) => Promise<T[]>,
+  visit: (item: T) => Promise<void>,
+): Promise<void> {
   let afterId: string | null = null;
   while (true) {
-    const ids = await list(db, { untouchedSince, afterId, limit: pageSize });
-    for (const id of ids) if (await start(id)) started.push(id);
-    heartbeat(ids.length);
-    if (ids.length < pageSize) return started;
-    afterId = ids[ids.length - 1] ?? null;
+    const items = await list(afterId);
+    for (const item of items) await visit(item);
+    heartbeat(items.length);
+    if (items.length < pageSize) return;
+    afterId = items[items.length - 1]?.id ?? null;
   }
 }
 
+type Decision =
+  | { action: 'start_workflow' }
+  | { action: 'start_recovery'; attempt: number }
+  | { action: 'left_running'; workflowId: string; run: RunState }
+  | { action: 'gave_up' };
+
+/**
+ * Which workflow, if any, the sweep should start for a stuck transfer. A pending transfer without
+ * a workflow gets its own; one past pending without a workflow (its history outlived Temporal's
+ * retention) is recovered, since the run that moved it did something the partners must be asked about.
+ */
+async function decide(
+  client: Client,
+  transfer: { id: string; status: MiddleStatus },
+  own: RunState,
+): Promise<Decision> {
+  if (own.status === 'running') return { action: 'left_running', workflowId: transfer.id, run: own };
+  if (own.status === 'not_found' && transfer.status === 'pending') return { action: 'start_workflow' };
+  for (let attempt = 1; attempt <= recoveryRunsMax; attempt += 1) {
+    const workflowId = recoveryWorkflowId(transfer.id, attempt);
+    const recovery = await describeRun(client, workflowId);
+    if (recovery.status === 'not_found') return { action: 'start_recovery', attempt };
+    if (recovery.status === 'running') return { action: 'left_running', workflowId, run: recovery };
+  }
+  return { action: 'gave_up' };
+}
+
 export function createStrandedTransferActivities(deps: StrandedTransferDependencies) {
+  async function sweepTransfer(
+    transfer: { id: string; status: MiddleStatus },
+    summary: SweepSummary,
+  ): Promise<void> {
+    const own = await describeRun(deps.client, transfer.id);
+    const record = (action: SweepActionKind, workflowId: string, detail: string | null) =>
+      recordSweepAction(deps.db, {
+        subjectKind: 'transfer',
+        subjectId: transfer.id,
+        transferId: transfer.id,
+        action,
+        workflowId,
+        subjectStatus: transfer.status,
+        workflowStatus: own.status,
+        detail,
+      });
+    const decision = await decide(deps.client, transfer, own);
+    switch (decision.action) {
+      case 'start_workflow':
+        if (await startTransferIfNeverStarted(deps, transfer.id)) {
+          await record('started_workflow', transfer.id, null);
+          summary.started.push(transfer.id);
+        }
+        return;
+      case 'start_recovery': {
+        const workflowId = recoveryWorkflowId(transfer.id, decision.attempt);
+        if (await startTransferRecovery(deps, transfer.id, decision.attempt)) {
+          await record('started_recovery', workflowId, null);
+          summary.recovered.push(transfer.id);
+        }
+        return;
+      }
+      case 'left_running':
+        // A run the sweep started itself is recorded as started, even if the sweep that started it
+        // died before it could say so; any other is at work, and finance only needs to know once.
+        if (decision.run.startedBySweep) {
+          await record(
+            decision.workflowId === transfer.id ? 'started_workflow' : 'started_recovery',
+            decision.workflowId,
+            null,
+          );
+        } else if (await record('left_running', decision.workflowId, null)) {
+          log.info('a stuck transfer has a running workflow; left to it', {
+            transferId: transfer.id,
+            status: transfer.status,
+            workflowId: decision.workflowId,
+          });
+        }
+        summary.leftRunning.push(transfer.id);
+        return;
+      case 'gave_up':
+        if (
+          await record(
+            'gave_up',
+            recoveryWorkflowId(transfer.id, recoveryRunsMax),
+            `${recoveryRunsMax} recovery runs stopped`,
+          )
+        ) {
+          log.error('a stuck transfer outlived every recovery run; finance must look', {
+            transferId: transfer.id,
+            status: transfer.status,
+          });
+        }
+        summary.gaveUp.push(transfer.id);
+        return;
+    }
+  }
+
+  async function sweepReversal(reversalId: string, summary: SweepSummary): Promise<void> {
+    if (!(await startReversalIfNeverStarted(deps, reversalId))) return;
+    summary.started.push(reversalId);
+    const reversal = await findReversal(deps.db, reversalId);
+    if (!reversal) return;
+    await recordSweepAction(deps.db, {
+      subjectKind: 'reversal',
+      subjectId: reversalId,
+      transferId: reversal.transfer_id,
+      action: 'started_workflow',
+      workflowId: reversalId,
+      subjectStatus: 'pending',
+      workflowStatus: 'not_found',
+      detail: null,
+    });
+  }
+
   return {
-    /** Starts every stranded transfer and reversal untouched for untouchedSeconds; returns the ids it started. */
-    async startStrandedTransfers(input: { untouchedSeconds: number }): Promise<string[]> {
+    /** Drives every stuck transfer and stranded reversal untouched for untouchedSeconds; says what it did. */
+    async startStrandedTransfers(input: { untouchedSeconds: number }): Promise<SweepSummary> {
       const untouchedSince = new Date(Date.now() - input.untouchedSeconds * 1000);
-      return [
-        ...(await sweep(deps.db, listPendingTransferIds, untouchedSince, (id) =>
-          startTransferIfNeverStarted(deps, id),
-        )),
-        ...(await sweep(deps.db, listStrandedReversalIds, untouchedSince, (id) =>
-          startReversalIfNeverStarted(deps, id),
-        )),
-      ];
+      const summary: SweepSummary = { started: [], recovered: [], leftRunning: [], gaveUp: [] };
+      await forEachPage(
+        (afterId) => listStuckTransfers(deps.db, { untouchedSince, afterId, limit: pageSize }),
+        (transfer) => sweepTransfer(transfer, summary),
+      );
+      await forEachPage(
+        async (afterId) =>
+          (await listStrandedReversalIds(deps.db, { untouchedSince, afterId, limit: pageSize })).map(
+            (id) => ({
+              id,
+            }),
+          ),
+        ({ id }) => sweepReversal(id, summary),
+      );
+      return summary;
     },
   };
 }

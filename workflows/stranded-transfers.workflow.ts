@@ -1,10 +1,11 @@
-// Run by a Temporal Schedule every minute: no accepted transfer stays pending because the process
-// that accepted it died before starting its workflow, or Temporal was unreachable at that moment.
+// Run by a Temporal Schedule every minute: no accepted transfer stays in the middle (pending,
+// reserved, credited) because the process that accepted it died before starting its workflow,
+// Temporal was unreachable at that moment, or its workflow stopped before the end.
 import { log, proxyActivities } from '@temporalio/workflow';
-import type { StrandedTransferActivities } from './stranded-transfers-activities.ts';
+import type { StrandedTransferActivities, SweepSummary } from './stranded-transfers-activities.ts';
 
 export interface StrandedTransfersInput {
-  /** How long a pending transfer must be untouched before it counts as stranded. */
+  /** How long a transfer in a middle state must be untouched before the sweep looks at it. */
   untouchedSeconds: number;
 }
 
@@ -14,8 +15,11 @@ const { startStrandedTransfers } = proxyActivities<StrandedTransferActivities>({
   retry: { maximumAttempts: 3 },
 });
 
-export async function strandedTransfersWorkflow(input: StrandedTransfersInput): Promise<number> {
-  const started = await startStrandedTransfers(input);
-  if (started.length > 0) log.warn('started stranded transfers', { transferIds: started });
-  return started.length;
+export async function strandedTransfersWorkflow(input: StrandedTransfersInput): Promise<SweepSummary> {
+  const summary = await startStrandedTransfers(input);
+  if (summary.started.length > 0) log.warn('started stranded transfers', { ids: summary.started });
+  if (summary.recovered.length > 0) log.warn('started recovery runs', { transferIds: summary.recovered });
+  if (summary.gaveUp.length > 0)
+    log.error('transfers no recovery could end', { transferIds: summary.gaveUp });
+  return summary;
 }

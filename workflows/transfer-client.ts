@@ -4,6 +4,7 @@ import {
   type Client,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
 } from '@temporalio/client';
 import {
   awaitOutcomeUpdate,
@@ -11,6 +12,7 @@ import {
   type TransferTimeouts,
   transferWorkflow,
 } from './transfer.workflow.ts';
+import { transferRecoveryWorkflow } from './transfer-recovery.workflow.ts';
 
 export interface TransferStarterOptions {
   client: Client;
@@ -54,8 +56,8 @@ export async function startTransferWorkflow(
 }
 
 /**
- * Starts the transfer's workflow if it never ran, without waiting for it: true when this call
- * started it, false when it runs or ran already (a finished transfer is never run again).
+ * Starts the transfer's workflow if it never ran, without waiting for it (the sweep does): true when
+ * this call started it, false when it runs or ran already (a finished transfer is never run again).
  */
 export async function startTransferIfNeverStarted(
   options: Omit<TransferStarterOptions, 'replyWaitMs'>,
@@ -66,6 +68,80 @@ export async function startTransferIfNeverStarted(
       workflowId: transferId,
       taskQueue: options.taskQueue,
       args: [{ transferId, timeouts: options.timeouts }],
+      memo: sweepMemo,
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw error;
+  }
+}
+
+/** What Temporal knows of the workflow under an id: none, alive, or closed (and how). */
+export interface RunState {
+  status:
+    | 'not_found'
+    | 'running'
+    | 'completed'
+    | 'failed'
+    | 'terminated'
+    | 'timed_out'
+    | 'cancelled'
+    | 'other';
+  /** Whether the stranded-transfer sweep started it (its memo says so). */
+  startedBySweep: boolean;
+}
+
+/** Marks the workflows the sweep starts, so that a sweep retried after a crash still counts them as its own. */
+export const sweepMemo = { startedBy: 'stranded-transfer-sweep' } as const;
+
+export async function describeRun(client: Client, workflowId: string): Promise<RunState> {
+  try {
+    const description = await client.workflow.getHandle(workflowId).describe();
+    const name = description.status.name;
+    const status: RunState['status'] =
+      name === 'RUNNING' || name === 'PAUSED'
+        ? 'running'
+        : name === 'COMPLETED'
+          ? 'completed'
+          : name === 'FAILED'
+            ? 'failed'
+            : name === 'TERMINATED'
+              ? 'terminated'
+              : name === 'TIMED_OUT'
+                ? 'timed_out'
+                : name === 'CANCELLED'
+                  ? 'cancelled'
+                  : 'other';
+    return { status, startedBySweep: description.memo?.startedBy === sweepMemo.startedBy };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return { status: 'not_found', startedBySweep: false };
+    throw error;
+  }
+}
+
+/**
+ * The id of the n-th recovery run of a transfer. Derived, never random: a sweep that runs twice
+ * finds the run the first one started instead of starting another.
+ */
+export function recoveryWorkflowId(transferId: string, attempt: number): string {
+  return `${transferId}:recovery:${attempt}`;
+}
+
+/** Starts the n-th recovery run of a transfer unless it exists: true when this call started it. */
+export async function startTransferRecovery(
+  options: Omit<TransferStarterOptions, 'replyWaitMs'>,
+  transferId: string,
+  attempt: number,
+): Promise<boolean> {
+  try {
+    await options.client.workflow.start(transferRecoveryWorkflow, {
+      workflowId: recoveryWorkflowId(transferId, attempt),
+      taskQueue: options.taskQueue,
+      args: [{ transferId, timeouts: options.timeouts }],
+      memo: sweepMemo,
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
