@@ -24,6 +24,7 @@ import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-docum
 import { problemResponse, validationProblem } from './problem.ts';
 import { checkRequestTarget } from './request-target.ts';
 import { registerFinanceSettlementRoutes } from './routes/finance-settlement.ts';
+import { registerFinanceSweepRoutes } from './routes/finance-sweeps.ts';
 import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
 import { registerHostedAccountRoutes } from './routes/hosted-accounts.ts';
 import { registerMemberLinkRoutes } from './routes/member-links.ts';
@@ -144,6 +145,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerOperatorConservationRoutes(app, services);
   registerSettlementRoutes(app, services, deps.signDocument);
   registerFinanceSettlementRoutes(app, services, deps.closeSettlement);
+  registerFinanceSweepRoutes(app, services);
 
   // Built at the first request, once every route is registered; the routes never change after.
   let document: ReturnType<typeof gatewayOpenApiDocument> | undefined;
