@@ -1,0 +1,93 @@
+// `npm run demo:reconcile -- --partner airline --break change_amount`: tells a demo partner's
+// reference system to misreport the last operation the gateway made there, reconciles the partner's
+// programme as finance would, and prints the run and its breaks. Needs `npm start` running and a
+// transfer through that partner (`npm run demo:transfer -- --from airline --to cinema --points 100`).
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../runtime/config.ts';
+import { readKeyPair } from '../runtime/signing-keys.ts';
+import { createSignedClient } from '../signing/signed-client.ts';
+import { readDemoAlliance } from './lib/demo-alliance.ts';
+
+const quirks = ['drop', 'change_amount', 'change_status', 'duplicate'] as const;
+const { values } = parseArgs({
+  options: {
+    partner: { type: 'string', default: 'airline' },
+    break: { type: 'string', default: 'change_amount' },
+  },
+});
+const config = loadConfig();
+const dataDir = path.resolve(config.DATA_DIR);
+const gatewayUrl = process.env.GATEWAY_URL ?? `http://127.0.0.1:${config.PORT}`;
+const partner = readDemoAlliance(dataDir).partners.find((candidate) => candidate.slug === values.partner);
+const financeKey = readKeyPair(path.join(dataDir, 'keys', 'finance.json'));
+const quirk = quirks.find((name) => name === values.break);
+if (!partner?.systemUrl || !financeKey || !quirk) {
+  process.stderr.write(
+    `usage: npm run demo:reconcile -- --partner airline|cinema --break ${quirks.join('|')} (after npm start)\n`,
+  );
+  process.exit(2);
+}
+const signed = (issuer: string, key: typeof financeKey) =>
+  createSignedClient({ baseUrl: gatewayUrl, issuer, key, audience: config.GATEWAY_AUDIENCE });
+const asPartner = signed(partner.partnerId, partner.key);
+const asFinance = signed('finance', financeKey);
+
+const latest = await asPartner.call({ method: 'GET', path: '/v1/transfers?limit=1' });
+const [transfer] = latest.json<{ items: { id: string; sourceProgramId: string; status: string }[] }>().items;
+if (!transfer) {
+  process.stderr.write(`no transfer through ${partner.name} yet: run npm run demo:transfer first\n`);
+  process.exit(1);
+}
+const key = `${transfer.id}:${transfer.sourceProgramId === partner.programId ? 'post' : 'credit'}`;
+const control = `${partner.systemUrl}/_control/report-quirks`;
+await fetch(control, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ key, quirk }),
+});
+process.stdout.write(`told ${partner.name}'s system to report ${key} with the quirk ${quirk}\n`);
+
+const now = Date.now();
+const response = await asFinance.call({
+  method: 'POST',
+  path: '/v1/finance/reconciliation/runs',
+  body: {
+    programId: partner.programId,
+    from: new Date(now - 24 * 3_600_000).toISOString(),
+    to: new Date(now + 60_000).toISOString(),
+  },
+});
+const run = response.json<{
+  id: string;
+  status: string;
+  matchedCount: string;
+  breakCounts: Record<string, number>;
+}>();
+process.stdout.write(
+  `run     ${run.id}: HTTP ${response.status}, ${run.status}; ${run.matchedCount} matched, breaks ${JSON.stringify(run.breakCounts)}\n`,
+);
+const breaks = await asFinance.call({
+  method: 'GET',
+  path: `/v1/finance/reconciliation/breaks?partnerId=${partner.partnerId}`,
+});
+for (const found of breaks.json<{
+  items: {
+    id: string;
+    kind: string;
+    itemKey: string;
+    gateway: { points: string | null; status: string | null };
+    partner: { points: string | null; status: string | null };
+  }[];
+}>().items) {
+  process.stdout.write(
+    `break   ${found.id} ${found.kind} ${found.itemKey}: gateway ${found.gateway.points ?? '-'} ${found.gateway.status ?? ''}, partner ${found.partner.points ?? '-'} ${found.partner.status ?? ''}\n`,
+  );
+}
+await fetch(control, { method: 'DELETE' });
+process.stdout.write(
+  `${partner.name}'s system reports truthfully again: run this again with --break, or resolve a break with\n` +
+    `npm run sign -- --as finance POST /v1/finance/reconciliation/breaks/BREAK_ID/resolution '{"resolution":"partner_fixed","reason":"…"}'\n`,
+);
+await asPartner.close();
+await asFinance.close();
