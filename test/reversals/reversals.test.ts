@@ -67,6 +67,22 @@ async function reversed(response: Response): Promise<Reversal> {
   return (await response.json()) as Reversal;
 }
 
+/** The open finance flag a reversal raised, read page by page as finance would. */
+async function openFlagOf(reversalId: string) {
+  let cursor = '';
+  while (true) {
+    const response = await gateway.call(gateway.finance, 'GET', `/v1/finance/flags?limit=100${cursor}`);
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as {
+      items: { id: string; reversalId: string | null; resolution: unknown }[];
+      nextCursor: string | null;
+    };
+    const found = page.items.find((flag) => flag.reversalId === reversalId);
+    if (found || !page.nextCursor) return found;
+    cursor = `&cursor=${page.nextCursor}`;
+  }
+}
+
 async function obligationsOf(reversalId: string) {
   return gateway.db
     .selectFrom('settlement_obligations')
@@ -203,6 +219,19 @@ describe('reversing a completed transfer', () => {
     expect(flags).toHaveLength(1);
     expect(flags[0]?.reason).toContain(`shortfall of 500 points is borne by ${coffee.partner.id}`);
     expect(await checkLedger(gateway.db)).toEqual({ entriesSum: 0n, accountsOutOfBalance: [] });
+
+    // Finance sees the flag among the open ones and resolves it, once.
+    const flag = await openFlagOf(reversal.id);
+    expect(flag).toMatchObject({ reversalId: reversal.id, resolution: null });
+    const resolve = (reason: string) =>
+      gateway.call(gateway.finance, 'POST', `/v1/finance/flags/${flag?.id}/resolution`, { body: { reason } });
+    const resolved = await resolve('coffee absorbs it: the member had spent the books');
+    expect(resolved.status).toBe(200);
+    expect(((await resolved.json()) as { resolution: unknown }).resolution).toMatchObject({
+      resolvedBy: 'finance',
+    });
+    expect((await resolve('another reason')).status).toBe(409);
+    expect(await openFlagOf(reversal.id)).toBeUndefined();
   });
 
   it('returns everything and owes everything when the target partner bears the shortfall', async () => {
