@@ -44,7 +44,11 @@ export const problemCatalog = {
   instruction_already_paid: { status: 409, title: 'The payment instruction was paid with another reference' },
   cycle_not_closed: { status: 409, title: 'The settlement cycle is still open' },
   transfer_not_completed: { status: 409, title: 'Only a completed transfer can be reversed' },
-  break_already_resolved: { status: 409, title: 'The break was resolved otherwise; a resolution is kept for good' },
+  flag_already_resolved: { status: 409, title: 'The flag was resolved already, for another reason' },
+  break_already_resolved: {
+    status: 409,
+    title: 'The break was resolved otherwise; a resolution is kept for good',
+  },
   exposure_cap_exceeded: { status: 422, title: 'The source partner would owe more than its exposure cap' },
   reversal_exceeds_transfer: { status: 422, title: 'The reversal asks for more than is left unreversed' },
   reversal_too_small: { status: 422, title: 'The reversal would take back no destination point' },

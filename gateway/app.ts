@@ -9,6 +9,7 @@ import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import type { QuotePolicy } from '../services/quotes.ts';
+import type { ReconciliationStarter } from '../services/reconciliation.ts';
 import type { ReversalStarter } from '../services/reversals.ts';
 import type { SettlementCloser } from '../services/settlement.ts';
 import type { DocumentSigner } from '../services/settlement-statements.ts';
@@ -23,6 +24,7 @@ import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
 import { checkRequestTarget } from './request-target.ts';
+import { registerFinanceFlagRoutes } from './routes/finance-flags.ts';
 import { registerFinanceSettlementRoutes } from './routes/finance-settlement.ts';
 import { registerFinanceSweepRoutes } from './routes/finance-sweeps.ts';
 import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
@@ -34,6 +36,7 @@ import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
 import { registerQuoteRoutes } from './routes/quotes.ts';
 import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
+import { registerReconciliationRoutes } from './routes/reconciliation.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
 import { registerSettlementRoutes } from './routes/settlement.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
@@ -62,6 +65,8 @@ export interface GatewayDependencies {
   startTransfer: TransferStarter;
   /** Starts (or finds) a reversal's workflow and waits briefly for its outcome. */
   startReversal: ReversalStarter;
+  /** Starts a reconciliation run's workflow and waits briefly for it. */
+  startReconciliation: ReconciliationStarter;
   /** Runs (or finds) the settlement close of a period and answers with its cycle's id. */
   closeSettlement: SettlementCloser;
   /** Signs documents partners keep (statements) with the gateway's key. */
@@ -145,6 +150,8 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerOperatorConservationRoutes(app, services);
   registerSettlementRoutes(app, services, deps.signDocument);
   registerFinanceSettlementRoutes(app, services, deps.closeSettlement);
+  registerReconciliationRoutes(app, services, deps.startReconciliation);
+  registerFinanceFlagRoutes(app, services);
   registerFinanceSweepRoutes(app, services);
 
   // Built at the first request, once every route is registered; the routes never change after.

@@ -29,6 +29,8 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       readiness: { database: notRunning, temporal: notRunning },
       exchange: { quoteLifetimeSeconds: 60, coolingOffHours: 0, coolingOffCapSourcePoints: 1n },
       startTransfer: notRunning,
+      startReversal: notRunning,
+      startReconciliation: notRunning,
       closeSettlement: notRunning,
       signDocument: notRunning,
     });

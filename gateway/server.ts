@@ -8,6 +8,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { GatewayKeys } from '../runtime/signing-keys.ts';
 import { signDocument } from '../signing/documents.ts';
 import type { Db } from '../store/connection.ts';
+import { startReconciliationRun } from '../workflows/reconciliation-client.ts';
 import { startReversalWorkflow } from '../workflows/reversal-client.ts';
 import { runSettlementClose } from '../workflows/settlement-client.ts';
 import { startTransferWorkflow } from '../workflows/transfer-client.ts';
@@ -71,6 +72,15 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
           replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
         },
         reversalId,
+      ),
+    startReconciliation: (runId) =>
+      startReconciliationRun(
+        {
+          client: deps.temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
+        },
+        runId,
       ),
     signDocument: (document) => signDocument(deps.gatewayKeys.signing, document),
     closeSettlement: (periodLabel) =>

@@ -89,6 +89,13 @@ const ConfigSchema = z.object({
     .default('Asia/Shanghai'),
   /** How long POST /v1/finance/settlement/cycles waits for the close it starts. */
   SETTLEMENT_CLOSE_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
+  /** How far the clocks of the gateway and a partner may differ: items this close to a period's edge still match. */
+  RECONCILIATION_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** When the daily reconciliation of the day before runs, local to SETTLEMENT_TIME_ZONE. */
+  RECONCILIATION_DAILY_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+    .default('02:00'),
   /** How often the conservation monitor checks the ledger, the obligations and the reservations. */
   CONSERVATION_CHECK_EVERY_SECONDS: positiveInteger.max(86_400).default(300),
   /** How long past its expiry a hosted reservation may stay pending (the housekeeping voids it) before it counts. */
@@ -155,6 +162,15 @@ export function settlementCalendar(config: Config) {
     hour: hour ?? 0,
     minute: minute ?? 0,
     timeZone: config.SETTLEMENT_TIME_ZONE,
+  };
+}
+
+/** The daily reconciliation a worker runs, from the configuration. */
+export function reconciliationPlan(config: Config) {
+  const [hour, minute] = config.RECONCILIATION_DAILY_AT.split(':').map(Number);
+  return {
+    toleranceMs: config.RECONCILIATION_TOLERANCE_SECONDS * 1000,
+    daily: { hour: hour ?? 2, minute: minute ?? 0, timeZone: config.SETTLEMENT_TIME_ZONE },
   };
 }
 

@@ -7,6 +7,7 @@ import { startReferencePartner } from '../reference-partner/server.ts';
 import {
   conservationMonitor,
   loadConfig,
+  reconciliationPlan,
   settlementCalendar,
   strandedTransferSweep,
 } from '../runtime/config.ts';
@@ -100,6 +101,7 @@ const {
   strandedTransfers: strandedTransferSweep(config),
   settlement: settlementCalendar(config),
   conservation: conservationMonitor(config),
+  reconciliation: reconciliationPlan(config),
 });
 const workerRun = worker.run();
 

@@ -2,6 +2,7 @@
 import {
   conservationMonitor,
   loadConfig,
+  reconciliationPlan,
   settlementCalendar,
   strandedTransferSweep,
 } from '../runtime/config.ts';
@@ -30,6 +31,7 @@ const { worker, connection, adapters } = await createWorker({
   strandedTransfers: strandedTransferSweep(config),
   settlement: settlementCalendar(config),
   conservation: conservationMonitor(config),
+  reconciliation: reconciliationPlan(config),
 });
 // The Temporal runtime stops the worker on SIGINT and SIGTERM; run() then resolves.
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');

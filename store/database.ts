@@ -281,6 +281,58 @@ export interface TransferReversalsTable {
   updated_at: Timestamp;
 }
 
+export type ReconciliationSource = 'partner_api' | 'upload' | 'hosted_ledger';
+
+export interface ReconciliationRunsTable {
+  id: Immutable<string>;
+  partner_id: Immutable<string>;
+  program_id: Immutable<string>;
+  period_from: Immutable<Date>;
+  period_to: Immutable<Date>;
+  source: Immutable<ReconciliationSource>;
+  requested_by: Immutable<string>;
+  status: 'running' | 'completed' | 'failed';
+  partner_item_count: bigint | null;
+  matched_count: bigint | null;
+  break_counts: ColumnType<unknown, string | null, string | null>;
+  failure_detail: string | null;
+  started_at: ImmutableTimestamp;
+  finished_at: Date | null;
+}
+
+export interface ReconciliationPartnerItemsTable {
+  run_id: string;
+  key: string;
+  operation: string;
+  account_ref: string | null;
+  points: bigint;
+  status: string;
+  at: Date;
+}
+
+/** What was found is immutable; only its resolution is filled in, once. */
+export interface ReconciliationBreaksTable {
+  id: Immutable<string>;
+  partner_id: Immutable<string>;
+  program_id: Immutable<string>;
+  run_id: Immutable<string>;
+  kind: Immutable<string>;
+  item_key: Immutable<string>;
+  operation: Immutable<string | null>;
+  account_ref: Immutable<string | null>;
+  gateway_points: Immutable<bigint | null>;
+  partner_points: Immutable<bigint | null>;
+  gateway_status: Immutable<string | null>;
+  partner_status: Immutable<string | null>;
+  partner_count: Immutable<number | null>;
+  occurred_at: Immutable<Date>;
+  detected_at: ImmutableTimestamp;
+  resolution: string | null;
+  resolution_reason: string | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+}
+
 export interface FinanceFlagsTable {
   id: Serial;
   transfer_id: string;
@@ -288,6 +340,8 @@ export interface FinanceFlagsTable {
   reason: string;
   created_at: ImmutableTimestamp;
   resolved_at: Date | null;
+  resolution_reason: string | null;
+  resolved_by: string | null;
 }
 
 /** What the stranded-transfer sweep did: one row per workflow and action (see the migration). */
@@ -394,6 +448,9 @@ export interface Database {
   transfers: TransfersTable;
   transfer_steps: TransferStepsTable;
   transfer_reversals: TransferReversalsTable;
+  reconciliation_runs: ReconciliationRunsTable;
+  reconciliation_partner_items: ReconciliationPartnerItemsTable;
+  reconciliation_breaks: ReconciliationBreaksTable;
   settlement_obligations: SettlementObligationsTable;
   settlement_cycles: SettlementCyclesTable;
   settlement_gross: SettlementGrossTable;
@@ -429,5 +486,8 @@ export type Transfer = Selectable<TransfersTable>;
 export type TransferStep = Selectable<TransferStepsTable>;
 export type SweepAction = Selectable<SweepActionsTable>;
 export type TransferReversal = Selectable<TransferReversalsTable>;
+export type FinanceFlag = Selectable<FinanceFlagsTable>;
+export type ReconciliationRun = Selectable<ReconciliationRunsTable>;
+export type ReconciliationBreak = Selectable<ReconciliationBreaksTable>;
 export type LedgerAccount = Selectable<LedgerAccountsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

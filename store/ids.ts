@@ -16,6 +16,8 @@ export type IdPrefix =
   | 'cyc'
   | 'ins'
   | 'rvs'
+  | 'rec'
+  | 'brk'
   | 'swp';
 
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {

@@ -1,11 +1,9 @@
-// Reconciliation as stored: runs, the partner's items staged for a run, the match of a run against
-// the gateway's own record (one set-based statement: a full outer join on the key), and the breaks
-// it finds. A run's result replaces the open breaks of its programme and period in one transaction;
+// Reconciliation as stored: the match of a run against the gateway's own record (one set-based
+// statement: a full outer join on the key), and the breaks it finds. A run's result replaces the open breaks of its programme and period in one transaction;
 // a resolved break is never deleted, and a rerun finding the same difference again leaves it as is.
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { PartnerTransaction } from '../domain/partner-transaction.ts';
 import type { BreakKind, ReconciliationPeriod, Resolution } from '../domain/reconciliation.ts';
-import type { Database, ReconciliationBreak, ReconciliationRun, ReconciliationSource } from './database.ts';
+import type { Database, ReconciliationBreak, ReconciliationRun } from './database.ts';
 import { newId } from './ids.ts';
 import { gatewayOperations } from './reconciliation-gateway-operations.ts';
 import { inTransaction } from './transaction.ts';

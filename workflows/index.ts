@@ -1,6 +1,8 @@
 // The workflow bundle's entry: every workflow the worker runs is exported here.
 export { conservationMonitorWorkflow } from './conservation-monitor.workflow.ts';
+export { dailyReconciliationWorkflow } from './daily-reconciliation.workflow.ts';
 export { probeWorkflow } from './probe.workflow.ts';
+export { reconciliationWorkflow } from './reconciliation.workflow.ts';
 export { reversalWorkflow } from './reversal.workflow.ts';
 export { settlementCloseWorkflow } from './settlement-close.workflow.ts';
 export { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';

@@ -1,10 +1,7 @@
 // One reconciliation run (its id is the run's): read the programme's list from its loyalty system
-// (unless the partner uploaded it), match it with the gateway's record and store the breaks. And the
-// daily Schedule's workflow, which starts one run per programme for the day before, each under an id
-// derived from programme and period, so a second trigger of the same day starts nothing more.
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+// (unless the partner uploaded it), match it with the gateway's record and store the breaks.
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ReconciliationActivities } from './reconciliation-activities.ts';
-import { periodOf } from './settlement-close.workflow.ts';
 
 const activities = proxyActivities<ReconciliationActivities>({
   startToCloseTimeout: '30 minutes',
@@ -37,15 +34,4 @@ export async function reconciliationWorkflow(input: ReconciliationRunInput): Pro
       'reconciliation_failed',
     );
   }
-}
-
-export interface DailyReconciliationInput {
-  /** The Schedule's run leaves it out and takes its scheduled time. */
-  scheduledAt?: string;
-}
-
-/** Starts the day before's run of every programme; the runs' ids. */
-export async function dailyReconciliationWorkflow(input: DailyReconciliationInput = {}): Promise<string[]> {
-  const scheduledAt = input.scheduledAt ?? periodOf(workflowInfo().workflowId);
-  return activities.startDailyRuns(scheduledAt);
 }

@@ -5,6 +5,10 @@ import {
   type ConservationMonitorInput,
   conservationMonitorWorkflow,
 } from './conservation-monitor.workflow.ts';
+import {
+  type DailyReconciliationInput,
+  dailyReconciliationWorkflow,
+} from './daily-reconciliation.workflow.ts';
 import { type SettlementCloseInput, settlementCloseWorkflow } from './settlement-close.workflow.ts';
 import { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 
@@ -121,6 +125,38 @@ export async function ensureConservationMonitorSchedule(
       spec,
       action,
       policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 minute' },
+    });
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+  }
+}
+
+export function dailyReconciliationScheduleId(taskQueue: string): string {
+  return `reconciliation-daily:${taskQueue}`;
+}
+
+/** Every day at the hour (local to the zone), the day before is reconciled for every programme. */
+export async function ensureDailyReconciliationSchedule(
+  client: Client,
+  input: { taskQueue: string; hour: number; minute: number; timeZone: string },
+): Promise<void> {
+  const scheduleId = dailyReconciliationScheduleId(input.taskQueue);
+  const spec = { calendars: [{ hour: input.hour, minute: input.minute }], timezone: input.timeZone };
+  // Temporal names each run `<workflowId>-<scheduled time>`: the run reads its day from it.
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: dailyReconciliationWorkflow,
+    workflowId: scheduleId,
+    taskQueue: input.taskQueue,
+    args: [{}] as [DailyReconciliationInput],
+  };
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec,
+      action,
+      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '2 days' },
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;

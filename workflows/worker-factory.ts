@@ -9,9 +9,12 @@ import { createServiceContext } from '../services/context.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { type ActivityDependencies, createActivities } from './activities.ts';
 import { createConservationMonitorActivities } from './conservation-monitor-activities.ts';
+import { createDailyReconciliationActivities } from './daily-reconciliation-activities.ts';
+import { createReconciliationActivities } from './reconciliation-activities.ts';
 import { createReversalActivities } from './reversal-activities.ts';
 import {
   ensureConservationMonitorSchedule,
+  ensureDailyReconciliationSchedule,
   ensureSettlementSchedule,
   ensureStrandedTransfersSchedule,
   type SettlementCalendar,
@@ -38,6 +41,13 @@ export interface WorkerOptions extends ActivityDependencies {
   settlement?: SettlementCalendar;
   /** Checks conservation on a Schedule this worker makes; off when absent. */
   conservation?: ConservationMonitor;
+  /** How reconciliation matches, and (when daily is given) the Schedule of the day before's runs. */
+  reconciliation?: ReconciliationPlan;
+}
+
+export interface ReconciliationPlan {
+  toleranceMs: number;
+  daily?: { hour: number; minute: number; timeZone: string };
 }
 
 export interface ConservationMonitor {
@@ -75,6 +85,17 @@ export async function createWorker(
       ...createActivities({ db: options.db }),
       ...createTransferActivities({ db: options.db, adapters }),
       ...createReversalActivities({ db: options.db, adapters }),
+      ...createReconciliationActivities({
+        context: createServiceContext(options.db),
+        adapters,
+        toleranceMs: options.reconciliation?.toleranceMs ?? 300_000,
+      }),
+      ...createDailyReconciliationActivities({
+        context: createServiceContext(options.db),
+        client,
+        taskQueue: options.taskQueue,
+        timeZone: options.reconciliation?.daily?.timeZone ?? 'UTC',
+      }),
       ...createWebhookActivities({
         db: options.db,
         gatewayIssuer: options.gatewayIssuer,
@@ -101,6 +122,12 @@ export async function createWorker(
     },
   });
   if (sweep) await ensureStrandedTransfersSchedule(client, { taskQueue: options.taskQueue, ...sweep });
+  if (options.reconciliation?.daily) {
+    await ensureDailyReconciliationSchedule(client, {
+      taskQueue: options.taskQueue,
+      ...options.reconciliation.daily,
+    });
+  }
   if (options.settlement) {
     await ensureSettlementSchedule(client, { taskQueue: options.taskQueue, calendar: options.settlement });
   }

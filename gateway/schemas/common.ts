@@ -26,6 +26,18 @@ export function text({ min = 0, max, trim = false }: TextLimits) {
   return (trim ? checked.trim() : checked).min(min).max(max);
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point.
+const documentPattern =
+  /^(?:[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/** A whole document sent as a string (a CSV file): the text rule, with tabs and line breaks allowed. */
+export function documentText(max: number) {
+  return z
+    .string()
+    .regex(documentPattern, 'must not contain control characters other than tabs and line breaks')
+    .max(max);
+}
+
 /** An absolute http(s) URL, under the text rule (the URL parser alone lets a NUL through). */
 export function httpUrl(max: number) {
   return text({ max })

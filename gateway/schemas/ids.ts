@@ -18,6 +18,8 @@ const examples: Record<IdPrefix, string> = {
   cyc: 'cyc_01jh8x4z3e6q2v8k9m0n1p2r41',
   ins: 'ins_01jh8x4z3e6q2v8k9m0n1p2r42',
   rvs: 'rvs_01jh8x4z3e6q2v8k9m0n1p2r43',
+  rec: 'rec_01jh8x4z3e6q2v8k9m0n1p2r44',
+  brk: 'brk_01jh8x4z3e6q2v8k9m0n1p2r45',
   swp: 'swp_01jh8x4z3e6q2v8k9m0n1p2r46',
 };
 

@@ -4,7 +4,7 @@ import { breakAgeHours, breakKinds, resolutions } from '../../domain/reconciliat
 import { uploadColumns } from '../../domain/reconciliation-csv.ts';
 import type { ReconciliationBreak, ReconciliationRun } from '../../store/database.ts';
 import { AmountOut, pageQuery } from './amounts.ts';
-import { text } from './common.ts';
+import { documentText, text } from './common.ts';
 import { id, idParam } from './ids.ts';
 
 const Instant = z.iso.datetime({ offset: true });
@@ -26,13 +26,10 @@ export const RequestRunBody = z.object(Period).strict().openapi('RequestReconcil
 export const UploadBody = z
   .object({
     ...Period,
-    csv: z
-      .string()
-      .max(200_000_000)
-      .openapi({
-        description: `Your operations of the period (and a few minutes either side), as CSV (RFC 4180, UTF-8, one header row; the whole request at most REQUEST_BODY_SIZE_MAX_BYTES, 256 KiB by default, about 3,000 rows: a longer list is read from your transactions API instead) with exactly these columns: ${uploadColumns.join(',')}. key: the gateway's idempotency key of the operation; operation: reserve, post, void, credit or reverse; account_ref: the member account (may be empty); points: a whole number; status: for a reserve reserved, posted, voided or expired, for a credit credited or reversed, else posted, voided or reversed; at: when it took effect, ISO 8601 with its offset. A malformed file is refused whole, naming its line and column.`,
-        example: `${uploadColumns.join(',')}\r\ntrf_01jh8x4z3e6q2v8k9m0n1p2r3y:credit,member-42,700,credited,2026-11-28T10:15:00+08:00\r\n`,
-      }),
+    csv: documentText(10 * 1024 * 1024).openapi({
+      description: `Your operations of the period (and a few minutes either side), as CSV (RFC 4180, UTF-8, one header row; the whole request at most REQUEST_BODY_SIZE_MAX_BYTES, 256 KiB by default, about 3,000 rows: a longer list is read from your transactions API instead) with exactly these columns: ${uploadColumns.join(',')}. key: the gateway's idempotency key of the operation; operation: reserve, post, void, credit or reverse; account_ref: the member account (may be empty); points: a whole number; status: for a reserve reserved, posted, voided or expired, for a credit credited or reversed, else posted, voided or reversed; at: when it took effect, ISO 8601 with its offset. A malformed file is refused whole, naming its line and column.`,
+      example: `${uploadColumns.join(',')}\r\ntrf_01jh8x4z3e6q2v8k9m0n1p2r3y:credit,member-42,700,credited,2026-11-28T10:15:00+08:00\r\n`,
+    }),
   })
   .strict()
   .openapi('UploadPartnerTransactions');

@@ -159,7 +159,9 @@ describe('reconciling a partner system', () => {
       [partly, { sourcePoints: '50', reason: 'half refunded' }],
       [wholly, { reason: 'refunded' }],
     ] as const) {
-      const response = await gateway.call(coffee.signer, 'POST', `/v1/transfers/${transferId}/reversals`, { body });
+      const response = await gateway.call(coffee.signer, 'POST', `/v1/transfers/${transferId}/reversals`, {
+        body,
+      });
       expect(((await response.json()) as { status: string }).status).toBe('completed');
     }
     const to = new Date(Date.now() + 1_000);

@@ -13,6 +13,7 @@ import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.
 import type { SignRequestInput } from '../../signing/request-token.ts';
 import type { Db } from '../../store/connection.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
+import { startReconciliationRun } from '../../workflows/reconciliation-client.ts';
 import { startReversalWorkflow } from '../../workflows/reversal-client.ts';
 import type { SettlementCalendar } from '../../workflows/schedules.ts';
 import { runSettlementClose } from '../../workflows/settlement-client.ts';
@@ -89,6 +90,8 @@ export interface TestGatewayOptions {
   settlement?: SettlementCalendar;
   /** The worker also checks conservation, on a Schedule that runs when triggered. */
   conservation?: { operatorWebhookUrl: string | null; reservationGraceSeconds?: number };
+  /** The worker also reconciles daily (a Schedule that runs when triggered), with this tolerance. */
+  reconciliation?: { toleranceMs: number; timeZone?: string };
   /** A database of this file's own (named so), for tests of alliance-wide state such as cycles. */
   ownDatabase?: string;
 }
@@ -123,6 +126,14 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
           }
         : {}),
       ...(overrides.settlement ? { settlement: overrides.settlement } : {}),
+      ...(overrides.reconciliation
+        ? {
+            reconciliation: {
+              toleranceMs: overrides.reconciliation.toleranceMs,
+              daily: { hour: 3, minute: 0, timeZone: overrides.reconciliation.timeZone ?? 'UTC' },
+            },
+          }
+        : {}),
       ...(overrides.conservation
         ? {
             conservation: {
@@ -174,6 +185,8 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         },
         reversalId,
       ),
+    startReconciliation: (runId) =>
+      startReconciliationRun({ client: temporal, taskQueue, replyWaitMs: 20_000 }, runId),
     signDocument: (document) => signDocument(gatewayKey, document),
     closeSettlement: (periodLabel) =>
       runSettlementClose({ client: temporal, taskQueue, waitMs: 60_000 }, periodLabel),
