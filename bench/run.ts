@@ -1,7 +1,7 @@
-// `npm run bench [transfers|quotes|ledger|settlement]`: measures the gateway against baselines run in
+// `npm run bench [transfers|quotes|ledger|settlement|reconcile]`: measures the gateway against baselines run in
 // the same session, on the same machine and servers, and writes bench/results/latest.json and
 // docs/performance.md. Every figure stands beside its baseline and their ratio (higher is better,
-// except for memory and the settlement close's times).
+// except for memory and the settlement close's and reconciliation's times).
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { signRequest } from '../signing/request-token.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { audience, type BenchAlliance, type BenchPartner, startBenchAlliance } from './lib/alliance.ts';
 import { freePort, runJson, startService } from './lib/processes.ts';
+import { benchReconcile } from './lib/reconcile-bench.ts';
 import { type BenchResult, writeReport } from './lib/report.ts';
 import { benchSettlement } from './lib/settlement-bench.ts';
 import { type LoadResult, pooled } from './lib/stats.ts';
@@ -302,7 +303,7 @@ function recordMemory(alliance: BenchAlliance, after: string): void {
   }
 }
 
-if (only !== 'settlement') {
+if (only !== 'settlement' && only !== 'reconcile') {
   const alliance = await startBenchAlliance(logger, { members: 200 });
   try {
     if (only === 'all' || only === 'transfers') {
@@ -325,5 +326,11 @@ if (only === 'all' || only === 'settlement') {
   const settlement = await benchSettlement(logger);
   results.push(...settlement.results);
   details.settlement = settlement.details;
+}
+// Reconciliation, too, needs PostgreSQL alone.
+if (only === 'all' || only === 'reconcile') {
+  const reconcile = await benchReconcile(logger);
+  results.push(...reconcile.results);
+  details.reconcile = reconcile.details;
 }
 writeReport({ results, details, command: `npm run bench${only === 'all' ? '' : `:${only}`}` });
