@@ -44,6 +44,12 @@ export const problemCatalog = {
   instruction_already_paid: { status: 409, title: 'The payment instruction was paid with another reference' },
   cycle_not_closed: { status: 409, title: 'The settlement cycle is still open' },
   transfer_not_completed: { status: 409, title: 'Only a completed transfer can be reversed' },
+  item_not_on_sale: { status: 409, title: 'The item is not on sale now' },
+  item_withdrawn: { status: 409, title: 'The item was withdrawn' },
+  sold_out: { status: 409, title: 'The item is sold out' },
+  purchase_limit_reached: { status: 409, title: 'The member has bought as many of this item as it allows' },
+  coupon_already_redeemed: { status: 409, title: 'The coupon was redeemed already' },
+  coupon_expired: { status: 409, title: 'The coupon has expired' },
   flag_already_resolved: { status: 409, title: 'The flag was resolved already, for another reason' },
   break_already_resolved: {
     status: 409,

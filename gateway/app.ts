@@ -7,6 +7,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { OrderStarter } from '../services/catalog-orders.ts';
 import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import type { QuotePolicy } from '../services/quotes.ts';
 import type { ReconciliationStarter } from '../services/reconciliation.ts';
@@ -24,6 +25,8 @@ import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
 import { checkRequestTarget } from './request-target.ts';
+import { registerCatalogRoutes } from './routes/catalog.ts';
+import { registerCouponRoutes } from './routes/coupons.ts';
 import { registerFinanceFlagRoutes } from './routes/finance-flags.ts';
 import { registerFinanceSettlementRoutes } from './routes/finance-settlement.ts';
 import { registerFinanceSweepRoutes } from './routes/finance-sweeps.ts';
@@ -67,6 +70,8 @@ export interface GatewayDependencies {
   startReversal: ReversalStarter;
   /** Starts a reconciliation run's workflow and waits briefly for it. */
   startReconciliation: ReconciliationStarter;
+  /** Starts a catalog order's workflow (the reply does not wait for it). */
+  startOrder: OrderStarter;
   /** Runs (or finds) the settlement close of a period and answers with its cycle's id. */
   closeSettlement: SettlementCloser;
   /** Signs documents partners keep (statements) with the gateway's key. */
@@ -152,6 +157,11 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerFinanceSettlementRoutes(app, services, deps.closeSettlement);
   registerReconciliationRoutes(app, services, deps.startReconciliation);
   registerFinanceFlagRoutes(app, services);
+  registerCatalogRoutes(app, services, {
+    startOrder: deps.startOrder,
+    quoteLifetimeSeconds: deps.exchange.quoteLifetimeSeconds,
+  });
+  registerCouponRoutes(app, services);
   registerFinanceSweepRoutes(app, services);
 
   // Built at the first request, once every route is registered; the routes never change after.

@@ -31,6 +31,7 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       startTransfer: notRunning,
       startReversal: notRunning,
       startReconciliation: notRunning,
+      startOrder: notRunning,
       closeSettlement: notRunning,
       signDocument: notRunning,
     });

@@ -8,6 +8,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { GatewayKeys } from '../runtime/signing-keys.ts';
 import { signDocument } from '../signing/documents.ts';
 import type { Db } from '../store/connection.ts';
+import { startCatalogOrder } from '../workflows/catalog-order-client.ts';
 import { startReconciliationRun } from '../workflows/reconciliation-client.ts';
 import { startReversalWorkflow } from '../workflows/reversal-client.ts';
 import { runSettlementClose } from '../workflows/settlement-client.ts';
@@ -81,6 +82,11 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
           replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
         },
         runId,
+      ),
+    startOrder: (orderId) =>
+      startCatalogOrder(
+        { client: deps.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeouts: transferTimeouts(config) },
+        orderId,
       ),
     signDocument: (document) => signDocument(deps.gatewayKeys.signing, document),
     closeSettlement: (periodLabel) =>

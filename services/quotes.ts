@@ -103,6 +103,9 @@ export async function priceQuote(
     currency: figures.currency,
     expires_at: new Date(request.now.getTime() + policy.quoteLifetimeSeconds * 1000),
     used_by_transfer_id: null,
+    item_id: null,
+    item_version: null,
+    used_by_order_id: null,
   };
 }
 

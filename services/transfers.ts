@@ -102,7 +102,8 @@ async function createInTransaction(
   if ('pricedQuote' in input.quote) await insertQuote(trx, input.quote.pricedQuote, input.now);
   const quoteId = 'pricedQuote' in input.quote ? input.quote.pricedQuote.id : input.quote.quoteId;
   const quote = await lockQuote(trx, quoteId);
-  if (!quote || quote.requested_by !== input.partnerId) {
+  // A price quote of a catalog item buys the item (POST /v1/catalog/orders); it never moves points.
+  if (!quote || quote.requested_by !== input.partnerId || quote.item_id !== null) {
     throw new ProblemError('not_found', `Quote ${quoteId} does not exist.`, [
       { field: 'quoteId', message: 'unknown quote' },
     ]);

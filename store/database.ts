@@ -2,9 +2,39 @@
 // nullable column is `T | null`, never optional. Rows that must never change have `never` updates.
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type ImmutableTimestamp = ColumnType<Date, Date | string | undefined, never>;
-type Immutable<T> = ColumnType<T, T, never>;
+import type { ShortfallPayer } from '../domain/rate-terms.ts';
+import type {
+  CatalogCodesTable,
+  CatalogItemsTable,
+  CatalogItemVersionsTable,
+  CatalogMemberPurchasesTable,
+  CatalogOrderStepsTable,
+  CatalogOrdersTable,
+  CouponsTable,
+} from './tables/catalog.ts';
+import type { Immutable, ImmutableTimestamp, Json, Serial, Timestamp } from './tables/columns.ts';
+import type {
+  ConservationChecksTable,
+  FinanceFlagsTable,
+  ReconciliationBreaksTable,
+  ReconciliationPartnerItemsTable,
+  ReconciliationRunsTable,
+  SweepActionsTable,
+  TransferReversalsTable,
+} from './tables/finance.ts';
+import type {
+  ExposureCapsTable,
+  SettlementCyclesTable,
+  SettlementGrossTable,
+  SettlementInstructionsTable,
+  SettlementObligationsTable,
+  SettlementPositionsTable,
+  SettlementStatementsTable,
+} from './tables/settlement.ts';
+
+export type * from './tables/catalog.ts';
+export type * from './tables/finance.ts';
+export type * from './tables/settlement.ts';
 
 export type PartnerStatus = 'active' | 'suspended';
 export type PartnerKeyStatus = 'active' | 'retired';
@@ -62,9 +92,6 @@ export interface IdempotencyRecordsTable {
   effect_id: string | null;
   created_at: ImmutableTimestamp;
 }
-
-type Json = ColumnType<unknown, string, never>;
-type Serial = ColumnType<bigint, never, never>;
 
 export interface MembersTable {
   id: Immutable<string>;
@@ -144,6 +171,10 @@ export interface QuotesTable {
   currency: Immutable<string>;
   expires_at: Immutable<Date>;
   used_by_transfer_id: string | null;
+  /** For a price quote of a catalog item: the item and the version it prices. */
+  item_id: Immutable<string | null>;
+  item_version: Immutable<number | null>;
+  used_by_order_id: string | null;
   created_at: ImmutableTimestamp;
 }
 
@@ -175,190 +206,6 @@ export interface TransferStepsTable {
   detail: string | null;
   at: ImmutableTimestamp;
 }
-
-/** Kinds of obligation so far; the column takes any, so a new kind needs no schema change. */
-export type ObligationKind = 'transfer' | 'alliance_fee' | (string & {});
-
-/** Immutable once written: what one partner owes another (or the alliance), and in which cycle. */
-export interface SettlementObligationsTable {
-  id: Serial;
-  /** The transfer it came from, for kinds that come from one. */
-  transfer_id: Immutable<string | null>;
-  /** What caused it (a transfer, a reversal...); unique with the kind, so nothing is owed twice. */
-  source_id: Immutable<string>;
-  kind: Immutable<ObligationKind>;
-  debtor_partner_id: Immutable<string>;
-  /** Null when the alliance itself is owed (its fee). */
-  creditor_partner_id: Immutable<string | null>;
-  amount_minor: Immutable<bigint>;
-  currency: Immutable<string>;
-  /** The cycle open when it was committed. */
-  cycle_id: Immutable<string>;
-  created_at: ImmutableTimestamp;
-}
-
-export type SettlementCycleStatus = 'open' | 'closed' | 'settled';
-
-export interface SettlementCyclesTable {
-  id: Immutable<string>;
-  status: SettlementCycleStatus;
-  period_label: string | null;
-  opened_at: ImmutableTimestamp;
-  closed_at: Date | null;
-  settled_at: Date | null;
-  obligation_count: bigint | null;
-}
-
-export interface SettlementGrossTable {
-  cycle_id: Immutable<string>;
-  currency: Immutable<string>;
-  debtor_id: Immutable<string>;
-  creditor_id: Immutable<string>;
-  amount_minor: Immutable<bigint>;
-  obligation_count: Immutable<bigint>;
-}
-
-export interface SettlementPositionsTable {
-  cycle_id: Immutable<string>;
-  currency: Immutable<string>;
-  party_id: Immutable<string>;
-  receivable_minor: Immutable<bigint>;
-  payable_minor: Immutable<bigint>;
-  net_minor: Immutable<bigint>;
-}
-
-/** A partner's statement of a closed cycle as issued at the close: a compact JWS of the statement. */
-export interface SettlementStatementsTable {
-  cycle_id: Immutable<string>;
-  partner_id: Immutable<string>;
-  jws: Immutable<string>;
-}
-
-export interface ExposureCapsTable {
-  partner_id: Immutable<string>;
-  currency: Immutable<string>;
-  cap_minor: bigint;
-  updated_at: Timestamp;
-}
-
-export interface SettlementInstructionsTable {
-  id: Immutable<string>;
-  cycle_id: Immutable<string>;
-  currency: Immutable<string>;
-  payer_id: Immutable<string>;
-  payee_id: Immutable<string>;
-  amount_minor: Immutable<bigint>;
-  status: 'open' | 'paid';
-  payment_reference: string | null;
-  paid_at: Date | null;
-}
-
-export type { ShortfallPayer } from '../domain/rate-terms.ts';
-
-import type { ShortfallPayer } from '../domain/rate-terms.ts';
-
-export type ReversalStatus = 'pending' | 'taken' | 'completed' | 'failed' | 'needs_attention';
-
-/** What a reversal asks for is fixed at creation; what it achieved is written when it ends. */
-export interface TransferReversalsTable {
-  id: Immutable<string>;
-  transfer_id: Immutable<string>;
-  /** A partner id, or `finance`. */
-  requested_by: Immutable<string>;
-  reason: Immutable<string>;
-  source_points: Immutable<bigint>;
-  target_points: Immutable<bigint>;
-  settlement_amount_minor: Immutable<bigint>;
-  currency: Immutable<string>;
-  shortfall_payer: Immutable<ShortfallPayer>;
-  status: ReversalStatus;
-  taken_target_points: bigint | null;
-  returned_source_points: bigint | null;
-  reversed_amount_minor: bigint | null;
-  failure_code: string | null;
-  failure_detail: string | null;
-  created_at: ImmutableTimestamp;
-  updated_at: Timestamp;
-}
-
-export type ReconciliationSource = 'partner_api' | 'upload' | 'hosted_ledger';
-
-export interface ReconciliationRunsTable {
-  id: Immutable<string>;
-  partner_id: Immutable<string>;
-  program_id: Immutable<string>;
-  period_from: Immutable<Date>;
-  period_to: Immutable<Date>;
-  source: Immutable<ReconciliationSource>;
-  requested_by: Immutable<string>;
-  status: 'running' | 'completed' | 'failed';
-  partner_item_count: bigint | null;
-  matched_count: bigint | null;
-  break_counts: ColumnType<unknown, string | null, string | null>;
-  failure_detail: string | null;
-  started_at: ImmutableTimestamp;
-  finished_at: Date | null;
-}
-
-export interface ReconciliationPartnerItemsTable {
-  run_id: string;
-  key: string;
-  operation: string;
-  account_ref: string | null;
-  points: bigint;
-  status: string;
-  at: Date;
-}
-
-/** What was found is immutable; only its resolution is filled in, once. */
-export interface ReconciliationBreaksTable {
-  id: Immutable<string>;
-  partner_id: Immutable<string>;
-  program_id: Immutable<string>;
-  run_id: Immutable<string>;
-  kind: Immutable<string>;
-  item_key: Immutable<string>;
-  operation: Immutable<string | null>;
-  account_ref: Immutable<string | null>;
-  gateway_points: Immutable<bigint | null>;
-  partner_points: Immutable<bigint | null>;
-  gateway_status: Immutable<string | null>;
-  partner_status: Immutable<string | null>;
-  partner_count: Immutable<number | null>;
-  occurred_at: Immutable<Date>;
-  detected_at: ImmutableTimestamp;
-  resolution: string | null;
-  resolution_reason: string | null;
-  resolved_by: string | null;
-  resolved_at: Date | null;
-}
-
-export interface FinanceFlagsTable {
-  id: Serial;
-  transfer_id: string;
-  reversal_id: string | null;
-  reason: string;
-  created_at: ImmutableTimestamp;
-  resolved_at: Date | null;
-  resolution_reason: string | null;
-  resolved_by: string | null;
-}
-
-/** What the stranded-transfer sweep did: one row per workflow and action (see the migration). */
-export interface SweepActionsTable {
-  id: Immutable<string>;
-  subject_kind: Immutable<'transfer' | 'reversal'>;
-  subject_id: Immutable<string>;
-  transfer_id: Immutable<string>;
-  action: Immutable<SweepActionKind>;
-  workflow_id: Immutable<string>;
-  subject_status: Immutable<string>;
-  workflow_status: Immutable<string>;
-  detail: Immutable<string | null>;
-  at: ImmutableTimestamp;
-}
-
-export type SweepActionKind = 'started_workflow' | 'started_recovery' | 'left_running' | 'gave_up';
 
 export interface WebhookDeliveriesTable {
   id: Immutable<string>;
@@ -424,16 +271,6 @@ export interface LedgerEntriesTable {
 }
 
 /** One run of the conservation monitor: whether every invariant held, and what each found. */
-export interface ConservationChecksTable {
-  id: Serial;
-  /** The monitor run that wrote it: a retried run finds its row instead of writing another. */
-  run_id: Immutable<string>;
-  checked_at: ImmutableTimestamp;
-  ok: Immutable<boolean>;
-  /** domain/conservation.ts FindingsDocument; jsonb. */
-  findings: Json;
-}
-
 export interface Database {
   partners: PartnersTable;
   programs: ProgramsTable;
@@ -465,6 +302,13 @@ export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
   ledger_entries: LedgerEntriesTable;
+  catalog_items: CatalogItemsTable;
+  catalog_item_versions: CatalogItemVersionsTable;
+  catalog_member_purchases: CatalogMemberPurchasesTable;
+  catalog_codes: CatalogCodesTable;
+  catalog_orders: CatalogOrdersTable;
+  catalog_order_steps: CatalogOrderStepsTable;
+  coupons: CouponsTable;
 }
 
 export type Partner = Selectable<PartnersTable>;
@@ -491,3 +335,8 @@ export type ReconciliationRun = Selectable<ReconciliationRunsTable>;
 export type ReconciliationBreak = Selectable<ReconciliationBreaksTable>;
 export type LedgerAccount = Selectable<LedgerAccountsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type CatalogItem = Selectable<CatalogItemsTable>;
+export type CatalogItemVersion = Selectable<CatalogItemVersionsTable>;
+export type CatalogOrder = Selectable<CatalogOrdersTable>;
+export type CatalogOrderStep = Selectable<CatalogOrderStepsTable>;
+export type Coupon = Selectable<CouponsTable>;

@@ -18,7 +18,10 @@ export type IdPrefix =
   | 'rvs'
   | 'rec'
   | 'brk'
-  | 'swp';
+  | 'swp'
+  | 'itm'
+  | 'ord'
+  | 'cpn';
 
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
   const bytes = Buffer.alloc(16);

@@ -270,3 +270,29 @@ export function versionInForce(
   const record = toRecord(row, sourceProgramId, targetProgramId);
   return isInForce(record.terms, at) ? record : undefined;
 }
+
+/** Every programme the source has an agreement to (in force or not): the candidates for its members' purchases. */
+export async function agreementTargets(db: Kysely<Database>, sourceProgramId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('rate_agreements')
+    .select('target_program_id')
+    .where('source_program_id', '=', sourceProgramId)
+    .execute();
+  return rows.map((row) => row.target_program_id);
+}
+
+/** The terms in force now from the source to each target that has some, by target programme. */
+export async function termsInForceFrom(
+  db: Kysely<Database>,
+  sourceProgramId: string,
+  targetProgramIds: readonly string[],
+  at: Date,
+): Promise<Map<string, AgreementVersionRecord>> {
+  const found = await Promise.all(
+    targetProgramIds.map(async (targetProgramId) => {
+      const row = await versionInForceQuery(db, sourceProgramId, targetProgramId, at).executeTakeFirst();
+      return [targetProgramId, versionInForce(row, sourceProgramId, targetProgramId, at)] as const;
+    }),
+  );
+  return new Map(found.filter((entry): entry is [string, AgreementVersionRecord] => entry[1] !== undefined));
+}

@@ -35,7 +35,7 @@ export async function enqueueTransferWebhooks(
 }
 
 /** Queues one event for every partner owning one of the programmes and taking webhooks, once per event id. */
-async function enqueueEvent(
+export async function enqueueEvent(
   trx: Transaction<Database>,
   event: { programIds: string[]; type: string; eventId: string; payload: unknown },
 ): Promise<string[]> {

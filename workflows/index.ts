@@ -1,4 +1,6 @@
 // The workflow bundle's entry: every workflow the worker runs is exported here.
+
+export { catalogOrderWorkflow } from './catalog-order.workflow.ts';
 export { conservationMonitorWorkflow } from './conservation-monitor.workflow.ts';
 export { dailyReconciliationWorkflow } from './daily-reconciliation.workflow.ts';
 export { probeWorkflow } from './probe.workflow.ts';

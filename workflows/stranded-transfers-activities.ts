@@ -7,10 +7,12 @@
 
 import { heartbeat, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { listStrandedOrderIds } from '../store/catalog-orders.ts';
 import type { Db } from '../store/connection.ts';
 import type { SweepActionKind } from '../store/database.ts';
 import { findReversal, listStrandedReversalIds } from '../store/reversals.ts';
 import { listStuckTransfers, type MiddleStatus, recordSweepAction } from '../store/sweeps.ts';
+import { startCatalogOrder } from './catalog-order-client.ts';
 import { startReversalIfNeverStarted } from './reversal-client.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
 import {
@@ -189,6 +191,17 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
             }),
           ),
         ({ id }) => sweepReversal(id, summary),
+      );
+      // Catalog orders placed by a process that died before starting them: started, as the request
+      // would have (their stock and code are held until the order ends).
+      await forEachPage(
+        async (afterId) =>
+          (await listStrandedOrderIds(deps.db, { untouchedSince, afterId, limit: pageSize })).map((id) => ({
+            id,
+          })),
+        async ({ id }) => {
+          if (await startCatalogOrder(deps, id)) summary.started.push(id);
+        },
       );
       return summary;
     },

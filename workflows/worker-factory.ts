@@ -8,6 +8,7 @@ import { installTemporalRuntime } from '../runtime/temporal-runtime.ts';
 import { createServiceContext } from '../services/context.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { type ActivityDependencies, createActivities } from './activities.ts';
+import { createCatalogOrderActivities } from './catalog-order-activities.ts';
 import { createConservationMonitorActivities } from './conservation-monitor-activities.ts';
 import { createDailyReconciliationActivities } from './daily-reconciliation-activities.ts';
 import { createReconciliationActivities } from './reconciliation-activities.ts';
@@ -85,6 +86,7 @@ export async function createWorker(
       ...createActivities({ db: options.db }),
       ...createTransferActivities({ db: options.db, adapters }),
       ...createReversalActivities({ db: options.db, adapters }),
+      ...createCatalogOrderActivities({ db: options.db, adapters }),
       ...createReconciliationActivities({
         context: createServiceContext(options.db),
         adapters,

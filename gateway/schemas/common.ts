@@ -26,8 +26,8 @@ export function text({ min = 0, max, trim = false }: TextLimits) {
   return (trim ? checked.trim() : checked).min(min).max(max);
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point.
 const documentPattern =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point.
   /^(?:[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
 
 /** A whole document sent as a string (a CSV file): the text rule, with tabs and line breaks allowed. */

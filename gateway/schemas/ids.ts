@@ -21,6 +21,9 @@ const examples: Record<IdPrefix, string> = {
   rec: 'rec_01jh8x4z3e6q2v8k9m0n1p2r44',
   brk: 'brk_01jh8x4z3e6q2v8k9m0n1p2r45',
   swp: 'swp_01jh8x4z3e6q2v8k9m0n1p2r46',
+  itm: 'itm_01jh8x4z3e6q2v8k9m0n1p2r47',
+  ord: 'ord_01jh8x4z3e6q2v8k9m0n1p2r48',
+  cpn: 'cpn_01jh8x4z3e6q2v8k9m0n1p2r49',
 };
 
 export function idPattern(prefix: IdPrefix): RegExp {

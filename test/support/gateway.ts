@@ -12,6 +12,7 @@ import { signDocument } from '../../signing/documents.ts';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.ts';
 import type { SignRequestInput } from '../../signing/request-token.ts';
 import type { Db } from '../../store/connection.ts';
+import { startCatalogOrder } from '../../workflows/catalog-order-client.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
 import { startReconciliationRun } from '../../workflows/reconciliation-client.ts';
 import { startReversalWorkflow } from '../../workflows/reversal-client.ts';
@@ -187,6 +188,11 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
       ),
     startReconciliation: (runId) =>
       startReconciliationRun({ client: temporal, taskQueue, replyWaitMs: 20_000 }, runId),
+    startOrder: (orderId) =>
+      startCatalogOrder(
+        { client: overrides.transferClient ?? temporal, taskQueue, timeouts: testTransferTimeouts },
+        orderId,
+      ),
     signDocument: (document) => signDocument(gatewayKey, document),
     closeSettlement: (periodLabel) =>
       runSettlementClose({ client: temporal, taskQueue, waitMs: 60_000 }, periodLabel),

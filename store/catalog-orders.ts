@@ -1,0 +1,314 @@
+// Catalog orders as stored. An order is created in one transaction that takes one from the item's
+// stock (never below zero), counts the member's purchase against the item's limit, holds a code from
+// the pool when the item has one, spends the price quote and binds the request's key: each refusal
+// (sold out, limit reached) rolls all of it back and answers at once. The order then ends in one
+// transaction: completed (the coupon issued, the obligation owed, webhooks queued) or failed (stock,
+// count and code given back), so nothing stays held.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { type CouponDetails, couponValidUntil } from '../domain/catalog.ts';
+import { normalizeCouponCode } from '../domain/coupon-code.ts';
+import type { CatalogOrder, Database, OrderStatus } from './database.ts';
+import { newId } from './ids.ts';
+import { insertObligations } from './settlement.ts';
+import { inTransaction } from './transaction.ts';
+import { enqueueEvent } from './webhooks.ts';
+
+/** Takes one from the item's stock; false when none is left. */
+export async function takeStock(trx: Transaction<Database>, itemId: string): Promise<boolean> {
+  const row = await trx
+    .updateTable('catalog_items')
+    .set({ stock_left: sql`stock_left - 1` })
+    .where('id', '=', itemId)
+    .where('stock_left', '>', 0n)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Counts one more purchase of the item by the member; false when the limit is reached. */
+export async function countPurchase(
+  trx: Transaction<Database>,
+  input: { itemId: string; memberId: string; limit: number },
+): Promise<boolean> {
+  const result = await sql<{ bought: number }>`
+    insert into catalog_member_purchases (item_id, member_id, bought) values (${input.itemId}, ${input.memberId}, 1)
+    on conflict (item_id, member_id) do update set bought = catalog_member_purchases.bought + 1
+      where catalog_member_purchases.bought < ${input.limit}
+    returning bought`.execute(trx);
+  return result.rows.length === 1;
+}
+
+/** Holds an available pool code for the order (skipping codes other orders are holding); none left: undefined. */
+export async function holdPoolCode(
+  trx: Transaction<Database>,
+  input: { itemId: string; orderId: string },
+): Promise<string | undefined> {
+  const result = await sql<{ code: string }>`
+    update catalog_codes set status = 'held', order_id = ${input.orderId}
+    where (item_id, code) = (
+      select item_id, code from catalog_codes
+      where item_id = ${input.itemId} and status = 'available'
+      limit 1 for update skip locked)
+    returning code`.execute(trx);
+  return result.rows[0]?.code;
+}
+
+export async function insertOrder(
+  trx: Transaction<Database>,
+  values: Omit<CatalogOrder, 'created_at' | 'updated_at' | 'status' | 'failure_code' | 'failure_detail'>,
+): Promise<CatalogOrder> {
+  const order = await trx
+    .insertInto('catalog_orders')
+    .values({ ...values, status: 'reserved' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable('quotes')
+    .set({ used_by_order_id: values.id })
+    .where('id', '=', values.quote_id)
+    .execute();
+  await trx
+    .insertInto('catalog_order_steps')
+    .values({ order_id: values.id, step: 'reserved', outcome: 'done', detail: `quote ${values.quote_id}` })
+    .execute();
+  return order;
+}
+
+export async function findOrder(db: Kysely<Database>, orderId: string): Promise<CatalogOrder | undefined> {
+  return db.selectFrom('catalog_orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+}
+
+export async function listOrderSteps(db: Kysely<Database>, orderId: string) {
+  return db
+    .selectFrom('catalog_order_steps')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('id')
+    .execute();
+}
+
+/** Records a step once; a retried activity records nothing twice. */
+export async function recordOrderStep(
+  db: Kysely<Database>,
+  input: { orderId: string; step: string; outcome: string; detail?: string | null },
+): Promise<void> {
+  await db
+    .insertInto('catalog_order_steps')
+    .values({
+      order_id: input.orderId,
+      step: input.step,
+      outcome: input.outcome,
+      detail: input.detail ?? null,
+    })
+    .onConflict((conflict) => conflict.columns(['order_id', 'step', 'outcome']).doNothing())
+    .execute();
+}
+
+async function lockOrder(trx: Transaction<Database>, orderId: string): Promise<CatalogOrder> {
+  return trx
+    .selectFrom('catalog_orders')
+    .selectAll()
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+const ended: readonly OrderStatus[] = ['completed', 'failed', 'needs_attention'];
+
+async function enqueueOrderWebhooks(
+  trx: Transaction<Database>,
+  order: CatalogOrder,
+  type: string,
+  extra: object,
+) {
+  const item = await trx
+    .selectFrom('catalog_items')
+    .select('program_id')
+    .where('id', '=', order.item_id)
+    .executeTakeFirstOrThrow();
+  return enqueueEvent(trx, {
+    programIds: [order.program_id, item.program_id],
+    type,
+    eventId: `${order.id}:${type}`,
+    payload: {
+      type,
+      orderId: order.id,
+      itemId: order.item_id,
+      itemVersion: order.item_version,
+      memberId: order.member_id,
+      programId: order.program_id,
+      debitPoints: String(order.debit_points),
+      status: order.status,
+      failureCode: order.failure_code,
+      ...extra,
+    },
+  });
+}
+
+/** Fails the order and gives back what it held: one to the stock, one off the count, its code to the pool. */
+export async function failOrder(
+  db: Kysely<Database>,
+  input: { orderId: string; code: string; detail: string; status?: 'failed' | 'needs_attention' },
+): Promise<string[]> {
+  return inTransaction(db, async (trx) => {
+    const order = await lockOrder(trx, input.orderId);
+    if (ended.includes(order.status)) return [];
+    await trx
+      .updateTable('catalog_items')
+      .set({ stock_left: sql`stock_left + 1` })
+      .where('id', '=', order.item_id)
+      .execute();
+    await trx
+      .updateTable('catalog_member_purchases')
+      .set({ bought: sql`bought - 1` })
+      .where('item_id', '=', order.item_id)
+      .where('member_id', '=', order.member_id)
+      .where('bought', '>', 0)
+      .execute();
+    if (order.held_code !== null) {
+      await trx
+        .updateTable('catalog_codes')
+        .set({ status: 'available', order_id: null })
+        .where('item_id', '=', order.item_id)
+        .where('code', '=', order.held_code)
+        .execute();
+    }
+    const failed = await trx
+      .updateTable('catalog_orders')
+      .set({
+        status: input.status ?? 'failed',
+        held_code: null,
+        failure_code: input.code,
+        failure_detail: input.detail,
+        updated_at: new Date(),
+      })
+      .where('id', '=', order.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordOrderStep(trx, {
+      orderId: order.id,
+      step: failed.status,
+      outcome: input.code,
+      detail: input.detail,
+    });
+    return enqueueOrderWebhooks(trx, failed, 'catalog.order_failed', {});
+  });
+}
+
+/**
+ * Completes the order: its coupon issued (the held pool code, or a generated one), the obligation
+ * (the member's programme owes the publisher the settlement price), the status and the webhooks,
+ * all at once. Returns the webhook deliveries to send; none when it had ended already.
+ */
+export async function completeOrder(
+  db: Kysely<Database>,
+  input: { orderId: string; generateCode: () => string; now: Date },
+): Promise<string[]> {
+  return inTransaction(db, async (trx) => {
+    const order = await lockOrder(trx, input.orderId);
+    if (ended.includes(order.status)) return [];
+    const facts = await trx
+      .selectFrom('catalog_items as i')
+      .innerJoin('catalog_item_versions as v', (join) =>
+        join.onRef('v.item_id', '=', 'i.id').on('v.version', '=', order.item_version),
+      )
+      .innerJoin('quotes as q', (join) => join.on('q.id', '=', order.quote_id))
+      .innerJoin('programs as member_program', (join) => join.on('member_program.id', '=', order.program_id))
+      .select([
+        'i.kind',
+        'i.publisher_id',
+        'v.details',
+        'q.settlement_amount_minor',
+        'q.currency',
+        'member_program.partner_id as member_partner_id',
+      ])
+      .where('i.id', '=', order.item_id)
+      .executeTakeFirstOrThrow();
+    let coupon: { id: string; code: string; validUntil: Date | null } | null = null;
+    if (facts.kind === 'coupon') {
+      const details = facts.details as { validity: CouponDetails['validity'] | { until: string } };
+      const validity =
+        details.validity && 'until' in details.validity
+          ? { until: new Date(details.validity.until) }
+          : (details.validity as CouponDetails['validity']);
+      // A pool code is kept as the publisher gave it; a generated one is shown grouped, kept plain.
+      const shown = order.held_code ?? input.generateCode();
+      coupon = {
+        id: newId('cpn'),
+        code: shown,
+        validUntil: couponValidUntil(validity, input.now),
+      };
+      await trx
+        .insertInto('coupons')
+        .values({
+          id: coupon.id,
+          order_id: order.id,
+          item_id: order.item_id,
+          publisher_id: facts.publisher_id,
+          code: order.held_code ?? normalizeCouponCode(shown),
+          status: 'issued',
+          valid_until: coupon.validUntil,
+          issued_at: input.now,
+        })
+        .execute();
+      if (order.held_code !== null) {
+        await trx
+          .updateTable('catalog_codes')
+          .set({ status: 'issued' })
+          .where('item_id', '=', order.item_id)
+          .where('code', '=', order.held_code)
+          .execute();
+      }
+    }
+    if (facts.member_partner_id !== facts.publisher_id && facts.settlement_amount_minor > 0n) {
+      await insertObligations(trx, [
+        {
+          sourceId: order.id,
+          transferId: null,
+          kind: 'redemption',
+          debtorPartnerId: facts.member_partner_id,
+          creditorPartnerId: facts.publisher_id,
+          amountMinor: facts.settlement_amount_minor,
+          currency: facts.currency,
+        },
+      ]);
+    }
+    const completed = await trx
+      .updateTable('catalog_orders')
+      .set({ status: 'completed', held_code: null, updated_at: new Date() })
+      .where('id', '=', order.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordOrderStep(trx, {
+      orderId: order.id,
+      step: 'completed',
+      outcome: 'done',
+      detail: coupon ? `coupon ${coupon.id}` : `${facts.kind} to fulfil`,
+    });
+    return enqueueOrderWebhooks(trx, completed, 'catalog.order_completed', {
+      couponId: coupon?.id ?? null,
+      couponCode: coupon?.code ?? null,
+      validUntil: coupon?.validUntil?.toISOString() ?? null,
+    });
+  });
+}
+
+export async function findOrderCoupon(db: Kysely<Database>, orderId: string) {
+  return db.selectFrom('coupons').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+}
+
+/** Orders placed but possibly never started (the process died before starting it), paged by id. */
+export async function listStrandedOrderIds(
+  db: Kysely<Database>,
+  input: { untouchedSince: Date; afterId: string | null; limit: number },
+): Promise<string[]> {
+  let query = db
+    .selectFrom('catalog_orders')
+    .select('id')
+    .where('status', '=', 'reserved')
+    .where('updated_at', '<', input.untouchedSince)
+    .orderBy('id')
+    .limit(input.limit);
+  if (input.afterId) query = query.where('id', '>', input.afterId);
+  return (await query.execute()).map((row) => row.id);
+}

@@ -1,0 +1,91 @@
+// The catalog order's activities: each step at the member's programme under the key
+// `<orderId>:<step>`, and the bookkeeping in our database. A refusal is a non-retryable
+// ApplicationFailure whose type is the partner's code; a fault is thrown as is and retried.
+import { ApplicationFailure } from '@temporalio/common';
+import type { PartnerAnswer, StepState } from '../adapters/loyalty-adapter.ts';
+import type { AdapterResolver } from '../adapters/resolver.ts';
+import { generateCouponCode } from '../domain/coupon-code.ts';
+import { completeOrder, failOrder, findOrder, recordOrderStep } from '../store/catalog-orders.ts';
+import type { Db } from '../store/connection.ts';
+import type { CatalogOrder } from '../store/database.ts';
+
+export interface CatalogOrderActivityDependencies {
+  db: Db;
+  adapters: AdapterResolver;
+}
+
+export function createCatalogOrderActivities(deps: CatalogOrderActivityDependencies) {
+  async function load(orderId: string): Promise<CatalogOrder> {
+    const order = await findOrder(deps.db, orderId);
+    if (!order) throw ApplicationFailure.nonRetryable(`order ${orderId} does not exist`, 'order_missing');
+    return order;
+  }
+
+  async function settle(order: CatalogOrder, step: string, answer: PartnerAnswer): Promise<void> {
+    if (answer.outcome === 'refused') {
+      await recordOrderStep(deps.db, {
+        orderId: order.id,
+        step,
+        outcome: 'refused',
+        detail: `${answer.code}: ${answer.detail}`,
+      });
+      throw ApplicationFailure.nonRetryable(answer.detail || answer.code, answer.code);
+    }
+    await recordOrderStep(deps.db, { orderId: order.id, step, outcome: 'done' });
+  }
+
+  return {
+    async reserveForOrder(orderId: string, expiresAtIso: string): Promise<void> {
+      const order = await load(orderId);
+      const adapter = await deps.adapters.forProgram(order.program_id);
+      const answer = await adapter.reserve({
+        key: `${order.id}:reserve`,
+        accountRef: order.account_ref,
+        points: order.debit_points,
+        expiresAt: new Date(expiresAtIso),
+        reason: `alliance catalog order ${order.id}`,
+      });
+      await settle(order, 'reserve', answer);
+    },
+
+    async postForOrder(orderId: string): Promise<void> {
+      const order = await load(orderId);
+      const adapter = await deps.adapters.forProgram(order.program_id);
+      await settle(
+        order,
+        'post',
+        await adapter.post({ key: `${order.id}:post`, reservationKey: `${order.id}:reserve` }),
+      );
+    },
+
+    async voidForOrder(orderId: string): Promise<void> {
+      const order = await load(orderId);
+      const adapter = await deps.adapters.forProgram(order.program_id);
+      await settle(
+        order,
+        'void',
+        await adapter.void({ key: `${order.id}:void`, reservationKey: `${order.id}:reserve` }),
+      );
+    },
+
+    /** Asks what became of the reservation that got no answer; the partner fences an unknown key. */
+    async askOrderStepOutcome(orderId: string): Promise<StepState> {
+      const order = await load(orderId);
+      const state = await (await deps.adapters.forProgram(order.program_id)).outcome(`${order.id}:reserve`);
+      await recordOrderStep(deps.db, { orderId: order.id, step: 'reserve_outcome_asked', outcome: state });
+      return state;
+    },
+
+    completeCatalogOrder: (orderId: string): Promise<string[]> =>
+      completeOrder(deps.db, { orderId, generateCode: generateCouponCode, now: new Date() }),
+
+    failCatalogOrder: (
+      orderId: string,
+      code: string,
+      detail: string,
+      status: 'failed' | 'needs_attention',
+    ): Promise<string[]> => failOrder(deps.db, { orderId, code, detail, status }),
+  };
+}
+
+export type CatalogOrderActivities = ReturnType<typeof createCatalogOrderActivities>;
