@@ -23,6 +23,7 @@ import { connectTemporalClient } from '../workflows/client.ts';
 import { createWorker } from '../workflows/worker-factory.ts';
 import { readDemoAlliance, seedDemoAlliance } from './lib/demo-alliance.ts';
 import { demoBalances } from './lib/demo-balances.ts';
+import { seedDemoCatalog } from './lib/demo-catalog.ts';
 import { printWelcome } from './lib/welcome.ts';
 
 const config = loadConfig();
@@ -156,6 +157,9 @@ const alliance = config.OPERATOR_PUBLIC_JWKS
         },
       },
     });
+if (!config.OPERATOR_PUBLIC_JWKS) {
+  await seedDemoCatalog({ alliance, gatewayUrl: gateway.url, audience: config.GATEWAY_AUDIENCE, dataDir });
+}
 await operator.close();
 for (const partner of alliance.partners) {
   if (partner.slug === 'airline' || partner.slug === 'cinema')

@@ -1,0 +1,125 @@
+// The demo alliance's catalog: the cinema publishes ticket and popcorn coupons, the airline an
+// amenity kit, and coffee beans can pay for the cinema's coupons (an agreement coffee → cinema).
+// Made once, when the demo has no catalog yet; its items' ids are kept beside the alliance's.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createSignedClient, type SignedClient } from '../../signing/signed-client.ts';
+import type { DemoAlliance, DemoSlug } from './demo-alliance.ts';
+
+export interface DemoCatalog {
+  items: { slug: 'ticket' | 'popcorn' | 'kit'; itemId: string; publisher: DemoSlug }[];
+}
+
+function catalogFile(dataDir: string): string {
+  return path.join(dataDir, 'demo', 'catalog.json');
+}
+
+export function readDemoCatalog(dataDir: string): DemoCatalog {
+  const file = catalogFile(dataDir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCatalog) : { items: [] };
+}
+
+async function expect201(response: { status: number; text: string }, what: string): Promise<void> {
+  if (response.status !== 201 && response.status !== 200) {
+    throw new Error(`demo catalog: ${what} answered ${response.status}: ${response.text}`);
+  }
+}
+
+export async function seedDemoCatalog(input: {
+  alliance: DemoAlliance;
+  gatewayUrl: string;
+  audience: string;
+  dataDir: string;
+}): Promise<DemoCatalog> {
+  const known = readDemoCatalog(input.dataDir);
+  if (known.items.length > 0) return known;
+  const partner = (slug: DemoSlug) => {
+    const found = input.alliance.partners.find((candidate) => candidate.slug === slug);
+    if (!found) throw new Error(`demo catalog: no demo partner ${slug}`);
+    return found;
+  };
+  const clients: Partial<Record<DemoSlug, SignedClient>> = {};
+  const client = (slug: DemoSlug) => {
+    clients[slug] ??= createSignedClient({
+      baseUrl: input.gatewayUrl,
+      issuer: partner(slug).partnerId,
+      key: partner(slug).key,
+      audience: input.audience,
+    });
+    return clients[slug];
+  };
+
+  // Coffee beans pay for the cinema's coupons: 10 beans for 8 stars (every cycle still loses points).
+  const proposed = await client('coffee').call({
+    method: 'POST',
+    path: '/v1/rate-agreements',
+    body: {
+      sourceProgramId: partner('coffee').programId,
+      targetProgramId: partner('cinema').programId,
+      fromPoints: '10',
+      toPoints: '8',
+      feeBasisPoints: 0,
+      feePayer: 'source_partner',
+      sourcePointsMin: '1',
+      sourcePointsMax: '100000',
+      memberDailyCapSourcePoints: '20000',
+      settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'CNY' },
+      effectiveFrom: new Date().toISOString(),
+    },
+  });
+  await expect201(proposed, 'proposing coffee → cinema');
+  const version = proposed.json<{ agreementId: string; version: number }>();
+  await expect201(
+    await client('cinema').call({
+      method: 'POST',
+      path: `/v1/rate-agreements/${version.agreementId}/versions/${version.version}/accept`,
+    }),
+    'accepting coffee → cinema',
+  );
+
+  const publish = async (slug: DemoCatalog['items'][number]['slug'], publisher: DemoSlug, body: object) => {
+    const response = await client(publisher).call({
+      method: 'POST',
+      path: '/v1/catalog/items',
+      body: { programId: partner(publisher).programId, ...body },
+    });
+    await expect201(response, `publishing ${slug}`);
+    return { slug, publisher, itemId: response.json<{ id: string }>().id };
+  };
+  const catalog: DemoCatalog = {
+    items: [
+      await publish('ticket', 'cinema', {
+        kind: 'coupon',
+        title: 'Starlight 2D ticket',
+        description: 'One 2D ticket, any session, any Starlight cinema',
+        tags: ['movies', 'tickets'],
+        pricePoints: '400',
+        stock: '1000',
+        perMemberLimit: 4,
+        coupon: { validity: { days: 90 }, terms: 'Not valid on premiere nights', refundOnExpiry: true },
+      }),
+      await publish('popcorn', 'cinema', {
+        kind: 'coupon',
+        title: 'Popcorn combo',
+        description: 'Large popcorn and a soft drink',
+        tags: ['movies', 'snacks'],
+        pricePoints: '120',
+        stock: '5000',
+        coupon: { validity: { days: 30 } },
+      }),
+      await publish('kit', 'airline', {
+        kind: 'product',
+        title: 'Skyway amenity kit',
+        description: 'Eye mask, socks and a travel pouch, shipped to you',
+        tags: ['travel'],
+        pricePoints: '1500',
+        stock: '200',
+        product: { fulfilment: 'shipping' },
+      }),
+    ],
+  };
+  await Promise.all(Object.values(clients).map((signed) => signed?.close()));
+  mkdirSync(path.dirname(catalogFile(input.dataDir)), { recursive: true });
+  writeFileSync(catalogFile(input.dataDir), `${JSON.stringify(catalog, null, 2)}\n`);
+  return catalog;
+}
