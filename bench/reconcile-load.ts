@@ -5,8 +5,8 @@
 // node bench/reconcile-load.ts URL [transfers] [rounds] [join runs per round]
 //
 // Each round starts the period's first run: the runs, staged items and breaks of the round before
-// are cleared, a new run is written and the partner's list staged for it (then vacuumed and
-// analysed, as autovacuum would leave it), all untimed. Then the join a few times (its median is
+// are cleared (and vacuumed away), a new run is written and the partner's list staged for it, then
+// analysed (fresh rows, not yet vacuumed: as a run finds them right after staging), all untimed. Then the join a few times (its median is
 // the round's baseline), then matchRun as the product runs it: the match, the ~5,000 breaks stored,
 // the staged items dropped and the run completed, in one transaction. After the rounds, EXPLAIN
 // ANALYZE of the join and of the match's statements on a run staged again.
@@ -103,8 +103,9 @@ const expectedMatched = loaded.operations - 4 * loaded.breaksPerKind;
 async function stage(runId: string): Promise<number> {
   const { ms } = await timed(async () => {
     await clearRuns(admin);
+    await admin.query('vacuum reconciliation_partner_items');
     await stageBenchRun(admin, loaded, runId);
-    await admin.query('vacuum (analyze) reconciliation_partner_items');
+    await admin.query('analyze reconciliation_partner_items');
   });
   return ms;
 }

@@ -3,6 +3,7 @@
 // as such by the product's own matchRun, the rest matched), the same list for the same seed, and a
 // run staged again after a match finds the same. Method: a small load into databases of this file's
 // own. Nothing here times anything.
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { readWindow } from '../../domain/reconciliation.ts';
@@ -10,6 +11,7 @@ import { createDatabase } from '../../store/connection.ts';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
 import { migrateToLatest } from '../../store/migrator.ts';
 import { matchRun } from '../../store/reconciliation.ts';
+import { gatewayOperations } from '../../store/reconciliation-gateway-operations.ts';
 import { findRun } from '../../store/reconciliation-runs.ts';
 import {
   breaksPerKind,
@@ -133,6 +135,53 @@ describe('stageBenchRun', () => {
       expect(keysOf('duplicate_at_partner')).toEqual(found.listed.duplicate);
       expect(keysOf('missing_at_partner')).toHaveLength(4);
       expect(await match('rec_bench_2')).toEqual(expected);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('gatewayOperations', () => {
+  // A reservation's status is read from its transfer's post or void among the period's own steps,
+  // and looked up only when neither is there: both ways must give what the lookup alone gave.
+  it("gives a reservation's status whether its post or void is in the window or after it", async () => {
+    const url = await freshDatabase('bench_rec_status');
+    const loaded = await withClient(url, (client) => loadReconcileData(client, shape, start));
+    const window = readWindow(loaded.period, 300_000);
+    const after = new Date(window.to.getTime() + 3_600_000);
+    const transfers = await withClient(url, async (client) => {
+      const { rows } = await client.query<{ id: string }>('select id from transfers order by id limit 5');
+      const [postedLater, voided, voidedLater, reserved, posted] = rows.map((row) => row.id);
+      // Posted after the window; voided in it; voided after it; neither; posted in it (as loaded).
+      await client.query(`update transfer_steps set at = $2 where transfer_id = $1 and step = 'post'`, [
+        postedLater,
+        after,
+      ]);
+      await client.query(`update transfer_steps set step = 'void' where transfer_id = $1 and step = 'post'`, [
+        voided,
+      ]);
+      await client.query(
+        `update transfer_steps set step = 'void', at = $2 where transfer_id = $1 and step = 'post'`,
+        [voidedLater, after],
+      );
+      await client.query(`delete from transfer_steps where transfer_id = $1 and step = 'post'`, [reserved]);
+      return { postedLater, voided, voidedLater, reserved, posted };
+    });
+    const db = createDatabase({ url, poolSizeMax: 1 });
+    try {
+      const operations = gatewayOperations({ programId: loaded.programId, ...window });
+      const { rows } = await sql<{ key: string; status: string }>`select key, status from ${operations} g
+        where key = any(${Object.values(transfers).flatMap((id) => [`${id}:reserve`, `${id}:post`, `${id}:void`])})
+        order by key`.execute(db);
+      expect(Object.fromEntries(rows.map((row) => [row.key, row.status]))).toEqual({
+        [`${transfers.postedLater}:reserve`]: 'posted',
+        [`${transfers.voided}:reserve`]: 'voided',
+        [`${transfers.voided}:void`]: 'voided',
+        [`${transfers.voidedLater}:reserve`]: 'voided',
+        [`${transfers.reserved}:reserve`]: 'reserved',
+        [`${transfers.posted}:reserve`]: 'posted',
+        [`${transfers.posted}:post`]: 'posted',
+      });
     } finally {
       await db.destroy();
     }
