@@ -37,6 +37,8 @@ export function createHostedAdapter(
       return { outcome: 'done', reversedPoints: answer.points };
     },
     outcome: (key) => askOutcome(db, programId, key),
+    // The gateway keeps a hosted programme's catalog itself: there is no feed to follow.
+    catalog: async () => null,
     transactions: (period) =>
       listLedgerTransactions(db, { programId, ...period, limit: transactionsPageSizeMax }),
     balance: async (accountRef) => {

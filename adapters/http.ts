@@ -1,8 +1,10 @@
 // The LoyaltyAdapter over a partner's own system: signed HTTP calls (undici, connection reuse,
 // explicit timeouts) following openapi/partner.json. 2xx is done, 422 is a refusal for good;
 // anything else (5xx, a timeout, a refused connection) is a fault the caller retries or asks about.
+import type { CatalogFeed } from '../domain/catalog-sync.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { createSignedClient, type SignedResponse } from '../signing/signed-client.ts';
+import { addFeedPage } from './catalog-feed.ts';
 import {
   type LoyaltyAdapter,
   type PartnerAnswer,
@@ -12,6 +14,10 @@ import {
   type ReverseAnswer,
   type StepState,
 } from './loyalty-adapter.ts';
+import { CatalogFeedEnvelope } from './partner-contract.ts';
+
+/** A feed of more pages than this is refused whole, rather than read without end. */
+const catalogPagesMax = 200;
 
 export interface HttpAdapterOptions {
   baseUrl: string;
@@ -130,6 +136,32 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
           }[];
         }>()
         .transactions.map((row) => ({ ...row, points: BigInt(row.points), at: new Date(row.at) }));
+    },
+    async catalog(programId): Promise<CatalogFeed | null> {
+      const feed: CatalogFeed = { items: [], unreadable: [] };
+      let cursor: string | null = null;
+      for (let page = 0; page < catalogPagesMax; page += 1) {
+        const query = new URLSearchParams({ programId, ...(cursor ? { cursor } : {}) });
+        const response = await send('GET', `/loyalty/catalog?${query}`);
+        // A system that runs no catalog of its own has no such route.
+        if (response.status === 404 && page === 0) return null;
+        if (response.status !== 200)
+          throw new PartnerUnavailableError(`catalog at partner ${options.partnerId}: ${response.status}`);
+        let envelope: ReturnType<typeof CatalogFeedEnvelope.parse>;
+        try {
+          envelope = CatalogFeedEnvelope.parse(response.json());
+        } catch (error) {
+          throw new PartnerUnavailableError(`catalog at partner ${options.partnerId}: not a catalog page`, {
+            cause: error,
+          });
+        }
+        addFeedPage(feed, envelope.items);
+        cursor = envelope.nextCursor;
+        if (cursor === null) return feed;
+      }
+      throw new PartnerUnavailableError(
+        `catalog at partner ${options.partnerId}: more than ${catalogPagesMax} pages`,
+      );
     },
     close: () => client.close(),
   };

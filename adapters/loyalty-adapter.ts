@@ -2,6 +2,7 @@
 // ledger or the partner's own system over HTTP. Every call carries the step's idempotency key.
 // A refusal is an answer ("no, for good"); a fault (timeout, 5xx, connection refused) is thrown, and
 // the caller retries with the same key or asks for the outcome of that key before compensating.
+import type { CatalogFeed } from '../domain/catalog-sync.ts';
 import type { PartnerTransaction } from '../domain/partner-transaction.ts';
 
 export type PartnerRefusal = { outcome: 'refused'; code: string; detail: string };
@@ -47,6 +48,8 @@ export interface LoyaltyAdapter {
   balance(accountRef: string): Promise<PartnerBalance | undefined>;
   /** Operations that took effect in [from, to), oldest first, at most transactionsPageSizeMax. */
   transactions(period: { from: Date; to: Date }): Promise<PartnerTransaction[]>;
+  /** The programme's whole catalog, every page read; null when the system runs no catalog. */
+  catalog(programId: string): Promise<CatalogFeed | null>;
 }
 
 /** A fault talking to a partner: retry with the same key, or ask for the outcome. */

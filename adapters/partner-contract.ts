@@ -106,3 +106,103 @@ export const Transactions = z
   .openapi('Transactions', {
     description: 'Operations that took effect in [from, to), oldest first, at most 5,000.',
   });
+
+// The catalog feed: a partner that runs its own catalog lists a programme's items, and the gateway's
+// Schedule makes the shared catalog follow the list (adds, new versions, withdrawals).
+
+/** The gateway's text rule (no control characters, no unpaired surrogates), as PostgreSQL stores text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point.
+const feedTextPattern = /^(?:[^\x00-\x1f\x7f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const feedText = (min: number, max: number) =>
+  z.string().regex(feedTextPattern, 'must not contain control characters').min(min).max(max);
+const feedInstant = z.iso.datetime({ offset: true });
+const feedUrl = feedText(1, 2000).pipe(z.url({ protocol: /^https?$/ }));
+
+export const CatalogQuery = z.object({
+  programId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: 'programId', in: 'query' },
+      description: "The gateway's id of your programme whose items are asked (its prices are in its points).",
+    }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({
+      param: { name: 'cursor', in: 'query' },
+      description: 'The nextCursor of the page before; absent for the first page.',
+    }),
+});
+
+export const CatalogFeedItem = z
+  .object({
+    externalRef: feedText(1, 200).openapi({
+      description: 'Your id of the item: the same item keeps it from one read to the next.',
+    }),
+    kind: z.enum(['coupon', 'product']),
+    title: feedText(1, 200),
+    description: feedText(0, 4000).default(''),
+    imageUrls: z.array(feedUrl).max(10).default([]),
+    tags: z.array(feedText(1, 50)).max(20).default([]),
+    pricePoints: Points.openapi({ description: "The price in this programme's own points." }),
+    stock: z
+      .string()
+      .regex(/^(0|[1-9]\d{0,18})$/)
+      .openapi({ description: 'How many can be sold in all, those sold already included.' }),
+    saleStartsAt: feedInstant.nullable().default(null).openapi({
+      description: 'null: on sale from when the gateway first reads the item.',
+    }),
+    saleEndsAt: feedInstant.nullable().default(null),
+    perMemberLimit: z.number().int().min(1).max(1_000_000).nullable().default(null),
+    coupon: z
+      .object({
+        faceValue: z
+          .object({
+            amountMinor: z.string().regex(/^[1-9]\d{0,18}$/),
+            currency: z.string().regex(/^[A-Z]{3}$/),
+          })
+          .nullable()
+          .default(null),
+        validity: z
+          .union([
+            z.object({ days: z.number().int().min(1).max(3650) }).strict(),
+            z.object({ until: feedInstant }).strict(),
+          ])
+          .nullable()
+          .default(null),
+        terms: feedText(0, 2000).default(''),
+        refundOnExpiry: z.boolean().default(false),
+        codes: z.enum(['generated', 'pool']).default('generated').openapi({
+          description:
+            'generated: the gateway makes each code. pool: codes you upload to the gateway (POST /v1/catalog/items/{itemId}/codes).',
+        }),
+      })
+      .optional()
+      .openapi({ description: "A coupon's terms (kind coupon)." }),
+    product: z
+      .object({ fulfilment: z.enum(['shipping', 'pickup']) })
+      .optional()
+      .openapi({ description: "A product's fulfilment (kind product)." }),
+  })
+  .openapi('CatalogFeedItem');
+
+export const catalogPageSizeMax = 500;
+
+export const CatalogFeedPage = z
+  .object({
+    items: z.array(CatalogFeedItem).max(catalogPageSizeMax),
+    nextCursor: z.string().min(1).max(200).nullable(),
+  })
+  .openapi('CatalogFeedPage', {
+    description:
+      "One page of the programme's catalog. Every read lists the whole catalog: an item left out is withdrawn from the shared catalog. nextCursor null: the last page.",
+  });
+
+/** The page as the gateway first reads it: each item is then checked alone, so one bad item spoils no other. */
+export const CatalogFeedEnvelope = z.object({
+  items: z.array(z.unknown()).max(catalogPageSizeMax),
+  nextCursor: z.string().min(1).max(200).nullable(),
+});

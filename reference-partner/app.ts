@@ -20,9 +20,10 @@ import {
   TransactionsQuery,
 } from '../adapters/partner-contract.ts';
 import { createRequestVerifier } from '../signing/request-verifier.ts';
+import { createCatalogFeed, registerCatalogFeedRoutes } from './catalog-feed.ts';
 import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } from './faults.ts';
 
-type PartnerStepName = Exclude<PartnerOperationName, 'outcome' | 'webhook'>;
+type PartnerStepName = Exclude<PartnerOperationName, 'outcome' | 'webhook' | 'catalog'>;
 
 import { ReferencePartnerError } from './errors.ts';
 import { createReportQuirks, type ReportQuirks } from './report-quirks.ts';
@@ -144,6 +145,7 @@ const routes = {
 export function createReferencePartnerApp(options: ReferencePartnerOptions) {
   const faults = options.faults ?? createFaultPlan();
   const reportQuirks = createReportQuirks();
+  const catalogFeed = createCatalogFeed();
   const seenNonces = new Map<string, number>();
   const verify = createRequestVerifier({
     audience: options.partnerId,
@@ -339,11 +341,12 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
   app.get('/_control/webhooks', (c) => c.json({ items: webhooks }, 200));
 
   registerControlRoutes(app, options.books, faults, reportQuirks);
-  return { app, faults, webhooks, reportQuirks };
+  registerCatalogFeedRoutes(app, catalogFeed, faults);
+  return { app, faults, webhooks, reportQuirks, catalogFeed };
 }
 
 const FaultBody = z.object({
-  operation: z.enum(['reserve', 'post', 'void', 'credit', 'reverse', 'outcome', 'webhook']),
+  operation: z.enum(['reserve', 'post', 'void', 'credit', 'reverse', 'outcome', 'webhook', 'catalog']),
   mode: z.enum(['fail_before', 'fail_after', 'hang_after', 'latency', 'refuse']),
   count: z.number().int().min(1).max(1_000).default(1),
   delayMs: z.number().int().min(0).max(120_000).default(0),

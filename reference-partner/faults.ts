@@ -3,7 +3,15 @@
 // No switch ever changes what a key's answer is: the partner applies a key at most once, and a key
 // that already has an answer (applied or refused) gets that first answer again, whatever is armed.
 
-export type PartnerOperationName = 'reserve' | 'post' | 'void' | 'credit' | 'reverse' | 'outcome' | 'webhook';
+export type PartnerOperationName =
+  | 'reserve'
+  | 'post'
+  | 'void'
+  | 'credit'
+  | 'reverse'
+  | 'outcome'
+  | 'webhook'
+  | 'catalog';
 
 export type FaultMode =
   /** Answer 503 without doing anything. */

@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { createReferencePartnerApp } from './app.ts';
+import type { CatalogFeed } from './catalog-feed.ts';
 import type { FaultPlan } from './faults.ts';
 import type { ReportQuirks } from './report-quirks.ts';
 import { createPartnerBooks, type PartnerBooks } from './store.ts';
@@ -16,6 +17,8 @@ export interface RunningReferencePartner {
   faults: FaultPlan;
   /** Switches that make its transaction list disagree with its books (reconciliation's breaks). */
   reportQuirks: ReportQuirks;
+  /** Each programme's catalog feed, when this partner runs one (none set: GET /loyalty/catalog is a 404). */
+  catalogFeed: CatalogFeed;
   /** Webhooks received from the gateway, each verified against its keys. */
   webhooks: unknown[];
   close(): Promise<void>;
@@ -34,7 +37,7 @@ export async function startReferencePartner(options: {
   const books = createPartnerBooks(options.db, options.schema);
   await books.setUp();
   let partnerId = options.partnerId ?? '';
-  const { app, faults, webhooks, reportQuirks } = createReferencePartnerApp({
+  const { app, faults, webhooks, reportQuirks, catalogFeed } = createReferencePartnerApp({
     partnerId: () => partnerId,
     books,
     gatewayIssuer: options.gatewayIssuer,
@@ -56,6 +59,7 @@ export async function startReferencePartner(options: {
     books,
     faults,
     reportQuirks,
+    catalogFeed,
     webhooks,
     close: () =>
       new Promise<void>((resolve, reject) => {

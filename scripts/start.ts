@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startGatewayServer } from '../gateway/server.ts';
 import { startReferencePartner } from '../reference-partner/server.ts';
 import {
+  catalogSync,
   conservationMonitor,
   loadConfig,
   reconciliationPlan,
@@ -103,6 +104,7 @@ const {
   settlement: settlementCalendar(config),
   conservation: conservationMonitor(config),
   reconciliation: reconciliationPlan(config),
+  catalogSync: catalogSync(config),
 });
 const workerRun = worker.run();
 

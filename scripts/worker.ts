@@ -1,5 +1,6 @@
 // `npm run worker`: the Temporal worker alone, against the PostgreSQL and Temporal the environment names.
 import {
+  catalogSync,
   conservationMonitor,
   loadConfig,
   reconciliationPlan,
@@ -32,6 +33,7 @@ const { worker, connection, adapters } = await createWorker({
   settlement: settlementCalendar(config),
   conservation: conservationMonitor(config),
   reconciliation: reconciliationPlan(config),
+  catalogSync: catalogSync(config),
 });
 // The Temporal runtime stops the worker on SIGINT and SIGTERM; run() then resolves.
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');

@@ -43,7 +43,8 @@ export interface ItemDraft {
   details: ItemDetails;
 }
 
-function storedDetails(details: ItemDetails): unknown {
+/** An item's details as the catalog stores them (the code source is kept on the item). */
+export function storedDetails(details: ItemDetails): unknown {
   if ('product' in details) return details.product;
   const { codeSource: _codeSource, faceValue, validity, ...rest } = details.coupon;
   return {

@@ -1,6 +1,7 @@
 // The workflow bundle's entry: every workflow the worker runs is exported here.
 
 export { catalogOrderWorkflow } from './catalog-order.workflow.ts';
+export { catalogSyncWorkflow, programCatalogSyncWorkflow } from './catalog-sync.workflow.ts';
 export { conservationMonitorWorkflow } from './conservation-monitor.workflow.ts';
 export { dailyReconciliationWorkflow } from './daily-reconciliation.workflow.ts';
 export { probeWorkflow } from './probe.workflow.ts';

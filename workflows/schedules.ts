@@ -1,6 +1,7 @@
 // The Temporal Schedules the alliance runs; made (or brought up to date) when a worker starts, so a
 // fresh deployment needs no separate step. Ids are fixed per task queue: a second worker finds them.
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { catalogSyncWorkflow } from './catalog-sync.workflow.ts';
 import {
   type ConservationMonitorInput,
   conservationMonitorWorkflow,
@@ -157,6 +158,37 @@ export async function ensureDailyReconciliationSchedule(
       spec,
       action,
       policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '2 days' },
+    });
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+  }
+}
+
+export function catalogSyncScheduleId(taskQueue: string): string {
+  return `catalog-sync:${taskQueue}`;
+}
+
+/** Catalog sync's Schedule: every partner feed read every `everySeconds`; a run still going skips the next. */
+export async function ensureCatalogSyncSchedule(
+  client: Client,
+  input: { taskQueue: string; everySeconds: number },
+): Promise<void> {
+  const scheduleId = catalogSyncScheduleId(input.taskQueue);
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: catalogSyncWorkflow,
+    workflowId: `${scheduleId}:run`,
+    taskQueue: input.taskQueue,
+    args: [] as [],
+  };
+  const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec,
+      action,
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;

@@ -9,11 +9,13 @@ import { createServiceContext } from '../services/context.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { type ActivityDependencies, createActivities } from './activities.ts';
 import { createCatalogOrderActivities } from './catalog-order-activities.ts';
+import { createCatalogSyncActivities } from './catalog-sync-activities.ts';
 import { createConservationMonitorActivities } from './conservation-monitor-activities.ts';
 import { createDailyReconciliationActivities } from './daily-reconciliation-activities.ts';
 import { createReconciliationActivities } from './reconciliation-activities.ts';
 import { createReversalActivities } from './reversal-activities.ts';
 import {
+  ensureCatalogSyncSchedule,
   ensureConservationMonitorSchedule,
   ensureDailyReconciliationSchedule,
   ensureSettlementSchedule,
@@ -44,6 +46,8 @@ export interface WorkerOptions extends ActivityDependencies {
   conservation?: ConservationMonitor;
   /** How reconciliation matches, and (when daily is given) the Schedule of the day before's runs. */
   reconciliation?: ReconciliationPlan;
+  /** Reads partners' catalog feeds every `everySeconds`, on a Schedule this worker makes; off when absent. */
+  catalogSync?: { everySeconds: number };
 }
 
 export interface ReconciliationPlan {
@@ -87,6 +91,11 @@ export async function createWorker(
       ...createTransferActivities({ db: options.db, adapters }),
       ...createReversalActivities({ db: options.db, adapters }),
       ...createCatalogOrderActivities({ db: options.db, adapters }),
+      ...createCatalogSyncActivities({
+        context: createServiceContext(options.db),
+        adapters,
+        logger: options.logger,
+      }),
       ...createReconciliationActivities({
         context: createServiceContext(options.db),
         adapters,
@@ -138,6 +147,9 @@ export async function createWorker(
       taskQueue: options.taskQueue,
       ...options.conservation,
     });
+  }
+  if (options.catalogSync) {
+    await ensureCatalogSyncSchedule(client, { taskQueue: options.taskQueue, ...options.catalogSync });
   }
   return { worker, connection, adapters };
 }

@@ -93,6 +93,8 @@ export interface TestGatewayOptions {
   conservation?: { operatorWebhookUrl: string | null; reservationGraceSeconds?: number };
   /** The worker also reconciles daily (a Schedule that runs when triggered), with this tolerance. */
   reconciliation?: { toleranceMs: number; timeZone?: string };
+  /** The worker also syncs partners' catalog feeds, on a Schedule that runs when triggered. */
+  catalogSync?: boolean;
   /** A database of this file's own (named so), for tests of alliance-wide state such as cycles. */
   ownDatabase?: string;
 }
@@ -135,6 +137,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
             },
           }
         : {}),
+      ...(overrides.catalogSync ? { catalogSync: { everySeconds: 3_600 } } : {}),
       ...(overrides.conservation
         ? {
             conservation: {
