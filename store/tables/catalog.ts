@@ -91,4 +91,13 @@ export interface CouponsTable {
   valid_until: Immutable<Date | null>;
   issued_at: ImmutableTimestamp;
   redeemed_at: Date | null;
+  /** Set by the expiry (migrations/2026-11-29T2000_add_coupon_expiry.ts) and the refund's saga. */
+  expired_at: Date | null;
+  refund_status: CouponRefundStatus | null;
+  refund_failure_code: string | null;
+  refund_failure_detail: string | null;
+  refunded_at: Date | null;
 }
+
+/** due: owed to the member, its saga to run; flagged: refused or never answered, for finance. */
+export type CouponRefundStatus = 'due' | 'refunded' | 'flagged';
