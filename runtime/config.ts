@@ -102,6 +102,8 @@ const ConfigSchema = z.object({
   CONSERVATION_RESERVATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Where a failed conservation check is POSTed, signed by the gateway (aud `operator`); none: logged only. */
   OPERATOR_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** How often coupons past their end expire and the refunds their items promise start. */
+  COUPON_EXPIRY_EVERY_SECONDS: positiveInteger.max(86_400).default(300),
   /** How often the catalog sync reads the feeds of partners that run their own catalog. */
   CATALOG_SYNC_EVERY_SECONDS: positiveInteger.max(86_400).default(900),
   /** How long POST /v1/transfers waits for the outcome before answering with the current state. */
@@ -183,6 +185,11 @@ export function conservationMonitor(config: Config) {
     reservationGraceSeconds: config.CONSERVATION_RESERVATION_GRACE_SECONDS,
     operatorWebhookUrl: config.OPERATOR_WEBHOOK_URL ?? null,
   };
+}
+
+/** The coupon expiry a worker runs, from the configuration. */
+export function couponExpiry(config: Config) {
+  return { everySeconds: config.COUPON_EXPIRY_EVERY_SECONDS, timeouts: transferTimeouts(config) };
 }
 
 /** The catalog sync a worker runs, from the configuration. */

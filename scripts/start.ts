@@ -7,6 +7,7 @@ import { startReferencePartner } from '../reference-partner/server.ts';
 import {
   catalogSync,
   conservationMonitor,
+  couponExpiry,
   loadConfig,
   reconciliationPlan,
   settlementCalendar,
@@ -105,6 +106,7 @@ const {
   conservation: conservationMonitor(config),
   reconciliation: reconciliationPlan(config),
   catalogSync: catalogSync(config),
+  couponExpiry: couponExpiry(config),
 });
 const workerRun = worker.run();
 

@@ -2,6 +2,7 @@
 import {
   catalogSync,
   conservationMonitor,
+  couponExpiry,
   loadConfig,
   reconciliationPlan,
   settlementCalendar,
@@ -34,6 +35,7 @@ const { worker, connection, adapters } = await createWorker({
   conservation: conservationMonitor(config),
   reconciliation: reconciliationPlan(config),
   catalogSync: catalogSync(config),
+  couponExpiry: couponExpiry(config),
 });
 // The Temporal runtime stops the worker on SIGINT and SIGTERM; run() then resolves.
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');

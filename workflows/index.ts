@@ -3,6 +3,8 @@
 export { catalogOrderWorkflow } from './catalog-order.workflow.ts';
 export { catalogSyncWorkflow, programCatalogSyncWorkflow } from './catalog-sync.workflow.ts';
 export { conservationMonitorWorkflow } from './conservation-monitor.workflow.ts';
+export { couponExpiryWorkflow } from './coupon-expiry.workflow.ts';
+export { couponRefundWorkflow } from './coupon-expiry-refund.workflow.ts';
 export { dailyReconciliationWorkflow } from './daily-reconciliation.workflow.ts';
 export { probeWorkflow } from './probe.workflow.ts';
 export { reconciliationWorkflow } from './reconciliation.workflow.ts';

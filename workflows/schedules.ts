@@ -6,6 +6,7 @@ import {
   type ConservationMonitorInput,
   conservationMonitorWorkflow,
 } from './conservation-monitor.workflow.ts';
+import { type CouponExpiryInput, couponExpiryWorkflow } from './coupon-expiry.workflow.ts';
 import {
   type DailyReconciliationInput,
   dailyReconciliationWorkflow,
@@ -158,6 +159,37 @@ export async function ensureDailyReconciliationSchedule(
       spec,
       action,
       policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '2 days' },
+    });
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+  }
+}
+
+export function couponExpiryScheduleId(taskQueue: string): string {
+  return `coupon-expiry:${taskQueue}`;
+}
+
+/** Coupons expire (and refunds due start) every `everySeconds`; a run still going covers the next. */
+export async function ensureCouponExpirySchedule(
+  client: Client,
+  input: { taskQueue: string; everySeconds: number } & CouponExpiryInput,
+): Promise<void> {
+  const scheduleId = couponExpiryScheduleId(input.taskQueue);
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: couponExpiryWorkflow,
+    workflowId: `${scheduleId}:run`,
+    taskQueue: input.taskQueue,
+    args: [{ batchSize: input.batchSize, timeouts: input.timeouts }] as [CouponExpiryInput],
+  };
+  const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec,
+      action,
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;

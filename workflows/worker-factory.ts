@@ -11,12 +11,15 @@ import { type ActivityDependencies, createActivities } from './activities.ts';
 import { createCatalogOrderActivities } from './catalog-order-activities.ts';
 import { createCatalogSyncActivities } from './catalog-sync-activities.ts';
 import { createConservationMonitorActivities } from './conservation-monitor-activities.ts';
+import { createCouponExpiryActivities } from './coupon-expiry-activities.ts';
+import { createCouponRefundActivities } from './coupon-expiry-refund-activities.ts';
 import { createDailyReconciliationActivities } from './daily-reconciliation-activities.ts';
 import { createReconciliationActivities } from './reconciliation-activities.ts';
 import { createReversalActivities } from './reversal-activities.ts';
 import {
   ensureCatalogSyncSchedule,
   ensureConservationMonitorSchedule,
+  ensureCouponExpirySchedule,
   ensureDailyReconciliationSchedule,
   ensureSettlementSchedule,
   ensureStrandedTransfersSchedule,
@@ -48,6 +51,16 @@ export interface WorkerOptions extends ActivityDependencies {
   reconciliation?: ReconciliationPlan;
   /** Reads partners' catalog feeds every `everySeconds`, on a Schedule this worker makes; off when absent. */
   catalogSync?: { everySeconds: number };
+  /** Expires coupons and starts the refunds due, on a Schedule this worker makes; off when absent. */
+  couponExpiry?: CouponExpiry;
+}
+
+export interface CouponExpiry {
+  everySeconds: number;
+  /** How many coupons one statement expires; 500 when absent. */
+  batchSize?: number;
+  /** The refund sagas' time budgets. */
+  timeouts: TransferTimeouts;
 }
 
 export interface ReconciliationPlan {
@@ -96,6 +109,8 @@ export async function createWorker(
         adapters,
         logger: options.logger,
       }),
+      ...createCouponRefundActivities({ db: options.db, adapters }),
+      ...createCouponExpiryActivities({ db: options.db, client, taskQueue: options.taskQueue }),
       ...createReconciliationActivities({
         context: createServiceContext(options.db),
         adapters,
@@ -146,6 +161,14 @@ export async function createWorker(
     await ensureConservationMonitorSchedule(client, {
       taskQueue: options.taskQueue,
       ...options.conservation,
+    });
+  }
+  if (options.couponExpiry) {
+    await ensureCouponExpirySchedule(client, {
+      taskQueue: options.taskQueue,
+      everySeconds: options.couponExpiry.everySeconds,
+      batchSize: options.couponExpiry.batchSize ?? 500,
+      timeouts: options.couponExpiry.timeouts,
     });
   }
   if (options.catalogSync) {

@@ -93,6 +93,8 @@ export interface TestGatewayOptions {
   conservation?: { operatorWebhookUrl: string | null; reservationGraceSeconds?: number };
   /** The worker also reconciles daily (a Schedule that runs when triggered), with this tolerance. */
   reconciliation?: { toleranceMs: number; timeZone?: string };
+  /** The worker also expires coupons, on a Schedule that runs when triggered. */
+  couponExpiry?: { batchSize?: number };
   /** The worker also syncs partners' catalog feeds, on a Schedule that runs when triggered. */
   catalogSync?: boolean;
   /** A database of this file's own (named so), for tests of alliance-wide state such as cycles. */
@@ -136,6 +138,9 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
               daily: { hour: 3, minute: 0, timeZone: overrides.reconciliation.timeZone ?? 'UTC' },
             },
           }
+        : {}),
+      ...(overrides.couponExpiry
+        ? { couponExpiry: { everySeconds: 3_600, timeouts: testTransferTimeouts, ...overrides.couponExpiry } }
         : {}),
       ...(overrides.catalogSync ? { catalogSync: { everySeconds: 3_600 } } : {}),
       ...(overrides.conservation
