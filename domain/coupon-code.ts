@@ -1,6 +1,6 @@
 // Coupon codes the gateway generates: 60 random bits in Crockford base32 (no I, L, O, U to misread),
 // grouped in fours for reading aloud, with a check character (Luhn mod 32) that catches any single
-// mistyped character and any swap of two neighbours before the till even asks the gateway.
+// mistyped character and any swap of two neighbours but 0/Z, before the till asks the gateway.
 import { randomBytes } from 'node:crypto';
 
 const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

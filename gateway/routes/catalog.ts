@@ -2,6 +2,7 @@
 // pools); a partner browses the catalog for one of its members, prices an item for them and orders
 // it. An order answers at once (reserved, sold out, limit reached): its points move afterwards.
 import type { OpenAPIHono, z } from '@hono/zod-openapi';
+import { ProblemError } from '../../domain/errors.ts';
 import {
   addItemCodes,
   browseCatalog,
@@ -13,6 +14,7 @@ import {
 } from '../../services/catalog.ts';
 import { type OrderStarter, placeOrder, quoteItem, readOrder } from '../../services/catalog-orders.ts';
 import { type ServiceContext, within } from '../../services/context.ts';
+import type { DrawStarter } from '../../services/draws.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyWithEffect, requireClaim } from '../idempotency.ts';
@@ -49,7 +51,7 @@ const publishRoute = signedRoute('partner', {
   method: 'post',
   path: '/v1/catalog/items',
   tags,
-  summary: 'Publish an item (a coupon or a product) priced in your programme’s points',
+  summary: 'Publish an item (a coupon, a product or a draw) priced in your programme’s points',
   request: { headers: IdempotencyHeaders, body: body(PublishItemBody) },
   responses: { 201: json(ItemSchema, 'The item, version 1'), ...problemResponses(400, 401, 403, 422) },
 });
@@ -86,7 +88,7 @@ const codesRoute = signedRoute('partner', {
       ItemSchema.pick({ id: true }).extend({ added: ItemSchema.shape.version }).openapi('CodesAdded'),
       'How many were new',
     ),
-    ...problemResponses(400, 401, 403, 404),
+    ...problemResponses(400, 401, 403, 404, 413),
   },
 });
 
@@ -187,31 +189,60 @@ function draftDetails(input: z.infer<typeof ReviseItemBody>): ItemDraft['details
   };
 }
 
+function drawTerms(input: z.infer<typeof PublishItemBody>) {
+  const { draw } = input;
+  if (!draw || input.coupon || input.product) {
+    throw new ProblemError('validation_failed', 'A draw needs its draw terms, and only those.', [
+      { field: draw ? (input.coupon ? 'coupon' : 'product') : 'draw', message: 'a draw has draw terms only' },
+    ]);
+  }
+  return { ...draw, closesAt: new Date(draw.closesAt) };
+}
+
 export function registerCatalogRoutes(
   app: OpenAPIHono<GatewayEnv>,
   context: ServiceContext,
-  orders: { startOrder: OrderStarter; quoteLifetimeSeconds: number },
+  orders: { startOrder: OrderStarter; quoteLifetimeSeconds: number; startDraw: DrawStarter },
 ): void {
   app.openapi(publishRoute, async (c) => {
     const input = c.req.valid('json');
     const partnerId = callerPartnerId(c.var.principal);
+    const now = new Date();
+    if (input.kind !== 'draw' && input.draw) {
+      throw new ProblemError('validation_failed', `A ${input.kind} has no draw terms.`, [
+        { field: 'draw', message: 'only for a draw' },
+      ]);
+    }
     const reply = await replyWithEffect(c, context.db, async (trx) => {
       const found = await publishItem(within(context, trx), {
         partnerId,
-        draft: {
-          programId: input.programId,
-          kind: input.kind,
-          externalRef: input.externalRef,
-          stock: input.stock,
-          terms: draftTerms(input, new Date()),
-          details:
-            input.kind === 'product'
-              ? { product: input.product ?? { fulfilment: 'pickup' } }
-              : draftDetails({ ...input, product: undefined }),
-        },
+        draft:
+          input.kind === 'draw'
+            ? {
+                programId: input.programId,
+                kind: 'draw',
+                externalRef: input.externalRef,
+                stock: input.stock,
+                terms: draftTerms(input, now),
+                draw: drawTerms(input),
+                now,
+              }
+            : {
+                programId: input.programId,
+                kind: input.kind,
+                externalRef: input.externalRef,
+                stock: input.stock,
+                terms: draftTerms(input, now),
+                details:
+                  input.kind === 'product'
+                    ? { product: input.product ?? { fulfilment: 'pickup' } }
+                    : draftDetails({ ...input, product: undefined }),
+              },
       });
       return { status: 201 as const, body: itemView(found) };
     });
+    // After the commit; a start that fails is made by the worker's sweep of open draws.
+    if (reply.body.kind === 'draw') await orders.startDraw(reply.body.id).catch(() => undefined);
     return c.json(reply.body, reply.status);
   });
 

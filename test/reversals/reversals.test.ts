@@ -370,5 +370,5 @@ describe('a reversal when something goes wrong', () => {
     }
     expect(await alliance.balance(coffee, member)).toBe(1_000n);
     expect(await alliance.balance(airline, member)).toBe(0n);
-  });
+  }, 90_000);
 });
