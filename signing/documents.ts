@@ -6,8 +6,20 @@ import type { SigningKeyPair } from './keys.ts';
 
 const documentType = 'application/vnd.points-alliance.statement+json';
 
+// Importing a key costs more than a signature: a close signs every partner's statement with one key.
+const importedKeys = new WeakMap<SigningKeyPair, ReturnType<typeof importJWK>>();
+
+function privateKeyOf(key: SigningKeyPair): ReturnType<typeof importJWK> {
+  let imported = importedKeys.get(key);
+  if (!imported) {
+    imported = importJWK(key.privateJwk, key.alg);
+    importedKeys.set(key, imported);
+  }
+  return imported;
+}
+
 export async function signDocument(key: SigningKeyPair, document: unknown): Promise<string> {
-  const privateKey = await importJWK(key.privateJwk, key.alg);
+  const privateKey = await privateKeyOf(key);
   return new CompactSign(new TextEncoder().encode(JSON.stringify(document)))
     .setProtectedHeader({ alg: key.alg, kid: key.kid, cty: documentType })
     .sign(privateKey);
