@@ -5,7 +5,7 @@
 // own. Nothing here times anything.
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { readWindow } from '../../domain/reconciliation.ts';
 import { createDatabase } from '../../store/connection.ts';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
@@ -27,7 +27,7 @@ async function freshDatabase(name: string): Promise<string> {
   const db = createDatabase({ url, poolSizeMax: 1 });
   await migrateToLatest(db);
   await db.destroy();
-  afterAll(() => dropDatabase(url));
+  onTestFinished(() => dropDatabase(url));
   return url;
 }
 
