@@ -9,6 +9,7 @@ import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { OrderStarter } from '../services/catalog-orders.ts';
 import { createServiceContext, type ServiceContext } from '../services/context.ts';
+import type { DrawStarter } from '../services/draws.ts';
 import type { QuotePolicy } from '../services/quotes.ts';
 import type { ReconciliationStarter } from '../services/reconciliation.ts';
 import type { ReversalStarter } from '../services/reversals.ts';
@@ -27,6 +28,7 @@ import { problemResponse, validationProblem } from './problem.ts';
 import { checkRequestTarget } from './request-target.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerCouponRoutes } from './routes/coupons.ts';
+import { registerDrawRoutes } from './routes/draws.ts';
 import { registerFinanceFlagRoutes } from './routes/finance-flags.ts';
 import { registerFinanceSettlementRoutes } from './routes/finance-settlement.ts';
 import { registerFinanceSweepRoutes } from './routes/finance-sweeps.ts';
@@ -72,6 +74,8 @@ export interface GatewayDependencies {
   startReconciliation: ReconciliationStarter;
   /** Starts a catalog order's workflow (the reply does not wait for it). */
   startOrder: OrderStarter;
+  /** Starts (or finds) a draw's close workflow, when the draw is published. */
+  startDraw: DrawStarter;
   /** Runs (or finds) the settlement close of a period and answers with its cycle's id. */
   closeSettlement: SettlementCloser;
   /** Signs documents partners keep (statements) with the gateway's key. */
@@ -160,7 +164,9 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerCatalogRoutes(app, services, {
     startOrder: deps.startOrder,
     quoteLifetimeSeconds: deps.exchange.quoteLifetimeSeconds,
+    startDraw: deps.startDraw,
   });
+  registerDrawRoutes(app, services);
   registerCouponRoutes(app, services);
   registerFinanceSweepRoutes(app, services);
 

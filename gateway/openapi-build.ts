@@ -32,6 +32,7 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       startReversal: notRunning,
       startReconciliation: notRunning,
       startOrder: notRunning,
+      startDraw: notRunning,
       closeSettlement: notRunning,
       signDocument: notRunning,
     });

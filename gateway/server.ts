@@ -9,6 +9,7 @@ import type { GatewayKeys } from '../runtime/signing-keys.ts';
 import { signDocument } from '../signing/documents.ts';
 import type { Db } from '../store/connection.ts';
 import { startCatalogOrder } from '../workflows/catalog-order-client.ts';
+import { startDrawClosing } from '../workflows/draw-client.ts';
 import { startReconciliationRun } from '../workflows/reconciliation-client.ts';
 import { startReversalWorkflow } from '../workflows/reversal-client.ts';
 import { runSettlementClose } from '../workflows/settlement-client.ts';
@@ -87,6 +88,15 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
       startCatalogOrder(
         { client: deps.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeouts: transferTimeouts(config) },
         orderId,
+      ),
+    startDraw: (itemId) =>
+      startDrawClosing(
+        {
+          client: deps.temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          webhookTotalMs: transferTimeouts(config).webhookTotalMs,
+        },
+        itemId,
       ),
     signDocument: (document) => signDocument(deps.gatewayKeys.signing, document),
     closeSettlement: (periodLabel) =>

@@ -28,6 +28,7 @@ import { findActiveLink } from '../store/members.ts';
 import { agreementTargets, termsInForceFrom } from '../store/rate-agreements.ts';
 import { inTransaction } from '../store/transaction.ts';
 import type { ServiceContext } from './context.ts';
+import { type DrawDraft, publishDraw } from './draws.ts';
 import { requireOwnProgram } from './programs.ts';
 
 export type ItemDetails =
@@ -65,9 +66,10 @@ function requireKindDetails(kind: ItemDraft['kind'], details: ItemDetails): void
 /** Publishes a new item of one of the partner's programmes. */
 export async function publishItem(
   context: ServiceContext,
-  input: { partnerId: string; draft: ItemDraft },
+  input: { partnerId: string; draft: ItemDraft | DrawDraft },
 ): Promise<ItemWithVersion> {
   const { draft } = input;
+  if (draft.kind === 'draw') return publishDraw(context, { partnerId: input.partnerId, draft });
   await requireOwnProgram(context, input.partnerId, draft.programId, 'programId');
   requireKindDetails(draft.kind, draft.details);
   return inTransaction(context.db, (trx) =>
@@ -102,6 +104,7 @@ export async function reviseItem(
 ): Promise<ItemWithVersion> {
   return inTransaction(context.db, async (trx) => {
     const item = await lockOwnItem(trx, input.partnerId, input.itemId);
+    // Its seed is committed to with its terms: a draw is withdrawn, never edited.
     if (item.kind === 'draw') throw new ProblemError('validation_failed', 'A draw is not edited this way.');
     requireKindDetails(item.kind, input.details);
     if (input.stock !== null && input.stock < item.stock_total - item.stock_left) {

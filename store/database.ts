@@ -13,6 +13,7 @@ import type {
   CouponsTable,
 } from './tables/catalog.ts';
 import type { Immutable, ImmutableTimestamp, Json, Serial, Timestamp } from './tables/columns.ts';
+import type { CatalogDrawEntriesTable, CatalogDrawsTable } from './tables/draws.ts';
 import type {
   ConservationChecksTable,
   FinanceFlagsTable,
@@ -33,6 +34,7 @@ import type {
 } from './tables/settlement.ts';
 
 export type * from './tables/catalog.ts';
+export type * from './tables/draws.ts';
 export type * from './tables/finance.ts';
 export type * from './tables/settlement.ts';
 
@@ -309,6 +311,8 @@ export interface Database {
   catalog_orders: CatalogOrdersTable;
   catalog_order_steps: CatalogOrderStepsTable;
   coupons: CouponsTable;
+  catalog_draws: CatalogDrawsTable;
+  catalog_draw_entries: CatalogDrawEntriesTable;
 }
 
 export type Partner = Selectable<PartnersTable>;

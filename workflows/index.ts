@@ -6,6 +6,8 @@ export { conservationMonitorWorkflow } from './conservation-monitor.workflow.ts'
 export { couponExpiryWorkflow } from './coupon-expiry.workflow.ts';
 export { couponRefundWorkflow } from './coupon-expiry-refund.workflow.ts';
 export { dailyReconciliationWorkflow } from './daily-reconciliation.workflow.ts';
+export { drawWorkflow } from './draw.workflow.ts';
+export { drawClosingsWorkflow } from './draw-closings.workflow.ts';
 export { probeWorkflow } from './probe.workflow.ts';
 export { reconciliationWorkflow } from './reconciliation.workflow.ts';
 export { reversalWorkflow } from './reversal.workflow.ts';

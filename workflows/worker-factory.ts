@@ -14,6 +14,9 @@ import { createConservationMonitorActivities } from './conservation-monitor-acti
 import { createCouponExpiryActivities } from './coupon-expiry-activities.ts';
 import { createCouponRefundActivities } from './coupon-expiry-refund-activities.ts';
 import { createDailyReconciliationActivities } from './daily-reconciliation-activities.ts';
+import { createDrawActivities } from './draw-activities.ts';
+import { createDrawClosingsActivities } from './draw-closings-activities.ts';
+import { ensureDrawClosingsSchedule } from './draw-closings-schedule.ts';
 import { createReconciliationActivities } from './reconciliation-activities.ts';
 import { createReversalActivities } from './reversal-activities.ts';
 import {
@@ -104,6 +107,13 @@ export async function createWorker(
       ...createTransferActivities({ db: options.db, adapters }),
       ...createReversalActivities({ db: options.db, adapters }),
       ...createCatalogOrderActivities({ db: options.db, adapters }),
+      ...createDrawActivities({ context: createServiceContext(options.db) }),
+      ...createDrawClosingsActivities({
+        db: options.db,
+        client,
+        taskQueue: options.taskQueue,
+        webhookTotalMs: sweep?.timeouts.webhookTotalMs ?? 3_600_000,
+      }),
       ...createCatalogSyncActivities({
         context: createServiceContext(options.db),
         adapters,
@@ -148,6 +158,12 @@ export async function createWorker(
     },
   });
   if (sweep) await ensureStrandedTransfersSchedule(client, { taskQueue: options.taskQueue, ...sweep });
+  // Open draws whose close never started (the publishing request died first) are started as often.
+  if (sweep)
+    await ensureDrawClosingsSchedule(client, {
+      taskQueue: options.taskQueue,
+      everySeconds: sweep.everySeconds,
+    });
   if (options.reconciliation?.daily) {
     await ensureDailyReconciliationSchedule(client, {
       taskQueue: options.taskQueue,

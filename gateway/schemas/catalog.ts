@@ -57,12 +57,37 @@ const ItemTermsFields = {
     .optional(),
 };
 
+const DrawTerms = z
+  .object({
+    winners: z.number().int().min(1).max(100_000).openapi({ description: 'How many entries win.' }),
+    prize: z
+      .object({
+        description: text({ min: 1, max: 2000 }),
+        couponItemId: id('itm')
+          .nullable()
+          .default(null)
+          .openapi({ description: 'A coupon item of yours (generated codes) each winner receives.' }),
+      })
+      .strict(),
+    consolationCouponItemId: id('itm')
+      .nullable()
+      .default(null)
+      .openapi({ description: 'A coupon item of yours each losing entry receives; null: none.' }),
+    closesAt: Instant.openapi({ description: 'Entries are sold until then; the winners are drawn then.' }),
+  })
+  .strict()
+  .openapi('DrawTerms', {
+    description:
+      'An entry is an order of the draw. Winners are drawn from a seed committed to at publication (details.commitment) and the entry list; docs/draws.md.',
+  });
+
 export const PublishItemBody = z
   .object({
     programId: id('prg'),
-    kind: z.enum(['coupon', 'product']),
+    kind: z.enum(['coupon', 'product', 'draw']),
     externalRef: text({ min: 1, max: 200 }).nullable().default(null),
     ...ItemTermsFields,
+    draw: DrawTerms.optional(),
   })
   .strict()
   .openapi('PublishItem');

@@ -14,6 +14,7 @@ import type { SignRequestInput } from '../../signing/request-token.ts';
 import type { Db } from '../../store/connection.ts';
 import { startCatalogOrder } from '../../workflows/catalog-order-client.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
+import { startDrawClosing } from '../../workflows/draw-client.ts';
 import { startReconciliationRun } from '../../workflows/reconciliation-client.ts';
 import { startReversalWorkflow } from '../../workflows/reversal-client.ts';
 import type { SettlementCalendar } from '../../workflows/schedules.ts';
@@ -200,6 +201,15 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
       startCatalogOrder(
         { client: overrides.transferClient ?? temporal, taskQueue, timeouts: testTransferTimeouts },
         orderId,
+      ),
+    startDraw: (itemId) =>
+      startDrawClosing(
+        {
+          client: overrides.transferClient ?? temporal,
+          taskQueue,
+          webhookTotalMs: testTransferTimeouts.webhookTotalMs,
+        },
+        itemId,
       ),
     signDocument: (document) => signDocument(gatewayKey, document),
     closeSettlement: (periodLabel) =>
