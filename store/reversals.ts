@@ -160,7 +160,7 @@ export async function listReversals(db: Kysely<Database>, transferId: string): P
     .execute();
 }
 
-/** Reversals accepted but possibly never started (see listPendingTransferIds), paged by id. */
+/** Reversals accepted but possibly never started (the process died, or Temporal was down), paged by id. */
 export async function listStrandedReversalIds(
   db: Kysely<Database>,
   input: { untouchedSince: Date; afterId: string | null; limit: number },

@@ -56,26 +56,6 @@ export async function insertTransfer(
   return transfer;
 }
 
-/**
- * Transfers accepted but possibly never started: still pending and untouched for a while (the
- * process died between the commit and the workflow's start, or Temporal was unreachable). Paged by id.
- */
-export async function listPendingTransferIds(
-  db: Kysely<Database>,
-  input: { untouchedSince: Date; afterId: string | null; limit: number },
-): Promise<string[]> {
-  let query = db
-    .selectFrom('transfers')
-    .select('id')
-    .where('status', '=', 'pending')
-    .where('updated_at', '<', input.untouchedSince)
-    .orderBy('id')
-    .limit(input.limit);
-  if (input.afterId) query = query.where('id', '>', input.afterId);
-  const rows = await query.execute();
-  return rows.map((row) => row.id);
-}
-
 export async function findTransfer(db: Kysely<Database>, transferId: string): Promise<Transfer | undefined> {
   return db.selectFrom('transfers').selectAll().where('id', '=', transferId).executeTakeFirst();
 }
