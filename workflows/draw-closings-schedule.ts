@@ -2,12 +2,14 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { drawClosingsWorkflow } from './draw-closings.workflow.ts';
 
+export const drawClosingsScheduleId = (taskQueue: string) => `draw-closings:${taskQueue}`;
+
 /** The Schedule of the sweep that starts any open draw's missing close. */
 export async function ensureDrawClosingsSchedule(
   client: Client,
   input: { taskQueue: string; everySeconds: number },
 ): Promise<void> {
-  const scheduleId = `draw-closings:${input.taskQueue}`;
+  const scheduleId = drawClosingsScheduleId(input.taskQueue);
   const action = {
     type: 'startWorkflow' as const,
     workflowType: drawClosingsWorkflow,

@@ -10,9 +10,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { entriesHash, readPublishedDraw, seedCommitment, verifyDraw } from '../../domain/draw.ts';
+import { drawWorkflowId } from '../../workflows/draw-client.ts';
+import { drawClosingsScheduleId } from '../../workflows/draw-closings-schedule.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
 
-const alliance = await createAlliance();
+// The stranded-transfer sweep's option also makes the Schedule that starts open draws' closes.
+const alliance = await createAlliance({ strandedTransfers: { untouchedSeconds: 3_600 } });
 const { gateway, coffee, airline } = alliance;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const run = promisify(execFile);
@@ -200,6 +203,26 @@ describe('a points draw', () => {
     expect((await verifyCommand({ ...data, seed: 'ab'.repeat(32) })).output).toContain(
       'not the published commitment',
     );
+  });
+
+  it('still closes when its close workflow was stopped: the sweep starts it again', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const draw = await published({
+      kind: 'draw',
+      draw: {
+        winners: 1,
+        prize: { description: 'A lounge pass' },
+        closesAt: new Date(Date.now() + 3_000).toISOString(),
+      },
+    });
+    expect((await enter(member, draw.id)).status).toBe(202);
+    await gateway.temporal.workflow.getHandle(drawWorkflowId(draw.id)).terminate('stopped by hand');
+    await sleep(3_500);
+    expect((await result(draw.id)).status).toBe('open');
+    await gateway.temporal.schedule.getHandle(drawClosingsScheduleId(gateway.taskQueue)).trigger();
+    const data = await closed(draw.id);
+    expect(data.winners).toEqual(data.entries);
+    expect((await verifyCommand(data)).code).toBe(0);
   });
 
   it('refuses a draw that could not be drawn fairly or paid out', async () => {
