@@ -21,7 +21,7 @@ const publisher = alliance.partners.find((partner) => partner.slug === item?.pub
 const member = alliance.member;
 if (!item || !buyer || !publisher || !member) {
   process.stderr.write(
-    'usage: npm run demo:catalog -- --item ticket|popcorn|kit --from coffee|airline|cinema (after npm start)\n',
+    'usage: npm run demo:catalog -- --item ticket|popcorn|kit|flat-white|coffee-draw --from coffee|airline|cinema (after npm start)\n',
   );
   process.exit(2);
 }

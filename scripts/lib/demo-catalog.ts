@@ -1,5 +1,6 @@
 // The demo alliance's catalog: the cinema publishes ticket and popcorn coupons, the airline an
-// amenity kit, and coffee beans can pay for the cinema's coupons (an agreement coffee → cinema).
+// amenity kit, the coffee chain a flat white coupon and a draw whose winners get one, and coffee
+// beans can pay for the cinema's coupons (an agreement coffee → cinema).
 // Made once, when the demo has no catalog yet; its items' ids are kept beside the alliance's.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +8,11 @@ import { createSignedClient, type SignedClient } from '../../signing/signed-clie
 import type { DemoAlliance, DemoSlug } from './demo-alliance.ts';
 
 export interface DemoCatalog {
-  items: { slug: 'ticket' | 'popcorn' | 'kit'; itemId: string; publisher: DemoSlug }[];
+  items: {
+    slug: 'ticket' | 'popcorn' | 'kit' | 'flat-white' | 'coffee-draw';
+    itemId: string;
+    publisher: DemoSlug;
+  }[];
 }
 
 function catalogFile(dataDir: string): string {
@@ -118,6 +123,32 @@ export async function seedDemoCatalog(input: {
       }),
     ],
   };
+  const flatWhite = await publish('flat-white', 'coffee', {
+    kind: 'coupon',
+    title: 'A flat white',
+    description: 'Any size, any Harbour Coffee shop',
+    tags: ['coffee'],
+    pricePoints: '300',
+    stock: '10000',
+    coupon: { validity: { days: 30 } },
+  });
+  catalog.items.push(
+    flatWhite,
+    await publish('coffee-draw', 'coffee', {
+      kind: 'draw',
+      title: 'Win a flat white a day for a month',
+      description: 'Three winners, drawn fairly: anyone can check the draw (npm run verify-draw)',
+      tags: ['coffee', 'draws'],
+      pricePoints: '50',
+      stock: '100000',
+      perMemberLimit: 10,
+      draw: {
+        winners: 3,
+        prize: { description: 'A flat white coupon', couponItemId: flatWhite.itemId },
+        closesAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      },
+    }),
+  );
   await Promise.all(Object.values(clients).map((signed) => signed?.close()));
   mkdirSync(path.dirname(catalogFile(input.dataDir)), { recursive: true });
   writeFileSync(catalogFile(input.dataDir), `${JSON.stringify(catalog, null, 2)}\n`);
