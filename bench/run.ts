@@ -1,4 +1,4 @@
-// `npm run bench [transfers|quotes|ledger|settlement|reconcile]`: measures the gateway against baselines run in
+// `npm run bench [transfers|quotes|ledger|settlement|reconcile|flash-sale]`: measures the gateway against baselines run in
 // the same session, on the same machine and servers, and writes bench/results/latest.json and
 // docs/performance.md. Every figure stands beside its baseline and their ratio (higher is better,
 // except for memory and the settlement close's and reconciliation's times).
@@ -11,6 +11,7 @@ import { createLogger } from '../runtime/logger.ts';
 import { signRequest } from '../signing/request-token.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { audience, type BenchAlliance, type BenchPartner, startBenchAlliance } from './lib/alliance.ts';
+import { benchFlashSale } from './lib/flash-sale-bench.ts';
 import { freePort, runJson, startService } from './lib/processes.ts';
 import { benchReconcile } from './lib/reconcile-bench.ts';
 import { type BenchResult, writeReport } from './lib/report.ts';
@@ -303,7 +304,7 @@ function recordMemory(alliance: BenchAlliance, after: string): void {
   }
 }
 
-if (only !== 'settlement' && only !== 'reconcile') {
+if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
   const alliance = await startBenchAlliance(logger, { members: 200 });
   try {
     if (only === 'all' || only === 'transfers') {
@@ -332,5 +333,11 @@ if (only === 'all' || only === 'reconcile') {
   const reconcile = await benchReconcile(logger);
   results.push(...reconcile.results);
   details.reconcile = reconcile.details;
+}
+// The flash sale, too: the order decision against PostgreSQL, in a database of its own.
+if (only === 'all' || only === 'flash-sale') {
+  const flashSale = await benchFlashSale(logger);
+  results.push(...flashSale.results);
+  details.flash_sale = flashSale.details;
 }
 writeReport({ results, details, command: `npm run bench${only === 'all' ? '' : `:${only}`}` });

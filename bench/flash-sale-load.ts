@@ -1,0 +1,210 @@
+// A flash sale: ATTEMPTS order attempts, one per member, on an item with STOCK left, CONCURRENCY at a
+// time, beside a bare conditional decrement (`update … set stock = stock - 1 where … and stock > 0`,
+// one row, autocommit) on the same PostgreSQL at the same concurrency, in a database of its own (made,
+// migrated and dropped by bench/lib/flash-sale-bench.ts). Prints one line per phase on stderr and the
+// figures as JSON on stdout:
+// node bench/flash-sale-load.ts URL [attempts] [stock] [concurrency] [rounds]
+//
+// An attempt is what POST /v1/catalog/orders does against PostgreSQL, in this process: the
+// Idempotency-Key claimed with the request's jti (one statement), placeOrder (the order decided in one
+// transaction: the quote locked, the item, the member's link, the stock taken, the member's count,
+// the key bound, the order written), the order read back for the reply and the reply stored under
+// the key; a refusal (sold out) releases the key, as the middleware does. The order's workflow is
+// not started (startOrder does nothing): it runs after the answer and is not part of the decision.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { ProblemError } from '../domain/errors.ts';
+import { placeOrder, readOrder } from '../services/catalog-orders.ts';
+import { createServiceContext } from '../services/context.ts';
+import { createDatabase } from '../store/connection.ts';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
+import { migrateToLatest } from '../store/migrator.ts';
+import { flashIds, flashQuoteId, loadFlashAlliance, loadFlashRound } from './lib/flash-sale-data.ts';
+import { median } from './lib/settlement-data.ts';
+import { type LoadResult, summarise } from './lib/stats.ts';
+
+const [url = '', attemptsText = '20000', stockText = '2000', concurrencyText = '50', roundsText = '3'] =
+  process.argv.slice(2);
+const attempts = Number(attemptsText);
+const stock = Number(stockText);
+const concurrency = Number(concurrencyText);
+const rounds = Number(roundsText);
+const warmUpAttempts = 500;
+/** Warm-up rounds have items and rows of their own, numbered apart from the measured ones. */
+const warmUpRound = (round: number) => 100 + round;
+
+const started = performance.now();
+const progress = (line: string) =>
+  process.stderr.write(
+    `flash-sale ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}\n`,
+  );
+
+/** Runs `count` attempts, `concurrency` at a time; each says which answer it got. */
+async function drive(count: number, attempt: (n: number) => Promise<string>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let next = 1;
+  const begin = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let n = next++; n <= count; n = next++) {
+        const at = performance.now();
+        const answer = await attempt(n);
+        latencies.push(performance.now() - at);
+        statuses[answer] = (statuses[answer] ?? 0) + 1;
+      }
+    }),
+  );
+  const answered = (statuses.reserved ?? 0) + (statuses.sold_out ?? 0) + (statuses.decremented ?? 0);
+  return summarise(latencies, answered, performance.now() - begin, statuses);
+}
+
+// Each side's pool is opened (and warmed) for its round and closed after it: the two at once would
+// pass PostgreSQL's 100 connections.
+const admin = new pg.Client({ connectionString: url });
+await admin.connect();
+
+progress('migrating and loading the alliance');
+const migrator = createDatabase({ url, poolSizeMax: 1 });
+await migrateToLatest(migrator);
+await migrator.destroy();
+await loadFlashAlliance(admin, attempts);
+await admin.query('create table bench_flash_stock (id int primary key, stock int8 not null)');
+
+type Db = ReturnType<typeof createDatabase>;
+
+async function ordersRound(round: number, count: number, itemStock: number) {
+  const db = createDatabase({ url, poolSizeMax: concurrency });
+  try {
+    // Every connection opened and every statement prepared before the timed round.
+    await ordersOn(db, warmUpRound(round), warmUpAttempts, 50);
+    return await ordersOn(db, round, count, itemStock);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function ordersOn(db: Db, round: number, count: number, itemStock: number) {
+  const context = createServiceContext(db);
+  const orders = { ...context, startOrder: async () => undefined };
+  const { itemId } = await loadFlashRound(admin, { round, stock: itemStock, members: count });
+  const principal = flashIds.buyer;
+  // When the last unit sold: the selling part (hot row held) apart from the sold-out answers after it.
+  const begin = performance.now();
+  let reserved = 0;
+  let sellingMs = Number.NaN;
+  const result = await drive(count, async (n) => {
+    const key = `flash-${round}-${n}`;
+    const claim = await claimIdempotencyKey(db, {
+      principal,
+      key,
+      requestHash: `hash-${round}-${n}`,
+      lockSeconds: 10,
+      jti: { issuer: principal, jti: randomUUID(), expiresAt: new Date(Date.now() + 300_000) },
+    });
+    if (claim.outcome !== 'claimed') return `claim_${claim.outcome}`;
+    try {
+      const { order } = await placeOrder(orders, {
+        partnerId: principal,
+        quoteId: flashQuoteId(round, n),
+        idempotency: { principal, key, effectId: claim.effectId },
+        now: new Date(),
+      });
+      const { steps } = await readOrder(context, principal, order.id);
+      await completeIdempotencyKey(db, {
+        principal,
+        key,
+        status: 202,
+        contentType: 'application/json',
+        body: JSON.stringify({ id: order.id, status: order.status, itemId, steps: steps.length }),
+      });
+      reserved += 1;
+      if (reserved === itemStock) sellingMs = Math.round(performance.now() - begin);
+      return order.status;
+    } catch (error) {
+      await releaseIdempotencyKey(db, principal, key);
+      if (error instanceof ProblemError) return error.code;
+      progress(`attempt ${n} failed: ${(error as Error).message}`);
+      return 'error';
+    }
+  });
+  const check = await admin.query<{ orders: string; stock_left: string; bought: string }>(
+    `select (select count(*) from catalog_orders where item_id = $1) as orders,
+       (select stock_left from catalog_items where id = $1) as stock_left,
+       (select coalesce(sum(bought), 0) from catalog_member_purchases where item_id = $1) as bought`,
+    [itemId],
+  );
+  const row = check.rows[0];
+  return {
+    ...result,
+    sellingMs,
+    sold: Number(row?.orders),
+    stockLeft: Number(row?.stock_left),
+    bought: Number(row?.bought),
+  };
+}
+
+async function bareRound(round: number, count: number, rowStock: number) {
+  const bare = new pg.Pool({ connectionString: url, max: concurrency });
+  try {
+    await bareOn(bare, warmUpRound(round), warmUpAttempts, 50);
+    return await bareOn(bare, round, count, rowStock);
+  } finally {
+    await bare.end();
+  }
+}
+
+async function bareOn(bare: pg.Pool, round: number, count: number, rowStock: number) {
+  await admin.query('insert into bench_flash_stock (id, stock) values ($1, $2)', [round, rowStock]);
+  const result = await drive(count, async () => {
+    const updated = await bare.query({
+      name: 'flash_decrement',
+      text: 'update bench_flash_stock set stock = stock - 1 where id = $1 and stock > 0',
+      values: [round],
+    });
+    return updated.rowCount === 1 ? 'decremented' : 'sold_out';
+  });
+  const row = (
+    await admin.query<{ stock: string }>('select stock from bench_flash_stock where id = $1', [round])
+  ).rows[0];
+  return { ...result, sold: result.statuses.decremented ?? 0, stockLeft: Number(row?.stock) };
+}
+
+await admin.query('vacuum analyze');
+
+type OrdersFigures = Awaited<ReturnType<typeof ordersRound>>;
+const measured: { orders: OrdersFigures; bare: Awaited<ReturnType<typeof bareRound>>; ratio: number }[] = [];
+for (let round = 1; round <= rounds; round += 1) {
+  // Bare first in odd rounds, orders first in even ones: a drift of the shared machine cancels out.
+  let orderFigures: OrdersFigures | undefined;
+  if (round % 2 === 0) orderFigures = await ordersRound(round, attempts, stock);
+  const bareFigures = await bareRound(round, attempts, stock);
+  orderFigures ??= await ordersRound(round, attempts, stock);
+  const ratio = orderFigures.perSecond / bareFigures.perSecond;
+  measured.push({ orders: orderFigures, bare: bareFigures, ratio });
+  progress(
+    `round ${round}: orders ${orderFigures.perSecond}/s (sold ${orderFigures.sold} in ${orderFigures.sellingMs} of ${orderFigures.durationMs} ms, stock left ${orderFigures.stockLeft}, ${JSON.stringify(orderFigures.statuses)}), bare ${bareFigures.perSecond}/s (sold ${bareFigures.sold}): ${ratio.toFixed(3)}×`,
+  );
+}
+
+const ordersMedian = median(measured.map((round) => round.orders.perSecond));
+const bareMedian = median(measured.map((round) => round.bare.perSecond));
+const exact = measured.every(
+  (round) =>
+    round.orders.sold === stock &&
+    round.orders.stockLeft === 0 &&
+    round.orders.bought === stock &&
+    (round.orders.statuses.reserved ?? 0) === stock &&
+    (round.orders.statuses.sold_out ?? 0) === attempts - stock,
+);
+process.stdout.write(
+  `${JSON.stringify({
+    shape: { attempts, stock, concurrency, rounds },
+    rounds: measured,
+    ordersMedianPerSecond: ordersMedian,
+    bareMedianPerSecond: bareMedian,
+    ratio: ordersMedian / bareMedian,
+    exactlySold: exact,
+  })}\n`,
+);
+await admin.end();
