@@ -50,6 +50,12 @@ export const problemCatalog = {
   purchase_limit_reached: { status: 409, title: 'The member has bought as many of this item as it allows' },
   coupon_already_redeemed: { status: 409, title: 'The coupon was redeemed already' },
   coupon_expired: { status: 409, title: 'The coupon has expired' },
+  payment_not_authorized: {
+    status: 409,
+    title: 'The points payment is not authorized now (still authorizing, captured, voided or expired)',
+  },
+  payment_not_captured: { status: 409, title: 'Only a captured points payment can be refunded' },
+  cash_agreement_not_offered: { status: 409, title: 'The cash agreement is not waiting for acceptance' },
   flag_already_resolved: { status: 409, title: 'The flag was resolved already, for another reason' },
   break_already_resolved: {
     status: 409,
@@ -58,6 +64,8 @@ export const problemCatalog = {
   exposure_cap_exceeded: { status: 422, title: 'The source partner would owe more than its exposure cap' },
   reversal_exceeds_transfer: { status: 422, title: 'The reversal asks for more than is left unreversed' },
   reversal_too_small: { status: 422, title: 'The reversal would take back no destination point' },
+  capture_exceeds_authorization: { status: 422, title: 'The capture asks for more than was authorized' },
+  refund_exceeds_capture: { status: 422, title: 'The refund asks for more than is left unrefunded' },
   // 422: understood, but the rules refuse it.
   agreement_not_in_force: { status: 422, title: 'No agreement is in force between these programmes' },
   amount_below_minimum: { status: 422, title: 'The amount is below the minimum' },

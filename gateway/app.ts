@@ -10,6 +10,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { OrderStarter } from '../services/catalog-orders.ts';
 import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import type { DrawStarter } from '../services/draws.ts';
+import type { PaymentOperationStarter } from '../services/points-payments.ts';
 import type { QuotePolicy } from '../services/quotes.ts';
 import type { ReconciliationStarter } from '../services/reconciliation.ts';
 import type { ReversalStarter } from '../services/reversals.ts';
@@ -26,6 +27,7 @@ import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
 import { checkRequestTarget } from './request-target.ts';
+import { registerCashAgreementRoutes } from './routes/cash-agreements.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerCouponRoutes } from './routes/coupons.ts';
 import { registerDrawRoutes } from './routes/draws.ts';
@@ -39,6 +41,7 @@ import { registerOperatorConservationRoutes } from './routes/operator-conservati
 import { registerOperatorLedgerRoutes } from './routes/operator-ledger.ts';
 import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
+import { registerPointsPaymentRoutes } from './routes/points-payments.ts';
 import { registerQuoteRoutes } from './routes/quotes.ts';
 import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
 import { registerReconciliationRoutes } from './routes/reconciliation.ts';
@@ -76,6 +79,8 @@ export interface GatewayDependencies {
   startOrder: OrderStarter;
   /** Starts (or finds) a draw's close workflow, when the draw is published. */
   startDraw: DrawStarter;
+  /** Points payments: starts (or finds) an operation's workflow and waits briefly for its outcome. */
+  pointsPayments: { startOperation: PaymentOperationStarter; reservationGraceMs: number };
   /** Runs (or finds) the settlement close of a period and answers with its cycle's id. */
   closeSettlement: SettlementCloser;
   /** Signs documents partners keep (statements) with the gateway's key. */
@@ -169,6 +174,8 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerDrawRoutes(app, services);
   registerCouponRoutes(app, services);
   registerFinanceSweepRoutes(app, services);
+  registerCashAgreementRoutes(app, services);
+  registerPointsPaymentRoutes(app, services, deps.pointsPayments);
 
   // Built at the first request, once every route is registered; the routes never change after.
   let document: ReturnType<typeof gatewayOpenApiDocument> | undefined;

@@ -33,6 +33,7 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       startReconciliation: notRunning,
       startOrder: notRunning,
       startDraw: notRunning,
+      pointsPayments: { startOperation: notRunning, reservationGraceMs: 0 },
       closeSettlement: notRunning,
       signDocument: notRunning,
     });

@@ -10,6 +10,7 @@ import { signDocument } from '../signing/documents.ts';
 import type { Db } from '../store/connection.ts';
 import { startCatalogOrder } from '../workflows/catalog-order-client.ts';
 import { startDrawClosing } from '../workflows/draw-client.ts';
+import { startPointsPaymentOperation } from '../workflows/points-payment-client.ts';
 import { startReconciliationRun } from '../workflows/reconciliation-client.ts';
 import { startReversalWorkflow } from '../workflows/reversal-client.ts';
 import { runSettlementClose } from '../workflows/settlement-client.ts';
@@ -98,6 +99,19 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
         },
         itemId,
       ),
+    pointsPayments: {
+      startOperation: (operationId) =>
+        startPointsPaymentOperation(
+          {
+            client: deps.temporal,
+            taskQueue: config.TEMPORAL_TASK_QUEUE,
+            timeouts: transferTimeouts(config),
+            replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
+          },
+          operationId,
+        ),
+      reservationGraceMs: transferTimeouts(config).settleTotalMs,
+    },
     signDocument: (document) => signDocument(deps.gatewayKeys.signing, document),
     closeSettlement: (periodLabel) =>
       runSettlementClose(

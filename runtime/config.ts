@@ -106,6 +106,8 @@ const ConfigSchema = z.object({
   COUPON_EXPIRY_EVERY_SECONDS: positiveInteger.max(86_400).default(300),
   /** How often the catalog sync reads the feeds of partners that run their own catalog. */
   CATALOG_SYNC_EVERY_SECONDS: positiveInteger.max(86_400).default(900),
+  /** How often expired points-payment authorizations are voided and stranded payment operations started. */
+  POINTS_PAYMENT_SWEEP_SECONDS: positiveInteger.max(86_400).default(60),
   /** How long POST /v1/transfers waits for the outcome before answering with the current state. */
   TRANSFER_REPLY_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3_000),
 });
@@ -190,6 +192,15 @@ export function conservationMonitor(config: Config) {
 /** The coupon expiry a worker runs, from the configuration. */
 export function couponExpiry(config: Config) {
   return { everySeconds: config.COUPON_EXPIRY_EVERY_SECONDS, timeouts: transferTimeouts(config) };
+}
+
+/** The points-payment sweep a worker runs, from the configuration. */
+export function pointsPaymentSweep(config: Config) {
+  return {
+    everySeconds: config.POINTS_PAYMENT_SWEEP_SECONDS,
+    untouchedSeconds: config.STRANDED_TRANSFER_AGE_SECONDS,
+    timeouts: transferTimeouts(config),
+  };
 }
 
 /** The catalog sync a worker runs, from the configuration. */

@@ -9,6 +9,7 @@ import {
   conservationMonitor,
   couponExpiry,
   loadConfig,
+  pointsPaymentSweep,
   reconciliationPlan,
   settlementCalendar,
   strandedTransferSweep,
@@ -107,6 +108,7 @@ const {
   reconciliation: reconciliationPlan(config),
   catalogSync: catalogSync(config),
   couponExpiry: couponExpiry(config),
+  pointsPayments: pointsPaymentSweep(config),
 });
 const workerRun = worker.run();
 

@@ -4,6 +4,7 @@ import {
   conservationMonitor,
   couponExpiry,
   loadConfig,
+  pointsPaymentSweep,
   reconciliationPlan,
   settlementCalendar,
   strandedTransferSweep,
@@ -36,6 +37,7 @@ const { worker, connection, adapters } = await createWorker({
   reconciliation: reconciliationPlan(config),
   catalogSync: catalogSync(config),
   couponExpiry: couponExpiry(config),
+  pointsPayments: pointsPaymentSweep(config),
 });
 // The Temporal runtime stops the worker on SIGINT and SIGTERM; run() then resolves.
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');

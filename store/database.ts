@@ -24,6 +24,12 @@ import type {
   TransferReversalsTable,
 } from './tables/finance.ts';
 import type {
+  CashAgreementsTable,
+  PointsPaymentOperationsTable,
+  PointsPaymentStepsTable,
+  PointsPaymentsTable,
+} from './tables/points-payments.ts';
+import type {
   ExposureCapsTable,
   SettlementCyclesTable,
   SettlementGrossTable,
@@ -36,6 +42,7 @@ import type {
 export type * from './tables/catalog.ts';
 export type * from './tables/draws.ts';
 export type * from './tables/finance.ts';
+export type * from './tables/points-payments.ts';
 export type * from './tables/settlement.ts';
 
 export type PartnerStatus = 'active' | 'suspended';
@@ -313,6 +320,10 @@ export interface Database {
   coupons: CouponsTable;
   catalog_draws: CatalogDrawsTable;
   catalog_draw_entries: CatalogDrawEntriesTable;
+  cash_agreements: CashAgreementsTable;
+  points_payments: PointsPaymentsTable;
+  points_payment_operations: PointsPaymentOperationsTable;
+  points_payment_steps: PointsPaymentStepsTable;
 }
 
 export type Partner = Selectable<PartnersTable>;

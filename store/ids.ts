@@ -21,7 +21,10 @@ export type IdPrefix =
   | 'swp'
   | 'itm'
   | 'ord'
-  | 'cpn';
+  | 'cpn'
+  | 'cag'
+  | 'ppm'
+  | 'ppo';
 
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
   const bytes = Buffer.alloc(16);

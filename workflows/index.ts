@@ -8,6 +8,8 @@ export { couponRefundWorkflow } from './coupon-expiry-refund.workflow.ts';
 export { dailyReconciliationWorkflow } from './daily-reconciliation.workflow.ts';
 export { drawWorkflow } from './draw.workflow.ts';
 export { drawClosingsWorkflow } from './draw-closings.workflow.ts';
+export { pointsPaymentWorkflow } from './points-payment.workflow.ts';
+export { pointsPaymentSweepWorkflow } from './points-payment-sweep.workflow.ts';
 export { probeWorkflow } from './probe.workflow.ts';
 export { reconciliationWorkflow } from './reconciliation.workflow.ts';
 export { reversalWorkflow } from './reversal.workflow.ts';

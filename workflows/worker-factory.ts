@@ -17,6 +17,12 @@ import { createDailyReconciliationActivities } from './daily-reconciliation-acti
 import { createDrawActivities } from './draw-activities.ts';
 import { createDrawClosingsActivities } from './draw-closings-activities.ts';
 import { ensureDrawClosingsSchedule } from './draw-closings-schedule.ts';
+import { createPointsPaymentActivities } from './points-payment-activities.ts';
+import { createPointsPaymentSweepActivities } from './points-payment-sweep-activities.ts';
+import {
+  ensurePointsPaymentSweepSchedule,
+  type PointsPaymentSweep,
+} from './points-payment-sweep-schedule.ts';
 import { createReconciliationActivities } from './reconciliation-activities.ts';
 import { createReversalActivities } from './reversal-activities.ts';
 import {
@@ -56,6 +62,8 @@ export interface WorkerOptions extends ActivityDependencies {
   catalogSync?: { everySeconds: number };
   /** Expires coupons and starts the refunds due, on a Schedule this worker makes; off when absent. */
   couponExpiry?: CouponExpiry;
+  /** Voids expired points-payment authorizations and starts stranded operations, on a Schedule; off when absent. */
+  pointsPayments?: PointsPaymentSweep & { timeouts: TransferTimeouts };
 }
 
 export interface CouponExpiry {
@@ -107,6 +115,15 @@ export async function createWorker(
       ...createTransferActivities({ db: options.db, adapters }),
       ...createReversalActivities({ db: options.db, adapters }),
       ...createCatalogOrderActivities({ db: options.db, adapters }),
+      ...createPointsPaymentActivities({ db: options.db, adapters }),
+      ...(options.pointsPayments
+        ? createPointsPaymentSweepActivities({
+            db: options.db,
+            client,
+            taskQueue: options.taskQueue,
+            timeouts: options.pointsPayments.timeouts,
+          })
+        : {}),
       ...createDrawActivities({ context: createServiceContext(options.db) }),
       ...createDrawClosingsActivities({
         db: options.db,
@@ -185,6 +202,12 @@ export async function createWorker(
       everySeconds: options.couponExpiry.everySeconds,
       batchSize: options.couponExpiry.batchSize ?? 500,
       timeouts: options.couponExpiry.timeouts,
+    });
+  }
+  if (options.pointsPayments) {
+    await ensurePointsPaymentSweepSchedule(client, {
+      taskQueue: options.taskQueue,
+      ...options.pointsPayments,
     });
   }
   if (options.catalogSync) {

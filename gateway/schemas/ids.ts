@@ -24,6 +24,9 @@ const examples: Record<IdPrefix, string> = {
   itm: 'itm_01jh8x4z3e6q2v8k9m0n1p2r47',
   ord: 'ord_01jh8x4z3e6q2v8k9m0n1p2r48',
   cpn: 'cpn_01jh8x4z3e6q2v8k9m0n1p2r49',
+  cag: 'cag_01jh8x4z3e6q2v8k9m0n1p2r4e',
+  ppm: 'ppm_01jh8x4z3e6q2v8k9m0n1p2r4f',
+  ppo: 'ppo_01jh8x4z3e6q2v8k9m0n1p2r4g',
 };
 
 export function idPattern(prefix: IdPrefix): RegExp {

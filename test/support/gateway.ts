@@ -15,6 +15,7 @@ import type { Db } from '../../store/connection.ts';
 import { startCatalogOrder } from '../../workflows/catalog-order-client.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
 import { startDrawClosing } from '../../workflows/draw-client.ts';
+import { startPointsPaymentOperation } from '../../workflows/points-payment-client.ts';
 import { startReconciliationRun } from '../../workflows/reconciliation-client.ts';
 import { startReversalWorkflow } from '../../workflows/reversal-client.ts';
 import type { SettlementCalendar } from '../../workflows/schedules.ts';
@@ -98,6 +99,8 @@ export interface TestGatewayOptions {
   couponExpiry?: { batchSize?: number };
   /** The worker also syncs partners' catalog feeds, on a Schedule that runs when triggered. */
   catalogSync?: boolean;
+  /** The worker also sweeps points payments (expiry, stranded operations), on a Schedule that runs when triggered. */
+  pointsPayments?: { untouchedSeconds: number };
   /** A database of this file's own (named so), for tests of alliance-wide state such as cycles. */
   ownDatabase?: string;
 }
@@ -144,6 +147,15 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         ? { couponExpiry: { everySeconds: 3_600, timeouts: testTransferTimeouts, ...overrides.couponExpiry } }
         : {}),
       ...(overrides.catalogSync ? { catalogSync: { everySeconds: 3_600 } } : {}),
+      ...(overrides.pointsPayments
+        ? {
+            pointsPayments: {
+              everySeconds: 3_600,
+              untouchedSeconds: overrides.pointsPayments.untouchedSeconds,
+              timeouts: testTransferTimeouts,
+            },
+          }
+        : {}),
       ...(overrides.conservation
         ? {
             conservation: {
@@ -211,6 +223,19 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         },
         itemId,
       ),
+    pointsPayments: {
+      startOperation: (operationId) =>
+        startPointsPaymentOperation(
+          {
+            client: overrides.transferClient ?? temporal,
+            taskQueue,
+            timeouts: testTransferTimeouts,
+            replyWaitMs: 8_000,
+          },
+          operationId,
+        ),
+      reservationGraceMs: testTransferTimeouts.settleTotalMs,
+    },
     signDocument: (document) => signDocument(gatewayKey, document),
     closeSettlement: (periodLabel) =>
       runSettlementClose({ client: temporal, taskQueue, waitMs: 60_000 }, periodLabel),

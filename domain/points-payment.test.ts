@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { cashValue, pointsFor, priceAmount, refundFigures } from './points-payment.ts';
+
+const cents = { amountMinor: 1n, perPoints: 100n };
+const odd = { amountMinor: 7n, perPoints: 3n };
+
+describe('points as cash', () => {
+  it('values points half up and asks the fewest points worth an amount', () => {
+    expect(cashValue(cents, 150n)).toBe(2n);
+    expect(cashValue(cents, 149n)).toBe(1n);
+    expect(pointsFor(cents, 2n)).toBe(150n);
+    for (const amount of [1n, 2n, 5n, 99n, 1000n]) {
+      const points = pointsFor(odd, amount);
+      expect(cashValue(odd, points)).toBeGreaterThanOrEqual(amount);
+      expect(points === 1n || cashValue(odd, points - 1n) < amount).toBe(true);
+    }
+    expect(priceAmount(cents, { amountMinor: 500n })).toEqual({ points: 49_950n, amountMinor: 500n });
+  });
+
+  it('refunds in parts add up to the capture exactly', () => {
+    const captured = { capturedPoints: 10n, capturedAmountMinor: cashValue(odd, 10n) };
+    let refundedPoints = 0n;
+    let refundedAmountMinor = 0n;
+    for (const points of [3n, 3n, 4n]) {
+      const refund = refundFigures({ price: odd, ...captured, refundedPoints, refundedAmountMinor, points });
+      refundedPoints += refund.points;
+      refundedAmountMinor += refund.amountMinor;
+    }
+    expect(refundedAmountMinor).toBe(captured.capturedAmountMinor);
+    expect(() =>
+      refundFigures({ price: odd, ...captured, refundedPoints, refundedAmountMinor, points: 1n }),
+    ).toThrow(/refund_exceeds_capture/);
+  });
+});

@@ -1,0 +1,77 @@
+// What points are worth as cash at a merchant's checkout, under a cash agreement's price
+// (`amountMinor` per `perPoints` points), and how far a payment may be captured and refunded.
+// Money rounds half up, as everything owed between partners does; a payment asked in money takes
+// the fewest points worth at least that much, so the merchant is never paid short.
+import { divideCeil, divideHalfUp, int8Max, minBigint } from './arithmetic.ts';
+import { ProblemError } from './errors.ts';
+
+export interface CashPrice {
+  amountMinor: bigint;
+  perPoints: bigint;
+}
+
+/** The money value of `points`, rounded half up. */
+export function cashValue(price: CashPrice, points: bigint): bigint {
+  return divideHalfUp(points * price.amountMinor, price.perPoints);
+}
+
+/** The fewest points worth at least `amountMinor`. */
+export function pointsFor(price: CashPrice, amountMinor: bigint): bigint {
+  // cashValue rounds half up, so a point fewer than the exact ceiling may already reach the amount.
+  let points = divideCeil(amountMinor * price.perPoints, price.amountMinor);
+  while (points > 1n && cashValue(price, points - 1n) >= amountMinor) points -= 1n;
+  return points;
+}
+
+export type PaymentAmount = { points: bigint } | { amountMinor: bigint };
+
+/** The points and money an amount asked of a payment stands for. */
+export function priceAmount(
+  price: CashPrice,
+  amount: PaymentAmount,
+): { points: bigint; amountMinor: bigint } {
+  const points = 'points' in amount ? amount.points : pointsFor(price, amount.amountMinor);
+  if (points <= 0n || points > int8Max) {
+    throw new ProblemError('amount_out_of_range', 'The amount is not a number of points a ledger can hold.');
+  }
+  return { points, amountMinor: cashValue(price, points) };
+}
+
+/** A capture takes at most what was authorized; the rest goes back to the member. */
+export function requireCapturable(authorizedPoints: bigint, capturePoints: bigint): void {
+  if (capturePoints > authorizedPoints) {
+    throw new ProblemError(
+      'capture_exceeds_authorization',
+      `${capturePoints} points asked, ${authorizedPoints} authorized.`,
+      [{ field: 'points', message: 'more than the authorization' }],
+    );
+  }
+}
+
+/**
+ * A refund's money: its points' value, except that the refund reaching the captured points takes
+ * exactly what is left of the captured money, so refunds in parts never add up to more (or less)
+ * than the capture whatever each part's rounding did.
+ */
+export function refundFigures(input: {
+  price: CashPrice;
+  capturedPoints: bigint;
+  capturedAmountMinor: bigint;
+  /** Refunds already counted (done or still running). */
+  refundedPoints: bigint;
+  refundedAmountMinor: bigint;
+  points: bigint;
+}): { points: bigint; amountMinor: bigint } {
+  const leftPoints = input.capturedPoints - input.refundedPoints;
+  const leftMinor = input.capturedAmountMinor - input.refundedAmountMinor;
+  if (input.points > leftPoints) {
+    throw new ProblemError(
+      'refund_exceeds_capture',
+      `${input.points} points asked, ${leftPoints} left to refund.`,
+      [{ field: 'points', message: 'more than is left unrefunded' }],
+    );
+  }
+  if (input.points === leftPoints) return { points: input.points, amountMinor: leftMinor };
+  const value = cashValue(input.price, input.points);
+  return { points: input.points, amountMinor: minBigint(value, leftMinor) };
+}
