@@ -2,13 +2,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.ts';
 import type { LedgerAccountIds } from '../store/hosted-ledger/accounts.ts';
+import { reverseCredit } from '../store/hosted-ledger/credit-reversals.ts';
 import type { LedgerAnswer } from '../store/hosted-ledger/movements.ts';
 import {
   askOutcome,
   creditPoints,
   postReservation,
   reservePoints,
-  reverseCredit,
   voidReservation,
 } from '../store/hosted-ledger/operations.ts';
 import { listLedgerTransactions, readBalance } from '../store/hosted-ledger/reports.ts';

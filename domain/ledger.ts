@@ -17,7 +17,8 @@ export interface AccountBalances {
   countersKept: boolean;
 }
 
-export type LedgerOperationKind = 'credit' | 'reserve' | 'post' | 'void' | 'reverse_credit';
+/** expire: points whose lot reached its end leave the member for the programme's issuance account. */
+export type LedgerOperationKind = 'credit' | 'reserve' | 'post' | 'void' | 'reverse_credit' | 'expire';
 
 export interface PlannedEntry {
   /** Which side's account the entry lands on. */
@@ -78,6 +79,11 @@ const rules: Record<
     credit: { creditsPending: -a },
   }),
   reverse_credit: (a) => ({
+    entries: [entry('debit', 'posted', -a), entry('credit', 'posted', a)],
+    debit: { debitsPosted: a },
+    credit: { creditsPosted: a },
+  }),
+  expire: (a) => ({
     entries: [entry('debit', 'posted', -a), entry('credit', 'posted', a)],
     debit: { debitsPosted: a },
     credit: { creditsPosted: a },

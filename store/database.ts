@@ -24,6 +24,11 @@ import type {
   TransferReversalsTable,
 } from './tables/finance.ts';
 import type {
+  LedgerLotHoldsTable,
+  LedgerLotsTable,
+  TransferExpiryProfilesTable,
+} from './tables/point-lots.ts';
+import type {
   CashAgreementsTable,
   PointsPaymentOperationsTable,
   PointsPaymentStepsTable,
@@ -42,6 +47,7 @@ import type {
 export type * from './tables/catalog.ts';
 export type * from './tables/draws.ts';
 export type * from './tables/finance.ts';
+export type * from './tables/point-lots.ts';
 export type * from './tables/points-payments.ts';
 export type * from './tables/settlement.ts';
 
@@ -66,8 +72,18 @@ export interface ProgramsTable {
   name: string;
   unit_name: string;
   ledger: Immutable<ProgramLedger>;
+  /** Hosted programmes: the expiry of the lots credits make, and reminder days ahead (largest first). */
+  points_expiry_rule: ColumnType<
+    PointsExpiryRuleKind,
+    PointsExpiryRuleKind | undefined,
+    PointsExpiryRuleKind
+  >;
+  points_expiry_period: ColumnType<number | null, number | null | undefined, number | null>;
+  expiry_reminder_days: ColumnType<number[], number[] | undefined, number[]>;
   created_at: ImmutableTimestamp;
 }
+
+export type PointsExpiryRuleKind = 'never' | 'months_after_earning' | 'end_of_calendar_year';
 
 export interface PartnerKeysTable {
   partner_id: Immutable<string>;
@@ -257,7 +273,7 @@ export interface LedgerTransfersTable {
   id: Serial;
   program_id: Immutable<string>;
   key: Immutable<string>;
-  operation: Immutable<'credit' | 'reserve' | 'post' | 'void' | 'reverse_credit' | 'abandon'>;
+  operation: Immutable<'credit' | 'reserve' | 'post' | 'void' | 'reverse_credit' | 'abandon' | 'expire'>;
   debit_account_id: Immutable<bigint | null>;
   credit_account_id: Immutable<bigint | null>;
   amount_points: Immutable<bigint>;
@@ -311,6 +327,9 @@ export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
   ledger_entries: LedgerEntriesTable;
+  ledger_lots: LedgerLotsTable;
+  ledger_lot_holds: LedgerLotHoldsTable;
+  transfer_expiry_profiles: TransferExpiryProfilesTable;
   catalog_items: CatalogItemsTable;
   catalog_item_versions: CatalogItemVersionsTable;
   catalog_member_purchases: CatalogMemberPurchasesTable;

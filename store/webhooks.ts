@@ -1,6 +1,6 @@
 // Webhook deliveries: written in the same transaction as the event they announce, then delivered
 // by the worker with retries; every attempt's result stays listed for the partner.
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, Transfer, TransferReversal, WebhookDelivery } from './database.ts';
 import { newId } from './ids.ts';
 
@@ -141,5 +141,24 @@ export async function listPartnerDeliveries(
     .orderBy('id', 'desc')
     .limit(input.limit);
   if (input.cursor) query = query.where('id', '<', input.cursor);
+  return query.execute();
+}
+
+/**
+ * Undelivered deliveries of these event types, in id order, a page after `afterId` (the status is
+ * written out, not a parameter, so the partial index on pending deliveries serves every plan).
+ */
+export async function listPendingDeliveryIds(
+  db: Kysely<Database>,
+  input: { eventTypes: string[]; afterId: string | null; limit: number },
+): Promise<{ id: string; attempts: number }[]> {
+  let query = db
+    .selectFrom('webhook_deliveries')
+    .select(['id', 'attempts'])
+    .where(sql<boolean>`status = 'pending'`)
+    .where('event_type', 'in', input.eventTypes)
+    .orderBy('id')
+    .limit(input.limit);
+  if (input.afterId !== null) query = query.where('id', '>', input.afterId);
   return query.execute();
 }

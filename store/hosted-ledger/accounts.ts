@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { assert } from '../../domain/arithmetic.ts';
 import { type AccountBalances, keepsCounters } from '../../domain/ledger.ts';
 import type { Database, LedgerAccount, LedgerAccountKind } from '../database.ts';
+import { createExpiryRuleCache } from './lots.ts';
 
 export const issuanceRef = '__issuance__';
 export const clearingRef = '__alliance_clearing__';
@@ -47,6 +48,8 @@ export function createLedgerAccountIds(options: { accountsMax?: number } = {}) {
     return id;
   }
   return {
+    /** The programme's expiry rule for the lots its credits make, remembered for a few seconds. */
+    expiryRule: createExpiryRuleCache(),
     /** A member's account, opened on first use (committed before it is remembered). */
     member(db: Kysely<Database>, programId: string, accountRef: string): Promise<bigint> {
       return remembered(`${programId} member ${accountRef}`, () =>

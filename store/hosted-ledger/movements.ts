@@ -2,12 +2,17 @@
 // the counters), and the rule that runs an operation once per key.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { type AccountBalances, type LedgerOperationKind, planLedgerOperation } from '../../domain/ledger.ts';
+import type { ExpiryProfile, LotTaken } from '../../domain/point-lots.ts';
 import type { Database, LedgerTransferStatus } from '../database.ts';
 import { balancesOf, type Db, lockCountedAccounts, uncounted } from './accounts.ts';
+import { lotChanges, portionsOf, reservationProfile } from './lots.ts';
 
 export type LedgerAnswer =
-  /** points: what the operation moved (a partial reversal moves less than it was asked). */
-  | { outcome: 'done'; replayed: boolean; points?: bigint }
+  /**
+   * points: what the operation moved (a partial reversal moves less than it was asked).
+   * expiryProfile: a reservation's, what the points it holds were made of.
+   */
+  | { outcome: 'done'; replayed: boolean; points?: bigint; expiryProfile?: ExpiryProfile }
   | { outcome: 'refused'; code: string; detail: string };
 
 export interface Movement {
@@ -21,21 +26,29 @@ export interface Movement {
   pendingTransferId: bigint | null;
   expiresAt: Date | null;
   reason: string;
+  /**
+   * The lots the movement burns from the debited member account, chosen once its counters have
+   * allowed the movement (under their lock); a reservation holds them.
+   */
+  takeLots?: (trx: Transaction<Database>) => Promise<LotTaken[]>;
 }
 
 /**
- * Writes a planned movement in one statement: the transfer, its entries and the counters of the
- * accounts that keep them. One round trip instead of four, inside the caller's transaction.
+ * Writes a planned movement in one statement: the transfer, its entries, the counters of the
+ * accounts that keep them and the lots it burns (or holds). One round trip instead of six, inside the
+ * caller's transaction.
  */
 async function writeMovement(
   trx: Transaction<Database>,
   movement: Movement,
   plan: Extract<ReturnType<typeof planLedgerOperation>, { ok: true }>,
+  taken: readonly LotTaken[],
 ): Promise<void> {
   const entryRows = plan.entries.map(
     (entry) =>
       sql`(${entry.account === 'debit' ? movement.debitAccountId : movement.creditAccountId}::bigint, ${entry.phase}::text, ${entry.amountPoints}::bigint)`,
   );
+  const lotParts = lotChanges(taken, movement.kind === 'reserve').map((part) => sql`${part},`);
   const counters = (id: bigint, after: AccountBalances) => sql`
     update ledger_accounts set debits_pending = ${after.debitsPending}, debits_posted = ${after.debitsPosted},
       credits_pending = ${after.creditsPending}, credits_posted = ${after.creditsPosted}
@@ -54,6 +67,7 @@ async function writeMovement(
       from transfer, (values ${sql.join(entryRows)}) as entry (account_id, phase, amount_points)
     ),
     debit_counters as (${counters(movement.debitAccountId, plan.debitAccount)}),
+    ${lotParts.length > 0 ? sql.join(lotParts, sql` `) : sql``}
     credit_counters as (${counters(movement.creditAccountId, plan.creditAccount)})
     select id from transfer`.execute(trx);
 }
@@ -72,8 +86,11 @@ export async function move(trx: Transaction<Database>, movement: Movement): Prom
       detail: `${plan.availablePoints} points available`,
     };
   }
-  await writeMovement(trx, movement, plan);
-  return { outcome: 'done', replayed: false };
+  const taken = movement.takeLots ? await movement.takeLots(trx) : [];
+  await writeMovement(trx, movement, plan, taken);
+  return movement.kind === 'reserve'
+    ? { outcome: 'done', replayed: false, expiryProfile: portionsOf(taken) }
+    : { outcome: 'done', replayed: false };
 }
 
 export async function previousOutcome(
@@ -83,7 +100,7 @@ export async function previousOutcome(
 ): Promise<LedgerAnswer | undefined> {
   const previous = await db
     .selectFrom('ledger_transfers')
-    .select(['status', 'amount_points'])
+    .select(['id', 'operation', 'status', 'amount_points'])
     .where('program_id', '=', programId)
     .where('key', '=', key)
     .executeTakeFirst();
@@ -94,6 +111,10 @@ export async function previousOutcome(
       code: 'operation_abandoned',
       detail: `key ${key} was declared abandoned before it arrived`,
     };
+  }
+  if (previous.operation === 'reserve') {
+    const expiryProfile = await reservationProfile(db, previous.id);
+    return { outcome: 'done', replayed: true, points: previous.amount_points, expiryProfile };
   }
   return { outcome: 'done', replayed: true, points: previous.amount_points };
 }

@@ -4,9 +4,12 @@
 // about before it arrived (see askOutcome) is refused, so a late request can never move points.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { assert } from '../../domain/arithmetic.ts';
-import { availablePoints, planLedgerOperation } from '../../domain/ledger.ts';
+import { planLedgerOperation } from '../../domain/ledger.ts';
+import { creditLots, type ExpiryPortion, lotExpiry } from '../../domain/point-lots.ts';
 import type { Database } from '../database.ts';
-import { balancesOf, type LedgerAccountIds, lockCountedAccounts, uncounted } from './accounts.ts';
+import { type LedgerAccountIds, uncounted } from './accounts.ts';
+import { expireAccountLotsWithNotice } from './expiry.ts';
+import { lotValues, returnHeldLots, takeLots } from './lots.ts';
 import { type LedgerAnswer, move, once, previousOutcome } from './movements.ts';
 
 export interface CreditInput {
@@ -15,6 +18,18 @@ export interface CreditInput {
   accountRef: string;
   points: bigint;
   reason: string;
+}
+
+export interface CreditLotInput extends CreditInput {
+  /**
+   * What the points were paid with (a transfer's source reservation): each portion's share expires no
+   * later than it did there, nor later than the programme's own rule gives. Absent: the rule alone.
+   */
+  carriedExpiry?: readonly ExpiryPortion[] | undefined;
+  /** A minimum remaining life the transfer's agreement grants carried points. */
+  lifeAtLeastUntil?: Date | null | undefined;
+  /** When the points are earned, for the programme's rule. */
+  now?: Date;
 }
 
 /**
@@ -26,8 +41,14 @@ export interface CreditInput {
 export async function creditPoints(
   db: Kysely<Database>,
   accountIds: LedgerAccountIds,
-  input: CreditInput,
+  input: CreditLotInput,
 ): Promise<LedgerAnswer> {
+  const lots = creditLots({
+    points: input.points,
+    ruleExpiry: lotExpiry(await accountIds.expiryRule(db, input.programId), input.now ?? new Date()),
+    carried: input.carriedExpiry,
+    lifeAtLeastUntil: input.lifeAtLeastUntil,
+  });
   const issuance = await accountIds.system(db, input.programId, 'issuance');
   // The account must exist before the statement: rows a statement inserts are not seen by its own update.
   const member = await accountIds.member(db, input.programId, input.accountRef);
@@ -60,6 +81,11 @@ export async function creditPoints(
     counters as (
       update ledger_accounts set credits_posted = credits_posted + ${delta.creditsPosted}
       where id = (select credit_account_id from transfer)
+    ),
+    lots as (
+      insert into ledger_lots (account_id, credit_transfer_id, expires_at, points, remaining_points)
+      select transfer.credit_account_id, transfer.id, lot.expires_at, lot.points, lot.points
+      from transfer, (values ${lotValues(lots)}) as lot (expires_at, points)
     )
     select id from transfer`.execute(db);
   if (result.rows.length === 1) return { outcome: 'done', replayed: false };
@@ -70,26 +96,60 @@ export async function creditPoints(
 
 export interface ReserveInput extends CreditInput {
   expiresAt: Date;
+  /** The instant lots and reservations past their end are expired against. */
+  now?: Date;
 }
 
-/** Holds a member's points for a transfer out (a pending debit); they are not gone until posted. */
+/**
+ * Holds a member's points for a transfer out (a pending debit); they are not gone until posted. The
+ * soonest-expiring lots are held first; the answer says what they were made of.
+ */
 export async function reservePoints(
   db: Kysely<Database>,
   accountIds: LedgerAccountIds,
   input: ReserveInput,
 ): Promise<LedgerAnswer> {
   const clearing = await accountIds.system(db, input.programId, 'alliance_clearing');
+  const issuance = await accountIds.system(db, input.programId, 'issuance');
+  const now = input.now ?? new Date();
   return once(db, input.programId, input.key, async (trx) => {
+    // What is past its end goes first: points expire at their instant, whenever the Schedule runs.
     const member = await trx
-      .selectFrom('ledger_accounts')
-      .select('id')
-      .where('program_id', '=', input.programId)
-      .where('account_ref', '=', input.accountRef)
-      .where('kind', '=', 'member')
+      .selectFrom('ledger_accounts as account')
+      .select((eb) => [
+        'account.id',
+        eb
+          .exists(
+            eb
+              .selectFrom('ledger_lots')
+              .select('id')
+              .whereRef('account_id', '=', 'account.id')
+              .where('remaining_points', '>', 0n)
+              .where('expires_at', '<=', now),
+          )
+          .as('lots_due'),
+        eb
+          .exists(
+            eb
+              .selectFrom('ledger_transfers')
+              .select('id')
+              .whereRef('debit_account_id', '=', 'account.id')
+              .where('status', '=', 'pending')
+              .where('expires_at', '<=', now),
+          )
+          .as('reservations_due'),
+      ])
+      .where('account.program_id', '=', input.programId)
+      .where('account.account_ref', '=', input.accountRef)
+      .where('account.kind', '=', 'member')
       .executeTakeFirst();
     if (!member)
       return { outcome: 'refused', code: 'account_unknown', detail: `no account ${input.accountRef}` };
-    await expireOverdueReservations(trx, { debitAccountId: member.id });
+    if (member.reservations_due) await expireOverdueReservations(trx, { debitAccountId: member.id, now });
+    if (member.lots_due) {
+      const account = { accountId: member.id, programId: input.programId, accountRef: input.accountRef };
+      await expireAccountLotsWithNotice(trx, { account, issuanceAccountId: issuance, now });
+    }
     return move(trx, {
       programId: input.programId,
       key: input.key,
@@ -101,6 +161,7 @@ export async function reservePoints(
       pendingTransferId: null,
       expiresAt: input.expiresAt,
       reason: input.reason,
+      takeLots: (trx) => takeLots(trx, member.id, input.points),
     });
   });
 }
@@ -147,6 +208,8 @@ async function resolveReservation(
     reason: input.reason,
   });
   assert(outcome.outcome === 'done', 'resolving a reservation cannot be refused');
+  // A post keeps the held lots burnt; anything else gives them back.
+  if (kind === 'void') await returnHeldLots(trx, reservation.id);
   await trx.updateTable('ledger_transfers').set({ status }).where('id', '=', reservation.id).execute();
   return outcome;
 }
@@ -216,71 +279,6 @@ export function voidReservation(db: Kysely<Database>, input: ResolveInput): Prom
       };
     }
     return resolveReservation(trx, reservation, input, 'void', 'voided');
-  });
-}
-
-/**
- * Takes back (part of) a credit, from the member to the issuance account: at most `points`, at most
- * what is left unreversed of the credit, and at most what the member still has. Answers with what it
- * took; refused as insufficient_points when that is nothing.
- */
-export function reverseCredit(
-  db: Kysely<Database>,
-  input: { programId: string; key: string; creditKey: string; points: bigint; reason: string },
-): Promise<LedgerAnswer> {
-  return once(db, input.programId, input.key, async (trx) => {
-    const credit = await trx
-      .selectFrom('ledger_transfers')
-      .selectAll()
-      .where('program_id', '=', input.programId)
-      .where('key', '=', input.creditKey)
-      .where('operation', '=', 'credit')
-      .forUpdate()
-      .executeTakeFirst();
-    if (!credit)
-      return { outcome: 'refused', code: 'credit_unknown', detail: `no credit ${input.creditKey}` };
-    assert(credit.debit_account_id !== null && credit.credit_account_id !== null, 'a credit has accounts');
-    const reversed = await trx
-      .selectFrom('ledger_transfers')
-      .select(sql<string>`coalesce(sum(amount_points), 0)`.as('total'))
-      .where('pending_transfer_id', '=', credit.id)
-      .where('operation', '=', 'reverse_credit')
-      .executeTakeFirstOrThrow();
-    const unreversed = credit.amount_points - BigInt(reversed.total);
-    const member = (await lockCountedAccounts(trx, [credit.credit_account_id])).get(credit.credit_account_id);
-    const available = member ? availablePoints(balancesOf(member)) : 0n;
-    const taken = [input.points, unreversed, available].reduce((least, value) =>
-      value < least ? value : least,
-    );
-    if (taken <= 0n) {
-      return {
-        outcome: 'refused',
-        code: 'insufficient_points',
-        detail:
-          unreversed <= 0n ? 'the credit is reversed in full' : 'the member has none of the points left',
-      };
-    }
-    const outcome = await move(trx, {
-      programId: input.programId,
-      key: input.key,
-      kind: 'reverse_credit',
-      debitAccountId: credit.credit_account_id,
-      creditAccountId: credit.debit_account_id,
-      amountPoints: taken,
-      status: 'posted',
-      pendingTransferId: credit.id,
-      expiresAt: null,
-      reason: input.reason,
-    });
-    if (outcome.outcome !== 'done') return outcome;
-    if (taken === unreversed) {
-      await trx
-        .updateTable('ledger_transfers')
-        .set({ status: 'reversed' })
-        .where('id', '=', credit.id)
-        .execute();
-    }
-    return { outcome: 'done', replayed: false, points: taken };
   });
 }
 

@@ -3,13 +3,17 @@
 import { sql } from 'kysely';
 import { availablePoints } from '../../domain/ledger.ts';
 import type { PartnerTransaction } from '../../domain/partner-transaction.ts';
+import type { ExpiryProfile } from '../../domain/point-lots.ts';
 import { balancesOf, type Db } from './accounts.ts';
+import { accountsWithLotsOutOfBalance, availableProfile } from './lots.ts';
 
 export interface AccountBalance {
   accountRef: string;
   availablePoints: bigint;
   postedPoints: bigint;
   pendingDebitPoints: bigint;
+  /** What the available points are made of: when each part expires, soonest first (null: never). */
+  expiryProfile: ExpiryProfile;
 }
 
 export async function readBalance(
@@ -29,13 +33,17 @@ export async function readBalance(
     availablePoints: availablePoints(balancesOf(account)),
     postedPoints: account.credits_posted - account.debits_posted,
     pendingDebitPoints: account.debits_pending,
+    expiryProfile: await availableProfile(db, account.id),
   };
 }
 
 export interface LedgerCheck {
   /** The sum of every entry ever written: zero, always. */
   entriesSum: bigint;
-  /** Accounts keeping counters whose counters disagree with their entries: none, always. */
+  /**
+   * Accounts keeping counters whose counters disagree with their entries, or whose lots do not hold
+   * exactly their available points: none, always.
+   */
   accountsOutOfBalance: bigint[];
 }
 
@@ -56,7 +64,9 @@ export async function checkLedger(db: Db): Promise<LedgerCheck> {
     where a.debits_must_not_exceed_credits
       and (coalesce(e.pending, 0) <> a.credits_pending - a.debits_pending
         or coalesce(e.posted, 0) <> a.credits_posted - a.debits_posted)`.execute(db);
-  return { entriesSum: total.sum, accountsOutOfBalance: mismatched.rows.map((row) => row.id) };
+  const lotsApart = await accountsWithLotsOutOfBalance(db);
+  const accounts = [...new Set([...mismatched.rows.map((row) => row.id), ...lotsApart])];
+  return { entriesSum: total.sum, accountsOutOfBalance: accounts.sort((a, b) => (a < b ? -1 : 1)) };
 }
 
 const operationNames = {
@@ -99,7 +109,8 @@ export async function listLedgerTransactions(
     )
     .select(['t.key', 't.operation', 't.amount_points', 't.status', 't.created_at', 'member.account_ref'])
     .where('t.program_id', '=', input.programId)
-    .where('t.operation', '!=', 'abandon')
+    // Expiry is the programme's own business, not an exchange operation a partner system reports.
+    .where('t.operation', 'not in', ['abandon', 'expire'])
     .where('t.created_at', '>=', input.from)
     .where('t.created_at', '<', input.to)
     .orderBy('t.created_at')
