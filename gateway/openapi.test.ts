@@ -41,6 +41,7 @@ describe('openapi/partner.json', () => {
     const document = JSON.parse(buildPartnerOpenApiDocument());
     expect(Object.keys(document.paths).sort()).toEqual([
       '/loyalty/accounts/{accountRef}',
+      '/loyalty/catalog',
       '/loyalty/credits',
       '/loyalty/credits/{key}/reverse',
       '/loyalty/operations/{key}',
