@@ -57,6 +57,11 @@ export const problemCatalog = {
   payment_not_captured: { status: 409, title: 'Only a captured points payment can be refunded' },
   cash_agreement_not_offered: { status: 409, title: 'The cash agreement is not waiting for acceptance' },
   flag_already_resolved: { status: 409, title: 'The flag was resolved already, for another reason' },
+  accrual_not_completed: { status: 409, title: 'Only a completed accrual can be refunded' },
+  order_already_accrued: {
+    status: 409,
+    title: 'This order reference already earned points, with other figures',
+  },
   break_already_resolved: {
     status: 409,
     title: 'The break was resolved otherwise; a resolution is kept for good',
@@ -66,6 +71,9 @@ export const problemCatalog = {
   reversal_too_small: { status: 422, title: 'The reversal would take back no destination point' },
   capture_exceeds_authorization: { status: 422, title: 'The capture asks for more than was authorized' },
   refund_exceeds_capture: { status: 422, title: 'The refund asks for more than is left unrefunded' },
+  refund_exceeds_purchase: { status: 422, title: 'The refund is larger than what is left of the purchase' },
+  accrual_too_small: { status: 422, title: 'The purchase earns no point' },
+  currency_not_agreed: { status: 422, title: 'The earn agreement is in another currency' },
   // 422: understood, but the rules refuse it.
   agreement_not_in_force: { status: 422, title: 'No agreement is in force between these programmes' },
   amount_below_minimum: { status: 422, title: 'The amount is below the minimum' },

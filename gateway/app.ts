@@ -7,6 +7,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { AccrualStarter } from '../services/accruals.ts';
 import type { OrderStarter } from '../services/catalog-orders.ts';
 import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import type { DrawStarter } from '../services/draws.ts';
@@ -27,10 +28,12 @@ import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
 import { checkRequestTarget } from './request-target.ts';
+import { registerAccrualRoutes } from './routes/accruals.ts';
 import { registerCashAgreementRoutes } from './routes/cash-agreements.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerCouponRoutes } from './routes/coupons.ts';
 import { registerDrawRoutes } from './routes/draws.ts';
+import { registerEarnAgreementRoutes } from './routes/earn-agreements.ts';
 import { registerFinanceFlagRoutes } from './routes/finance-flags.ts';
 import { registerFinanceSettlementRoutes } from './routes/finance-settlement.ts';
 import { registerFinanceSweepRoutes } from './routes/finance-sweeps.ts';
@@ -73,6 +76,9 @@ export interface GatewayDependencies {
   startTransfer: TransferStarter;
   /** Starts (or finds) a reversal's workflow and waits briefly for its outcome. */
   startReversal: ReversalStarter;
+  /** Starts (or finds) an accrual's workflow, or a refund's, and waits briefly for its outcome. */
+  startAccrual: AccrualStarter;
+  startAccrualReversal: AccrualStarter;
   /** Starts a reconciliation run's workflow and waits briefly for it. */
   startReconciliation: ReconciliationStarter;
   /** Starts a catalog order's workflow (the reply does not wait for it). */
@@ -174,6 +180,11 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerDrawRoutes(app, services);
   registerCouponRoutes(app, services);
   registerFinanceSweepRoutes(app, services);
+  registerEarnAgreementRoutes(app, services);
+  registerAccrualRoutes(app, services, {
+    startAccrual: deps.startAccrual,
+    startAccrualReversal: deps.startAccrualReversal,
+  });
   registerCashAgreementRoutes(app, services);
   registerPointsPaymentRoutes(app, services, deps.pointsPayments);
 

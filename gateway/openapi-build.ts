@@ -30,6 +30,8 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       exchange: { quoteLifetimeSeconds: 60, coolingOffHours: 0, coolingOffCapSourcePoints: 1n },
       startTransfer: notRunning,
       startReversal: notRunning,
+      startAccrual: notRunning,
+      startAccrualReversal: notRunning,
       startReconciliation: notRunning,
       startOrder: notRunning,
       startDraw: notRunning,

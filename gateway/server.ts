@@ -8,6 +8,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { GatewayKeys } from '../runtime/signing-keys.ts';
 import { signDocument } from '../signing/documents.ts';
 import type { Db } from '../store/connection.ts';
+import { startAccrualReversalWorkflow, startAccrualWorkflow } from '../workflows/accrual-client.ts';
 import { startCatalogOrder } from '../workflows/catalog-order-client.ts';
 import { startDrawClosing } from '../workflows/draw-client.ts';
 import { startPointsPaymentOperation } from '../workflows/points-payment-client.ts';
@@ -68,6 +69,26 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
       ),
     startReversal: (reversalId) =>
       startReversalWorkflow(
+        {
+          client: deps.temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          timeouts: transferTimeouts(config),
+          replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
+        },
+        reversalId,
+      ),
+    startAccrual: (accrualId) =>
+      startAccrualWorkflow(
+        {
+          client: deps.temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          timeouts: transferTimeouts(config),
+          replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
+        },
+        accrualId,
+      ),
+    startAccrualReversal: (reversalId) =>
+      startAccrualReversalWorkflow(
         {
           client: deps.temporal,
           taskQueue: config.TEMPORAL_TASK_QUEUE,

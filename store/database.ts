@@ -4,6 +4,13 @@ import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 
 import type { ShortfallPayer } from '../domain/rate-terms.ts';
 import type {
+  AccrualReversalsTable,
+  AccrualStepsTable,
+  AccrualsTable,
+  EarnAgreementsTable,
+  EarnAgreementVersionsTable,
+} from './tables/accruals.ts';
+import type {
   CatalogCodesTable,
   CatalogItemsTable,
   CatalogItemVersionsTable,
@@ -44,6 +51,7 @@ import type {
   SettlementStatementsTable,
 } from './tables/settlement.ts';
 
+export type * from './tables/accruals.ts';
 export type * from './tables/catalog.ts';
 export type * from './tables/draws.ts';
 export type * from './tables/finance.ts';
@@ -339,6 +347,11 @@ export interface Database {
   coupons: CouponsTable;
   catalog_draws: CatalogDrawsTable;
   catalog_draw_entries: CatalogDrawEntriesTable;
+  earn_agreements: EarnAgreementsTable;
+  earn_agreement_versions: EarnAgreementVersionsTable;
+  accruals: AccrualsTable;
+  accrual_reversals: AccrualReversalsTable;
+  accrual_steps: AccrualStepsTable;
   cash_agreements: CashAgreementsTable;
   points_payments: PointsPaymentsTable;
   points_payment_operations: PointsPaymentOperationsTable;
@@ -374,3 +387,7 @@ export type CatalogItemVersion = Selectable<CatalogItemVersionsTable>;
 export type CatalogOrder = Selectable<CatalogOrdersTable>;
 export type CatalogOrderStep = Selectable<CatalogOrderStepsTable>;
 export type Coupon = Selectable<CouponsTable>;
+export type EarnAgreementVersion = Selectable<EarnAgreementVersionsTable>;
+export type Accrual = Selectable<AccrualsTable>;
+export type AccrualReversal = Selectable<AccrualReversalsTable>;
+export type AccrualStep = Selectable<AccrualStepsTable>;

@@ -22,6 +22,9 @@ export type IdPrefix =
   | 'itm'
   | 'ord'
   | 'cpn'
+  | 'ear'
+  | 'acr'
+  | 'arv'
   | 'cag'
   | 'ppm'
   | 'ppo';

@@ -1,5 +1,7 @@
 // The workflow bundle's entry: every workflow the worker runs is exported here.
 
+export { accrualWorkflow } from './accrual.workflow.ts';
+export { accrualReversalWorkflow } from './accrual-reversal.workflow.ts';
 export { catalogOrderWorkflow } from './catalog-order.workflow.ts';
 export { catalogSyncWorkflow, programCatalogSyncWorkflow } from './catalog-sync.workflow.ts';
 export { conservationMonitorWorkflow } from './conservation-monitor.workflow.ts';

@@ -7,11 +7,14 @@
 
 import { heartbeat, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { listStrandedAccrualReversalIds } from '../store/accrual-reversals.ts';
+import { listStrandedAccrualIds } from '../store/accruals.ts';
 import { listStrandedOrderIds } from '../store/catalog-orders.ts';
 import type { Db } from '../store/connection.ts';
 import type { SweepActionKind } from '../store/database.ts';
 import { findReversal, listStrandedReversalIds } from '../store/reversals.ts';
 import { listStuckTransfers, type MiddleStatus, recordSweepAction } from '../store/sweeps.ts';
+import { startAccrualIfNeverStarted } from './accrual-client.ts';
 import { startCatalogOrder } from './catalog-order-client.ts';
 import { startReversalIfNeverStarted } from './reversal-client.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
@@ -203,6 +206,17 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
           if (await startCatalogOrder(deps, id)) summary.started.push(id);
         },
       );
+      // Accruals and their refunds accepted by a process that died before starting them, or while
+      // Temporal was unreachable: started, as the request would have.
+      for (const list of [listStrandedAccrualIds, listStrandedAccrualReversalIds]) {
+        await forEachPage(
+          async (afterId) =>
+            (await list(deps.db, { untouchedSince, afterId, limit: pageSize })).map((id) => ({ id })),
+          async ({ id }) => {
+            if (await startAccrualIfNeverStarted(deps, id)) summary.started.push(id);
+          },
+        );
+      }
       return summary;
     },
   };

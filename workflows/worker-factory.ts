@@ -7,6 +7,7 @@ import type { Logger } from '../runtime/logger.ts';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.ts';
 import { createServiceContext } from '../services/context.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
+import { createAccrualActivities } from './accrual-activities.ts';
 import { type ActivityDependencies, createActivities } from './activities.ts';
 import { createCatalogOrderActivities } from './catalog-order-activities.ts';
 import { createCatalogSyncActivities } from './catalog-sync-activities.ts';
@@ -115,6 +116,7 @@ export async function createWorker(
       ...createTransferActivities({ db: options.db, adapters }),
       ...createReversalActivities({ db: options.db, adapters }),
       ...createCatalogOrderActivities({ db: options.db, adapters }),
+      ...createAccrualActivities({ db: options.db, adapters }),
       ...createPointsPaymentActivities({ db: options.db, adapters }),
       ...(options.pointsPayments
         ? createPointsPaymentSweepActivities({

@@ -12,6 +12,7 @@ import { signDocument } from '../../signing/documents.ts';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.ts';
 import type { SignRequestInput } from '../../signing/request-token.ts';
 import type { Db } from '../../store/connection.ts';
+import { startAccrualReversalWorkflow, startAccrualWorkflow } from '../../workflows/accrual-client.ts';
 import { startCatalogOrder } from '../../workflows/catalog-order-client.ts';
 import { connectTemporalClient } from '../../workflows/client.ts';
 import { startDrawClosing } from '../../workflows/draw-client.ts';
@@ -199,6 +200,26 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
       ),
     startReversal: (reversalId) =>
       startReversalWorkflow(
+        {
+          client: overrides.transferClient ?? temporal,
+          taskQueue,
+          timeouts: testTransferTimeouts,
+          replyWaitMs: 8_000,
+        },
+        reversalId,
+      ),
+    startAccrual: (accrualId) =>
+      startAccrualWorkflow(
+        {
+          client: overrides.transferClient ?? temporal,
+          taskQueue,
+          timeouts: testTransferTimeouts,
+          replyWaitMs: 8_000,
+        },
+        accrualId,
+      ),
+    startAccrualReversal: (reversalId) =>
+      startAccrualReversalWorkflow(
         {
           client: overrides.transferClient ?? temporal,
           taskQueue,
