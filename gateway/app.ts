@@ -1,6 +1,5 @@
 // The one factory that builds the gateway's Hono app; the server and the tests both call it.
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { JWK } from 'jose';
@@ -9,6 +8,7 @@ import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { AccrualStarter } from '../services/accruals.ts';
 import type { OrderStarter } from '../services/catalog-orders.ts';
+import type { SignInPolicy } from '../services/console-accounts.ts';
 import { createServiceContext, type ServiceContext } from '../services/context.ts';
 import type { DrawStarter } from '../services/draws.ts';
 import type { PaymentOperationStarter } from '../services/points-payments.ts';
@@ -22,7 +22,9 @@ import { createRequestVerifier } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
 import { findVerificationKeys } from '../store/partners.ts';
 import { recordNonce } from '../store/request-nonces.ts';
+import { registerApiReference } from './api-reference.ts';
 import { createIssuerKeyCache } from './auth/issuer-key-cache.ts';
+import { type ConsoleOptions, createConsole } from './console/console-app.ts';
 import { financeIssuer, type GatewayEnv, operatorIssuer } from './context.ts';
 import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-document.ts';
@@ -41,6 +43,7 @@ import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
 import { registerHostedAccountRoutes } from './routes/hosted-accounts.ts';
 import { registerMemberLinkRoutes } from './routes/member-links.ts';
 import { registerOperatorConservationRoutes } from './routes/operator-conservation.ts';
+import { registerOperatorConsoleUserRoutes } from './routes/operator-console-users.ts';
 import { registerOperatorLedgerRoutes } from './routes/operator-ledger.ts';
 import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
@@ -96,6 +99,8 @@ export interface GatewayDependencies {
   financePublicKeys?: readonly JWK[];
   gatewayPublicKeys: readonly JWK[];
   readiness: ReadinessChecks;
+  /** The web console at /console; without it, Secure cookies and no Temporal UI links. */
+  console?: ConsoleOptions & { signInPolicy?: SignInPolicy };
 }
 
 export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
@@ -180,6 +185,16 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerDrawRoutes(app, services);
   registerCouponRoutes(app, services);
   registerFinanceSweepRoutes(app, services);
+  registerOperatorConsoleUserRoutes(app, services);
+  app.route(
+    '/console',
+    createConsole(services, {
+      secureCookies: true,
+      temporalUi: null,
+      ...deps.console,
+      partnerChanged: (partnerId) => issuerKeys.invalidate(partnerId),
+    }),
+  );
   registerEarnAgreementRoutes(app, services);
   registerAccrualRoutes(app, services, {
     startAccrual: deps.startAccrual,
@@ -194,7 +209,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     document ??= gatewayOpenApiDocument(app);
     return c.json(document, 200);
   });
-  app.get('/reference', Scalar({ url: '/openapi.json', pageTitle: 'Points Alliance Gateway API' }));
+  registerApiReference(app);
 
   app.notFound((c) =>
     problemResponse(c, new ProblemError('not_found', `No route matches ${c.req.method} ${c.req.path}.`)),

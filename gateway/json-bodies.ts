@@ -11,6 +11,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export function requireJsonBodies(): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
+    // The console's pages post forms (x-www-form-urlencoded); it reads and checks its own bodies.
+    if (c.req.path.startsWith('/console/')) return next();
     const contentType = c.req.header('content-type') ?? '';
     const body = await c.req.arrayBuffer();
     if (body.byteLength === 0) return next();

@@ -20,6 +20,12 @@ import type {
   CouponsTable,
 } from './tables/catalog.ts';
 import type { Immutable, ImmutableTimestamp, Json, Serial, Timestamp } from './tables/columns.ts';
+import type {
+  ConsoleAuditLogTable,
+  ConsoleSessionsTable,
+  ConsoleSignInAttemptsTable,
+  ConsoleUsersTable,
+} from './tables/console.ts';
 import type { CatalogDrawEntriesTable, CatalogDrawsTable } from './tables/draws.ts';
 import type {
   ConservationChecksTable,
@@ -53,6 +59,7 @@ import type {
 
 export type * from './tables/accruals.ts';
 export type * from './tables/catalog.ts';
+export type * from './tables/console.ts';
 export type * from './tables/draws.ts';
 export type * from './tables/finance.ts';
 export type * from './tables/point-lots.ts';
@@ -347,6 +354,10 @@ export interface Database {
   coupons: CouponsTable;
   catalog_draws: CatalogDrawsTable;
   catalog_draw_entries: CatalogDrawEntriesTable;
+  console_users: ConsoleUsersTable;
+  console_sessions: ConsoleSessionsTable;
+  console_sign_in_attempts: ConsoleSignInAttemptsTable;
+  console_audit_log: ConsoleAuditLogTable;
   earn_agreements: EarnAgreementsTable;
   earn_agreement_versions: EarnAgreementVersionsTable;
   accruals: AccrualsTable;
