@@ -86,6 +86,16 @@ export async function reversalWorkflow(input: ReversalWorkflowInput): Promise<Re
 
   const fail = async (code: string, detail: string) =>
     finish({ status: 'failed', code, detail }, await book.failReversal(reversalId, code, detail));
+  const flag = async (reason: string) =>
+    finish({ status: 'needs_attention', reason }, await book.flagReversalForFinance(reversalId, reason));
+  /** Asks what became of a step; a partner that cannot even be asked for that long is finance's. */
+  const ask = async (stepName: 'reverse' | 'credit') => {
+    try {
+      return await patient.askReversalStepOutcome(reversalId, stepName);
+    } catch (error) {
+      return { unanswered: (error as Error).message };
+    }
+  };
 
   // 1. Take back at the target: the answer says how many points it took, and so what to return.
   let toReturn: string;
@@ -96,10 +106,18 @@ export async function reversalWorkflow(input: ReversalWorkflowInput): Promise<Re
     if (refusal) return fail(refusal.code, refusal.detail);
     // No answer: a timeout is not a refusal, so ask. A reversal that took effect is asked again under
     // its key, which answers with its first figure.
-    if ((await patient.askReversalStepOutcome(reversalId, 'reverse')) === 'abandoned') {
+    const state = await ask('reverse');
+    if (state === 'abandoned')
       return fail('partner_unavailable', 'the take-back got no answer and was abandoned');
+    if (typeof state !== 'string')
+      return flag(`the take-back's outcome could not be learnt: ${state.unanswered}`);
+    try {
+      toReturn = await patient.takeBackAtTarget(reversalId);
+    } catch (replayError) {
+      return flag(
+        `the take-back took effect but its figure could not be read: ${(replayError as Error).message}`,
+      );
     }
-    toReturn = await patient.takeBackAtTarget(reversalId);
   }
 
   // 2. Return at the source what the agreement says the member gets back.
@@ -109,21 +127,24 @@ export async function reversalWorkflow(input: ReversalWorkflowInput): Promise<Re
       await step.returnAtSource(reversalId);
     } catch (error) {
       failure = refusalOf(error);
-      if (!failure && (await patient.askReversalStepOutcome(reversalId, 'credit')) === 'abandoned') {
-        failure = {
-          code: 'partner_unavailable',
-          detail: 'the return at the source got no answer and was abandoned',
-        };
+      if (!failure) {
+        const state = await ask('credit');
+        if (typeof state !== 'string')
+          return flag(`the return's outcome could not be learnt: ${state.unanswered}`);
+        if (state === 'abandoned') {
+          failure = {
+            code: 'partner_unavailable',
+            detail: 'the return at the source got no answer and was abandoned',
+          };
+        }
       }
     }
     if (failure) {
       try {
         await patient.restoreAtTarget(reversalId);
       } catch (error) {
-        const reason = `points were taken back at the target but could be neither returned at the source (${failure.code}) nor restored at the target: ${refusalOf(error)?.code ?? (error as Error).message}`;
-        return finish(
-          { status: 'needs_attention', reason },
-          await book.flagReversalForFinance(reversalId, reason),
+        return flag(
+          `points were taken back at the target but could be neither returned at the source (${failure.code}) nor restored at the target: ${refusalOf(error)?.code ?? (error as Error).message}`,
         );
       }
       return fail(failure.code, `${failure.detail}; the points taken back were restored at the target`);
