@@ -52,12 +52,15 @@ export function findArbitrageCycle(
   return visit(candidate.targetProgramId, candidate.ratio);
 }
 
-/** Refuses terms whose best case would close a cycle that yields more points than it takes. */
-export function refuseArbitrage(edges: RateEdge[], terms: RateTerms): void {
+/**
+ * Refuses terms whose best case would close a cycle that yields more points than it takes. `boost`:
+ * what the target programme's own campaigns could add to that best case (domain/campaigns.ts).
+ */
+export function refuseArbitrage(edges: RateEdge[], terms: RateTerms, boost: Ratio = one): void {
   const candidate = {
     sourceProgramId: terms.sourceProgramId,
     targetProgramId: terms.targetProgramId,
-    ratio: bestCaseRatio(terms),
+    ratio: multiplyRatios(bestCaseRatio(terms), boost),
   };
   const others = edges.filter(
     (edge) =>

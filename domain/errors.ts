@@ -44,6 +44,10 @@ export const problemCatalog = {
   instruction_already_paid: { status: 409, title: 'The payment instruction was paid with another reference' },
   cycle_not_closed: { status: 409, title: 'The settlement cycle is still open' },
   transfer_not_completed: { status: 409, title: 'Only a completed transfer can be reversed' },
+  transfer_not_held: {
+    status: 409,
+    title: 'The transfer is not held: its hold was released, cancelled or expired',
+  },
   item_not_on_sale: { status: 409, title: 'The item is not on sale now' },
   item_withdrawn: { status: 409, title: 'The item was withdrawn' },
   sold_out: { status: 409, title: 'The item is sold out' },

@@ -7,8 +7,15 @@ import {
   divideHalfUp,
   int8Max,
   minBigint,
+  multiplyRatios,
   type Ratio,
 } from './arithmetic.ts';
+import {
+  type CampaignModifier,
+  defaultCampaignCap,
+  type ProgrammeCampaign,
+  stackCampaigns,
+} from './campaigns.ts';
 import { ProblemError } from './errors.ts';
 import { type AppliedModifier, effectiveRatio, isInForce, type RateTerms } from './rate-terms.ts';
 
@@ -23,6 +30,8 @@ export interface QuoteInput {
   debitedTodaySourcePoints: bigint;
   /** While the member's link to the source programme is new, transfers out are capped lower. */
   coolingOffCapSourcePoints: bigint | null;
+  /** The target programme's own campaigns running for this transfer, and its owner's stacking cap. */
+  campaigns?: { running: readonly ProgrammeCampaign[]; cap: Ratio };
 }
 
 export interface QuoteFigures {
@@ -36,7 +45,7 @@ export interface QuoteFigures {
   /** The part of a destination point not credited because of rounding down: numerator / denominator. */
   creditRemainder: Ratio;
   ratio: Ratio;
-  modifiers: AppliedModifier[];
+  modifiers: (AppliedModifier | CampaignModifier)[];
   /** Money the source partner owes the target partner for this credit. */
   settlementAmountMinor: bigint;
   /** Money the source partner owes the alliance as fee (when the partner pays it). */
@@ -64,7 +73,18 @@ export function computeQuote(input: QuoteInput): QuoteFigures {
   if (!isInForce(terms, input.at)) {
     throw new ProblemError('agreement_not_in_force', 'The agreement is outside its effective window.');
   }
-  const { ratio, modifiers } = effectiveRatio(terms, input.memberTier, input.at);
+  const agreed = effectiveRatio(terms, input.memberTier, input.at);
+  const stack = stackCampaigns({
+    agreementMultiplier: agreed.modifiers.find((modifier) => modifier.kind === 'campaign')?.multiplier ?? {
+      numerator: 1n,
+      denominator: 1n,
+    },
+    campaigns: input.campaigns?.running ?? [],
+    cap: input.campaigns?.cap ?? defaultCampaignCap,
+  });
+  const boosted = stack.boost.numerator !== stack.boost.denominator;
+  const ratio = boosted ? multiplyRatios(agreed.ratio, stack.boost) : agreed.ratio;
+  const modifiers = [...agreed.modifiers, ...stack.modifiers];
   const { converted, credit, remainder } = convert(input.amount, ratio);
 
   if (converted < terms.sourcePointsMin || credit === 0n) {
@@ -113,8 +133,12 @@ export function computeQuote(input: QuoteInput): QuoteFigures {
     'sourcePoints' in input.amount ? 'sourcePoints' : 'targetPoints',
   );
 
+  // The target partner pays for its own campaign: the source partner settles what the agreement gives.
+  const settledCredit = boosted
+    ? divideFloor(converted * agreed.ratio.numerator, agreed.ratio.denominator)
+    : credit;
   const settlementAmountMinor = divideHalfUp(
-    credit * terms.settlementAmountMinor,
+    settledCredit * terms.settlementAmountMinor,
     terms.settlementPerTargetPoints,
   );
   const feeAmountMinor =

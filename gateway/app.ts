@@ -31,6 +31,7 @@ import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-docum
 import { problemResponse, validationProblem } from './problem.ts';
 import { checkRequestTarget } from './request-target.ts';
 import { registerAccrualRoutes } from './routes/accruals.ts';
+import { registerCampaignRoutes } from './routes/campaigns.ts';
 import { registerCashAgreementRoutes } from './routes/cash-agreements.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerCouponRoutes } from './routes/coupons.ts';
@@ -53,6 +54,7 @@ import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
 import { registerReconciliationRoutes } from './routes/reconciliation.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
 import { registerSettlementRoutes } from './routes/settlement.ts';
+import { registerTheftHoldRoutes } from './routes/theft-holds.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { registerWellKnownRoutes } from './routes/well-known.ts';
@@ -168,6 +170,8 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerRateAgreementRoutes(app, services);
   registerQuoteRoutes(app, services, deps.exchange);
   registerTransferRoutes(app, services, { startTransfer: deps.startTransfer, policy: deps.exchange });
+  registerTheftHoldRoutes(app, services, { startTransfer: deps.startTransfer });
+  registerCampaignRoutes(app, services);
   registerReversalRoutes(app, services, deps.startReversal);
   registerWebhookDeliveryRoutes(app, services);
   registerHostedAccountRoutes(app, services);

@@ -1,12 +1,14 @@
 // The quote use case: the figures of a transfer under the agreement in force, for one member and
 // amount, after every rule that decides whether it may be quoted at all. Transfers price their
 // inline quotes here too.
+import { campaignsApplying } from '../domain/campaigns.ts';
 import { requireTransferConsent, requireTransferRequester } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { computeQuote, type QuoteAmount } from '../domain/quote.ts';
 import type { StoredAnswer } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { insertQuote, type PricedQuote, readQuoteContext } from '../store/quotes.ts';
+import { campaignsRunning } from './campaigns.ts';
 import type { ServiceContext } from './context.ts';
 import { requireActivePartner, requireProgram } from './programs.ts';
 
@@ -42,7 +44,15 @@ export async function priceQuote(
       'Only a partner owning one of the two programmes may quote a transfer.',
     );
   }
-  const quoteContext = await readQuoteContext(context.db, request);
+  const [quoteContext, campaigns] = await Promise.all([
+    readQuoteContext(context.db, request),
+    // Read beside the links; which apply depends on the member's tier at the target, known after.
+    campaignsRunning(context.db, {
+      appliesTo: 'transfers_in',
+      programId: request.targetProgramId,
+      at: request.now,
+    }),
+  ]);
   const links = { source: quoteContext.source, target: quoteContext.target };
   for (const [end, field] of [
     ['source', 'sourceProgramId'],
@@ -76,6 +86,16 @@ export async function priceQuote(
     debitedTodaySourcePoints: quoteContext.source.debited_today,
     coolingOffCapSourcePoints:
       coolingOffUntil && coolingOffUntil > request.now ? policy.coolingOffCapSourcePoints : null,
+    campaigns: {
+      running: campaignsApplying(campaigns.running, {
+        appliesTo: 'transfers_in',
+        programId: request.targetProgramId,
+        sourceProgramId: request.sourceProgramId,
+        tier: quoteContext.target.link_tier,
+        at: request.now,
+      }),
+      cap: campaigns.cap,
+    },
   });
   return {
     id: newId('qte'),

@@ -1,7 +1,8 @@
 // The rate-agreement use case: a partner on either side proposes a version (which counts as its own
 // acceptance); it is in force once the other side accepts and its start time has come. A version
 // that would open a rate-arbitrage cycle is refused, on proposal and again on acceptance, under one
-// lock on the alliance's rate graph so that two changes cannot each miss the other's cycle.
+// lock on the alliance's rate graph so that two changes cannot each miss the other's cycle. The
+// target programme's own campaigns count in a version's best case (services/campaigns.ts).
 import { refuseArbitrage } from '../domain/arbitrage.ts';
 import { ProblemError } from '../domain/errors.ts';
 import type { RateTerms } from '../domain/rate-terms.ts';
@@ -18,6 +19,7 @@ import {
   rateEdges,
 } from '../store/rate-agreements.ts';
 import { inTransaction } from '../store/transaction.ts';
+import { campaignBoosts } from './campaigns.ts';
 import { type ServiceContext, within } from './context.ts';
 import { requireProgram } from './programs.ts';
 
@@ -50,7 +52,8 @@ export async function proposeAgreementVersion(
     throw new ProblemError('forbidden', 'Only a partner owning one of the two programmes may propose rates.');
   return inTransaction(context.db, async (trx) => {
     await lockRateGraph(trx);
-    refuseArbitrage(await rateEdges(trx, input.now), terms);
+    const boost = await campaignBoosts(trx, input.now);
+    refuseArbitrage(await rateEdges(trx, input.now, boost), terms, boost(terms));
     const agreementId = await lockAgreement(trx, terms.sourceProgramId, terms.targetProgramId);
     return insertNextVersion(trx, { agreementId, terms, proposedBy: input.partnerId, side, now: input.now });
   });
@@ -77,7 +80,8 @@ export async function acceptAgreementVersion(
         'This version has already ended; propose a new one.',
       );
     }
-    refuseArbitrage(await rateEdges(trx, input.now), version.terms);
+    const boost = await campaignBoosts(trx, input.now);
+    refuseArbitrage(await rateEdges(trx, input.now, boost), version.terms, boost(version.terms));
     return markVersionAccepted(trx, { version, side, at: input.now });
   });
 }

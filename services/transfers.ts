@@ -27,6 +27,7 @@ import {
 } from '../store/transfers.ts';
 import type { ServiceContext } from './context.ts';
 import { priceQuote, type QuotePolicy } from './quotes.ts';
+import { assessTheftRisk, mayStart, recordHold, type TransferWithHold, withHolds } from './theft-holds.ts';
 
 /** Starts the transfer's workflow, or finds it running, and waits a short while for its outcome. */
 export type TransferStarter = (transferId: string) => Promise<unknown>;
@@ -48,7 +49,7 @@ export interface TransferWithSteps {
   steps: TransferStep[];
 }
 
-export interface TransferReply extends TransferWithSteps {
+export interface TransferReply extends TransferWithHold {
   /** created: this key made it (now or in a run that died); existing: its quote started it before. */
   disposition: 'created' | 'existing';
   finished: boolean;
@@ -169,6 +170,13 @@ async function createInTransaction(
       capMinor: sourceCapMinor,
     });
   }
+  // Scored last, once every rule that refuses has passed: a hold is for a transfer that would go.
+  const hold = await assessTheftRisk(trx, {
+    sourceLink,
+    targetLink,
+    debitPoints: quote.debit_points,
+    now: input.now,
+  });
   const transferId = newId('trf');
   const boundTo = await bindIdempotencyEffect(trx, { ...input.idempotency, effectId: transferId });
   if (boundTo !== transferId) throw new KeyAlreadyBound(boundTo);
@@ -183,8 +191,9 @@ async function createInTransaction(
     target_account_ref: targetLink.account_ref,
     debit_points: quote.debit_points,
     credit_points: quote.credit_points,
-    status: 'pending',
+    status: hold ? 'held' : 'pending',
   });
+  if (hold) await recordHold(trx, transferId, hold);
   return { transfer, created: true };
 }
 
@@ -237,7 +246,8 @@ export async function requestTransfer(
 ): Promise<TransferReply> {
   const { transfer, created } = await createTransfer(deps, input);
   try {
-    await deps.startTransfer(transfer.id);
+    // A held transfer moves nothing until its source partner releases it (services/theft-holds.ts).
+    if (mayStart(transfer)) await deps.startTransfer(transfer.id);
   } catch (error) {
     deps.logger.warn(
       { err: error, transferId: transfer.id },
@@ -245,8 +255,10 @@ export async function requestTransfer(
     );
   }
   // The workflow has moved the transfer on meanwhile: its row and steps, read once, are the reply.
-  const current = await findTransferWithSteps(deps.db, transfer.id);
-  if (!current) throw new Error(`transfer ${transfer.id} vanished after it was created`);
+  const found = await findTransferWithSteps(deps.db, transfer.id);
+  if (!found) throw new Error(`transfer ${transfer.id} vanished after it was created`);
+  const [current] = await withHolds(deps, [found]);
+  if (!current) throw new Error('withHolds returned no transfer');
   return {
     ...current,
     disposition: created ? 'created' : 'existing',
@@ -256,10 +268,11 @@ export async function requestTransfer(
 
 /** A transfer, to the partner that asked for it or owns either of its programmes; else not found. */
 export async function readTransfer(
-  { db }: ServiceContext,
+  context: ServiceContext,
   partnerId: string,
   transferId: string,
-): Promise<TransferWithSteps> {
+): Promise<TransferWithHold> {
+  const { db } = context;
   const found = await findTransferWithSteps(db, transferId);
   const visible =
     found &&
@@ -269,18 +282,24 @@ export async function readTransfer(
         found.transfer.target_program_id,
       ])));
   if (!visible) throw new ProblemError('not_found', `Transfer ${transferId} does not exist.`);
-  return found;
+  const [withHold] = await withHolds(context, [found]);
+  if (!withHold) throw new Error('withHolds returned no transfer');
+  return withHold;
 }
 
 /** A partner's transfers (as either end, or as requester), newest first, with their steps. */
 export async function listTransfers(
-  { db }: ServiceContext,
+  context: ServiceContext,
   input: { partnerId: string; cursor: string | null; limit: number },
-): Promise<TransferWithSteps[]> {
+): Promise<TransferWithHold[]> {
+  const { db } = context;
   const transfers = await listPartnerTransfers(db, input);
   const steps = await listStepsOfTransfers(
     db,
     transfers.map((transfer) => transfer.id),
   );
-  return transfers.map((transfer) => ({ transfer, steps: steps.get(transfer.id) ?? [] }));
+  return withHolds(
+    context,
+    transfers.map((transfer) => ({ transfer, steps: steps.get(transfer.id) ?? [] })),
+  );
 }

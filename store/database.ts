@@ -10,6 +10,7 @@ import type {
   EarnAgreementsTable,
   EarnAgreementVersionsTable,
 } from './tables/accruals.ts';
+import type { ProgramCampaignCapsTable, ProgramCampaignsTable } from './tables/campaigns.ts';
 import type {
   CatalogCodesTable,
   CatalogItemsTable,
@@ -56,8 +57,10 @@ import type {
   SettlementPositionsTable,
   SettlementStatementsTable,
 } from './tables/settlement.ts';
+import type { TheftHoldPoliciesTable, TransferHoldsTable } from './tables/theft-holds.ts';
 
 export type * from './tables/accruals.ts';
+export type * from './tables/campaigns.ts';
 export type * from './tables/catalog.ts';
 export type * from './tables/console.ts';
 export type * from './tables/draws.ts';
@@ -65,6 +68,7 @@ export type * from './tables/finance.ts';
 export type * from './tables/point-lots.ts';
 export type * from './tables/points-payments.ts';
 export type * from './tables/settlement.ts';
+export type * from './tables/theft-holds.ts';
 
 export type PartnerStatus = 'active' | 'suspended';
 export type PartnerKeyStatus = 'active' | 'retired';
@@ -218,7 +222,15 @@ export interface QuotesTable {
   created_at: ImmutableTimestamp;
 }
 
-export type TransferStatus = 'pending' | 'reserved' | 'credited' | 'completed' | 'failed' | 'needs_attention';
+/** held: a theft hold keeps it from starting until its source partner releases it (store/theft-holds.ts). */
+export type TransferStatus =
+  | 'held'
+  | 'pending'
+  | 'reserved'
+  | 'credited'
+  | 'completed'
+  | 'failed'
+  | 'needs_attention';
 
 export interface TransfersTable {
   id: Immutable<string>;
@@ -354,6 +366,10 @@ export interface Database {
   coupons: CouponsTable;
   catalog_draws: CatalogDrawsTable;
   catalog_draw_entries: CatalogDrawEntriesTable;
+  program_campaigns: ProgramCampaignsTable;
+  program_campaign_caps: ProgramCampaignCapsTable;
+  theft_hold_policies: TheftHoldPoliciesTable;
+  transfer_holds: TransferHoldsTable;
   console_users: ConsoleUsersTable;
   console_sessions: ConsoleSessionsTable;
   console_sign_in_attempts: ConsoleSignInAttemptsTable;

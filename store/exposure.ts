@@ -1,5 +1,6 @@
 // Exposure: what a partner owes net, per currency, in obligations of cycles not yet settled plus the
-// settlement of its transfers still running, against the cap the operator set for it.
+// settlement of its transfers still running (a held one may yet run: it counts until its hold ends),
+// against the cap the operator set for it.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 
@@ -48,7 +49,7 @@ export async function lockAndReadExposure(
       (select coalesce(sum(q.settlement_amount_minor + q.fee_amount_minor), 0)::int8
        from transfers t join quotes q on q.id = t.quote_id join programs p on p.id = t.source_program_id
        where p.partner_id = ${input.partnerId} and q.currency = ${input.currency}
-         and t.status in ('pending', 'reserved', 'credited')) as running`.execute(trx);
+         and t.status in ('held', 'pending', 'reserved', 'credited')) as running`.execute(trx);
   const row = rows[0];
   return (row?.owed ?? 0n) + (row?.running ?? 0n);
 }

@@ -21,6 +21,7 @@ export type IdPrefix =
   | 'swp'
   | 'itm'
   | 'ord'
+  | 'cmp'
   | 'cpn'
   | 'ear'
   | 'acr'

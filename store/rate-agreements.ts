@@ -2,6 +2,7 @@
 // and accepting are in services/rate-agreements.ts), and the query for the version in force.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { RateEdge } from '../domain/arbitrage.ts';
+import { multiplyRatios, type Ratio } from '../domain/arithmetic.ts';
 import { bestCaseRatio, isInForce, type RateTerms } from '../domain/rate-terms.ts';
 import type { Database, RateAgreementVersion } from './database.ts';
 import { newId } from './ids.ts';
@@ -99,17 +100,25 @@ async function versionsWithPrograms(db: Kysely<Database> | Transaction<Database>
 /**
  * The alliance's rate graph for the arbitrage check: per programme pair, the best-case ratio of
  * every version that is or may come in force (accepted or still proposed). Counting proposals too
- * is conservative: it refuses a cycle before anyone could accept its last edge.
+ * is conservative: it refuses a cycle before anyone could accept its last edge. `boost`: what the
+ * target programme's own campaigns could add (services/campaigns.ts).
  */
-export async function rateEdges(trx: Transaction<Database>, now: Date): Promise<RateEdge[]> {
+export async function rateEdges(
+  trx: Transaction<Database>,
+  now: Date,
+  boost: (terms: RateTerms) => Ratio = () => ({ numerator: 1n, denominator: 1n }),
+): Promise<RateEdge[]> {
   const rows = await versionsWithPrograms(trx);
   return rows
     .filter((row) => row.effective_until === null || row.effective_until > now)
-    .map((row) => ({
-      sourceProgramId: row.source_program_id,
-      targetProgramId: row.target_program_id,
-      ratio: bestCaseRatio(toTerms(row, row.source_program_id, row.target_program_id)),
-    }));
+    .map((row) => {
+      const terms = toTerms(row, row.source_program_id, row.target_program_id);
+      return {
+        sourceProgramId: row.source_program_id,
+        targetProgramId: row.target_program_id,
+        ratio: multiplyRatios(bestCaseRatio(terms), boost(terms)),
+      };
+    });
 }
 
 /** One writer at a time on the rate graph, so two changes cannot each miss the other's cycle. */

@@ -4,9 +4,12 @@
 // running → leave it; stopped (terminated, failed, timed out…) with the transfer still in the
 // middle → start a recovery run, which asks the partners what happened and completes or
 // compensates. What the sweep did is recorded for finance (store/sweeps.ts), once per workflow.
+// Held transfers are not in the middle: the sweep leaves them to their partner, and fails those whose
+// hold expired (services/theft-holds.ts).
 
 import { heartbeat, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { expireTheftHolds } from '../services/theft-holds.ts';
 import { listStrandedAccrualReversalIds } from '../store/accrual-reversals.ts';
 import { listStrandedAccrualIds } from '../store/accruals.ts';
 import { listStrandedOrderIds } from '../store/catalog-orders.ts';
@@ -39,6 +42,8 @@ export interface SweepSummary {
   recovered: string[];
   leftRunning: string[];
   gaveUp: string[];
+  /** Transfers whose theft hold nobody released or cancelled in time: failed, having moved nothing. */
+  expiredHolds: string[];
 }
 
 /**
@@ -181,7 +186,13 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
     /** Drives every stuck transfer and stranded reversal untouched for untouchedSeconds; says what it did. */
     async startStrandedTransfers(input: { untouchedSeconds: number }): Promise<SweepSummary> {
       const untouchedSince = new Date(Date.now() - input.untouchedSeconds * 1000);
-      const summary: SweepSummary = { started: [], recovered: [], leftRunning: [], gaveUp: [] };
+      const summary: SweepSummary = {
+        started: [],
+        recovered: [],
+        leftRunning: [],
+        gaveUp: [],
+        expiredHolds: await expireTheftHolds(deps, new Date()),
+      };
       await forEachPage(
         (afterId) => listStuckTransfers(deps.db, { untouchedSince, afterId, limit: pageSize }),
         (transfer) => sweepTransfer(transfer, summary),

@@ -19,6 +19,8 @@ export async function strandedTransfersWorkflow(input: StrandedTransfersInput): 
   const summary = await startStrandedTransfers(input);
   if (summary.started.length > 0) log.warn('started stranded transfers', { ids: summary.started });
   if (summary.recovered.length > 0) log.warn('started recovery runs', { transferIds: summary.recovered });
+  if (summary.expiredHolds.length > 0)
+    log.info('failed transfers whose theft hold expired', { transferIds: summary.expiredHolds });
   if (summary.gaveUp.length > 0)
     log.error('transfers no recovery could end', { transferIds: summary.gaveUp });
   return summary;

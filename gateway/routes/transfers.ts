@@ -30,7 +30,7 @@ const createTransferRoute = signedRoute('partner', {
   tags,
   summary: 'Move points between two programmes for a member',
   description:
-    'Reserve at the source, credit at the target, post at the source. 201: the outcome (completed or failed) is in the reply. 202: still running; poll GET /v1/transfers/{transferId} or wait for the webhook. 200: this quote already started this transfer.',
+    "Reserve at the source, credit at the target, post at the source. 201: the outcome (completed or failed) is in the reply. 202: still running; poll GET /v1/transfers/{transferId} or wait for the webhook; or held (status held, `hold` says why) until the source programme's partner releases it. 200: this quote already started this transfer.",
   request: {
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: CreateTransferBody } } },
@@ -87,18 +87,18 @@ export function registerTransferRoutes(
         now: new Date(),
       },
     );
-    const view = transferView(reply.transfer, reply.steps);
+    const view = transferView(reply.transfer, reply.steps, reply.hold);
     if (reply.disposition === 'existing') return c.json(view, 200);
     return reply.finished ? c.json(view, 201) : c.json(view, 202);
   });
 
   app.openapi(getTransferRoute, async (c) => {
-    const { transfer, steps } = await readTransfer(
+    const { transfer, steps, hold } = await readTransfer(
       context,
       callerPartnerId(c.var.principal),
       c.req.valid('param').transferId,
     );
-    return c.json(transferView(transfer, steps), 200);
+    return c.json(transferView(transfer, steps, hold), 200);
   });
 
   app.openapi(listTransfersRoute, async (c) => {
@@ -108,7 +108,7 @@ export function registerTransferRoutes(
       cursor: cursor ?? null,
       limit,
     });
-    const items = transfers.map(({ transfer, steps }) => transferView(transfer, steps));
+    const items = transfers.map(({ transfer, steps, hold }) => transferView(transfer, steps, hold));
     return c.json(page(items, limit), 200);
   });
 }

@@ -23,6 +23,7 @@ const examples: Record<IdPrefix, string> = {
   swp: 'swp_01jh8x4z3e6q2v8k9m0n1p2r46',
   itm: 'itm_01jh8x4z3e6q2v8k9m0n1p2r47',
   ord: 'ord_01jh8x4z3e6q2v8k9m0n1p2r48',
+  cmp: 'cmp_01jh8x4z3e6q2v8k9m0n1p2r4d',
   cpn: 'cpn_01jh8x4z3e6q2v8k9m0n1p2r49',
   ear: 'ear_01jh8x4z3e6q2v8k9m0n1p2r4a',
   acr: 'acr_01jh8x4z3e6q2v8k9m0n1p2r4b',

@@ -1,8 +1,10 @@
 // Quotes and transfers as partners send and read them.
 import { z } from '@hono/zod-openapi';
 import type { Quote, Transfer, TransferStep, WebhookDelivery } from '../../store/database.ts';
+import type { TransferHold } from '../../store/theft-holds.ts';
 import { AmountOut, PositiveIntegerString } from './amounts.ts';
 import { id } from './ids.ts';
+import { holdView, TransferHoldSchema } from './theft-holds.ts';
 
 const Ids = {
   memberId: id('mbr'),
@@ -88,7 +90,7 @@ export const CreateTransferBody = z
 export const TransferSchema = z
   .object({
     id: z.string(),
-    status: z.enum(['pending', 'reserved', 'credited', 'completed', 'failed', 'needs_attention']),
+    status: z.enum(['held', 'pending', 'reserved', 'credited', 'completed', 'failed', 'needs_attention']),
     quoteId: z.string(),
     memberId: z.string(),
     sourceProgramId: z.string(),
@@ -96,6 +98,9 @@ export const TransferSchema = z
     debitPoints: AmountOut,
     creditPoints: AmountOut,
     failure: z.object({ code: z.string(), detail: z.string() }).nullable(),
+    hold: TransferHoldSchema.nullable().openapi({
+      description: 'Set when a theft hold held the transfer: why (signals, score), and what became of it.',
+    }),
     steps: z.array(
       z.object({ step: z.string(), outcome: z.string(), detail: z.string().nullable(), at: z.string() }),
     ),
@@ -104,7 +109,11 @@ export const TransferSchema = z
   })
   .openapi('Transfer');
 
-export function transferView(transfer: Transfer, steps: TransferStep[]): z.infer<typeof TransferSchema> {
+export function transferView(
+  transfer: Transfer,
+  steps: TransferStep[],
+  hold: TransferHold | null = null,
+): z.infer<typeof TransferSchema> {
   return {
     id: transfer.id,
     status: transfer.status,
@@ -117,6 +126,7 @@ export function transferView(transfer: Transfer, steps: TransferStep[]): z.infer
     failure: transfer.failure_code
       ? { code: transfer.failure_code, detail: transfer.failure_detail ?? '' }
       : null,
+    hold: hold && holdView(hold),
     steps: steps.map((step) => ({
       step: step.step,
       outcome: step.outcome,

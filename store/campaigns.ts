@@ -1,0 +1,200 @@
+// Programme campaigns as stored: their terms never change, ending one early only sets ended_at; and
+// each programme's stacking cap. What applies and how campaigns stack is in domain/campaigns.ts.
+import { type Kysely, sql } from 'kysely';
+import type { Ratio } from '../domain/arithmetic.ts';
+import { type CampaignAppliesTo, defaultCampaignCap, type ProgrammeCampaign } from '../domain/campaigns.ts';
+import type { Database } from './database.ts';
+
+export interface StoredCampaign extends ProgrammeCampaign {
+  createdBy: string;
+  /** When it was planned to end; `endsAt` is the earlier of this and `endedAt`. */
+  plannedEndsAt: Date;
+  endedAt: Date | null;
+  createdAt: Date;
+}
+
+const campaignColumns = [
+  'id',
+  'program_id',
+  'created_by',
+  'name',
+  'applies_to',
+  'source_program_id',
+  'tier',
+  'multiplier_numerator',
+  'multiplier_denominator',
+  'starts_at',
+  'ends_at',
+  'ended_at',
+  'created_at',
+] as const;
+
+function toCampaign(row: {
+  id: string;
+  program_id: string;
+  created_by: string;
+  name: string;
+  applies_to: CampaignAppliesTo;
+  source_program_id: string | null;
+  tier: string | null;
+  multiplier_numerator: bigint;
+  multiplier_denominator: bigint;
+  starts_at: Date;
+  ends_at: Date;
+  ended_at: Date | null;
+  created_at: Date;
+}): StoredCampaign {
+  return {
+    id: row.id,
+    programId: row.program_id,
+    createdBy: row.created_by,
+    name: row.name,
+    appliesTo: row.applies_to,
+    sourceProgramId: row.source_program_id,
+    tier: row.tier,
+    multiplier: { numerator: row.multiplier_numerator, denominator: row.multiplier_denominator },
+    startsAt: row.starts_at,
+    endsAt: row.ended_at && row.ended_at < row.ends_at ? row.ended_at : row.ends_at,
+    plannedEndsAt: row.ends_at,
+    endedAt: row.ended_at,
+    createdAt: row.created_at,
+  };
+}
+
+/** The moment a campaign stops: its planned end, or earlier when its partner ended it. */
+const effectiveEnd = sql<Date>`least(ends_at, coalesce(ended_at, ends_at))`;
+
+export async function insertCampaign(
+  db: Kysely<Database>,
+  campaign: Omit<StoredCampaign, 'endsAt' | 'endedAt' | 'createdAt'>,
+): Promise<StoredCampaign> {
+  const row = await db
+    .insertInto('program_campaigns')
+    .values({
+      id: campaign.id,
+      program_id: campaign.programId,
+      created_by: campaign.createdBy,
+      name: campaign.name,
+      applies_to: campaign.appliesTo,
+      source_program_id: campaign.sourceProgramId,
+      tier: campaign.tier,
+      multiplier_numerator: campaign.multiplier.numerator,
+      multiplier_denominator: campaign.multiplier.denominator,
+      starts_at: campaign.startsAt,
+      ends_at: campaign.plannedEndsAt,
+    })
+    .returning(campaignColumns)
+    .executeTakeFirstOrThrow();
+  return toCampaign(row);
+}
+
+export async function findCampaign(
+  db: Kysely<Database>,
+  campaignId: string,
+): Promise<StoredCampaign | undefined> {
+  const row = await db
+    .selectFrom('program_campaigns')
+    .select(campaignColumns)
+    .where('id', '=', campaignId)
+    .executeTakeFirst();
+  return row && toCampaign(row);
+}
+
+/** Ends a campaign now, unless it has ended already; returns it as it stands. */
+export async function endCampaign(
+  db: Kysely<Database>,
+  campaignId: string,
+  at: Date,
+): Promise<StoredCampaign> {
+  await db
+    .updateTable('program_campaigns')
+    .set({ ended_at: at })
+    .where('id', '=', campaignId)
+    .where('ended_at', 'is', null)
+    .where('ends_at', '>', at)
+    .execute();
+  const campaign = await findCampaign(db, campaignId);
+  if (!campaign) throw new Error(`campaign ${campaignId} vanished while it was ended`);
+  return campaign;
+}
+
+/** A programme's campaigns, newest first. */
+export async function listProgramCampaigns(
+  db: Kysely<Database>,
+  input: { programId: string; limit: number },
+): Promise<StoredCampaign[]> {
+  const rows = await db
+    .selectFrom('program_campaigns')
+    .select(campaignColumns)
+    .where('program_id', '=', input.programId)
+    .orderBy('id', 'desc')
+    .limit(input.limit)
+    .execute();
+  return rows.map(toCampaign);
+}
+
+/** The campaigns of one kind running at a programme at a moment, and the programme's cap, in one read. */
+export async function runningCampaigns(
+  db: Kysely<Database>,
+  input: { programId: string; appliesTo: CampaignAppliesTo; at: Date },
+): Promise<{ running: StoredCampaign[]; cap: Ratio }> {
+  const [rows, cap] = await Promise.all([
+    db
+      .selectFrom('program_campaigns')
+      .select(campaignColumns)
+      .where('program_id', '=', input.programId)
+      .where('applies_to', '=', input.appliesTo)
+      .where('starts_at', '<=', input.at)
+      .where('ends_at', '>', input.at)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', input.at)]))
+      .orderBy('id')
+      .execute(),
+    readCampaignCap(db, input.programId),
+  ]);
+  return { running: rows.map(toCampaign), cap };
+}
+
+/** Every transfer campaign not yet over, and every cap set, for the arbitrage check's best cases. */
+export async function campaignsInPlay(
+  db: Kysely<Database>,
+  now: Date,
+): Promise<{ campaigns: StoredCampaign[]; caps: Map<string, Ratio> }> {
+  const [rows, caps] = await Promise.all([
+    db
+      .selectFrom('program_campaigns')
+      .select(campaignColumns)
+      .where('applies_to', '=', 'transfers_in')
+      .where(effectiveEnd, '>', now)
+      .execute(),
+    db.selectFrom('program_campaign_caps').selectAll().execute(),
+  ]);
+  return {
+    campaigns: rows.map(toCampaign),
+    caps: new Map(
+      caps.map((cap) => [cap.program_id, { numerator: cap.cap_numerator, denominator: cap.cap_denominator }]),
+    ),
+  };
+}
+
+export async function readCampaignCap(db: Kysely<Database>, programId: string): Promise<Ratio> {
+  const row = await db
+    .selectFrom('program_campaign_caps')
+    .select(['cap_numerator', 'cap_denominator'])
+    .where('program_id', '=', programId)
+    .executeTakeFirst();
+  return row ? { numerator: row.cap_numerator, denominator: row.cap_denominator } : defaultCampaignCap;
+}
+
+export async function setCampaignCap(db: Kysely<Database>, programId: string, cap: Ratio): Promise<void> {
+  await db
+    .insertInto('program_campaign_caps')
+    .values({ program_id: programId, cap_numerator: cap.numerator, cap_denominator: cap.denominator })
+    .onConflict((conflict) =>
+      conflict.column('program_id').doUpdateSet({
+        cap_numerator: cap.numerator,
+        cap_denominator: cap.denominator,
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute();
+}
