@@ -7,6 +7,7 @@ import { startReferencePartner } from '../reference-partner/server.ts';
 import { generateSigningKeyPair } from '../signing/keys.ts';
 import { createLedgerAccountIds, ensureAccount } from '../store/hosted-ledger/accounts.ts';
 import { creditPoints } from '../store/hosted-ledger/operations.ts';
+import { readBalance } from '../store/hosted-ledger/reports.ts';
 import { newId } from '../store/ids.ts';
 import { useTestDatabase } from '../test/support/database.ts';
 import { createHostedAdapter } from './hosted.ts';
@@ -50,27 +51,36 @@ afterAll(async () => {
 const adapters: {
   name: string;
   adapter: LoyaltyAdapter;
-  seed(accountRef: string, points: bigint): Promise<void>;
+  seed(accountRef: string, points: bigint, expiresAt?: Date | null): Promise<void>;
+  /** What the account's available points are made of, soonest expiry first. */
+  expiryProfile(accountRef: string): Promise<{ points: bigint; expiresAt: Date | null }[]>;
 }[] = [
   {
     name: 'hosted',
     adapter: createHostedAdapter(db, accountIds, programId),
-    seed: async (accountRef, points) => {
+    seed: async (accountRef, points, expiresAt = null) => {
       if (points === 0n) await ensureAccount(db, programId, accountRef, 'member');
       else
         await creditPoints(db, accountIds, {
           programId,
-          key: `seed-${accountRef}`,
+          key: `seed-${accountRef}-${randomUUID()}`,
           accountRef,
           points,
           reason: 'seed',
+          carriedExpiry: [{ points, expiresAt }],
         });
     },
+    expiryProfile: async (accountRef) => (await readBalance(db, programId, accountRef))?.expiryProfile ?? [],
   },
-  { name: 'http', adapter: http, seed: (accountRef, points) => server.books.openAccount(accountRef, points) },
+  {
+    name: 'http',
+    adapter: http,
+    seed: (accountRef, points, expiresAt = null) => server.books.openAccount(accountRef, points, expiresAt),
+    expiryProfile: (accountRef) => server.books.expiryProfile(accountRef),
+  },
 ];
 
-describe.each(adapters)('the $name adapter', ({ adapter, seed }) => {
+describe.each(adapters)('the $name adapter', ({ adapter, seed, expiryProfile }) => {
   const expiresAt = () => new Date(Date.now() + 60_000);
 
   it('reserves, posts and reports both in the period', async () => {
@@ -86,7 +96,7 @@ describe.each(adapters)('the $name adapter', ({ adapter, seed }) => {
         expiresAt: expiresAt(),
         reason: 'test',
       }),
-    ).toEqual({ outcome: 'done' });
+    ).toEqual({ outcome: 'done', expiryProfile: [{ points: 600n, expiresAt: null }] });
     expect(
       await adapter.reserve({
         key: `${key}:reserve`,
@@ -95,7 +105,7 @@ describe.each(adapters)('the $name adapter', ({ adapter, seed }) => {
         expiresAt: expiresAt(),
         reason: 'test',
       }),
-    ).toEqual({ outcome: 'done' });
+    ).toEqual({ outcome: 'done', expiryProfile: [{ points: 600n, expiresAt: null }] });
     expect(await adapter.post({ key: `${key}:post`, reservationKey: `${key}:reserve` })).toEqual({
       outcome: 'done',
     });
@@ -114,6 +124,59 @@ describe.each(adapters)('the $name adapter', ({ adapter, seed }) => {
       ['reserve', 600n, account, 'posted'],
       ['post', 600n, account, 'posted'],
     ]);
+  });
+
+  it('holds the soonest-expiring points first, says so, and gives them back on a void', async () => {
+    const account = `acct-${randomUUID()}`;
+    const soon = new Date('2031-01-01T00:00:00.000Z');
+    const later = new Date('2031-07-01T00:00:00.000Z');
+    await seed(account, 100n, later);
+    await seed(account, 100n, soon);
+    await seed(account, 100n, null);
+    const key = randomUUID();
+    const held = [
+      { points: 100n, expiresAt: soon },
+      { points: 50n, expiresAt: later },
+    ];
+    const reserve = () =>
+      adapter.reserve({
+        key: `${key}:r`,
+        accountRef: account,
+        points: 150n,
+        expiresAt: expiresAt(),
+        reason: 'test',
+      });
+    expect(await reserve()).toEqual({ outcome: 'done', expiryProfile: held });
+    expect(await reserve()).toEqual({ outcome: 'done', expiryProfile: held });
+    expect(await expiryProfile(account)).toEqual([
+      { points: 50n, expiresAt: later },
+      { points: 100n, expiresAt: null },
+    ]);
+    await adapter.void({ key: `${key}:v`, reservationKey: `${key}:r` });
+    expect(await expiryProfile(account)).toEqual([
+      { points: 100n, expiresAt: soon },
+      { points: 100n, expiresAt: later },
+      { points: 100n, expiresAt: null },
+    ]);
+  });
+
+  it('credits points that keep the expiry the credit carries', async () => {
+    const account = `acct-${randomUUID()}`;
+    await seed(account, 0n);
+    const carried = [
+      { points: 30n, expiresAt: new Date('2031-02-01T00:00:00.000Z') },
+      { points: 40n, expiresAt: null },
+    ];
+    expect(
+      await adapter.credit({
+        key: `${randomUUID()}:credit`,
+        accountRef: account,
+        points: 70n,
+        reason: 'transfer in',
+        expiryProfile: carried,
+      }),
+    ).toEqual({ outcome: 'done' });
+    expect(await expiryProfile(account)).toEqual(carried);
   });
 
   it('refuses for good what the member cannot pay, and voids a reservation', async () => {
@@ -175,7 +238,7 @@ describe.each(adapters)('the $name adapter', ({ adapter, seed }) => {
         expiresAt: new Date(Date.now() + 60_000),
         reason: 'spent',
       }),
-    ).toEqual({ outcome: 'done' });
+    ).toEqual({ outcome: 'done', expiryProfile: [{ points: 35n, expiresAt: null }] });
     expect(await adapter.post({ key: `${key}:spent`, reservationKey: `${key}:spend` })).toEqual({
       outcome: 'done',
     });

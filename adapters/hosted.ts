@@ -24,12 +24,19 @@ export function createHostedAdapter(
   programId: string,
 ): LoyaltyAdapter {
   return {
-    reserve: async (input) => toStep(await reservePoints(db, accountIds, { programId, ...input })),
+    reserve: async (input) => {
+      const answer = await reservePoints(db, accountIds, { programId, ...input });
+      if (answer.outcome === 'refused') return answer;
+      return answer.expiryProfile
+        ? { outcome: 'done', expiryProfile: answer.expiryProfile }
+        : { outcome: 'done' };
+    },
     post: async (input) =>
       toStep(await postReservation(db, { programId, ...input, reason: 'transfer posted' })),
     void: async (input) =>
       toStep(await voidReservation(db, { programId, ...input, reason: 'transfer voided' })),
-    credit: async (input) => toStep(await creditPoints(db, accountIds, { programId, ...input })),
+    credit: async ({ expiryProfile, ...input }) =>
+      toStep(await creditPoints(db, accountIds, { programId, ...input, carriedExpiry: expiryProfile })),
     reverseCredit: async (input) => {
       const answer = await reverseCredit(db, { programId, ...input });
       if (answer.outcome === 'refused') return answer;

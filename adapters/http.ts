@@ -2,6 +2,7 @@
 // explicit timeouts) following openapi/partner.json. 2xx is done, 422 is a refusal for good;
 // anything else (5xx, a timeout, a refused connection) is a fault the caller retries or asks about.
 import type { CatalogFeed } from '../domain/catalog-sync.ts';
+import { type ExpiryPortion, normalizeProfile, profilePoints } from '../domain/point-lots.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { createSignedClient, type SignedResponse } from '../signing/signed-client.ts';
 import { addFeedPage } from './catalog-feed.ts';
@@ -11,13 +12,37 @@ import {
   type PartnerRefusal,
   type PartnerTransaction,
   PartnerUnavailableError,
+  type ReserveAnswer,
   type ReverseAnswer,
   type StepState,
 } from './loyalty-adapter.ts';
-import { CatalogFeedEnvelope } from './partner-contract.ts';
+import { CatalogFeedEnvelope, ExpiryProfile } from './partner-contract.ts';
 
 /** A feed of more pages than this is refused whole, rather than read without end. */
 const catalogPagesMax = 200;
+
+/**
+ * The expiry profile a reservation's answer reports, when it is one and sums to the points held.
+ * One that does not is not used: the credit then takes the target's own rule, as for a system that
+ * keeps no expiries (the reservation itself stands, so it is no fault to retry).
+ */
+function reportedExpiryProfile(response: SignedResponse, points: bigint): ExpiryPortion[] | undefined {
+  let body: unknown;
+  try {
+    body = response.json();
+  } catch {
+    return undefined;
+  }
+  const parsed = ExpiryProfile.safeParse((body as { expiryProfile?: unknown } | null)?.expiryProfile);
+  if (!parsed.success) return undefined;
+  const profile = normalizeProfile(
+    parsed.data.map((portion) => ({
+      points: BigInt(portion.points),
+      expiresAt: portion.expiresAt === null ? null : new Date(portion.expiresAt),
+    })),
+  );
+  return profilePoints(profile) === points ? profile : undefined;
+}
 
 export interface HttpAdapterOptions {
   baseUrl: string;
@@ -64,8 +89,16 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
   }
 
   async function step(path: string, body: { key: string } & Record<string, unknown>): Promise<PartnerAnswer> {
+    const answer = await answered(path, body);
+    return answer.outcome === 'done' ? { outcome: 'done' } : answer;
+  }
+
+  async function answered(
+    path: string,
+    body: { key: string } & Record<string, unknown>,
+  ): Promise<PartnerRefusal | { outcome: 'done'; response: SignedResponse }> {
     const response = await send('POST', path, body, body.key);
-    if (response.status >= 200 && response.status < 300) return { outcome: 'done' };
+    if (response.status >= 200 && response.status < 300) return { outcome: 'done', response };
     if (response.status === 422) return refusalOf(response);
     throw new PartnerUnavailableError(
       `POST ${path} at partner ${options.partnerId} answered ${response.status}`,
@@ -74,15 +107,31 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
 
   const encode = encodeURIComponent;
   return {
-    reserve: (input) =>
-      step('/loyalty/reservations', {
+    async reserve(input): Promise<ReserveAnswer> {
+      const answer = await answered('/loyalty/reservations', {
         ...input,
         points: String(input.points),
         expiresAt: input.expiresAt.toISOString(),
-      }),
+      });
+      if (answer.outcome === 'refused') return answer;
+      const expiryProfile = reportedExpiryProfile(answer.response, input.points);
+      return expiryProfile ? { outcome: 'done', expiryProfile } : { outcome: 'done' };
+    },
     post: (input) => step(`/loyalty/reservations/${encode(input.reservationKey)}/post`, { key: input.key }),
     void: (input) => step(`/loyalty/reservations/${encode(input.reservationKey)}/void`, { key: input.key }),
-    credit: (input) => step('/loyalty/credits', { ...input, points: String(input.points) }),
+    credit: ({ expiryProfile, ...input }) =>
+      step('/loyalty/credits', {
+        ...input,
+        points: String(input.points),
+        ...(expiryProfile && expiryProfile.length > 0
+          ? {
+              expiryProfile: expiryProfile.map((portion) => ({
+                points: String(portion.points),
+                expiresAt: portion.expiresAt?.toISOString() ?? null,
+              })),
+            }
+          : {}),
+      }),
     async reverseCredit(input): Promise<ReverseAnswer> {
       const path = `/loyalty/credits/${encode(input.creditKey)}/reverse`;
       const body = { key: input.key, points: String(input.points), reason: input.reason };

@@ -4,10 +4,14 @@
 // the caller retries with the same key or asks for the outcome of that key before compensating.
 import type { CatalogFeed } from '../domain/catalog-sync.ts';
 import type { PartnerTransaction } from '../domain/partner-transaction.ts';
+import type { ExpiryPortion } from '../domain/point-lots.ts';
 
 export type PartnerRefusal = { outcome: 'refused'; code: string; detail: string };
 
 export type PartnerAnswer = { outcome: 'done' } | PartnerRefusal;
+
+/** A reservation's answer: with what the held points are made of, when the system keeps expiries. */
+export type ReserveAnswer = { outcome: 'done'; expiryProfile?: ExpiryPortion[] } | PartnerRefusal;
 
 /** A reversal takes what the member still has, up to the points asked: the answer says how many. */
 export type ReverseAnswer = { outcome: 'done'; reversedPoints: bigint } | PartnerRefusal;
@@ -33,10 +37,17 @@ export interface LoyaltyAdapter {
     points: bigint;
     expiresAt: Date;
     reason: string;
-  }): Promise<PartnerAnswer>;
+  }): Promise<ReserveAnswer>;
   post(input: { key: string; reservationKey: string }): Promise<PartnerAnswer>;
   void(input: { key: string; reservationKey: string }): Promise<PartnerAnswer>;
-  credit(input: { key: string; accountRef: string; points: bigint; reason: string }): Promise<PartnerAnswer>;
+  /** expiryProfile: what paid for the points (scaled to them); each part expires no later than it says. */
+  credit(input: {
+    key: string;
+    accountRef: string;
+    points: bigint;
+    reason: string;
+    expiryProfile?: readonly ExpiryPortion[] | undefined;
+  }): Promise<PartnerAnswer>;
   /** Takes back up to `points` of the credit under `creditKey`; a repeat of the key answers the same. */
   reverseCredit(input: {
     key: string;

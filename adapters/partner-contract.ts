@@ -14,6 +14,21 @@ export const OperationKey = z.string().min(1).max(200).openapi({
   description: "The step's idempotency key, `<transferId>:<step>`; the same key never takes effect twice.",
 });
 
+export const ExpiryPortion = z
+  .object({
+    points: Points,
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .nullable()
+      .openapi({ description: 'When these points expire; null: never.' }),
+  })
+  .openapi('ExpiryPortion');
+
+export const ExpiryProfile = z.array(ExpiryPortion).min(1).max(1_000).openapi('ExpiryProfile', {
+  description:
+    'What some points are made of, by expiry: soonest first, never-expiring last, the portions summing to the points.',
+});
+
 export const ReserveBody = z
   .object({
     key: OperationKey,
@@ -30,6 +45,10 @@ export const CreditBody = z
     accountRef: z.string().min(1).max(200),
     points: Points,
     reason: z.string().max(500),
+    expiryProfile: ExpiryProfile.optional().openapi({
+      description:
+        "A transfer's credit: what the points it was paid with were made of at the source, scaled to these points (its portions sum to `points`). Make each portion's points expire no later than its expiresAt (null: as your own rule gives), nor later than your own rule gives. Absent: your own rule alone.",
+    }),
   })
   .openapi('CreditRequest');
 
@@ -50,7 +69,14 @@ export const ReverseBody = z
   });
 
 export const OperationResult = z
-  .object({ key: z.string(), status: z.enum(['reserved', 'posted', 'voided', 'credited', 'reversed']) })
+  .object({
+    key: z.string(),
+    status: z.enum(['reserved', 'posted', 'voided', 'credited', 'reversed']),
+    expiryProfile: ExpiryProfile.optional().openapi({
+      description:
+        'A reservation (also on a repeat of its key): what the held points are made of, if your system keeps points with an expiry. The gateway passes it on with the credit at the target, so points about to expire are not made fresh elsewhere. Hold the soonest-expiring points first.',
+    }),
+  })
   .openapi('OperationResult');
 
 export const ReverseResult = z

@@ -48,6 +48,7 @@ import { registerOperatorConsoleUserRoutes } from './routes/operator-console-use
 import { registerOperatorLedgerRoutes } from './routes/operator-ledger.ts';
 import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
+import { registerPointsExpiryRoutes } from './routes/points-expiry.ts';
 import { registerPointsPaymentRoutes } from './routes/points-payments.ts';
 import { registerQuoteRoutes } from './routes/quotes.ts';
 import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
@@ -175,6 +176,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerReversalRoutes(app, services, deps.startReversal);
   registerWebhookDeliveryRoutes(app, services);
   registerHostedAccountRoutes(app, services);
+  registerPointsExpiryRoutes(app, services);
   registerOperatorLedgerRoutes(app, services);
   registerOperatorConservationRoutes(app, services);
   registerSettlementRoutes(app, services, deps.signDocument);

@@ -10,7 +10,6 @@ import {
   OperationKey,
   OperationResult,
   OperationState,
-  Points,
   Refusal,
   ReserveBody,
   ResolveBody,
@@ -25,8 +24,10 @@ import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } fro
 
 type PartnerStepName = Exclude<PartnerOperationName, 'outcome' | 'webhook' | 'catalog'>;
 
+import { registerControlRoutes } from './control-routes.ts';
 import { ReferencePartnerError } from './errors.ts';
-import { createReportQuirks, type ReportQuirks } from './report-quirks.ts';
+import { portionsFromBody, portionsToJson } from './lots.ts';
+import { createReportQuirks } from './report-quirks.ts';
 import type { PartnerBooks, PartnerOutcome } from './store.ts';
 
 export interface ReferencePartnerOptions {
@@ -228,7 +229,10 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
     if (outcome.outcome === 'refused') return c.json({ code: outcome.code, detail: outcome.detail }, 422);
     // A reversal says how much it took back, on its first answer and on every repeat.
     const reversed = operation === 'reverse' ? { reversedPoints: String(outcome.points ?? 0n) } : {};
-    return c.json({ key, status: success.label, ...reversed }, success.status);
+    const held = outcome.expiryProfile
+      ? { expiryProfile: JSON.parse(portionsToJson(outcome.expiryProfile)) }
+      : {};
+    return c.json({ key, status: success.label, ...reversed, ...held }, success.status);
   }
 
   app.openapi(routes.reserve, async (c) => {
@@ -268,7 +272,8 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
       c,
       'credit',
       body.key,
-      () => options.books.credit({ ...body, points: BigInt(body.points) }),
+      () =>
+        options.books.credit({ ...body, points: BigInt(body.points), expiryProfile: portionsFromBody(body) }),
       { status: 201, label: 'credited' },
     );
   });
@@ -343,61 +348,4 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
   registerControlRoutes(app, options.books, faults, reportQuirks);
   registerCatalogFeedRoutes(app, catalogFeed, faults);
   return { app, faults, webhooks, reportQuirks, catalogFeed };
-}
-
-const FaultBody = z.object({
-  operation: z.enum(['reserve', 'post', 'void', 'credit', 'reverse', 'outcome', 'webhook', 'catalog']),
-  mode: z.enum(['fail_before', 'fail_after', 'hang_after', 'latency', 'refuse']),
-  count: z.number().int().min(1).max(1_000).default(1),
-  delayMs: z.number().int().min(0).max(120_000).default(0),
-  code: z.string().default('refused'),
-});
-
-/** Test and demo switches; not part of the partner contract, so not in partner.json. */
-const QuirkBody = z.object({
-  key: z.string().min(1).max(200),
-  quirk: z.enum(['drop', 'change_amount', 'change_status', 'duplicate']),
-});
-
-function registerControlRoutes(
-  app: OpenAPIHono,
-  books: PartnerBooks,
-  faults: FaultPlan,
-  reportQuirks: ReportQuirks,
-): void {
-  app.post('/_control/report-quirks', async (c) => {
-    const parsed = QuirkBody.safeParse(await c.req.json());
-    if (!parsed.success) return c.json({ code: 'validation_failed', detail: parsed.error.message }, 400);
-    reportQuirks.set(parsed.data.key, parsed.data.quirk);
-    return c.json({ quirks: reportQuirks.pending() }, 201);
-  });
-  app.delete('/_control/report-quirks', (c) => {
-    reportQuirks.clear();
-    return c.body(null, 204);
-  });
-  app.post('/_control/faults', async (c) => {
-    const parsed = FaultBody.safeParse(await c.req.json());
-    if (!parsed.success) return c.json({ code: 'validation_failed', detail: parsed.error.message }, 400);
-    faults.add(parsed.data);
-    return c.json({ faults: faults.pending() }, 201);
-  });
-  app.get('/_control/faults', (c) => c.json({ faults: faults.pending() }, 200));
-  app.delete('/_control/faults', (c) => {
-    faults.clear();
-    return c.body(null, 204);
-  });
-  app.get('/_control/accounts/:accountRef', async (c) => {
-    const balance = await books.balance(c.req.param('accountRef'));
-    if (!balance) return c.json({ code: 'account_unknown', detail: c.req.param('accountRef') }, 404);
-    return c.json(
-      { availablePoints: String(balance.availablePoints), postedPoints: String(balance.postedPoints) },
-      200,
-    );
-  });
-  app.post('/_control/accounts', async (c) => {
-    const parsed = z.object({ accountRef: z.string().min(1), points: Points }).safeParse(await c.req.json());
-    if (!parsed.success) return c.json({ code: 'validation_failed', detail: parsed.error.message }, 400);
-    await books.openAccount(parsed.data.accountRef, BigInt(parsed.data.points));
-    return c.json({ accountRef: parsed.data.accountRef }, 201);
-  });
 }

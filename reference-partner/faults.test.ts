@@ -47,10 +47,16 @@ describe('a repeat of a key that took effect', () => {
   it('gets the first answer while a refusal is armed, and the refusal waits for a new key', async () => {
     const accountRef = await account(1_000n);
     const key = `${randomUUID()}:reserve`;
-    expect(await reserve(key, accountRef, 300n)).toEqual({ outcome: 'done' });
+    expect(await reserve(key, accountRef, 300n)).toEqual({
+      outcome: 'done',
+      expiryProfile: [{ points: 300n, expiresAt: null }],
+    });
     server.faults.add({ operation: 'reserve', mode: 'refuse', count: 1, delayMs: 0, code: 'account_closed' });
 
-    expect(await reserve(key, accountRef, 300n)).toEqual({ outcome: 'done' });
+    expect(await reserve(key, accountRef, 300n)).toEqual({
+      outcome: 'done',
+      expiryProfile: [{ points: 300n, expiresAt: null }],
+    });
     expect(server.faults.pending()).toHaveLength(1);
     expect(await available(accountRef)).toBe(700n);
 

@@ -2,10 +2,14 @@
 // held points, and every operation by its key. Deliberately independent of the gateway's ledger.
 // A key is applied at most once and keeps its first answer: what it did, or why it was refused.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { createPartnerLots, type LotPortion, portionsFromJson, portionsToJson } from './lots.ts';
 
 export type PartnerOutcome =
-  /** points: what the operation moved (for a reversal, what it took back). */
-  | { outcome: 'done'; replayed: boolean; points?: bigint }
+  /**
+   * points: what the operation moved (for a reversal, what it took back); expiryProfile: what a
+   * reservation holds.
+   */
+  | { outcome: 'done'; replayed: boolean; points?: bigint; expiryProfile?: LotPortion[] }
   | { outcome: 'refused'; code: string; detail: string };
 
 export interface PartnerOperation {
@@ -26,6 +30,7 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) throw new Error(`schema name ${schema} is not allowed`);
   const accounts = sql.table(`${schema}.accounts`);
   const operations = sql.table(`${schema}.operations`);
+  const lots = createPartnerLots(schema);
 
   async function setUp(): Promise<void> {
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
@@ -46,6 +51,8 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
     // Books made before refusals were kept as answers get the columns that hold them.
     await sql`alter table ${operations} add column if not exists refusal_code text`.execute(db);
     await sql`alter table ${operations} add column if not exists refusal_detail text`.execute(db);
+    await sql`alter table ${operations} add column if not exists expiry_profile jsonb`.execute(db);
+    await lots.setUp(db);
   }
 
   async function previous(runner: AnyDb | AnyTrx, key: string): Promise<PartnerOutcome | undefined> {
@@ -54,7 +61,8 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       points: bigint;
       refusal_code: string | null;
       refusal_detail: string | null;
-    }>`select status, points, refusal_code, refusal_detail from ${operations} where key = ${key}`.execute(
+      expiry_profile: unknown;
+    }>`select status, points, refusal_code, refusal_detail, expiry_profile from ${operations} where key = ${key}`.execute(
       runner,
     );
     const row = result.rows[0];
@@ -63,7 +71,13 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       return { outcome: 'refused', code: 'operation_abandoned', detail: `${key} was abandoned` };
     if (row.status === 'refused')
       return { outcome: 'refused', code: row.refusal_code ?? 'refused', detail: row.refusal_detail ?? '' };
-    return { outcome: 'done', replayed: true, points: row.points };
+    const expiryProfile = portionsFromJson(row.expiry_profile);
+    return {
+      outcome: 'done',
+      replayed: true,
+      points: row.points,
+      ...(expiryProfile ? { expiryProfile } : {}),
+    };
   }
 
   /** Keeps a refusal as the key's answer: nothing took effect, and a repeat is refused the same way. */
@@ -101,11 +115,18 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
 
   async function record(
     trx: AnyTrx,
-    operation: Omit<PartnerOperation, 'at'> & { reservationKey?: string; expiresAt?: Date },
+    operation: Omit<PartnerOperation, 'at'> & {
+      reservationKey?: string;
+      expiresAt?: Date;
+      expiryProfile?: LotPortion[];
+    },
   ) {
-    await sql`insert into ${operations} (key, kind, account_ref, points, status, reservation_key, expires_at)
+    const profile = operation.expiryProfile ? portionsToJson(operation.expiryProfile) : null;
+    await sql`insert into ${operations} (key, kind, account_ref, points, status, reservation_key, expires_at, expiry_profile)
       values (${operation.key}, ${operation.kind}, ${operation.accountRef}, ${operation.points}, ${operation.status},
-              ${operation.reservationKey ?? null}, ${operation.expiresAt ?? null})`.execute(trx);
+              ${operation.reservationKey ?? null}, ${operation.expiresAt ?? null}, ${profile}::jsonb)`.execute(
+      trx,
+    );
   }
 
   async function lockAccount(trx: AnyTrx, accountRef: string) {
@@ -115,21 +136,30 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
   }
 
   async function lockReservation(trx: AnyTrx, reservationKey: string) {
-    const result = await sql<{ account_ref: string; points: bigint; status: string; expires_at: Date }>`
-      select account_ref, points, status, expires_at from ${operations}
+    const result = await sql<{
+      account_ref: string;
+      points: bigint;
+      status: string;
+      expires_at: Date;
+      expiry_profile: unknown;
+    }>`
+      select account_ref, points, status, expires_at, expiry_profile from ${operations}
       where key = ${reservationKey} and kind = 'reserve' for update`.execute(trx);
     return result.rows[0];
   }
 
   async function releaseHold(
     trx: AnyTrx,
-    reservation: { account_ref: string; points: bigint },
+    reservation: { account_ref: string; points: bigint; expiry_profile: unknown },
     reservationKey: string,
     status: string,
   ) {
     await sql`update ${accounts} set held = held - ${reservation.points} where account_ref = ${reservation.account_ref}`.execute(
       trx,
     );
+    // A hold released without a post gives its lots back; a posted one stays burnt.
+    if (status !== 'posted')
+      await lots.add(trx, reservation.account_ref, portionsFromJson(reservation.expiry_profile) ?? []);
     await sql`update ${operations} set status = ${status} where key = ${reservationKey}`.execute(trx);
   }
 
@@ -151,10 +181,17 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
       return first;
     },
 
-    async openAccount(accountRef: string, points: bigint): Promise<void> {
-      await sql`insert into ${accounts} (account_ref, posted) values (${accountRef}, ${points})
-        on conflict (account_ref) do update set posted = ${accounts}.posted + excluded.posted`.execute(db);
+    /** Opens (or adds to) an account with points expiring at `expiresAt` (null: never). */
+    async openAccount(accountRef: string, points: bigint, expiresAt: Date | null = null): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await sql`insert into ${accounts} (account_ref, posted) values (${accountRef}, ${points})
+          on conflict (account_ref) do update set posted = ${accounts}.posted + excluded.posted`.execute(trx);
+        await lots.add(trx, accountRef, [{ points, expiresAt }]);
+      });
     },
+
+    /** What the account's points are made of, soonest expiry first. */
+    expiryProfile: (accountRef: string): Promise<LotPortion[]> => lots.profile(db, accountRef),
 
     reserve: (input: { key: string; accountRef: string; points: bigint; expiresAt: Date }) =>
       once(input.key, 'reserve', async (trx) => {
@@ -171,6 +208,7 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
         await sql`update ${accounts} set held = held + ${input.points} where account_ref = ${input.accountRef}`.execute(
           trx,
         );
+        const expiryProfile = await lots.take(trx, input.accountRef, input.points);
         await record(trx, {
           key: input.key,
           kind: 'reserve',
@@ -178,8 +216,9 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
           points: input.points,
           status: 'reserved',
           expiresAt: input.expiresAt,
+          expiryProfile,
         });
-        return { outcome: 'done', replayed: false };
+        return { outcome: 'done', replayed: false, expiryProfile };
       }),
 
     post: (input: { key: string; reservationKey: string }) =>
@@ -240,10 +279,16 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
         return { outcome: 'done', replayed: false };
       }),
 
-    credit: (input: { key: string; accountRef: string; points: bigint }) =>
+    /** expiryProfile: what the gateway says paid for the points; each part keeps at most its expiry. */
+    credit: (input: { key: string; accountRef: string; points: bigint; expiryProfile?: LotPortion[] }) =>
       once(input.key, 'credit', async (trx) => {
         await sql`insert into ${accounts} (account_ref, posted) values (${input.accountRef}, ${input.points})
           on conflict (account_ref) do update set posted = ${accounts}.posted + excluded.posted`.execute(trx);
+        await lots.add(
+          trx,
+          input.accountRef,
+          input.expiryProfile ?? [{ points: input.points, expiresAt: null }],
+        );
         await record(trx, {
           key: input.key,
           kind: 'credit',
@@ -287,6 +332,7 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
         await sql`update ${accounts} set posted = posted - ${taken} where account_ref = ${credit.account_ref}`.execute(
           trx,
         );
+        await lots.take(trx, credit.account_ref, taken);
         if (taken === unreversed) {
           await sql`update ${operations} set status = 'reversed' where key = ${input.creditKey}`.execute(trx);
         }

@@ -104,6 +104,8 @@ const ConfigSchema = z.object({
   OPERATOR_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** How often coupons past their end expire and the refunds their items promise start. */
   COUPON_EXPIRY_EVERY_SECONDS: positiveInteger.max(86_400).default(300),
+  /** How often hosted points past their end expire and expiry reminders are sent. */
+  POINTS_EXPIRY_EVERY_SECONDS: positiveInteger.max(86_400).default(300),
   /** How often the catalog sync reads the feeds of partners that run their own catalog. */
   CATALOG_SYNC_EVERY_SECONDS: positiveInteger.max(86_400).default(900),
   /** How often expired points-payment authorizations are voided and stranded payment operations started. */
@@ -201,6 +203,11 @@ export function pointsPaymentSweep(config: Config) {
     untouchedSeconds: config.STRANDED_TRANSFER_AGE_SECONDS,
     timeouts: transferTimeouts(config),
   };
+}
+
+/** The points expiry a worker runs, from the configuration. */
+export function pointsExpiry(config: Config) {
+  return { everySeconds: config.POINTS_EXPIRY_EVERY_SECONDS };
 }
 
 /** The catalog sync a worker runs, from the configuration. */

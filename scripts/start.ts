@@ -9,6 +9,7 @@ import {
   conservationMonitor,
   couponExpiry,
   loadConfig,
+  pointsExpiry,
   pointsPaymentSweep,
   reconciliationPlan,
   settlementCalendar,
@@ -108,6 +109,7 @@ const {
   reconciliation: reconciliationPlan(config),
   catalogSync: catalogSync(config),
   couponExpiry: couponExpiry(config),
+  pointsExpiry: pointsExpiry(config),
   pointsPayments: pointsPaymentSweep(config),
 });
 const workerRun = worker.run();

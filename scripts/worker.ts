@@ -4,6 +4,7 @@ import {
   conservationMonitor,
   couponExpiry,
   loadConfig,
+  pointsExpiry,
   pointsPaymentSweep,
   reconciliationPlan,
   settlementCalendar,
@@ -37,6 +38,7 @@ const { worker, connection, adapters } = await createWorker({
   reconciliation: reconciliationPlan(config),
   catalogSync: catalogSync(config),
   couponExpiry: couponExpiry(config),
+  pointsExpiry: pointsExpiry(config),
   pointsPayments: pointsPaymentSweep(config),
 });
 // The Temporal runtime stops the worker on SIGINT and SIGTERM; run() then resolves.

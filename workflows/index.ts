@@ -10,6 +10,7 @@ export { couponRefundWorkflow } from './coupon-expiry-refund.workflow.ts';
 export { dailyReconciliationWorkflow } from './daily-reconciliation.workflow.ts';
 export { drawWorkflow } from './draw.workflow.ts';
 export { drawClosingsWorkflow } from './draw-closings.workflow.ts';
+export { pointsExpiryWorkflow } from './points-expiry.workflow.ts';
 export { pointsPaymentWorkflow } from './points-payment.workflow.ts';
 export { pointsPaymentSweepWorkflow } from './points-payment-sweep.workflow.ts';
 export { probeWorkflow } from './probe.workflow.ts';

@@ -11,6 +11,7 @@ import {
   type DailyReconciliationInput,
   dailyReconciliationWorkflow,
 } from './daily-reconciliation.workflow.ts';
+import { type PointsExpiryInput, pointsExpiryWorkflow } from './points-expiry.workflow.ts';
 import { type SettlementCloseInput, settlementCloseWorkflow } from './settlement-close.workflow.ts';
 import { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 
@@ -213,6 +214,39 @@ export async function ensureCatalogSyncSchedule(
     workflowId: `${scheduleId}:run`,
     taskQueue: input.taskQueue,
     args: [] as [],
+  };
+  const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec,
+      action,
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    });
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+  }
+}
+
+export function pointsExpiryScheduleId(taskQueue: string): string {
+  return `points-expiry:${taskQueue}`;
+}
+
+/** Hosted points expire and reminders go out every `everySeconds`; a run still going skips the next. */
+export async function ensurePointsExpirySchedule(
+  client: Client,
+  input: { taskQueue: string; everySeconds: number } & PointsExpiryInput,
+): Promise<void> {
+  const scheduleId = pointsExpiryScheduleId(input.taskQueue);
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: pointsExpiryWorkflow,
+    workflowId: `${scheduleId}:run`,
+    taskQueue: input.taskQueue,
+    args: [{ pageSize: input.pageSize, deliveryAttemptsMax: input.deliveryAttemptsMax }] as [
+      PointsExpiryInput,
+    ],
   };
   const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
   try {

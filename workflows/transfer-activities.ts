@@ -4,8 +4,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PartnerAnswer, StepState } from '../adapters/loyalty-adapter.ts';
 import type { AdapterResolver } from '../adapters/resolver.ts';
+import { scaleProfile } from '../domain/point-lots.ts';
 import type { Db } from '../store/connection.ts';
 import type { Transfer } from '../store/database.ts';
+import { findTransferExpiryProfile, saveTransferExpiryProfile } from '../store/transfer-expiry-profiles.ts';
 import {
   completeTransfer,
   failTransfer,
@@ -75,17 +77,23 @@ export function createTransferActivities(deps: TransferActivityDependencies) {
         expiresAt: new Date(expiresAtIso),
         reason: `alliance transfer ${transferId} out`,
       });
+      // Kept before the step is recorded, so a credit that follows always finds it.
+      if (answer.outcome === 'done' && answer.expiryProfile && answer.expiryProfile.length > 0)
+        await saveTransferExpiryProfile(deps.db, transferId, answer.expiryProfile);
       await recordAnswer(transfer, 'reserve', answer, 'reserved');
     },
 
     async creditAtTarget(transferId: string): Promise<void> {
       const transfer = await load(transferId);
       const adapter = await deps.adapters.forProgram(transfer.target_program_id);
+      // Points about to expire at the source are not made fresh here: the credit carries their expiry.
+      const paidWith = await findTransferExpiryProfile(deps.db, transferId);
       const answer = await adapter.credit({
         key: stepKey(transferId, 'credit'),
         accountRef: transfer.target_account_ref,
         points: transfer.credit_points,
         reason: `alliance transfer ${transferId} in`,
+        ...(paidWith ? { expiryProfile: scaleProfile(paidWith, transfer.credit_points) } : {}),
       });
       await recordAnswer(transfer, 'credit', answer, 'credited');
     },

@@ -18,6 +18,7 @@ import { createDailyReconciliationActivities } from './daily-reconciliation-acti
 import { createDrawActivities } from './draw-activities.ts';
 import { createDrawClosingsActivities } from './draw-closings-activities.ts';
 import { ensureDrawClosingsSchedule } from './draw-closings-schedule.ts';
+import { createPointsExpiryActivities } from './points-expiry-activities.ts';
 import { createPointsPaymentActivities } from './points-payment-activities.ts';
 import { createPointsPaymentSweepActivities } from './points-payment-sweep-activities.ts';
 import {
@@ -31,6 +32,7 @@ import {
   ensureConservationMonitorSchedule,
   ensureCouponExpirySchedule,
   ensureDailyReconciliationSchedule,
+  ensurePointsExpirySchedule,
   ensureSettlementSchedule,
   ensureStrandedTransfersSchedule,
   type SettlementCalendar,
@@ -63,8 +65,18 @@ export interface WorkerOptions extends ActivityDependencies {
   catalogSync?: { everySeconds: number };
   /** Expires coupons and starts the refunds due, on a Schedule this worker makes; off when absent. */
   couponExpiry?: CouponExpiry;
+  /** Expires hosted points and sends expiry reminders, on a Schedule this worker makes; off when absent. */
+  pointsExpiry?: PointsExpiry;
   /** Voids expired points-payment authorizations and starts stranded operations, on a Schedule; off when absent. */
   pointsPayments?: PointsPaymentSweep & { timeouts: TransferTimeouts };
+}
+
+export interface PointsExpiry {
+  everySeconds: number;
+  /** How many accounts one page reads; 500 when absent. */
+  pageSize?: number;
+  /** Attempts (across runs) before an expiry notice is given up; 20 when absent. */
+  deliveryAttemptsMax?: number;
 }
 
 export interface CouponExpiry {
@@ -140,6 +152,12 @@ export async function createWorker(
       }),
       ...createCouponRefundActivities({ db: options.db, adapters }),
       ...createCouponExpiryActivities({ db: options.db, client, taskQueue: options.taskQueue }),
+      ...createPointsExpiryActivities({
+        context: createServiceContext(options.db),
+        gatewayIssuer: options.gatewayIssuer,
+        gatewayKey: options.gatewayKey,
+        webhookTimeoutMs: options.partnerCallTimeoutMs,
+      }),
       ...createReconciliationActivities({
         context: createServiceContext(options.db),
         adapters,
@@ -210,6 +228,14 @@ export async function createWorker(
     await ensurePointsPaymentSweepSchedule(client, {
       taskQueue: options.taskQueue,
       ...options.pointsPayments,
+    });
+  }
+  if (options.pointsExpiry) {
+    await ensurePointsExpirySchedule(client, {
+      taskQueue: options.taskQueue,
+      everySeconds: options.pointsExpiry.everySeconds,
+      pageSize: options.pointsExpiry.pageSize ?? 500,
+      deliveryAttemptsMax: options.pointsExpiry.deliveryAttemptsMax ?? 20,
     });
   }
   if (options.catalogSync) {

@@ -21,6 +21,17 @@ const BalanceSchema = z
     availablePoints: AmountOut,
     postedPoints: AmountOut,
     pendingDebitPoints: AmountOut,
+    expiryProfile: z
+      .array(
+        z.object({
+          points: AmountOut,
+          expiresAt: z.string().nullable().openapi({ description: 'null: never expires' }),
+        }),
+      )
+      .openapi({
+        description:
+          'What the available points are made of, by expiry, soonest first: they add up to availablePoints. Points held by a pending reservation are not in it.',
+      }),
   })
   .openapi('HostedBalance');
 const CreditBody = z
@@ -89,11 +100,16 @@ function stringify(balance: {
   availablePoints: bigint;
   postedPoints: bigint;
   pendingDebitPoints: bigint;
+  expiryProfile: { points: bigint; expiresAt: Date | null }[];
 }) {
   return {
     accountRef: balance.accountRef,
     availablePoints: String(balance.availablePoints),
     postedPoints: String(balance.postedPoints),
     pendingDebitPoints: String(balance.pendingDebitPoints),
+    expiryProfile: balance.expiryProfile.map((portion) => ({
+      points: String(portion.points),
+      expiresAt: portion.expiresAt?.toISOString() ?? null,
+    })),
   };
 }

@@ -98,6 +98,8 @@ export interface TestGatewayOptions {
   reconciliation?: { toleranceMs: number; timeZone?: string };
   /** The worker also expires coupons, on a Schedule that runs when triggered. */
   couponExpiry?: { batchSize?: number };
+  /** The worker also expires hosted points and sends reminders, on a Schedule that runs when triggered. */
+  pointsExpiry?: boolean;
   /** The worker also syncs partners' catalog feeds, on a Schedule that runs when triggered. */
   catalogSync?: boolean;
   /** The worker also sweeps points payments (expiry, stranded operations), on a Schedule that runs when triggered. */
@@ -148,6 +150,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         ? { couponExpiry: { everySeconds: 3_600, timeouts: testTransferTimeouts, ...overrides.couponExpiry } }
         : {}),
       ...(overrides.catalogSync ? { catalogSync: { everySeconds: 3_600 } } : {}),
+      ...(overrides.pointsExpiry ? { pointsExpiry: { everySeconds: 3_600 } } : {}),
       ...(overrides.pointsPayments
         ? {
             pointsPayments: {

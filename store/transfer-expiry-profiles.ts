@@ -1,0 +1,42 @@
+// What a transfer's reservation was made of, as its source reported it: written once when the
+// reserve is answered (a repeat of the answer writes nothing), read when the target is credited.
+import type { Kysely } from 'kysely';
+import type { ExpiryPortion } from '../domain/point-lots.ts';
+import type { Database } from './database.ts';
+
+export async function saveTransferExpiryProfile(
+  db: Kysely<Database>,
+  transferId: string,
+  profile: readonly ExpiryPortion[],
+): Promise<void> {
+  await db
+    .insertInto('transfer_expiry_profiles')
+    .values({
+      transfer_id: transferId,
+      profile: JSON.stringify(
+        profile.map((portion) => ({
+          points: String(portion.points),
+          expiresAt: portion.expiresAt?.toISOString() ?? null,
+        })),
+      ),
+      reported_at: new Date(),
+    })
+    .onConflict((conflict) => conflict.column('transfer_id').doNothing())
+    .execute();
+}
+
+/** Undefined when the source reported none (a system without expiries, or an answer only asked about). */
+export async function findTransferExpiryProfile(
+  db: Kysely<Database>,
+  transferId: string,
+): Promise<ExpiryPortion[] | undefined> {
+  const row = await db
+    .selectFrom('transfer_expiry_profiles')
+    .select('profile')
+    .where('transfer_id', '=', transferId)
+    .executeTakeFirst();
+  return row?.profile.map((portion) => ({
+    points: BigInt(portion.points),
+    expiresAt: portion.expiresAt === null ? null : new Date(portion.expiresAt),
+  }));
+}
