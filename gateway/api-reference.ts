@@ -1,6 +1,7 @@
 // The API reference page at /reference: Scalar's renderer, its script served by the gateway from the
 // @scalar/api-reference package rather than the CDN the integration loads it from by default, and
-// without its web fonts or telemetry, so the page works without internet.
+// without what needs Scalar's servers (web fonts, telemetry, its AI agent, the SDK and deploy
+// toolbar), so the page works without internet and sends the document nowhere.
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Hono } from 'hono';
 import { packageFile, serveFile } from './static-files.ts';
@@ -23,6 +24,8 @@ export function registerApiReference(app: Hono<any>): void {
       cdn: '/reference/scalar.js',
       withDefaultFonts: false,
       telemetry: false,
+      agent: { disabled: true },
+      showDeveloperTools: 'never',
     }),
   );
 }

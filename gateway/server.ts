@@ -52,6 +52,13 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
     financePublicKeys: deps.financePublicKeys ?? [],
     gatewayPublicKeys: deps.gatewayKeys.publicKeys,
     readiness: readinessChecks(deps.db, deps.temporal),
+    console: {
+      // Over plain HTTP on a developer's machine a Secure cookie would never be sent back.
+      secureCookies: config.NODE_ENV !== 'development',
+      temporalUi: config.TEMPORAL_UI_URL
+        ? { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }
+        : null,
+    },
     exchange: {
       quoteLifetimeSeconds: config.QUOTE_LIFETIME_SECONDS,
       coolingOffHours: config.COOLING_OFF_HOURS,

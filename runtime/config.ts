@@ -43,6 +43,8 @@ const ConfigSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_DEV_SERVER_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** The Temporal UI's address, for the console's links to workflows (npm start sets its own). */
+  TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The audience every signed request must name: this gateway, whatever host it is reached at. */
   GATEWAY_AUDIENCE: z.string().min(1).default('points-alliance-gateway'),
   /** The gateway's own private signing keys (JWKS JSON). The first is used to sign. */

@@ -28,6 +28,7 @@ import { createWorker } from '../workflows/worker-factory.ts';
 import { readDemoAlliance, seedDemoAlliance } from './lib/demo-alliance.ts';
 import { demoBalances } from './lib/demo-balances.ts';
 import { seedDemoCatalog } from './lib/demo-catalog.ts';
+import { seedDemoConsoleUsers } from './lib/demo-console.ts';
 import { printWelcome } from './lib/welcome.ts';
 
 const config = loadConfig();
@@ -115,7 +116,7 @@ const {
 const workerRun = worker.run();
 
 const gateway = await startGatewayServer({
-  config,
+  config: { ...config, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? temporalServer.uiUrl ?? undefined },
   db,
   temporal,
   logger,
@@ -168,6 +169,9 @@ const alliance = config.OPERATOR_PUBLIC_JWKS
 if (!config.OPERATOR_PUBLIC_JWKS) {
   await seedDemoCatalog({ alliance, gatewayUrl: gateway.url, audience: config.GATEWAY_AUDIENCE, dataDir });
 }
+const consoleUsers = config.OPERATOR_PUBLIC_JWKS
+  ? []
+  : await seedDemoConsoleUsers({ operator, alliance, dataDir });
 await operator.close();
 for (const partner of alliance.partners) {
   if (partner.slug === 'airline' || partner.slug === 'cinema')
@@ -181,6 +185,7 @@ printWelcome({
   temporalAddress: temporalServer.address,
   databaseUrl: postgres.startedHere ? databaseUrl : '(DATABASE_URL)',
   alliance,
+  consoleUsers,
 });
 
 onShutdown(logger, [

@@ -1,5 +1,6 @@
 // What `npm start` prints once everything is up: where things are and what to try.
 import type { DemoAlliance } from './demo-alliance.ts';
+import type { DemoConsoleUser } from './demo-console.ts';
 
 export function printWelcome(info: {
   gatewayUrl: string;
@@ -9,6 +10,8 @@ export function printWelcome(info: {
   alliance: DemoAlliance;
   /** The demo member's points now (not at the first start: a restart keeps what moved). */
   balances: string;
+  /** The demo's console users and their passwords (none with operator keys of your own). */
+  consoleUsers: DemoConsoleUser[];
 }): void {
   const partnerLines = info.alliance.partners.map(
     (partner) =>
@@ -20,6 +23,11 @@ export function printWelcome(info: {
     '',
     `  API            ${info.gatewayUrl}`,
     `  API reference  ${info.gatewayUrl}/reference   (OpenAPI: ${info.gatewayUrl}/openapi.json)`,
+    `  Console        ${info.gatewayUrl}/console`,
+    ...info.consoleUsers.map(
+      (user) =>
+        `                   ${user.username.padEnd(14)} ${user.password}   (${user.partnerSlug ? `${user.role} of ${user.partnerSlug}` : user.role})`,
+    ),
     `  Temporal UI    ${info.temporalUiUrl ?? `(your server at ${info.temporalAddress})`}`,
     `  PostgreSQL     ${info.databaseUrl}`,
     '',
