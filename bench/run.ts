@@ -251,10 +251,23 @@ function pgbenchTps(url: string, clients: number): number {
 
 async function benchLedger(alliance: BenchAlliance): Promise<void> {
   const concurrency = 8;
-  const { opening, credits: ledger } = await runJson<{ opening: LoadResult; credits: LoadResult }>(
-    'bench/ledger-load.ts',
-    [alliance.databaseUrl, alliance.partners.h1.programId, '1000', '20000', String(concurrency)],
-  );
+  const {
+    opening,
+    credits: ledger,
+    lotSeeding,
+    debits,
+  } = await runJson<{
+    opening: LoadResult;
+    credits: LoadResult;
+    lotSeeding: LoadResult;
+    debits: LoadResult & { lotsPerAccount: number };
+  }>('bench/ledger-load.ts', [
+    alliance.databaseUrl,
+    alliance.partners.h1.programId,
+    '1000',
+    '20000',
+    String(concurrency),
+  ]);
   const pgbenchUrl = withDatabase(alliance.databaseUrl, `alliance_pgbench_${Date.now()}`);
   await ensureDatabase(pgbenchUrl);
   let tps: number;
@@ -264,7 +277,13 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     logger.error({ err: error }, 'pgbench could not run; is it on PATH (Debian: postgresql-client)?');
     tps = Number.NaN;
   }
-  details.hosted_ledger = { openingCredits: opening, ledger, pgbenchSimpleUpdateTps: tps };
+  details.hosted_ledger = {
+    openingCredits: opening,
+    ledger,
+    lotSeeding,
+    debitsAcrossLots: debits,
+    pgbenchSimpleUpdateTps: tps,
+  };
   results.push({
     name: 'hosted_ledger',
     value: ledger.perSecond,
@@ -284,6 +303,16 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     concurrency,
     p50Ms: opening.p50Ms,
     p99Ms: opening.p99Ms,
+  });
+  results.push({
+    name: 'hosted_ledger_debits_across_lots',
+    value: debits.perSecond,
+    unit: `debits/s (reserve + post, ${debits.lotsPerAccount} lots per account, soonest burnt first)`,
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients`,
+    baselineValue: tps,
+    concurrency,
+    p50Ms: debits.p50Ms,
+    p99Ms: debits.p99Ms,
   });
 }
 
