@@ -9,10 +9,15 @@ import { type AlliancePartner, createAlliance, type Member } from '../support/al
 import { agreeRate } from '../support/exchange.ts';
 import { createTestGateway } from '../support/gateway.ts';
 
-const alliance = await createAlliance({ strandedTransfers: { untouchedSeconds: 1 } });
+// A database of its own: its sweep would otherwise drive other files' stuck transfers.
+const alliance = await createAlliance({
+  ownDatabase: 'reversals',
+  strandedTransfers: { untouchedSeconds: 1 },
+});
 const { gateway, coffee, airline, bookstore } = alliance;
 // A gateway whose Temporal is down: a real client of a port nobody listens on.
 const downGateway = await createTestGateway({
+  database: alliance.gateway.db,
   transferClient: new Client({
     connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }),
   }),

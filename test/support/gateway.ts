@@ -106,12 +106,14 @@ export interface TestGatewayOptions {
   pointsPayments?: { untouchedSeconds: number };
   /** A database of this file's own (named so), for tests of alliance-wide state such as cycles. */
   ownDatabase?: string;
+  /** Another gateway's database: a second gateway of the same alliance (e.g. one whose Temporal is down). */
+  database?: Db;
 }
 
 export async function createTestGateway(overrides: TestGatewayOptions = {}): Promise<TestGateway> {
-  const db = overrides.ownDatabase
-    ? await useOwnTestDatabase(overrides.ownDatabase, 10)
-    : useTestDatabase(10);
+  const db =
+    overrides.database ??
+    (overrides.ownDatabase ? await useOwnTestDatabase(overrides.ownDatabase, 10) : useTestDatabase(10));
   const temporal = await connectTemporalClient(inject('temporalAddress'), 'default');
   afterAll(() => temporal.connection.close());
   const operator = await createSigner('operator', 'EdDSA');

@@ -14,13 +14,20 @@ import { type AlliancePartner, createAlliance, type Member } from '../support/al
 import { createTestGateway, testTransferTimeouts } from '../support/gateway.ts';
 
 const untouchedSeconds = 1;
-const alliance = await createAlliance({ strandedTransfers: { untouchedSeconds } });
+// A database of its own: its sweep would otherwise drive other files' stuck transfers.
+const alliance = await createAlliance({
+  ownDatabase: 'stuck_transfers',
+  strandedTransfers: { untouchedSeconds },
+});
 const { gateway, coffee, airline } = alliance;
 // Temporal as seen by a gateway whose Temporal is down: a real client of a port nobody listens on.
 const unreachableTemporal = new Client({
   connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }),
 });
-const downGateway = await createTestGateway({ transferClient: unreachableTemporal });
+const downGateway = await createTestGateway({
+  transferClient: unreachableTemporal,
+  database: alliance.gateway.db,
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface SweepActionView {

@@ -11,7 +11,11 @@ import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
 
 const untouchedSeconds = 1;
-const alliance = await createAlliance({ strandedTransfers: { untouchedSeconds } });
+// A database of its own: its sweep would otherwise drive other files' stuck transfers.
+const alliance = await createAlliance({
+  ownDatabase: 'theft_holds',
+  strandedTransfers: { untouchedSeconds },
+});
 const { gateway, coffee, airline, bookstore } = alliance;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
