@@ -29,6 +29,7 @@ import { readDemoAlliance, seedDemoAlliance } from './lib/demo-alliance.ts';
 import { demoBalances } from './lib/demo-balances.ts';
 import { seedDemoCatalog } from './lib/demo-catalog.ts';
 import { seedDemoConsoleUsers } from './lib/demo-console.ts';
+import { seedDemoPointsLife, startDemoWebhookInbox } from './lib/demo-points-life.ts';
 import { printWelcome } from './lib/welcome.ts';
 
 const config = loadConfig();
@@ -147,6 +148,8 @@ const systems = {
     port: 4102,
   }),
 };
+// The coffee chain's points are hosted; its webhooks (points.expiring…) land in a demo inbox.
+const coffeeInbox = await startDemoWebhookInbox();
 // With operator keys of your own, the demo cannot sign as the operator, so it seeds nothing.
 const alliance = config.OPERATOR_PUBLIC_JWKS
   ? readDemoAlliance(dataDir)
@@ -155,6 +158,7 @@ const alliance = config.OPERATOR_PUBLIC_JWKS
       gatewayUrl: gateway.url,
       audience: config.GATEWAY_AUDIENCE,
       dataDir,
+      coffeeWebhookUrl: `${coffeeInbox.url}/webhooks`,
       systems: {
         airline: {
           url: systems.airline.url,
@@ -168,6 +172,7 @@ const alliance = config.OPERATOR_PUBLIC_JWKS
     });
 if (!config.OPERATOR_PUBLIC_JWKS) {
   await seedDemoCatalog({ alliance, gatewayUrl: gateway.url, audience: config.GATEWAY_AUDIENCE, dataDir });
+  await seedDemoPointsLife({ alliance, gatewayUrl: gateway.url, audience: config.GATEWAY_AUDIENCE, dataDir });
 }
 const consoleUsers = config.OPERATOR_PUBLIC_JWKS
   ? []
@@ -190,7 +195,10 @@ printWelcome({
 
 onShutdown(logger, [
   ['gateway', () => gateway.close()],
-  ['reference partners', () => Promise.all([systems.airline.close(), systems.cinema.close()])],
+  [
+    'reference partners',
+    () => Promise.all([systems.airline.close(), systems.cinema.close(), coffeeInbox.close()]),
+  ],
   [
     'worker',
     async () => {

@@ -90,6 +90,8 @@ export interface DemoSeedInput {
     'airline' | 'cinema',
     { url: string; openAccount(accountRef: string, points: bigint): Promise<void> }
   >;
+  /** Where the hosted coffee chain takes its webhooks (a demo inbox); null: it takes none. */
+  coffeeWebhookUrl?: string | null;
 }
 
 /** Creates what is missing of the demo alliance in this database, and returns all of it. */
@@ -120,7 +122,7 @@ export async function seedDemoAlliance(input: DemoSeedInput): Promise<DemoAllian
         programs: [spec.program],
         keys: [key.publicJwk],
         loyaltyApiUrl: systemUrl,
-        webhookUrl: systemUrl && `${systemUrl}/webhooks`,
+        webhookUrl: systemUrl ? `${systemUrl}/webhooks` : (input.coffeeWebhookUrl ?? null),
       },
     });
     await expectStatus(response, 201, `creating ${spec.name}`);
@@ -197,7 +199,7 @@ export async function seedDemoAlliance(input: DemoSeedInput): Promise<DemoAllian
           tier: slug === 'airline' ? 'gold' : null,
           consent: {
             grantedAt: new Date().toISOString(),
-            scopes: ['transfers'],
+            scopes: ['transfers', 'redemptions'],
             reference: `demo consent ${slug}`,
           },
         },
