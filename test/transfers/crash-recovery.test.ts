@@ -92,13 +92,21 @@ describe('a retry after our process died', () => {
   it('keeps a long request key while it runs, though its lease is short', async () => {
     const member = await alliance.member({ coffee: 1_000n });
     const key = `long-${member.memberId}`;
-    // The credit answers after three leases: the request must renew its claim meanwhile.
-    alliance.fault(airline, { operation: 'credit', mode: 'latency', delayMs: leaseSeconds * 3_000 });
+    // Every call of the credit answers after three leases (longer than the gateway waits for one
+    // call, so each attempt times out and is retried until the step asks what became of it): the
+    // request runs for several leases, and must renew its claim meanwhile.
+    alliance.fault(airline, {
+      operation: 'credit',
+      mode: 'latency',
+      delayMs: leaseSeconds * 3_000,
+      count: 10,
+    });
     const first = alliance.transfer(coffee, airline, member, 1_000n, key);
     await sleep(leaseSeconds * 2_000);
     const duplicate = await alliance.transfer(coffee, airline, member, 1_000n, key);
     expect(duplicate.status).toBe(409);
     expect((await first).status).toBe(201);
+    airline.server?.faults.clear();
     expect(await transfersOf(member.memberId)).toHaveLength(1);
   });
 });
