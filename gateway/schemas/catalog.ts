@@ -98,10 +98,11 @@ export const ReviseItemBody = z.object(ItemTermsFields).strict().openapi('Revise
 
 export const ItemCodesBody = z
   .object({
+    // A call at most 1,000 codes: more fit no body the gateway accepts; a larger pool is sent in parts.
     codes: z
       .array(text({ min: 1, max: 100, trim: true }))
       .min(1)
-      .max(10_000),
+      .max(1_000),
   })
   .strict()
   .openapi('AddItemCodes');
