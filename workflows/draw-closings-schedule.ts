@@ -1,6 +1,7 @@
 // The Schedule of the sweep that starts any open draw's missing close (draw-closings.workflow.ts).
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { drawClosingsWorkflow } from './draw-closings.workflow.ts';
+import { upsertSchedule } from './schedule-upsert.ts';
 
 export const drawClosingsScheduleId = (taskQueue: string) => `draw-closings:${taskQueue}`;
 
@@ -18,15 +19,10 @@ export async function ensureDrawClosingsSchedule(
     args: [] as [],
   };
   const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
+  await upsertSchedule(client, {
+    scheduleId,
+    spec,
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+  });
 }

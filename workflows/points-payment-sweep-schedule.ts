@@ -1,6 +1,7 @@
 // The Schedule of the points-payment sweep (points-payment-sweep.workflow.ts).
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { pointsPaymentSweepWorkflow } from './points-payment-sweep.workflow.ts';
+import { upsertSchedule } from './schedule-upsert.ts';
 
 export const pointsPaymentSweepScheduleId = (taskQueue: string) => `points-payment-sweep:${taskQueue}`;
 
@@ -23,15 +24,10 @@ export async function ensurePointsPaymentSweepSchedule(
     args: [{ untouchedSeconds: input.untouchedSeconds }] as [{ untouchedSeconds: number }],
   };
   const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
+  await upsertSchedule(client, {
+    scheduleId,
+    spec,
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+  });
 }

@@ -1,6 +1,6 @@
 // The Temporal Schedules the alliance runs; made (or brought up to date) when a worker starts, so a
 // fresh deployment needs no separate step. Ids are fixed per task queue: a second worker finds them.
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { catalogSyncWorkflow } from './catalog-sync.workflow.ts';
 import {
   type ConservationMonitorInput,
@@ -12,6 +12,7 @@ import {
   dailyReconciliationWorkflow,
 } from './daily-reconciliation.workflow.ts';
 import { type PointsExpiryInput, pointsExpiryWorkflow } from './points-expiry.workflow.ts';
+import { upsertSchedule } from './schedule-upsert.ts';
 import { type SettlementCloseInput, settlementCloseWorkflow } from './settlement-close.workflow.ts';
 import { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 
@@ -32,17 +33,12 @@ export async function ensureStrandedTransfersSchedule(
     args: [{ untouchedSeconds: input.untouchedSeconds }] as [{ untouchedSeconds: number }],
   };
   const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
+  await upsertSchedule(client, {
+    scheduleId,
+    spec,
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+  });
 }
 
 export type SettlementCadence = 'daily' | 'weekly' | 'monthly';
@@ -86,17 +82,12 @@ export async function ensureSettlementSchedule(
     taskQueue: input.taskQueue,
     args: [{}] as [SettlementCloseInput],
   };
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '7 days' },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
+  await upsertSchedule(client, {
+    scheduleId,
+    spec,
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '7 days' },
+  });
 }
 
 export function conservationMonitorScheduleId(taskQueue: string): string {
@@ -122,17 +113,12 @@ export async function ensureConservationMonitorSchedule(
     args: [monitor] as [ConservationMonitorInput],
   };
   const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 minute' },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
+  await upsertSchedule(client, {
+    scheduleId,
+    spec,
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 minute' },
+  });
 }
 
 export function dailyReconciliationScheduleId(taskQueue: string): string {
@@ -154,17 +140,12 @@ export async function ensureDailyReconciliationSchedule(
     taskQueue: input.taskQueue,
     args: [{}] as [DailyReconciliationInput],
   };
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '2 days' },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
+  await upsertSchedule(client, {
+    scheduleId,
+    spec,
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '2 days' },
+  });
 }
 
 export function couponExpiryScheduleId(taskQueue: string): string {
@@ -185,17 +166,12 @@ export async function ensureCouponExpirySchedule(
     args: [{ batchSize: input.batchSize, timeouts: input.timeouts }] as [CouponExpiryInput],
   };
   const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
+  await upsertSchedule(client, {
+    scheduleId,
+    spec,
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+  });
 }
 
 export function catalogSyncScheduleId(taskQueue: string): string {
@@ -216,17 +192,12 @@ export async function ensureCatalogSyncSchedule(
     args: [] as [],
   };
   const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
+  await upsertSchedule(client, {
+    scheduleId,
+    spec,
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+  });
 }
 
 export function pointsExpiryScheduleId(taskQueue: string): string {
@@ -249,15 +220,10 @@ export async function ensurePointsExpirySchedule(
     ],
   };
   const spec = { intervals: [{ every: input.everySeconds * 1000 }] };
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  }
+  await upsertSchedule(client, {
+    scheduleId,
+    spec,
+    action,
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+  });
 }
