@@ -38,6 +38,11 @@ import type {
   TransferReversalsTable,
 } from './tables/finance.ts';
 import type {
+  LedgerAccountsTable,
+  LedgerEntriesTable,
+  LedgerTransfersTable,
+} from './tables/hosted-ledger.ts';
+import type {
   LedgerLotHoldsTable,
   LedgerLotsTable,
   TransferExpiryProfilesTable,
@@ -65,6 +70,7 @@ export type * from './tables/catalog.ts';
 export type * from './tables/console.ts';
 export type * from './tables/draws.ts';
 export type * from './tables/finance.ts';
+export type * from './tables/hosted-ledger.ts';
 export type * from './tables/point-lots.ts';
 export type * from './tables/points-payments.ts';
 export type * from './tables/settlement.ts';
@@ -272,57 +278,6 @@ export interface WebhookDeliveriesTable {
   created_at: ImmutableTimestamp;
 }
 
-export type LedgerAccountKind = 'member' | 'issuance' | 'alliance_clearing';
-
-export interface LedgerAccountsTable {
-  id: Serial;
-  program_id: Immutable<string>;
-  kind: Immutable<LedgerAccountKind>;
-  account_ref: Immutable<string>;
-  debits_pending: ColumnType<bigint, bigint | undefined, bigint>;
-  debits_posted: ColumnType<bigint, bigint | undefined, bigint>;
-  credits_pending: ColumnType<bigint, bigint | undefined, bigint>;
-  credits_posted: ColumnType<bigint, bigint | undefined, bigint>;
-  debits_must_not_exceed_credits: Immutable<boolean>;
-  created_at: ImmutableTimestamp;
-}
-
-export type LedgerTransferStatus =
-  | 'posted'
-  | 'pending'
-  | 'post_done'
-  | 'voided'
-  | 'expired'
-  | 'reversed'
-  | 'abandoned';
-
-export interface LedgerTransfersTable {
-  id: Serial;
-  program_id: Immutable<string>;
-  key: Immutable<string>;
-  operation: Immutable<'credit' | 'reserve' | 'post' | 'void' | 'reverse_credit' | 'abandon' | 'expire'>;
-  debit_account_id: Immutable<bigint | null>;
-  credit_account_id: Immutable<bigint | null>;
-  amount_points: Immutable<bigint>;
-  pending_transfer_id: Immutable<bigint | null>;
-  status: LedgerTransferStatus;
-  expires_at: Immutable<Date | null>;
-  reason: Immutable<string>;
-  created_at: ImmutableTimestamp;
-}
-
-/** Ledger entries are never changed nor deleted. */
-export interface LedgerEntriesTable {
-  id: Serial;
-  transfer_id: Immutable<bigint>;
-  account_id: Immutable<bigint>;
-  phase: Immutable<'pending' | 'posted'>;
-  amount_points: Immutable<bigint>;
-  reason: Immutable<string>;
-  created_at: ImmutableTimestamp;
-}
-
-/** One run of the conservation monitor: whether every invariant held, and what each found. */
 export interface Database {
   partners: PartnersTable;
   programs: ProgramsTable;
