@@ -3,6 +3,7 @@
 // A key is applied at most once and keeps its first answer: what it did, or why it was refused.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { createPartnerLots, type LotPortion, portionsFromJson, portionsToJson } from './lots.ts';
+import { createPartnerSchema } from './store-schema.ts';
 
 export type PartnerOutcome =
   /**
@@ -32,28 +33,7 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
   const operations = sql.table(`${schema}.operations`);
   const lots = createPartnerLots(schema);
 
-  async function setUp(): Promise<void> {
-    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-    await sql`create table if not exists ${accounts} (
-      account_ref text primary key,
-      posted bigint not null default 0,
-      held bigint not null default 0,
-      check (held >= 0 and posted - held >= 0))`.execute(db);
-    await sql`create table if not exists ${operations} (
-      key text primary key,
-      kind text not null,
-      account_ref text,
-      points bigint not null,
-      status text not null,
-      reservation_key text,
-      expires_at timestamptz,
-      created_at timestamptz not null default now())`.execute(db);
-    // Books made before refusals were kept as answers get the columns that hold them.
-    await sql`alter table ${operations} add column if not exists refusal_code text`.execute(db);
-    await sql`alter table ${operations} add column if not exists refusal_detail text`.execute(db);
-    await sql`alter table ${operations} add column if not exists expiry_profile jsonb`.execute(db);
-    await lots.setUp(db);
-  }
+  const setUp = () => createPartnerSchema(db, { schema, accounts, operations, lots });
 
   async function previous(runner: AnyDb | AnyTrx, key: string): Promise<PartnerOutcome | undefined> {
     const result = await sql<{
