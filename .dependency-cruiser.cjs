@@ -4,7 +4,7 @@
 // Tests may reach across layers to set up and inspect what they test.
 const tests = '\\.test\\.ts$';
 const ours =
-  '^(domain|migrations|signing|store|runtime|adapters|reference-partner|workflows|services|gateway|console)/';
+  '^(domain|migrations|signing|store|runtime|adapters|reference-partner|workflows|services|gateway|console|partner-kit)/';
 
 /** A folder may import only the folders listed (and itself). */
 const allowed = {
@@ -23,6 +23,9 @@ const allowed = {
   // The gateway's own plumbing (auth, idempotency, the server) reads store/ directly; its routes do not.
   gateway: ['domain', 'signing', 'store', 'services', 'workflows', 'runtime'],
   console: ['domain', 'services', 'runtime'],
+  // What a partner's engineers run: it calls partner systems exactly as the gateway does (its adapter
+  // and signer), and never reaches the gateway's store, services or routes.
+  'partner-kit': ['domain', 'signing', 'runtime', 'adapters'],
 };
 
 const forbidden = Object.entries(allowed).map(([folder, may]) => ({

@@ -19,6 +19,7 @@ import {
   TransactionsQuery,
 } from '../adapters/partner-contract.ts';
 import { createRequestVerifier } from '../signing/request-verifier.ts';
+import { type ConformanceBreakage, createBreakage } from './breakages.ts';
 import { createCatalogFeed, registerCatalogFeedRoutes } from './catalog-feed.ts';
 import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } from './faults.ts';
 
@@ -38,6 +39,8 @@ export interface ReferencePartnerOptions {
   gatewayIssuer: string;
   gatewayPublicKeys: () => readonly JWK[];
   faults?: FaultPlan;
+  /** Only to prove the conformance command: a rule of the contract this partner breaks (breakages.ts). */
+  brokenFor?: ConformanceBreakage;
 }
 
 const security = [{ gatewaySignature: [] }];
@@ -143,7 +146,9 @@ const routes = {
   }),
 };
 
-export function createReferencePartnerApp(options: ReferencePartnerOptions) {
+export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePartnerOptions) {
+  const breakage = createBreakage(given.books, brokenFor);
+  const options = { ...given, books: breakage.books };
   const faults = options.faults ?? createFaultPlan();
   const reportQuirks = createReportQuirks();
   const catalogFeed = createCatalogFeed();
@@ -179,6 +184,7 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
       "Signed by the gateway exactly as partners sign their requests to it (see the gateway's API description), with iss = the gateway, aud = your partner id. Verify it against the gateway's /.well-known/jwks.json.",
   });
   const verifyGateway = async (c: Context, next: () => Promise<void>) => {
+    if (breakage.skipsSignature(c)) return next();
     const url = new URL(c.req.url);
     try {
       await verify({
@@ -197,6 +203,7 @@ export function createReferencePartnerApp(options: ReferencePartnerOptions) {
   };
   app.use('/loyalty/*', verifyGateway);
   app.use('/webhooks', verifyGateway);
+  app.use('/loyalty/operations/:key', breakage.outcomeOfUnknownKey);
   app.onError((error, c) => {
     if (error instanceof ReferencePartnerError)
       return c.json({ code: error.code, detail: error.message }, error.status);

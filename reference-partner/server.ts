@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { createReferencePartnerApp } from './app.ts';
+import type { ConformanceBreakage } from './breakages.ts';
 import type { CatalogFeed } from './catalog-feed.ts';
 import type { FaultPlan } from './faults.ts';
 import type { ReportQuirks } from './report-quirks.ts';
@@ -33,6 +34,8 @@ export async function startReferencePartner(options: {
   gatewayPublicKeys: () => readonly JWK[];
   host?: string;
   port?: number;
+  /** Only to prove the conformance command catches it: a rule this partner breaks. */
+  brokenFor?: ConformanceBreakage;
 }): Promise<RunningReferencePartner> {
   const books = createPartnerBooks(options.db, options.schema);
   await books.setUp();
@@ -42,6 +45,7 @@ export async function startReferencePartner(options: {
     books,
     gatewayIssuer: options.gatewayIssuer,
     gatewayPublicKeys: options.gatewayPublicKeys,
+    brokenFor: options.brokenFor,
   });
   const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>(
     (resolve) => {
