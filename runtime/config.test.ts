@@ -14,6 +14,24 @@ describe('loadConfig', () => {
     expect(config.DATABASE_PREPARED_STATEMENTS).toBe(true);
   });
 
+  it('keeps the sandbox apart from the live gateway: its own audience, namespace and port', () => {
+    expect(loadConfig({})).toMatchObject({
+      SANDBOX_ENABLED: true,
+      SANDBOX_PORT: 3001,
+      SANDBOX_AUDIENCE: 'points-alliance-sandbox',
+      SANDBOX_TEMPORAL_NAMESPACE: 'sandbox',
+    });
+    const attempt = () =>
+      loadConfig({
+        SANDBOX_AUDIENCE: 'points-alliance-gateway',
+        SANDBOX_TEMPORAL_NAMESPACE: 'default',
+        SANDBOX_PORT: '3000',
+      });
+    expect(attempt).toThrow(/SANDBOX_AUDIENCE: must differ from GATEWAY_AUDIENCE/);
+    expect(attempt).toThrow(/SANDBOX_TEMPORAL_NAMESPACE: must differ from TEMPORAL_NAMESPACE/);
+    expect(attempt).toThrow(/SANDBOX_PORT: must differ from PORT/);
+  });
+
   it('reads given values', () => {
     const config = loadConfig({
       PORT: '8080',
