@@ -77,13 +77,16 @@ const vacuum = await timed(async () => {
 });
 const sizes = await admin.query<{ table: string; size: string; indexes: string }>(
   `select relname as table, pg_size_pretty(pg_table_size(oid)) as size, pg_size_pretty(pg_indexes_size(oid)) as indexes
-   from pg_class where relname in ('transfers', 'transfer_steps', 'reconciliation_partner_items') order by relname`,
+   from pg_class where relname in ('transfers', 'transfer_steps', 'reconciliation_partner_pages') order by relname`,
 );
 
 const window = readWindow(loaded.period, toleranceMs);
 const joinSql = (runId: string) => sql<{ count: string }>`select count(*) as count
   from ${gatewayOperations({ programId: loaded.programId, from: window.from, to: window.to })} g
-  full outer join (select * from reconciliation_partner_items where run_id = ${runId}) p on p.key = g.key`;
+  full outer join (select item.* from reconciliation_partner_pages page
+    cross join lateral unnest(page.keys, page.operations, page.account_refs, page.points, page.statuses,
+      page.ats) as item(key, operation, account_ref, points, status, at)
+    where page.run_id = ${runId}) p on p.key = g.key`;
 let joinRows = 0;
 async function join(runId: string): Promise<number> {
   const { value, ms } = await timed(() => joinSql(runId).execute(db));
@@ -103,9 +106,9 @@ const expectedMatched = loaded.operations - 4 * loaded.breaksPerKind;
 async function stage(runId: string): Promise<number> {
   const { ms } = await timed(async () => {
     await clearRuns(admin);
-    await admin.query('vacuum reconciliation_partner_items');
+    await admin.query('vacuum reconciliation_partner_pages');
     await stageBenchRun(admin, loaded, runId);
-    await admin.query('analyze reconciliation_partner_items');
+    await admin.query('analyze reconciliation_partner_pages');
   });
   return ms;
 }
@@ -158,10 +161,11 @@ for (let round = 1; round <= rounds; round += 1) {
 }
 
 // EXPLAIN ANALYZE of the join and of the match's slow statements, on a run staged again, each in a
-// transaction rolled back.
-async function explain(text: string, values: unknown[]): Promise<string> {
+// transaction rolled back; the match's with JIT off, as matchRun runs them.
+async function explain(text: string, values: unknown[], settings = ''): Promise<string> {
   await admin.query('begin');
   try {
+    if (settings) await admin.query(settings);
     const plan = await admin.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${text}`, values);
     return plan.rows.map((row) => row['QUERY PLAN']).join('\n');
   } catch (error) {
@@ -192,7 +196,7 @@ for (const timing of slow) {
   plans.push({
     phase: timing.phase,
     text: timing.text,
-    plan: await explain(timing.text, timing.firstValues),
+    plan: await explain(timing.text, timing.firstValues, 'set local jit = off'),
   });
 }
 for (const { phase, plan } of plans) progress(`plan: ${phase}\n${plan}\n`);

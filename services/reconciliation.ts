@@ -25,6 +25,7 @@ import {
   resolveBreak,
 } from '../store/reconciliation.ts';
 import {
+  dropStagedItems,
   failRun,
   findRun,
   insertRunWithId,
@@ -176,7 +177,7 @@ export async function reconcileRun(
   const window = readWindow({ from: run.period_from, to: run.period_to }, input.toleranceMs);
   if (run.source !== 'upload' && run.status === 'running') {
     // A retried activity starts over: what an earlier attempt staged is dropped first.
-    await context.db.deleteFrom('reconciliation_partner_items').where('run_id', '=', run.id).execute();
+    await dropStagedItems(context.db, run.id);
     await readAllPages(window, input, (page) => stagePartnerItems(context.db, run.id, page));
   }
   const extraBreaks =

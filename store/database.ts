@@ -32,7 +32,7 @@ import type {
   ConservationChecksTable,
   FinanceFlagsTable,
   ReconciliationBreaksTable,
-  ReconciliationPartnerItemsTable,
+  ReconciliationPartnerPagesTable,
   ReconciliationRunsTable,
   SweepActionsTable,
   TransferReversalsTable,
@@ -293,7 +293,7 @@ export interface Database {
   transfer_steps: TransferStepsTable;
   transfer_reversals: TransferReversalsTable;
   reconciliation_runs: ReconciliationRunsTable;
-  reconciliation_partner_items: ReconciliationPartnerItemsTable;
+  reconciliation_partner_pages: ReconciliationPartnerPagesTable;
   reconciliation_breaks: ReconciliationBreaksTable;
   settlement_obligations: SettlementObligationsTable;
   settlement_cycles: SettlementCyclesTable;

@@ -51,7 +51,10 @@ export async function listRuns(
   return query.execute();
 }
 
-/** Stages one page of the partner's items for the run: one statement, arrays bound as parameters. */
+/**
+ * Stages one page of the partner's items for the run: one row, each field an array, so a million
+ * items are a few hundred rows to write and to drop (migration 2026-11-30T0100).
+ */
 export async function stagePartnerItems(
   db: Kysely<Database>,
   runId: string,
@@ -59,8 +62,8 @@ export async function stagePartnerItems(
 ): Promise<void> {
   if (items.length === 0) return;
   await sql`
-    insert into reconciliation_partner_items (run_id, key, operation, account_ref, points, status, at)
-    select ${runId}, * from unnest(
+    insert into reconciliation_partner_pages (run_id, keys, operations, account_refs, points, statuses, ats)
+    values (${runId},
       ${items.map((item) => item.key)}::text[],
       ${items.map((item) => item.operation)}::text[],
       ${items.map((item) => item.accountRef)}::text[],
@@ -69,9 +72,19 @@ export async function stagePartnerItems(
       ${items.map((item) => item.at.toISOString())}::timestamptz[])`.execute(db);
 }
 
+/** Drops what was staged for the run; answers how many items that was. */
+export async function dropStagedItems(db: Kysely<Database>, runId: string): Promise<bigint> {
+  const pages = await db
+    .deleteFrom('reconciliation_partner_pages')
+    .where('run_id', '=', runId)
+    .returning(sql<number>`cardinality(keys)`.as('items'))
+    .execute();
+  return pages.reduce((sum, page) => sum + BigInt(page.items), 0n);
+}
+
 export async function failRun(db: Kysely<Database>, runId: string, detail: string): Promise<void> {
   await inTransaction(db, async (trx) => {
-    await trx.deleteFrom('reconciliation_partner_items').where('run_id', '=', runId).execute();
+    await dropStagedItems(trx, runId);
     await trx
       .updateTable('reconciliation_runs')
       .set({ status: 'failed', failure_detail: detail, finished_at: new Date() })

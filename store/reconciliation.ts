@@ -6,6 +6,7 @@ import type { BreakKind, ReconciliationPeriod, Resolution } from '../domain/reco
 import type { Database, ReconciliationBreak, ReconciliationRun } from './database.ts';
 import { newId } from './ids.ts';
 import { gatewayOperations } from './reconciliation-gateway-operations.ts';
+import { dropStagedItems } from './reconciliation-runs.ts';
 import { inTransaction } from './transaction.ts';
 
 export interface MatchResult {
@@ -27,6 +28,13 @@ export async function matchRun(
 ): Promise<MatchResult> {
   const { run, window } = input;
   return inTransaction(db, async (trx) => {
+    // The match's estimated cost passes PostgreSQL's thresholds for inlining and optimising its
+    // expressions as machine code: compiling them took 3.6 s of an 11.5 s match (EXPLAIN ANALYZE
+    // over a million operations), more than the compiled code saves in a statement run once.
+    await sql`set local jit = off`.execute(trx);
+    // A batch statement over a whole day of a programme: the 15 s meant for requests (store/connection.ts)
+    // is too short on a busy server; the activity's own 30 minutes bound it.
+    await sql`set local statement_timeout = '10min'`.execute(trx);
     const gateway = gatewayOperations({ programId: run.program_id, from: window.from, to: window.to });
     const found = await sql<{
       key: string;
@@ -41,10 +49,14 @@ export async function matchRun(
       occurred_at: Date;
     }>`
       with partner as (
-        select key, count(*)::int as n, min(operation) as operation, min(account_ref) as account_ref,
-          min(points) as points, max(points) as points_max, min(status) as status, min(at) as at
-        from reconciliation_partner_items where run_id = ${run.id}
-        group by key
+        select item.key, count(*)::int as n, min(item.operation) as operation,
+          min(item.account_ref) as account_ref, min(item.points) as points, min(item.status) as status,
+          min(item.at) as at
+        from reconciliation_partner_pages page
+          cross join lateral unnest(page.keys, page.operations, page.account_refs, page.points,
+            page.statuses, page.ats) as item(key, operation, account_ref, points, status, at)
+        where page.run_id = ${run.id}
+        group by item.key
       ),
       compared as (
         select coalesce(g.key, p.key) as key,
@@ -90,14 +102,11 @@ export async function matchRun(
       ...(input.extraBreaks ?? []),
     ];
     await replaceOpenBreaks(trx, run, breaks);
-    const staged = await trx
-      .deleteFrom('reconciliation_partner_items')
-      .where('run_id', '=', run.id)
-      .executeTakeFirst();
+    const staged = await dropStagedItems(trx, run.id);
     const breakCounts: Partial<Record<BreakKind, number>> = {};
     for (const found of breaks) breakCounts[found.kind] = (breakCounts[found.kind] ?? 0) + 1;
     const result = {
-      partnerItemCount: staged.numDeletedRows,
+      partnerItemCount: staged,
       matchedCount: BigInt(matchedRow?.partner_count ?? 0),
       breakCounts,
     };

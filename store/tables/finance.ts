@@ -49,14 +49,16 @@ export interface ReconciliationRunsTable {
   finished_at: Date | null;
 }
 
-export interface ReconciliationPartnerItemsTable {
+/** A page of the partner's list staged for a run: the items' fields as parallel arrays. */
+export interface ReconciliationPartnerPagesTable {
+  id: Serial;
   run_id: string;
-  key: string;
-  operation: string;
-  account_ref: string | null;
-  points: bigint;
-  status: string;
-  at: Date;
+  keys: string[];
+  operations: string[];
+  account_refs: (string | null)[];
+  points: string[];
+  statuses: string[];
+  ats: Date[];
 }
 
 /** What was found is immutable; only its resolution is filled in, once. */
