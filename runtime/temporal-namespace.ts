@@ -2,6 +2,7 @@
 // the server serves it: a namespace answers describe at once but is refused by workers and lists
 // for a moment more (about a second on the development server), until the frontend's cache has it.
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 
 const notFound = 5;
 const alreadyExists = 6;
@@ -30,7 +31,7 @@ export async function ensureTemporalNamespace(options: {
       try {
         await service.registerNamespace({
           namespace,
-          workflowExecutionRetentionPeriod: { seconds: options.retentionDays * 86_400 },
+          workflowExecutionRetentionPeriod: msToTs(options.retentionDays * 86_400_000),
           description: 'made by the points alliance gateway',
         });
         created = true;
