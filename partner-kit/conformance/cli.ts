@@ -5,7 +5,7 @@
 // could not start.
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { SigningKeyPair } from '../../signing/keys.ts';
+import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.ts';
 import { parseGatewayKey, readGatewayKey } from './gateway-key.ts';
 import { jsonReport } from './reporters/json.ts';
 import { junitReport } from './reporters/junit.ts';
@@ -27,6 +27,8 @@ const usage = `usage: points-alliance-conformance --url URL --partner-id ID --ac
   --only NAME          run only this rule, or this group (e.g. idempotency); may be repeated
   --timeout-ms MS      how long one call may take (default 10000)
   --list               list the rules and exit
+  --new-key FILE       write a new private key to FILE for a test system to trust as the gateway's,
+                       print its public JWKS (what that system verifies with), and exit
 `;
 
 function fail(message: string): never {
@@ -49,6 +51,7 @@ const { values } = (() => {
         only: { type: 'string', multiple: true },
         'timeout-ms': { type: 'string', default: '10000' },
         list: { type: 'boolean', default: false },
+        'new-key': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -63,6 +66,16 @@ if (values.help) {
 }
 if (values.list) {
   for (const rule of conformanceRules) process.stdout.write(`${rule.name.padEnd(32)} ${rule.title}\n`);
+  process.exit(0);
+}
+if (values['new-key']) {
+  if (existsSync(values['new-key'])) fail(`${values['new-key']} exists already: a key is never overwritten`);
+  const pair = await generateSigningKeyPair('ES256');
+  writeFileSync(values['new-key'], `${JSON.stringify(pair.privateJwk, null, 2)}\n`, {
+    mode: 0o600,
+    flag: 'wx',
+  });
+  process.stdout.write(`${JSON.stringify({ keys: [pair.publicJwk] }, null, 2)}\n`);
   process.exit(0);
 }
 if (!values.url || !values['partner-id'] || !values.account)

@@ -97,7 +97,7 @@ export async function runConformance(
     gatewayIssuer: target.issuer,
     gatewayKey: target.gatewayKey,
     callTimeoutMs,
-    connectionsMax: 4,
+    connectionsMax: 8,
   });
   const wire = createWire({ baseUrl: target.url, callTimeoutMs });
   const runId = runIdNow();

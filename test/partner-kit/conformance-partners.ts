@@ -2,6 +2,7 @@
 // own, two test accounts opened with points, and the gateway key it trusts (the key the conformance
 // command signs with).
 import { randomUUID } from 'node:crypto';
+import type { JWK } from 'jose';
 import { afterAll } from 'vitest';
 import type { ConformanceTarget } from '../../partner-kit/conformance/runner.ts';
 import type { ConformanceBreakage } from '../../reference-partner/breakages.ts';
@@ -21,6 +22,8 @@ export async function startConformancePartner(
   db: Db,
   gatewayKey: SigningKeyPair,
   brokenFor?: ConformanceBreakage,
+  /** The keys it trusts as the gateway's: gatewayKey's by default. */
+  gatewayPublicKeys: () => readonly JWK[] = () => [gatewayKey.publicJwk],
 ): Promise<ConformancePartner> {
   const suffix = randomUUID().slice(0, 8);
   const partnerId = `ptn_conformance_${suffix}`;
@@ -29,7 +32,7 @@ export async function startConformancePartner(
     schema: `conformance_${brokenFor ?? 'sound'}_${suffix}`,
     partnerId,
     gatewayIssuer: conformanceIssuer,
-    gatewayPublicKeys: () => [gatewayKey.publicJwk],
+    gatewayPublicKeys,
     brokenFor,
   });
   afterAll(() => server.close());

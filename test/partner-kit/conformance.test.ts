@@ -27,19 +27,40 @@ describe('the reference partner', () => {
     expect(report.results.map((result) => result.name)).toEqual(conformanceRules.map((rule) => rule.name));
     expect(await partner.balances()).toEqual(before);
   });
+
+  it('runs only the rules asked for', async () => {
+    const partner = await startConformancePartner(db, gatewayKey);
+
+    const report = await runConformance({
+      ...partner.target,
+      only: ['idempotency', 'amounts.largest_value'],
+    });
+
+    expect(report.results.map((result) => result.name)).toEqual([
+      'idempotency.reserve',
+      'idempotency.post',
+      'idempotency.void',
+      'idempotency.credit',
+      'idempotency.reverse',
+      'idempotency.concurrent_credit',
+      'amounts.largest_value',
+    ]);
+  });
 });
 
-describe.each<[ConformanceBreakage, string[]]>([
-  ['applies_twice', ['idempotency.credit']],
-  ['no_fencing', ['fencing.unknown_key']],
-  ['accepts_unsigned', ['signature.unsigned_refused']],
-])('a reference partner broken for %s', (breakage, caughtBy) => {
+describe.each<[ConformanceBreakage, string[], string[]]>([
+  // Copies sent at once race the first call: most find its answer and credit again, though copies that
+  // all arrive before it commits would not, so that rule may pass.
+  ['applies_twice', ['idempotency.credit'], ['idempotency.concurrent_credit']],
+  ['no_fencing', ['fencing.unknown_key'], []],
+  ['accepts_unsigned', ['signature.unsigned_refused'], []],
+])('a reference partner broken for %s', (breakage, caughtBy, mayAlsoCatch) => {
   it(`fails ${caughtBy.join(', ')} and passes the other rules`, async () => {
     const partner = await startConformancePartner(db, gatewayKey, breakage);
 
     const report = await runConformance(partner.target);
 
-    expect(failedRules(report)).toEqual(caughtBy);
+    expect(failedRules(report).filter((name) => !mayAlsoCatch.includes(name))).toEqual(caughtBy);
     expect(report.passed).toBe(false);
   });
 });
@@ -74,23 +95,5 @@ describe('a run that cannot start', () => {
     await expect(runConformance({ ...partner.target, partnerId: 'ptn_someone_else' })).rejects.toThrow(
       /the balance of member-\w+ answered 401 .*signature_refused.*aud/,
     );
-  });
-
-  it('runs only the rules asked for', async () => {
-    const partner = await startConformancePartner(db, gatewayKey);
-
-    const report = await runConformance({
-      ...partner.target,
-      only: ['idempotency', 'amounts.largest_value'],
-    });
-
-    expect(report.results.map((result) => result.name)).toEqual([
-      'idempotency.reserve',
-      'idempotency.post',
-      'idempotency.void',
-      'idempotency.credit',
-      'idempotency.reverse',
-      'amounts.largest_value',
-    ]);
   });
 });

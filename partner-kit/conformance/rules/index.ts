@@ -2,6 +2,7 @@
 // repeat, refuse and ask about, then the edges (amounts, listings, signatures).
 import type { ConformanceRule } from '../rule.ts';
 import { amountRules } from './amounts.ts';
+import { concurrencyRules } from './concurrency.ts';
 import { creditRules } from './credits.ts';
 import { fencingRules } from './fencing.ts';
 import { holdRules } from './holds.ts';
@@ -15,6 +16,7 @@ export const conformanceRules: readonly ConformanceRule[] = [
   ...holdRules,
   ...creditRules,
   ...idempotencyRules,
+  ...concurrencyRules,
   ...refusalRules,
   ...outcomeRules,
   ...fencingRules,
