@@ -99,6 +99,7 @@ export const problemCatalog = {
   // 5xx: our side.
   internal_error: { status: 500, title: 'Internal error' },
   dependency_unavailable: { status: 503, title: 'A service the gateway depends on is unavailable' },
+  sandbox_unavailable: { status: 503, title: 'The partner sandbox is not running or did not answer' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -15,6 +15,7 @@ import type { PaymentOperationStarter } from '../services/points-payments.ts';
 import type { QuotePolicy } from '../services/quotes.ts';
 import type { ReconciliationStarter } from '../services/reconciliation.ts';
 import type { ReversalStarter } from '../services/reversals.ts';
+import type { SandboxFaultSwitches, SandboxProvisioner } from '../services/sandbox.ts';
 import type { SettlementCloser } from '../services/settlement.ts';
 import type { DocumentSigner } from '../services/settlement-statements.ts';
 import type { TransferStarter } from '../services/transfers.ts';
@@ -47,6 +48,7 @@ import { registerOperatorConservationRoutes } from './routes/operator-conservati
 import { registerOperatorConsoleUserRoutes } from './routes/operator-console-users.ts';
 import { registerOperatorLedgerRoutes } from './routes/operator-ledger.ts';
 import { registerOperatorPartnerRoutes } from './routes/operator-partners.ts';
+import { registerOperatorSandboxCredentialRoutes } from './routes/operator-sandbox-credentials.ts';
 import { registerPartnerProfileRoutes } from './routes/partner-profile.ts';
 import { registerPointsExpiryRoutes } from './routes/points-expiry.ts';
 import { registerPointsPaymentRoutes } from './routes/points-payments.ts';
@@ -54,6 +56,7 @@ import { registerQuoteRoutes } from './routes/quotes.ts';
 import { registerRateAgreementRoutes } from './routes/rate-agreements.ts';
 import { registerReconciliationRoutes } from './routes/reconciliation.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
+import { registerSandboxRoutes } from './routes/sandbox.ts';
 import { registerSettlementRoutes } from './routes/settlement.ts';
 import { registerTheftHoldRoutes } from './routes/theft-holds.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
@@ -104,6 +107,10 @@ export interface GatewayDependencies {
   readiness: ReadinessChecks;
   /** The web console at /console; without it, Secure cookies and no Temporal UI links. */
   console?: ConsoleOptions & { signInPolicy?: SignInPolicy };
+  /** This gateway is the partner sandbox: its stand-ins' fault switches get routes of their own. */
+  sandbox?: { faults: SandboxFaultSwitches };
+  /** The partner sandbox beside this live gateway, for the operator's sandbox credentials; none: 503. */
+  sandboxProvisioner?: SandboxProvisioner;
 }
 
 export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
@@ -166,6 +173,8 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerHealthRoutes(app, deps.readiness);
   registerWellKnownRoutes(app, deps.gatewayPublicKeys);
   registerOperatorPartnerRoutes(app, services, (partnerId) => issuerKeys.invalidate(partnerId));
+  registerOperatorSandboxCredentialRoutes(app, services, deps.sandboxProvisioner);
+  if (deps.sandbox) registerSandboxRoutes(app, deps.sandbox.faults);
   registerPartnerProfileRoutes(app, services);
   registerMemberLinkRoutes(app, services, deps.exchange.coolingOffHours);
   registerRateAgreementRoutes(app, services);

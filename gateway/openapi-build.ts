@@ -38,6 +38,11 @@ export async function buildGatewayOpenApiDocument(): Promise<string> {
       pointsPayments: { startOperation: notRunning, reservationGraceMs: 0 },
       closeSettlement: notRunning,
       signDocument: notRunning,
+      // The sandbox's routes are in the same document (tagged Sandbox, each saying it is sandbox-only),
+      // so that one document and one generated client serve a partner in the sandbox and live.
+      sandbox: {
+        faults: { standIns: () => [], arm: () => {}, pending: () => [], clear: () => {} },
+      },
     });
     return `${JSON.stringify(gatewayOpenApiDocument(app), null, 2)}\n`;
   } finally {

@@ -33,6 +33,11 @@ export const gatewayDocumentConfig = {
       name: 'Settlement',
       description: 'A partner reads its own positions and payment instructions per cycle.',
     },
+    {
+      name: 'Sandbox',
+      description:
+        'The partner sandbox only (its own base URL and audience): fault switches of the stand-in brands.',
+    },
     { name: 'Keys', description: "The gateway's own public keys." },
     { name: 'Health', description: 'Liveness and readiness probes.' },
   ],

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { createTestGateway } from '../test/support/gateway.ts';
 import { buildGatewayOpenApiDocument } from './openapi-build.ts';
 
-const gateway = await createTestGateway();
+// As the sandbox, so that the document's sandbox-only routes are served too (with inert switches).
+const gateway = await createTestGateway({
+  sandbox: { faults: { standIns: () => [], arm: () => {}, pending: () => [], clear: () => {} } },
+});
 const { partner, signer } = await gateway.onboardPartner('Security Check Partner');
 const document = JSON.parse(await buildGatewayOpenApiDocument()) as {
   paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>;

@@ -6,6 +6,7 @@ import type { JWK } from 'jose';
 import { type Config, transferTimeouts } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { GatewayKeys } from '../runtime/signing-keys.ts';
+import type { SandboxFaultSwitches, SandboxProvisioner } from '../services/sandbox.ts';
 import { signDocument } from '../signing/documents.ts';
 import type { Db } from '../store/connection.ts';
 import { startAccrualReversalWorkflow, startAccrualWorkflow } from '../workflows/accrual-client.ts';
@@ -29,6 +30,10 @@ export interface GatewayServerDependencies {
   gatewayKeys: GatewayKeys;
   operatorPublicKeys: readonly JWK[];
   financePublicKeys?: readonly JWK[];
+  /** Runs this server as the partner sandbox, with routes to its stand-ins' fault switches. */
+  sandbox?: { faults: SandboxFaultSwitches };
+  /** The partner sandbox beside this live gateway (the operator's sandbox credentials). */
+  sandboxProvisioner?: SandboxProvisioner;
 }
 
 export interface RunningGateway {
@@ -52,6 +57,8 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
     financePublicKeys: deps.financePublicKeys ?? [],
     gatewayPublicKeys: deps.gatewayKeys.publicKeys,
     readiness: readinessChecks(deps.db, deps.temporal),
+    sandbox: deps.sandbox,
+    sandboxProvisioner: deps.sandboxProvisioner,
     console: {
       // Over plain HTTP on a developer's machine a Secure cookie would never be sent back.
       secureCookies: config.NODE_ENV !== 'development',

@@ -8,6 +8,7 @@ import { readinessChecks } from '../../gateway/readiness.ts';
 import type { ReadinessChecks } from '../../gateway/routes/health.ts';
 import type { PartnerView } from '../../gateway/schemas/partners.ts';
 import { createLogger } from '../../runtime/logger.ts';
+import type { SandboxFaultSwitches, SandboxProvisioner } from '../../services/sandbox.ts';
 import { signDocument } from '../../signing/documents.ts';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.ts';
 import type { SignRequestInput } from '../../signing/request-token.ts';
@@ -108,6 +109,10 @@ export interface TestGatewayOptions {
   ownDatabase?: string;
   /** Another gateway's database: a second gateway of the same alliance (e.g. one whose Temporal is down). */
   database?: Db;
+  /** Runs the app as the partner sandbox, with these stand-ins' fault switches. */
+  sandbox?: { faults: SandboxFaultSwitches };
+  /** The partner sandbox beside this (live) gateway, for the operator's sandbox credentials. */
+  sandboxProvisioner?: SandboxProvisioner;
 }
 
 export async function createTestGateway(overrides: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -265,6 +270,8 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
     signDocument: (document) => signDocument(gatewayKey, document),
     closeSettlement: (periodLabel) =>
       runSettlementClose({ client: temporal, taskQueue, waitMs: 60_000 }, periodLabel),
+    sandbox: overrides.sandbox,
+    sandboxProvisioner: overrides.sandboxProvisioner,
   });
 
   const call: TestGateway['call'] = async (signer, method, path, options = {}) => {
