@@ -9,6 +9,20 @@ import { gatewayOperations } from './reconciliation-gateway-operations.ts';
 import { dropStagedItems } from './reconciliation-runs.ts';
 import { inTransaction } from './transaction.ts';
 
+/** A break as the match's JSON carries it: points as strings, the time as ISO text. */
+interface FoundBreak {
+  key: string;
+  kind: BreakKind;
+  operation: string | null;
+  accountRef: string | null;
+  gatewayPoints: string | null;
+  partnerPoints: string | null;
+  gatewayStatus: string | null;
+  partnerStatus: string | null;
+  partnerCount: number | null;
+  occurredAt: string;
+}
+
 export interface MatchResult {
   partnerItemCount: bigint;
   matchedCount: bigint;
@@ -36,18 +50,10 @@ export async function matchRun(
     // is too short on a busy server; the activity's own 30 minutes bound it.
     await sql`set local statement_timeout = '10min'`.execute(trx);
     const gateway = gatewayOperations({ programId: run.program_id, from: window.from, to: window.to });
-    const found = await sql<{
-      key: string;
-      kind: BreakKind | null;
-      operation: string | null;
-      account_ref: string | null;
-      gateway_points: string | null;
-      partner_points: string | null;
-      gateway_status: string | null;
-      partner_status: string | null;
-      partner_count: number | null;
-      occurred_at: Date;
-    }>`
+    // One pass over the compared rows: the matches only counted, the few breaks gathered as JSON
+    // (a CTE read twice, for the breaks and for the count, was materialised: a million rows written
+    // to a tuple store and read back twice).
+    const found = await sql<{ matched: number; breaks: FoundBreak[] }>`
       with partner as (
         select item.key, count(*)::int as n, min(item.operation) as operation,
           min(item.account_ref) as account_ref, min(item.points) as points, min(item.status) as status,
@@ -57,8 +63,14 @@ export async function matchRun(
             page.statuses, page.ats) as item(key, operation, account_ref, points, status, at)
         where page.run_id = ${run.id}
         group by item.key
-      ),
-      compared as (
+      )
+      select count(*) filter (where kind is null)::int as matched,
+        coalesce(json_agg(json_build_object('key', key, 'kind', kind, 'operation', operation,
+          'accountRef', account_ref, 'gatewayPoints', gateway_points, 'partnerPoints', partner_points,
+          'gatewayStatus', gateway_status, 'partnerStatus', partner_status,
+          'partnerCount', partner_count, 'occurredAt', occurred_at)) filter (where kind is not null),
+          '[]') as breaks
+      from (
         select coalesce(g.key, p.key) as key,
           case
             when p.n > 1 then 'duplicate_at_partner'
@@ -73,32 +85,22 @@ export async function matchRun(
           g.status as gateway_status, p.status as partner_status, p.n as partner_count,
           coalesce(g.at, p.at) as occurred_at
         from ${gateway} g full outer join partner p on p.key = g.key
-      )
-      select * from compared
-      where occurred_at >= ${run.period_from} and occurred_at < ${run.period_to}
-        and kind is not null
-      union all
-      -- One more row, keyed '', carries how many items matched (in its partner_count).
-      select '' as key, null, null, null, null, null, null, null,
-        (select count(*)::int from compared where kind is null
-           and occurred_at >= ${run.period_from} and occurred_at < ${run.period_to}),
-        now()`.execute(trx);
-    const matchedRow = found.rows.find((row) => row.key === '' && row.kind === null);
+      ) compared
+      where occurred_at >= ${run.period_from} and occurred_at < ${run.period_to}`.execute(trx);
+    const { matched, breaks: foundBreaks } = found.rows[0] ?? { matched: 0, breaks: [] };
     const breaks: NewBreak[] = [
-      ...found.rows
-        .filter((row): row is typeof row & { kind: BreakKind } => row.kind !== null)
-        .map((row) => ({
-          kind: row.kind,
-          itemKey: row.key,
-          operation: row.operation,
-          accountRef: row.account_ref,
-          gatewayPoints: row.gateway_points === null ? null : BigInt(row.gateway_points),
-          partnerPoints: row.partner_points === null ? null : BigInt(row.partner_points),
-          gatewayStatus: row.gateway_status,
-          partnerStatus: row.partner_status,
-          partnerCount: row.partner_count,
-          occurredAt: row.occurred_at,
-        })),
+      ...foundBreaks.map((row) => ({
+        kind: row.kind,
+        itemKey: row.key,
+        operation: row.operation,
+        accountRef: row.accountRef,
+        gatewayPoints: row.gatewayPoints === null ? null : BigInt(row.gatewayPoints),
+        partnerPoints: row.partnerPoints === null ? null : BigInt(row.partnerPoints),
+        gatewayStatus: row.gatewayStatus,
+        partnerStatus: row.partnerStatus,
+        partnerCount: row.partnerCount,
+        occurredAt: new Date(row.occurredAt),
+      })),
       ...(input.extraBreaks ?? []),
     ];
     await replaceOpenBreaks(trx, run, breaks);
@@ -107,7 +109,7 @@ export async function matchRun(
     for (const found of breaks) breakCounts[found.kind] = (breakCounts[found.kind] ?? 0) + 1;
     const result = {
       partnerItemCount: staged,
-      matchedCount: BigInt(matchedRow?.partner_count ?? 0),
+      matchedCount: BigInt(matched),
       breakCounts,
     };
     await trx
