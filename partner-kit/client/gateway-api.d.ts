@@ -1245,6 +1245,482 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/operator/partners/{partnerId}/sandbox-credentials': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue sandbox credentials for a partner: its twin in the sandbox alliance and a key pair there
+     * @description Creates (or finds) the partner's twin in the sandbox alliance, with a hosted programme, demo members and rate agreements with the stand-in brands, and registers a new key pair for it there. The private key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues another. 503 `sandbox_unavailable` when no sandbox runs beside this gateway.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description Your key for this operation. A repeat with the same key returns the first answer unchanged. */
+          'idempotency-key'?: string;
+        };
+        path: {
+          partnerId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The sandbox credentials */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SandboxCredentials'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (404) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: idempotency_key_reused, idempotency_request_in_progress */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: payload_too_large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: unsupported_media_type */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: amount_out_of_range */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (503) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sandbox/faults': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The stand-in brands and the faults armed at each
+     * @description Sandbox only: answered by the sandbox gateway, 404 on the live one.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The stand-ins */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SandboxFaults'];
+          };
+        };
+        /** @description Problem: validation_failed, malformed_request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Arm a fault at a stand-in brand's system: its next calls of an operation misbehave
+     * @description Sandbox only: answered by the sandbox gateway, 404 on the live one. The stand-ins are shared by every sandbox partner, and so are their faults.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description Your key for this operation. A repeat with the same key returns the first answer unchanged. */
+          'idempotency-key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SandboxFault'];
+        };
+      };
+      responses: {
+        /** @description The stand-in's faults still armed, this one included */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SandboxStandInFaults'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (404) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: idempotency_key_reused, idempotency_request_in_progress */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: payload_too_large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: unsupported_media_type */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: amount_out_of_range */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Clear every fault armed at the stand-in brands
+     * @description Sandbox only: answered by the sandbox gateway, 404 on the live one.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Cleared */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem: validation_failed, malformed_request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/partner': {
     parameters: {
       query?: never;
@@ -11881,7 +12357,8 @@ export interface components {
         | 'unsupported_media_type'
         | 'request_headers_too_large'
         | 'internal_error'
-        | 'dependency_unavailable';
+        | 'dependency_unavailable'
+        | 'sandbox_unavailable';
       /** @description The request path. */
       instance: string;
       requestId: string;
@@ -11929,13 +12406,13 @@ export interface components {
        * Format: uri
        * @default null
        */
-      webhookUrl: string | null;
+      webhookUrl?: string | null;
       /**
        * Format: uri
        * @description Base URL of the partner's loyalty system (openapi/partner.json); needed for partner_system programmes.
        * @default null
        */
-      loyaltyApiUrl: string | null;
+      loyaltyApiUrl?: string | null;
       programs: {
         name: string;
         /** @example miles */
@@ -11987,6 +12464,86 @@ export interface components {
        */
       capMinor: string;
     };
+    SandboxCredentials: {
+      /** @example http://127.0.0.1:3001 */
+      sandboxBaseUrl: string;
+      /**
+       * @description The `aud` of every request to the sandbox; the live gateway refuses it, and the reverse.
+       * @example points-alliance-sandbox
+       */
+      audience: string;
+      /** @description Your twin's id in the sandbox alliance: the `iss` there. */
+      partnerId: string;
+      /** @description Your twin's programme, hosted in the sandbox's ledger. */
+      programId: string;
+      kid: string;
+      alg: string;
+      /** @description The private key to sign sandbox requests with. Keep it: a repeat of this request with the same Idempotency-Key answers the same key, a new key issues another. */
+      privateJwk: {
+        [key: string]: unknown;
+      };
+      standIns: components['schemas']['SandboxStandIn'][];
+      /** @description Demo members linked to your twin's programme and to every stand-in's, with points in each. */
+      members: {
+        memberId: string;
+        accountRef: string;
+      }[];
+    };
+    /** @description A brand of the sandbox alliance played by a reference partner system with fault switches. */
+    SandboxStandIn: {
+      /** @enum {string} */
+      slug: 'airline' | 'cinema';
+      name: string;
+      partnerId: string;
+      programId: string;
+      unitName: string;
+    };
+    SandboxStandInFaults: {
+      standIn: components['schemas']['SandboxStandIn'];
+      faults: {
+        /** @enum {string} */
+        operation: 'reserve' | 'post' | 'void' | 'credit' | 'reverse' | 'outcome';
+        /** @enum {string} */
+        mode: 'fail_before' | 'fail_after' | 'hang_after' | 'latency' | 'refuse';
+        /** @description Calls left to disturb. */
+        count: number;
+        delayMs: number;
+        code: string;
+      }[];
+    };
+    SandboxFault: {
+      /**
+       * @description Which stand-in brand misbehaves.
+       * @enum {string}
+       */
+      standIn: 'airline' | 'cinema';
+      /**
+       * @description Which of the partner contract's calls to it (openapi/partner.json).
+       * @enum {string}
+       */
+      operation: 'reserve' | 'post' | 'void' | 'credit' | 'reverse' | 'outcome';
+      /**
+       * @description `fail_before`: answer 503 without doing anything. `fail_after`: do it, then answer 503 (the answer is lost; a retry gets the first answer). `hang_after`: do it, then hold the answer for delayMs (the gateway times out first). `latency`: wait delayMs, then do it and answer. `refuse`: refuse for good with `code` (422).
+       * @enum {string}
+       */
+      mode: 'fail_before' | 'fail_after' | 'hang_after' | 'latency' | 'refuse';
+      /**
+       * @description How many calls of that operation it disturbs; then it is spent.
+       * @default 1
+       */
+      count?: number;
+      /** @default 0 */
+      delayMs?: number;
+      /**
+       * @description The refusal code a `refuse` answers with.
+       * @default refused
+       * @example account_closed
+       */
+      code?: string;
+    };
+    SandboxFaults: {
+      standIns: components['schemas']['SandboxStandInFaults'][];
+    };
     MemberLink: {
       id: string;
       memberId: string;
@@ -12008,13 +12565,13 @@ export interface components {
        * @default null
        * @example mbr_01jh8x4z3e6q2v8k9m0n1p2r3v
        */
-      memberId: string | null;
+      memberId?: string | null;
       /** @example prg_01jh8x4z3e6q2v8k9m0n1p2r3t */
       programId: string;
       /** @description The member's account in your programme. */
       accountRef: string;
       /** @default null */
-      tier: string | null;
+      tier?: string | null;
       consent: {
         /** Format: date-time */
         grantedAt: string;
@@ -12136,7 +12693,7 @@ export interface components {
        * @default source_partner
        * @enum {string}
        */
-      reversalShortfallPayer: 'source_partner' | 'target_partner';
+      reversalShortfallPayer?: 'source_partner' | 'target_partner';
       /**
        * @description A whole number above zero, at most 9223372036854775807.
        * @example 1000
@@ -12166,7 +12723,7 @@ export interface components {
         currency: string;
       };
       /** @default [] */
-      tierRatios: {
+      tierRatios?: {
         tier: string;
         /**
          * @description A whole number above zero, at most 9223372036854775807.
@@ -12180,7 +12737,7 @@ export interface components {
         toPoints: string;
       }[];
       /** @default [] */
-      campaigns: {
+      campaigns?: {
         name: string;
         /** Format: date-time */
         startsAt: string;
@@ -12203,7 +12760,7 @@ export interface components {
        * Format: date-time
        * @default null
        */
-      effectiveUntil: string | null;
+      effectiveUntil?: string | null;
     };
     Quote: {
       id: string;
@@ -12372,7 +12929,7 @@ export interface components {
        * @description A hold nobody releases or cancels in this time expires; the transfer fails.
        * @default 86400
        */
-      holdExpirySeconds: number;
+      holdExpirySeconds?: number;
       /** @description The signals that count; one left out never fires. */
       signals: {
         /** @description Either of the transfer's links was made less than withinSeconds ago. */
@@ -12447,18 +13004,18 @@ export interface components {
        * @default transfers_in
        * @enum {string}
        */
-      appliesTo: 'transfers_in';
+      appliesTo?: 'transfers_in';
       /**
        * @description Only transfers from this programme (a campaign on one agreement); null: every transfer in.
        * @default null
        * @example prg_01jh8x4z3e6q2v8k9m0n1p2r3t
        */
-      sourceProgramId: string | null;
+      sourceProgramId?: string | null;
       /**
        * @description Only members with this tier on their link to your programme; null: every member.
        * @default null
        */
-      tier: string | null;
+      tier?: string | null;
       /** @example 2 */
       multiplierNumerator: string;
       /** @example 1 */
@@ -12629,7 +13186,7 @@ export interface components {
     SetPointsExpiry: {
       rule: components['schemas']['PointsExpiryRule'];
       /** @default [] */
-      reminderDaysAhead: number[];
+      reminderDaysAhead?: number[];
     };
     LedgerCheck: {
       balanced: boolean;
@@ -13043,14 +13600,14 @@ export interface components {
       /** @enum {string} */
       kind: 'coupon' | 'product' | 'draw';
       /** @default null */
-      externalRef: string | null;
+      externalRef?: string | null;
       title: string;
       /** @default  */
-      description: string;
+      description?: string;
       /** @default [] */
-      imageUrls: string[];
+      imageUrls?: string[];
       /** @default [] */
-      tags: string[];
+      tags?: string[];
       /**
        * @description The price in your programme's own points.
        * @example 1000
@@ -13067,12 +13624,12 @@ export interface components {
        * Format: date-time
        * @default null
        */
-      saleEndsAt: string | null;
+      saleEndsAt?: string | null;
       /** @default null */
-      perMemberLimit: number | null;
+      perMemberLimit?: number | null;
       coupon?: {
         /** @default null */
-        faceValue: {
+        faceValue?: {
           /**
            * @description A whole number above zero, at most 9223372036854775807.
            * @example 1000
@@ -13084,7 +13641,7 @@ export interface components {
          * @description Valid this many days after issue, or until a fixed end; null: no end.
          * @default null
          */
-        validity:
+        validity?:
           | {
               days: number;
             }
@@ -13094,18 +13651,18 @@ export interface components {
             }
           | null;
         /** @default  */
-        terms: string;
+        terms?: string;
         /**
          * @description An expired, unused coupon gives the member its points back.
          * @default false
          */
-        refundOnExpiry: boolean;
+        refundOnExpiry?: boolean;
         /**
          * @description generated: the gateway makes each code (unguessable, with a check character). pool: codes you upload (POST …/codes), one per order.
          * @default generated
          * @enum {string}
          */
-        codes: 'generated' | 'pool';
+        codes?: 'generated' | 'pool';
       };
       product?: {
         /** @enum {string} */
@@ -13124,14 +13681,14 @@ export interface components {
          * @default null
          * @example itm_01jh8x4z3e6q2v8k9m0n1p2r47
          */
-        couponItemId: string | null;
+        couponItemId?: string | null;
       };
       /**
        * @description A coupon item of yours each losing entry receives; null: none.
        * @default null
        * @example itm_01jh8x4z3e6q2v8k9m0n1p2r47
        */
-      consolationCouponItemId: string | null;
+      consolationCouponItemId?: string | null;
       /**
        * Format: date-time
        * @description Entries are sold until then; the winners are drawn then.
@@ -13142,11 +13699,11 @@ export interface components {
     ReviseItem: {
       title: string;
       /** @default  */
-      description: string;
+      description?: string;
       /** @default [] */
-      imageUrls: string[];
+      imageUrls?: string[];
       /** @default [] */
-      tags: string[];
+      tags?: string[];
       /**
        * @description The price in your programme's own points.
        * @example 1000
@@ -13163,12 +13720,12 @@ export interface components {
        * Format: date-time
        * @default null
        */
-      saleEndsAt: string | null;
+      saleEndsAt?: string | null;
       /** @default null */
-      perMemberLimit: number | null;
+      perMemberLimit?: number | null;
       coupon?: {
         /** @default null */
-        faceValue: {
+        faceValue?: {
           /**
            * @description A whole number above zero, at most 9223372036854775807.
            * @example 1000
@@ -13180,7 +13737,7 @@ export interface components {
          * @description Valid this many days after issue, or until a fixed end; null: no end.
          * @default null
          */
-        validity:
+        validity?:
           | {
               days: number;
             }
@@ -13190,18 +13747,18 @@ export interface components {
             }
           | null;
         /** @default  */
-        terms: string;
+        terms?: string;
         /**
          * @description An expired, unused coupon gives the member its points back.
          * @default false
          */
-        refundOnExpiry: boolean;
+        refundOnExpiry?: boolean;
         /**
          * @description generated: the gateway makes each code (unguessable, with a check character). pool: codes you upload (POST …/codes), one per order.
          * @default generated
          * @enum {string}
          */
-        codes: 'generated' | 'pool';
+        codes?: 'generated' | 'pool';
       };
       product?: {
         /** @enum {string} */
@@ -13432,7 +13989,7 @@ export interface components {
        * @description Members of a tier (their link's tier at your programme) earn points × numerator / denominator.
        * @default []
        */
-      tierBonuses: {
+      tierBonuses?: {
         tier: string;
         /**
          * @description A whole number above zero, at most 9223372036854775807.
@@ -13464,7 +14021,7 @@ export interface components {
        * Format: date-time
        * @default null
        */
-      effectiveUntil: string | null;
+      effectiveUntil?: string | null;
     };
     Accrual: {
       id: string;
