@@ -4,15 +4,19 @@
 // coffee received it. Needs `npm start` running (which seeds the agreements and the expiry rule).
 import path from 'node:path';
 import { request } from 'undici';
+import type { Schemas } from '../partner-kit/client/index.ts';
 import { loadConfig } from '../runtime/config.ts';
-import { createSignedClient } from '../signing/signed-client.ts';
-import { type DemoPartner, readDemoAlliance } from './lib/demo-alliance.ts';
+import { readDemoAlliance } from './lib/demo-alliance.ts';
 import { demoBalances } from './lib/demo-balances.ts';
+import { demoClient } from './lib/demo-client.ts';
 import { demoCoffeeInboxPort, readDemoPointsLife } from './lib/demo-points-life.ts';
 
 const config = loadConfig();
 const dataDir = path.resolve(config.DATA_DIR);
-const gatewayUrl = process.env.GATEWAY_URL ?? `http://127.0.0.1:${config.PORT}`;
+const gateway = {
+  url: process.env.GATEWAY_URL ?? `http://127.0.0.1:${config.PORT}`,
+  audience: config.GATEWAY_AUDIENCE,
+};
 const alliance = readDemoAlliance(dataDir);
 const life = readDemoPointsLife(dataDir);
 const bySlug = (slug: string) => alliance.partners.find((partner) => partner.slug === slug);
@@ -22,17 +26,10 @@ if (!coffee || !airline || !cinema || !member || !life) {
   process.stderr.write('usage: npm run demo:points-life (after npm start has seeded the demo alliance)\n');
   process.exit(2);
 }
-const signed = (partner: DemoPartner) =>
-  createSignedClient({
-    baseUrl: gatewayUrl,
-    issuer: partner.partnerId,
-    key: partner.key,
-    audience: config.GATEWAY_AUDIENCE,
-  });
-const asCinema = signed(cinema);
-const asCoffee = signed(coffee);
+const asCinema = demoClient(cinema.partnerId, cinema.key, gateway);
+const asCoffee = demoClient(coffee.partnerId, coffee.key, gateway);
 const write = (line: string) => process.stdout.write(`${line}\n`);
-const balances = () => demoBalances(alliance, { url: gatewayUrl, audience: config.GATEWAY_AUDIENCE });
+const balances = () => demoBalances(alliance, gateway);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const yuan = (minor: string) => `${(Number(minor) / 100).toFixed(2)}`;
 const run = Date.now().toString(36);
@@ -40,10 +37,8 @@ const run = Date.now().toString(36);
 write(`member  ${member.memberId}: ${await balances()}`);
 
 // 1. A 120 CNY cinema ticket earns miles: the cinema reports the purchase.
-const reported = await asCinema.call({
-  method: 'POST',
-  path: '/v1/accruals',
-  idempotencyKey: `cinema-ticket-${run}`,
+const reported = await asCinema.POST('/v1/accruals', {
+  params: { header: { 'idempotency-key': `cinema-ticket-${run}` } },
   body: {
     memberId: member.memberId,
     programId: airline.programId,
@@ -51,22 +46,17 @@ const reported = await asCinema.call({
     orderReference: `cinema-ticket-${run}`,
   },
 });
-type Accrual = {
-  id: string;
-  status: string;
-  tier: string | null;
-  points: string;
-  amountOwedMinor: string;
-  failure: { code: string } | null;
-};
-let accrual = reported.json<Accrual>();
-if (reported.status !== 201 && reported.status !== 202) {
-  write(`accrual refused: HTTP ${reported.status} ${reported.text}`);
+if (!reported.data) {
+  write(`accrual refused: HTTP ${reported.response.status} ${JSON.stringify(reported.error)}`);
   process.exit(1);
 }
+let accrual: Schemas['Accrual'] = reported.data;
 for (let attempt = 0; attempt < 100 && accrual.status === 'pending'; attempt += 1) {
   await sleep(200);
-  accrual = (await asCinema.call({ method: 'GET', path: `/v1/accruals/${accrual.id}` })).json<Accrual>();
+  const polled = await asCinema.GET('/v1/accruals/{accrualId}', {
+    params: { path: { accrualId: accrual.id } },
+  });
+  accrual = polled.data ?? accrual;
 }
 write(
   `earn    ${accrual.id}: ticket 120.00 CNY at ${cinema.name} → ${accrual.status}${accrual.failure ? ` (${accrual.failure.code})` : ''}, ${accrual.points} ${airline.unitName} (tier ${accrual.tier ?? 'none'}), ${cinema.name} owes ${airline.name} ${yuan(accrual.amountOwedMinor)} CNY`,
@@ -74,27 +64,20 @@ write(
 write(`member  ${await balances()}`);
 
 // 2. 10 CNY of a 38 CNY coffee order paid with miles: coffee authorizes, then captures.
-type Payment = {
-  id: string;
-  status: string;
-  price: { amountMinor: string; perPoints: string };
-  authorized: { points: string; amountMinor: string };
-  captured: { points: string; amountMinor: string };
-  failure: { code: string } | null;
-  operation?: { status: string; failure: { code: string } | null };
-};
+type Payment = Schemas['PointsPayment'];
 const settle = async (payment: Payment, busy: string[]) => {
   let current = payment;
   for (let attempt = 0; attempt < 100 && busy.includes(current.status); attempt += 1) {
     await sleep(200);
-    current = (await asCoffee.call({ method: 'GET', path: `/v1/points-payments/${current.id}` })).json();
+    const polled = await asCoffee.GET('/v1/points-payments/{paymentId}', {
+      params: { path: { paymentId: current.id } },
+    });
+    current = polled.data ?? current;
   }
   return current;
 };
-const authorizing = await asCoffee.call({
-  method: 'POST',
-  path: '/v1/points-payments',
-  idempotencyKey: `coffee-order-${run}:authorize`,
+const authorizing = await asCoffee.POST('/v1/points-payments', {
+  params: { header: { 'idempotency-key': `coffee-order-${run}:authorize` } },
   body: {
     memberId: member.memberId,
     programId: airline.programId,
@@ -102,22 +85,23 @@ const authorizing = await asCoffee.call({
     orderReference: `coffee-order-${run}`,
   },
 });
-if (authorizing.status !== 201 && authorizing.status !== 202) {
-  write(`authorization refused: HTTP ${authorizing.status} ${authorizing.text}`);
+if (!authorizing.data) {
+  write(`authorization refused: HTTP ${authorizing.response.status} ${JSON.stringify(authorizing.error)}`);
   process.exit(1);
 }
-let payment = await settle(authorizing.json<Payment>(), ['authorizing']);
+let payment = await settle(authorizing.data, ['authorizing']);
 write(
   `pay     ${payment.id}: coffee order 38.00 CNY, 10.00 CNY in ${airline.unitName} at ${yuan(payment.price.amountMinor)} CNY a mile → ${payment.status}${payment.failure ? ` (${payment.failure.code})` : ''}, ${payment.authorized.points} ${airline.unitName} held for ${yuan(payment.authorized.amountMinor)} CNY`,
 );
 if (payment.status === 'authorized') {
-  const capturing = await asCoffee.call({
-    method: 'POST',
-    path: `/v1/points-payments/${payment.id}/captures`,
-    idempotencyKey: `coffee-order-${run}:capture`,
+  const capturing = await asCoffee.POST('/v1/points-payments/{paymentId}/captures', {
+    params: {
+      path: { paymentId: payment.id },
+      header: { 'idempotency-key': `coffee-order-${run}:capture` },
+    },
     body: {},
   });
-  payment = await settle(capturing.json<Payment>(), ['capturing']);
+  payment = await settle(capturing.data ?? payment, ['capturing']);
   write(
     `capture ${payment.id}: ${payment.status}, ${payment.captured.points} ${airline.unitName} taken, ${airline.name} owes ${coffee.name} ${yuan(payment.captured.amountMinor)} CNY; 28.00 CNY left to pay in cash`,
   );
@@ -128,10 +112,10 @@ write(`member  ${await balances()}`);
 write(
   `expiry  ${coffee.unitName}: ${life.expiry.rule.months} month(s) after earning, reminders ${life.expiry.reminderDaysAhead.join(' and ')} days ahead; ${life.welcomeBeans.points} welcome ${coffee.unitName} expire ${life.welcomeBeans.expiresAt ?? 'never'}`,
 );
-const deliveries = (await asCoffee.call({ method: 'GET', path: '/v1/webhook-deliveries?limit=100' })).json<{
-  items: { eventId: string; eventType: string; status: string; attempts: number }[];
-}>();
-const reminders = deliveries.items.filter((delivery) => delivery.eventType === 'points.expiring');
+const deliveries = await asCoffee.GET('/v1/webhook-deliveries', { params: { query: { limit: '100' } } });
+const reminders = (deliveries.data?.items ?? []).filter(
+  (delivery) => delivery.eventType === 'points.expiring',
+);
 const inbox = await request(`http://127.0.0.1:${demoCoffeeInboxPort}/_control/webhooks`).catch(() => null);
 const received = inbox?.statusCode === 200 ? ((await inbox.body.json()) as { items: unknown[] }).items : [];
 for (const reminder of reminders) {
@@ -151,6 +135,4 @@ if (reminders.length === 0) {
     `webhook no points.expiring yet: ${coffee.name} takes webhooks only if it has a webhook URL (a demo made before this one has none), and reminders are queued by the expiry run every POINTS_EXPIRY_EVERY_SECONDS (${config.POINTS_EXPIRY_EVERY_SECONDS} s); run this again after it`,
   );
 }
-await asCinema.close();
-await asCoffee.close();
 process.exit(accrual.status === 'completed' && payment.status === 'captured' ? 0 : 1);

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../runtime/config.ts';
 import { readKeyPair } from '../runtime/signing-keys.ts';
-import { createSignedClient } from '../signing/signed-client.ts';
 import { readDemoAlliance } from './lib/demo-alliance.ts';
+import { demoClient } from './lib/demo-client.ts';
 
 const quirks = ['drop', 'change_amount', 'change_status', 'duplicate'] as const;
 const { values } = parseArgs({
@@ -18,7 +18,10 @@ const { values } = parseArgs({
 });
 const config = loadConfig();
 const dataDir = path.resolve(config.DATA_DIR);
-const gatewayUrl = process.env.GATEWAY_URL ?? `http://127.0.0.1:${config.PORT}`;
+const gateway = {
+  url: process.env.GATEWAY_URL ?? `http://127.0.0.1:${config.PORT}`,
+  audience: config.GATEWAY_AUDIENCE,
+};
 const partner = readDemoAlliance(dataDir).partners.find((candidate) => candidate.slug === values.partner);
 const financeKey = readKeyPair(path.join(dataDir, 'keys', 'finance.json'));
 const quirk = quirks.find((name) => name === values.break);
@@ -28,13 +31,11 @@ if (!partner?.systemUrl || !financeKey || !quirk) {
   );
   process.exit(2);
 }
-const signed = (issuer: string, key: typeof financeKey) =>
-  createSignedClient({ baseUrl: gatewayUrl, issuer, key, audience: config.GATEWAY_AUDIENCE });
-const asPartner = signed(partner.partnerId, partner.key);
-const asFinance = signed('finance', financeKey);
+const asPartner = demoClient(partner.partnerId, partner.key, gateway);
+const asFinance = demoClient('finance', financeKey, gateway);
 
-const latest = await asPartner.call({ method: 'GET', path: '/v1/transfers?limit=1' });
-const [transfer] = latest.json<{ items: { id: string; sourceProgramId: string; status: string }[] }>().items;
+const latest = await asPartner.GET('/v1/transfers', { params: { query: { limit: '1' } } });
+const [transfer] = latest.data?.items ?? [];
 if (!transfer) {
   process.stderr.write(`no transfer through ${partner.name} yet: run npm run demo:transfer first\n`);
   process.exit(1);
@@ -49,37 +50,25 @@ await fetch(control, {
 process.stdout.write(`told ${partner.name}'s system to report ${key} with the quirk ${quirk}\n`);
 
 const now = Date.now();
-const response = await asFinance.call({
-  method: 'POST',
-  path: '/v1/finance/reconciliation/runs',
+const response = await asFinance.POST('/v1/finance/reconciliation/runs', {
   body: {
     programId: partner.programId,
     from: new Date(now - 24 * 3_600_000).toISOString(),
     to: new Date(now + 60_000).toISOString(),
   },
 });
-const run = response.json<{
-  id: string;
-  status: string;
-  matchedCount: string;
-  breakCounts: Record<string, number>;
-}>();
+if (!response.data) {
+  process.stdout.write(`run refused: HTTP ${response.response.status} ${JSON.stringify(response.error)}\n`);
+  process.exit(1);
+}
+const run = response.data;
 process.stdout.write(
-  `run     ${run.id}: HTTP ${response.status}, ${run.status}; ${run.matchedCount} matched, breaks ${JSON.stringify(run.breakCounts)}\n`,
+  `run     ${run.id}: HTTP ${response.response.status}, ${run.status}; ${run.matchedCount} matched, breaks ${JSON.stringify(run.breakCounts)}\n`,
 );
-const breaks = await asFinance.call({
-  method: 'GET',
-  path: `/v1/finance/reconciliation/breaks?partnerId=${partner.partnerId}`,
+const breaks = await asFinance.GET('/v1/finance/reconciliation/breaks', {
+  params: { query: { partnerId: partner.partnerId } },
 });
-for (const found of breaks.json<{
-  items: {
-    id: string;
-    kind: string;
-    itemKey: string;
-    gateway: { points: string | null; status: string | null };
-    partner: { points: string | null; status: string | null };
-  }[];
-}>().items) {
+for (const found of breaks.data?.items ?? []) {
   process.stdout.write(
     `break   ${found.id} ${found.kind} ${found.itemKey}: gateway ${found.gateway.points ?? '-'} ${found.gateway.status ?? ''}, partner ${found.partner.points ?? '-'} ${found.partner.status ?? ''}\n`,
   );
@@ -89,5 +78,3 @@ process.stdout.write(
   `${partner.name}'s system reports truthfully again: run this again with --break, or resolve a break with\n` +
     `npm run sign -- --as finance POST /v1/finance/reconciliation/breaks/BREAK_ID/resolution '{"resolution":"partner_fixed","reason":"…"}'\n`,
 );
-await asPartner.close();
-await asFinance.close();

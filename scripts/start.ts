@@ -19,7 +19,6 @@ import { ensurePostgres, ensureTemporal, ServiceStartError } from '../runtime/lo
 import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { gatewayKeysFromJwks, loadOrCreateKeyPair } from '../runtime/signing-keys.ts';
-import { createSignedClient } from '../signing/signed-client.ts';
 import { createDatabase } from '../store/connection.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { migrateToLatest } from '../store/migrator.ts';
@@ -28,6 +27,7 @@ import { createWorker } from '../workflows/worker-factory.ts';
 import { readDemoAlliance, seedDemoAlliance } from './lib/demo-alliance.ts';
 import { demoBalances } from './lib/demo-balances.ts';
 import { seedDemoCatalog } from './lib/demo-catalog.ts';
+import { demoClient } from './lib/demo-client.ts';
 import { seedDemoConsoleUsers } from './lib/demo-console.ts';
 import { seedDemoPointsLife, startDemoWebhookInbox } from './lib/demo-points-life.ts';
 import { printWelcome } from './lib/welcome.ts';
@@ -125,12 +125,7 @@ const gateway = await startGatewayServer({
   operatorPublicKeys,
   financePublicKeys,
 });
-const operator = createSignedClient({
-  baseUrl: gateway.url,
-  issuer: 'operator',
-  key: operatorKey,
-  audience: config.GATEWAY_AUDIENCE,
-});
+const operator = demoClient('operator', operatorKey, { url: gateway.url, audience: config.GATEWAY_AUDIENCE });
 // Two partners keep their points in systems of their own: reference partner servers, here.
 const systems = {
   airline: await startReferencePartner({
@@ -177,7 +172,6 @@ if (!config.OPERATOR_PUBLIC_JWKS) {
 const consoleUsers = config.OPERATOR_PUBLIC_JWKS
   ? []
   : await seedDemoConsoleUsers({ operator, alliance, dataDir });
-await operator.close();
 for (const partner of alliance.partners) {
   if (partner.slug === 'airline' || partner.slug === 'cinema')
     systems[partner.slug].setPartnerId(partner.partnerId);

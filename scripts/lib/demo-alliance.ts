@@ -4,10 +4,10 @@
 // three. Keys and ids are kept under .data, so a restart reuses them.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PartnerView } from '../../gateway/schemas/partners.ts';
+import type { GatewayClient, Schemas } from '../../partner-kit/client/index.ts';
 import { loadOrCreateKeyPair } from '../../runtime/signing-keys.ts';
 import type { SigningKeyPair } from '../../signing/keys.ts';
-import { createSignedClient, type SignedClient } from '../../signing/signed-client.ts';
+import { demoClient, seeded } from './demo-client.ts';
 
 export type DemoSlug = 'coffee' | 'airline' | 'cinema';
 
@@ -71,17 +71,8 @@ function save(dataDir: string, alliance: DemoAlliance): void {
   writeFileSync(registryFile(dataDir), `${JSON.stringify(alliance, null, 2)}\n`, { mode: 0o600 });
 }
 
-async function expectStatus(
-  response: { status: number; text: string },
-  status: number,
-  what: string,
-): Promise<void> {
-  if (response.status !== status)
-    throw new Error(`demo: ${what} answered ${response.status}: ${response.text}`);
-}
-
 export interface DemoSeedInput {
-  operator: SignedClient;
+  operator: GatewayClient;
   gatewayUrl: string;
   audience: string;
   dataDir: string;
@@ -107,26 +98,28 @@ export async function seedDemoAlliance(input: DemoSeedInput): Promise<DemoAllian
     const known = previous.partners.find((partner) => partner.slug === spec.slug);
     if (
       known &&
-      (await input.operator.call({ method: 'GET', path: `/v1/operator/partners/${known.partnerId}` }))
-        .status === 200
+      (
+        await input.operator.GET('/v1/operator/partners/{partnerId}', {
+          params: { path: { partnerId: known.partnerId } },
+        })
+      ).response.status === 200
     ) {
       partners.push({ ...known, systemUrl });
       continue;
     }
-    const response = await input.operator.call({
-      method: 'POST',
-      path: '/v1/operator/partners',
-      idempotencyKey: `demo-${spec.slug}-${key.kid}`,
-      body: {
-        name: spec.name,
-        programs: [spec.program],
-        keys: [key.publicJwk],
-        loyaltyApiUrl: systemUrl,
-        webhookUrl: systemUrl ? `${systemUrl}/webhooks` : (input.coffeeWebhookUrl ?? null),
-      },
-    });
-    await expectStatus(response, 201, `creating ${spec.name}`);
-    const partner = response.json<PartnerView>();
+    const partner = seeded(
+      await input.operator.POST('/v1/operator/partners', {
+        params: { header: { 'idempotency-key': `demo-${spec.slug}-${key.kid}` } },
+        body: {
+          name: spec.name,
+          programs: [spec.program],
+          keys: [key.publicJwk as Schemas['CreatePartner']['keys'][number]],
+          loyaltyApiUrl: systemUrl,
+          webhookUrl: systemUrl ? `${systemUrl}/webhooks` : (input.coffeeWebhookUrl ?? null),
+        },
+      }),
+      `creating ${spec.name}`,
+    );
     const program = partner.programs[0];
     if (!program) throw new Error(`demo: ${spec.name} came back without its programme`);
     partners.push({
@@ -144,43 +137,36 @@ export async function seedDemoAlliance(input: DemoSeedInput): Promise<DemoAllian
     (partner) => !previous.partners.find((known) => known.partnerId === partner.partnerId),
   );
   if (fresh || !alliance.member) {
+    const gateway = { url: input.gatewayUrl, audience: input.audience };
     const clients = Object.fromEntries(
-      partners.map((partner) => [
-        partner.slug,
-        createSignedClient({
-          baseUrl: input.gatewayUrl,
-          issuer: partner.partnerId,
-          key: partner.key,
-          audience: input.audience,
-        }),
-      ]),
-    ) as Record<DemoSlug, SignedClient>;
+      partners.map((partner) => [partner.slug, demoClient(partner.partnerId, partner.key, gateway)]),
+    ) as Record<DemoSlug, GatewayClient>;
     const bySlug = (slug: DemoSlug) => partners.find((partner) => partner.slug === slug) as DemoPartner;
     for (const [from, to, fromPoints, toPoints] of rates) {
-      const proposed = await clients[from].call({
-        method: 'POST',
-        path: '/v1/rate-agreements',
-        body: {
-          sourceProgramId: bySlug(from).programId,
-          targetProgramId: bySlug(to).programId,
-          fromPoints,
-          toPoints,
-          feeBasisPoints: 100,
-          feePayer: 'source_partner',
-          sourcePointsMin: '100',
-          sourcePointsMax: '100000',
-          memberDailyCapSourcePoints: '20000',
-          settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'CNY' },
-          effectiveFrom: new Date().toISOString(),
-        },
-      });
-      await expectStatus(proposed, 201, `proposing ${from} → ${to}`);
-      const version = proposed.json<{ agreementId: string; version: number }>();
-      const accepted = await clients[to].call({
-        method: 'POST',
-        path: `/v1/rate-agreements/${version.agreementId}/versions/${version.version}/accept`,
-      });
-      await expectStatus(accepted, 200, `accepting ${from} → ${to}`);
+      const version = seeded(
+        await clients[from].POST('/v1/rate-agreements', {
+          body: {
+            sourceProgramId: bySlug(from).programId,
+            targetProgramId: bySlug(to).programId,
+            fromPoints,
+            toPoints,
+            feeBasisPoints: 100,
+            feePayer: 'source_partner',
+            sourcePointsMin: '100',
+            sourcePointsMax: '100000',
+            memberDailyCapSourcePoints: '20000',
+            settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'CNY' },
+            effectiveFrom: new Date().toISOString(),
+          },
+        }),
+        `proposing ${from} → ${to}`,
+      );
+      seeded(
+        await clients[to].POST('/v1/rate-agreements/{agreementId}/versions/{version}/accept', {
+          params: { path: { agreementId: version.agreementId, version: String(version.version) } },
+        }),
+        `accepting ${from} → ${to}`,
+      );
     }
     let memberId: string | null = null;
     const accounts = {
@@ -189,35 +175,35 @@ export async function seedDemoAlliance(input: DemoSeedInput): Promise<DemoAllian
       cinema: 'STAR-5501',
     } satisfies Record<DemoSlug, string>;
     for (const slug of ['coffee', 'airline', 'cinema'] as const) {
-      const linked = await clients[slug].call({
-        method: 'POST',
-        path: '/v1/member-links',
-        body: {
-          memberId,
-          programId: bySlug(slug).programId,
-          accountRef: accounts[slug],
-          tier: slug === 'airline' ? 'gold' : null,
-          consent: {
-            grantedAt: new Date().toISOString(),
-            scopes: ['transfers', 'redemptions'],
-            reference: `demo consent ${slug}`,
+      const linked: Schemas['MemberLink'] = seeded(
+        await clients[slug].POST('/v1/member-links', {
+          body: {
+            memberId,
+            programId: bySlug(slug).programId,
+            accountRef: accounts[slug],
+            tier: slug === 'airline' ? 'gold' : null,
+            consent: {
+              grantedAt: new Date().toISOString(),
+              scopes: ['transfers', 'redemptions'],
+              reference: `demo consent ${slug}`,
+            },
           },
-        },
-      });
-      await expectStatus(linked, 201, `linking the demo member at ${slug}`);
-      memberId = linked.json<{ memberId: string }>().memberId;
+        }),
+        `linking the demo member at ${slug}`,
+      );
+      memberId = linked.memberId;
       if (slug === 'coffee') {
-        const credited = await clients.coffee.call({
-          method: 'POST',
-          path: `/v1/programs/${bySlug('coffee').programId}/accounts/${accounts.coffee}/credits`,
-          body: { points: String(startingPoints.coffee), reason: 'demo: beans earned' },
-        });
-        await expectStatus(credited, 201, 'crediting demo beans');
+        seeded(
+          await clients.coffee.POST('/v1/programs/{programId}/accounts/{accountRef}/credits', {
+            params: { path: { programId: bySlug('coffee').programId, accountRef: accounts.coffee } },
+            body: { points: String(startingPoints.coffee), reason: 'demo: beans earned' },
+          }),
+          'crediting demo beans',
+        );
       } else {
         await input.systems[slug].openAccount(accounts[slug], startingPoints[slug]);
       }
     }
-    await Promise.all(Object.values(clients).map((client) => client.close()));
     alliance.member = { memberId: memberId ?? '', accounts };
   }
   save(input.dataDir, alliance);

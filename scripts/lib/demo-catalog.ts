@@ -4,8 +4,9 @@
 // Made once, when the demo has no catalog yet; its items' ids are kept beside the alliance's.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSignedClient, type SignedClient } from '../../signing/signed-client.ts';
+import type { GatewayClient, Schemas } from '../../partner-kit/client/index.ts';
 import type { DemoAlliance, DemoSlug } from './demo-alliance.ts';
+import { demoClient, seeded } from './demo-client.ts';
 
 export interface DemoCatalog {
   items: {
@@ -24,11 +25,7 @@ export function readDemoCatalog(dataDir: string): DemoCatalog {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCatalog) : { items: [] };
 }
 
-async function expect201(response: { status: number; text: string }, what: string): Promise<void> {
-  if (response.status !== 201 && response.status !== 200) {
-    throw new Error(`demo catalog: ${what} answered ${response.status}: ${response.text}`);
-  }
-}
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export async function seedDemoCatalog(input: {
   alliance: DemoAlliance;
@@ -43,53 +40,53 @@ export async function seedDemoCatalog(input: {
     if (!found) throw new Error(`demo catalog: no demo partner ${slug}`);
     return found;
   };
-  const clients: Partial<Record<DemoSlug, SignedClient>> = {};
+  const clients: Partial<Record<DemoSlug, GatewayClient>> = {};
   const client = (slug: DemoSlug) => {
-    clients[slug] ??= createSignedClient({
-      baseUrl: input.gatewayUrl,
-      issuer: partner(slug).partnerId,
-      key: partner(slug).key,
+    clients[slug] ??= demoClient(partner(slug).partnerId, partner(slug).key, {
+      url: input.gatewayUrl,
       audience: input.audience,
     });
     return clients[slug];
   };
 
   // Coffee beans pay for the cinema's coupons: 10 beans for 8 stars (every cycle still loses points).
-  const proposed = await client('coffee').call({
-    method: 'POST',
-    path: '/v1/rate-agreements',
-    body: {
-      sourceProgramId: partner('coffee').programId,
-      targetProgramId: partner('cinema').programId,
-      fromPoints: '10',
-      toPoints: '8',
-      feeBasisPoints: 0,
-      feePayer: 'source_partner',
-      sourcePointsMin: '1',
-      sourcePointsMax: '100000',
-      memberDailyCapSourcePoints: '20000',
-      settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'CNY' },
-      effectiveFrom: new Date().toISOString(),
-    },
-  });
-  await expect201(proposed, 'proposing coffee → cinema');
-  const version = proposed.json<{ agreementId: string; version: number }>();
-  await expect201(
-    await client('cinema').call({
-      method: 'POST',
-      path: `/v1/rate-agreements/${version.agreementId}/versions/${version.version}/accept`,
+  const version = seeded(
+    await client('coffee').POST('/v1/rate-agreements', {
+      body: {
+        sourceProgramId: partner('coffee').programId,
+        targetProgramId: partner('cinema').programId,
+        fromPoints: '10',
+        toPoints: '8',
+        feeBasisPoints: 0,
+        feePayer: 'source_partner',
+        sourcePointsMin: '1',
+        sourcePointsMax: '100000',
+        memberDailyCapSourcePoints: '20000',
+        settlement: { amountMinor: '1', perTargetPoints: '1', currency: 'CNY' },
+        effectiveFrom: new Date().toISOString(),
+      },
+    }),
+    'proposing coffee → cinema',
+  );
+  seeded(
+    await client('cinema').POST('/v1/rate-agreements/{agreementId}/versions/{version}/accept', {
+      params: { path: { agreementId: version.agreementId, version: String(version.version) } },
     }),
     'accepting coffee → cinema',
   );
 
-  const publish = async (slug: DemoCatalog['items'][number]['slug'], publisher: DemoSlug, body: object) => {
-    const response = await client(publisher).call({
-      method: 'POST',
-      path: '/v1/catalog/items',
-      body: { programId: partner(publisher).programId, ...body },
-    });
-    await expect201(response, `publishing ${slug}`);
-    return { slug, publisher, itemId: response.json<{ id: string }>().id };
+  const publish = async (
+    slug: DemoCatalog['items'][number]['slug'],
+    publisher: DemoSlug,
+    item: DistributiveOmit<Schemas['PublishItem'], 'programId'>,
+  ) => {
+    const published = seeded(
+      await client(publisher).POST('/v1/catalog/items', {
+        body: { programId: partner(publisher).programId, ...item } as Schemas['PublishItem'],
+      }),
+      `publishing ${slug}`,
+    );
+    return { slug, publisher, itemId: published.id };
   };
   const catalog: DemoCatalog = {
     items: [
@@ -149,7 +146,6 @@ export async function seedDemoCatalog(input: {
       },
     }),
   );
-  await Promise.all(Object.values(clients).map((signed) => signed?.close()));
   mkdirSync(path.dirname(catalogFile(input.dataDir)), { recursive: true });
   writeFileSync(catalogFile(input.dataDir), `${JSON.stringify(catalog, null, 2)}\n`);
   return catalog;

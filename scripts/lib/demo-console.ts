@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SignedClient } from '../../signing/signed-client.ts';
+import type { GatewayClient } from '../../partner-kit/client/index.ts';
 import type { DemoAlliance } from './demo-alliance.ts';
 
 export interface DemoConsoleUser {
@@ -34,17 +34,15 @@ function readOrMakeUsers(dataDir: string): DemoConsoleUser[] {
 
 /** Creates the demo's console users (a user made at an earlier start is left as it is). */
 export async function seedDemoConsoleUsers(input: {
-  operator: SignedClient;
+  operator: GatewayClient;
   alliance: DemoAlliance;
   dataDir: string;
 }): Promise<DemoConsoleUser[]> {
   const users = readOrMakeUsers(input.dataDir);
   for (const user of users) {
     const partner = input.alliance.partners.find((candidate) => candidate.slug === user.partnerSlug);
-    const response = await input.operator.call({
-      method: 'POST',
-      path: '/v1/operator/console-users',
-      idempotencyKey: `demo-console-${user.username}`,
+    const created = await input.operator.POST('/v1/operator/console-users', {
+      params: { header: { 'idempotency-key': `demo-console-${user.username}` } },
       body: {
         username: user.username,
         role: user.role,
@@ -52,9 +50,11 @@ export async function seedDemoConsoleUsers(input: {
         password: user.password,
       },
     });
-    const taken = response.status === 400 && response.text.includes('is taken');
-    if (response.status !== 201 && !taken) {
-      throw new Error(`creating console user ${user.username} failed: ${response.status} ${response.text}`);
+    const taken = created.error?.errors?.some((error) => error.message === 'is taken') ?? false;
+    if (!created.data && !taken) {
+      throw new Error(
+        `creating console user ${user.username} failed: ${created.response.status} ${JSON.stringify(created.error)}`,
+      );
     }
   }
   return users;

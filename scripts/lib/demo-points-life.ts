@@ -7,8 +7,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createSignedClient, type SignedClient } from '../../signing/signed-client.ts';
+import type { GatewayClient } from '../../partner-kit/client/index.ts';
 import type { DemoAlliance, DemoSlug } from './demo-alliance.ts';
+import { demoClient, seeded } from './demo-client.ts';
 
 export interface DemoPointsLife {
   earnAgreementId: string;
@@ -26,12 +27,6 @@ function pointsLifeFile(dataDir: string): string {
 export function readDemoPointsLife(dataDir: string): DemoPointsLife | null {
   const file = pointsLifeFile(dataDir);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoPointsLife) : null;
-}
-
-function expectOk(response: { status: number; text: string }, what: string): void {
-  if (response.status !== 201 && response.status !== 200) {
-    throw new Error(`demo points life: ${what} answered ${response.status}: ${response.text}`);
-  }
 }
 
 /**
@@ -88,22 +83,18 @@ export async function seedDemoPointsLife(input: {
     if (!found) throw new Error(`demo points life: no demo partner ${slug}`);
     return found;
   };
-  const clients: Partial<Record<DemoSlug, SignedClient>> = {};
+  const clients: Partial<Record<DemoSlug, GatewayClient>> = {};
   const client = (slug: DemoSlug) => {
-    clients[slug] ??= createSignedClient({
-      baseUrl: input.gatewayUrl,
-      issuer: partner(slug).partnerId,
-      key: partner(slug).key,
+    clients[slug] ??= demoClient(partner(slug).partnerId, partner(slug).key, {
+      url: input.gatewayUrl,
       audience: input.audience,
     });
     return clients[slug];
   };
-  try {
-    // Cinema purchases earn miles: 1 mile per 10.00 CNY (gold members ×1.5); the cinema pays the
-    // airline 0.03 CNY a mile. The airline proposes (it prices its own miles), the cinema accepts.
-    const earn = await client('airline').call({
-      method: 'POST',
-      path: '/v1/earn-agreements',
+  // Cinema purchases earn miles: 1 mile per 10.00 CNY (gold members ×1.5); the cinema pays the
+  // airline 0.03 CNY a mile. The airline proposes (it prices its own miles), the cinema accepts.
+  const version = seeded(
+    await client('airline').POST('/v1/earn-agreements', {
       body: {
         merchantPartnerId: partner('cinema').partnerId,
         programId: partner('airline').programId,
@@ -113,21 +104,19 @@ export async function seedDemoPointsLife(input: {
         price: { amountMinor: '3', perPoints: '1', currency: 'CNY' },
         effectiveFrom: new Date().toISOString(),
       },
-    });
-    expectOk(earn, 'proposing the earn agreement airline → cinema');
-    const version = earn.json<{ agreementId: string; version: number }>();
-    expectOk(
-      await client('cinema').call({
-        method: 'POST',
-        path: `/v1/earn-agreements/${version.agreementId}/versions/${version.version}/accept`,
-      }),
-      'accepting the earn agreement airline → cinema',
-    );
+    }),
+    'proposing the earn agreement airline → cinema',
+  );
+  seeded(
+    await client('cinema').POST('/v1/earn-agreements/{agreementId}/versions/{version}/accept', {
+      params: { path: { agreementId: version.agreementId, version: String(version.version) } },
+    }),
+    'accepting the earn agreement airline → cinema',
+  );
 
-    // Coffee's checkout takes miles: a mile is worth 0.05 CNY. The airline offers, coffee accepts.
-    const cash = await client('airline').call({
-      method: 'POST',
-      path: '/v1/cash-agreements',
+  // Coffee's checkout takes miles: a mile is worth 0.05 CNY. The airline offers, coffee accepts.
+  const cash = seeded(
+    await client('airline').POST('/v1/cash-agreements', {
       body: {
         programId: partner('airline').programId,
         merchantId: partner('coffee').partnerId,
@@ -135,97 +124,84 @@ export async function seedDemoPointsLife(input: {
         perPoints: '1',
         currency: 'CNY',
       },
-    });
-    expectOk(cash, 'offering the cash agreement airline → coffee');
-    const cashAgreementId = cash.json<{ id: string }>().id;
-    expectOk(
-      await client('coffee').call({ method: 'POST', path: `/v1/cash-agreements/${cashAgreementId}/accept` }),
-      'accepting the cash agreement airline → coffee',
-    );
+    }),
+    'offering the cash agreement airline → coffee',
+  );
+  seeded(
+    await client('coffee').POST('/v1/cash-agreements/{agreementId}/accept', {
+      params: { path: { agreementId: cash.id } },
+    }),
+    'accepting the cash agreement airline → coffee',
+  );
 
-    // Paying with miles needs the member's consent to redemptions at the airline. A link's consent
-    // cannot be changed in place, so a link made without it is revoked and made again.
-    const links = await client('airline').call({
-      method: 'GET',
-      path: `/v1/members/${member.memberId}/links`,
-    });
-    expectOk(links, "reading the member's airline link");
-    const airlineLink = links
-      .json<{
-        items: {
-          id: string;
-          programId: string;
-          tier: string | null;
-          consent: { scopes: string[] };
-          revokedAt: string | null;
-        }[];
-      }>()
-      .items.find((link) => link.programId === partner('airline').programId && link.revokedAt === null);
-    if (airlineLink && !airlineLink.consent.scopes.includes('redemptions')) {
-      expectOk(
-        await client('airline').call({
-          method: 'POST',
-          path: `/v1/member-links/${airlineLink.id}/revoke`,
-          body: { reason: 'demo: consent extended to redemptions' },
-        }),
-        "revoking the member's airline link",
-      );
-      expectOk(
-        await client('airline').call({
-          method: 'POST',
-          path: '/v1/member-links',
-          body: {
-            memberId: member.memberId,
-            programId: partner('airline').programId,
-            accountRef: member.accounts.airline,
-            tier: airlineLink.tier,
-            consent: {
-              grantedAt: new Date().toISOString(),
-              scopes: ['transfers', 'redemptions'],
-              reference: 'demo consent airline',
-            },
-          },
-        }),
-        "linking the member's airline account again",
-      );
-    }
-
-    // Beans expire a month after they are earned; reminders go out 31 and 7 days ahead (31: a
-    // month is at most 31 days, so the first reminder of a fresh lot is due at once, for the demo).
-    const expiry = {
-      rule: { kind: 'months_after_earning' as const, months: 1 },
-      reminderDaysAhead: [31, 7],
-    };
-    expectOk(
-      await client('coffee').call({
-        method: 'POST',
-        path: `/v1/programs/${partner('coffee').programId}/points-expiry`,
-        body: expiry,
+  // Paying with miles needs the member's consent to redemptions at the airline. A link's consent
+  // cannot be changed in place, so a link made without it is revoked and made again.
+  const links = seeded(
+    await client('airline').GET('/v1/members/{memberId}/links', {
+      params: { path: { memberId: member.memberId } },
+    }),
+    "reading the member's airline link",
+  );
+  const airlineLink = links.items.find(
+    (link) => link.programId === partner('airline').programId && link.revokedAt === null,
+  );
+  if (airlineLink && !airlineLink.consent.scopes.includes('redemptions')) {
+    seeded(
+      await client('airline').POST('/v1/member-links/{linkId}/revoke', {
+        params: { path: { linkId: airlineLink.id } },
+        body: { reason: 'demo: consent extended to redemptions' },
       }),
-      "setting the coffee programme's expiry",
+      "revoking the member's airline link",
     );
-    // The gateway's processes remember a programme's rule for a few seconds: credit after that.
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
-    const credited = await client('coffee').call({
-      method: 'POST',
-      path: `/v1/programs/${partner('coffee').programId}/accounts/${member.accounts.coffee}/credits`,
-      body: { points: '300', reason: 'demo: welcome beans' },
-    });
-    expectOk(credited, 'crediting welcome beans');
-    const profile = credited.json<{ expiryProfile: { points: string; expiresAt: string | null }[] }>()
-      .expiryProfile;
-    const expiring = profile.find((portion) => portion.expiresAt !== null);
-
-    const life: DemoPointsLife = {
-      earnAgreementId: version.agreementId,
-      cashAgreementId,
-      expiry,
-      welcomeBeans: { points: '300', expiresAt: expiring?.expiresAt ?? null },
-    };
-    mkdirSync(path.dirname(pointsLifeFile(input.dataDir)), { recursive: true });
-    writeFileSync(pointsLifeFile(input.dataDir), `${JSON.stringify(life, null, 2)}\n`);
-    return life;
-  } finally {
-    await Promise.all(Object.values(clients).map((signed) => signed?.close()));
+    seeded(
+      await client('airline').POST('/v1/member-links', {
+        body: {
+          memberId: member.memberId,
+          programId: partner('airline').programId,
+          accountRef: member.accounts.airline,
+          tier: airlineLink.tier,
+          consent: {
+            grantedAt: new Date().toISOString(),
+            scopes: ['transfers', 'redemptions'],
+            reference: 'demo consent airline',
+          },
+        },
+      }),
+      "linking the member's airline account again",
+    );
   }
+
+  // Beans expire a month after they are earned; reminders go out 31 and 7 days ahead (31: a
+  // month is at most 31 days, so the first reminder of a fresh lot is due at once, for the demo).
+  const expiry = {
+    rule: { kind: 'months_after_earning' as const, months: 1 },
+    reminderDaysAhead: [31, 7],
+  };
+  seeded(
+    await client('coffee').POST('/v1/programs/{programId}/points-expiry', {
+      params: { path: { programId: partner('coffee').programId } },
+      body: expiry,
+    }),
+    "setting the coffee programme's expiry",
+  );
+  // The gateway's processes remember a programme's rule for a few seconds: credit after that.
+  await new Promise((resolve) => setTimeout(resolve, 6_000));
+  const credited = seeded(
+    await client('coffee').POST('/v1/programs/{programId}/accounts/{accountRef}/credits', {
+      params: { path: { programId: partner('coffee').programId, accountRef: member.accounts.coffee } },
+      body: { points: '300', reason: 'demo: welcome beans' },
+    }),
+    'crediting welcome beans',
+  );
+  const expiring = credited.expiryProfile?.find((portion) => portion.expiresAt !== null);
+
+  const life: DemoPointsLife = {
+    earnAgreementId: version.agreementId,
+    cashAgreementId: cash.id,
+    expiry,
+    welcomeBeans: { points: '300', expiresAt: expiring?.expiresAt ?? null },
+  };
+  mkdirSync(path.dirname(pointsLifeFile(input.dataDir)), { recursive: true });
+  writeFileSync(pointsLifeFile(input.dataDir), `${JSON.stringify(life, null, 2)}\n`);
+  return life;
 }
