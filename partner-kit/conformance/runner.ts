@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createHttpAdapter } from '../../adapters/http.ts';
 import { PartnerUnavailableError } from '../../adapters/loyalty-adapter.ts';
 import type { SigningKeyPair } from '../../signing/keys.ts';
-import { type Balance, type ConformanceRule, RuleFailure } from './rule.ts';
+import { type Balance, type ConformanceRule, type RuleContext, RuleFailure } from './rule.ts';
 import { conformanceRules } from './rules/index.ts';
 import { createWire, type Wire, type WireAnswer } from './wire.ts';
 
@@ -107,28 +107,20 @@ export async function runConformance(
     const results: RuleResult[] = [];
     for (const rule of rules) {
       const keyPrefix = `${runId}:${rule.name}:`;
-      const ruleStarted = Date.now();
-      let result: Omit<RuleResult, 'durationMs'>;
-      try {
-        const seen = await rule.run({
-          partner,
-          wire,
-          gateway: { issuer: target.issuer, key: target.gatewayKey },
-          partnerId: target.partnerId,
-          accountRef: target.accountRef,
-          secondAccountRef,
-          keyPrefix,
-          key: (step) => `${keyPrefix}${step}`,
-          balance: (accountRef = target.accountRef) => readBalance(partner, accountRef),
-          holdExpiresAt: () => new Date(Date.now() + holdLifetimeMs),
-        });
-        result = { name: rule.name, title: rule.title, passed: true, seen };
-      } catch (error) {
-        result = { name: rule.name, title: rule.title, passed: false, seen: describeError(error) };
-      }
-      const finished = { ...result, durationMs: Date.now() - ruleStarted };
-      results.push(finished);
-      options.onResult?.(finished);
+      const result = await runRule(rule, {
+        partner,
+        wire,
+        gateway: { issuer: target.issuer, key: target.gatewayKey },
+        partnerId: target.partnerId,
+        accountRef: target.accountRef,
+        secondAccountRef,
+        keyPrefix,
+        key: (step) => `${keyPrefix}${step}`,
+        balance: (accountRef = target.accountRef) => readBalance(partner, accountRef),
+        holdExpiresAt: () => new Date(Date.now() + holdLifetimeMs),
+      });
+      results.push(result);
+      options.onResult?.(result);
     }
     return {
       runId,
@@ -148,6 +140,17 @@ export async function runConformance(
   } finally {
     await partner.close();
     await wire.close();
+  }
+}
+
+async function runRule(rule: ConformanceRule, context: RuleContext): Promise<RuleResult> {
+  const started = Date.now();
+  const ran = { name: rule.name, title: rule.title };
+  try {
+    const seen = await rule.run(context);
+    return { ...ran, passed: true, seen, durationMs: Date.now() - started };
+  } catch (error) {
+    return { ...ran, passed: false, seen: describeError(error), durationMs: Date.now() - started };
   }
 }
 
