@@ -1,6 +1,7 @@
 // `npm start`: everything a newcomer needs, in one process tree. PostgreSQL (DATABASE_URL, or an
 // embedded server), Temporal (TEMPORAL_ADDRESS, or the development server with its UI), migrations,
-// the worker, the gateway, and the demo partners; then it prints what to try. Ctrl-C stops it all.
+// the worker, the gateway, the demo partners and the partner sandbox (SANDBOX_ENABLED, on by
+// default); then it prints what to try. Ctrl-C stops it all.
 import path from 'node:path';
 import { startGatewayServer } from '../gateway/server.ts';
 import { startReferencePartner } from '../reference-partner/server.ts';
@@ -19,6 +20,7 @@ import { ensurePostgres, ensureTemporal, ServiceStartError } from '../runtime/lo
 import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { gatewayKeysFromJwks, loadOrCreateKeyPair } from '../runtime/signing-keys.ts';
+import { startSandbox } from '../sandbox/start.ts';
 import { createDatabase } from '../store/connection.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { migrateToLatest } from '../store/migrator.ts';
@@ -92,6 +94,25 @@ const operatorPublicKeys = config.OPERATOR_PUBLIC_JWKS?.keys ?? [operatorKey.pub
 const financeKey = await loadOrCreateKeyPair(path.join(dataDir, 'keys', 'finance.json'), 'EdDSA');
 const financePublicKeys = config.FINANCE_PUBLIC_JWKS?.keys ?? [financeKey.publicJwk];
 
+// The partner sandbox: a second alliance of its own (docs/sandbox.md), reached from the live
+// gateway only to issue sandbox credentials.
+const sandbox = config.SANDBOX_ENABLED
+  ? await startSandbox({
+      config,
+      liveDatabaseUrl: databaseUrl,
+      temporalAddress: temporalServer.address,
+      dataDir,
+      logger,
+      standInPorts: { airline: 4111, cinema: 4112 },
+      schedules: true,
+    }).catch((error: unknown) => {
+      process.stderr.write(
+        `error: the partner sandbox did not start (SANDBOX_ENABLED=false runs without it): ${error}\n`,
+      );
+      process.exit(1);
+    })
+  : null;
+
 const {
   worker,
   connection: workerConnection,
@@ -124,6 +145,7 @@ const gateway = await startGatewayServer({
   gatewayKeys,
   operatorPublicKeys,
   financePublicKeys,
+  sandboxProvisioner: sandbox?.provisioner,
 });
 const operator = demoClient('operator', operatorKey, { url: gateway.url, audience: config.GATEWAY_AUDIENCE });
 // Two partners keep their points in systems of their own: reference partner servers, here.
@@ -185,10 +207,12 @@ printWelcome({
   databaseUrl: postgres.startedHere ? databaseUrl : '(DATABASE_URL)',
   alliance,
   consoleUsers,
+  sandbox,
 });
 
 onShutdown(logger, [
   ['gateway', () => gateway.close()],
+  ['partner sandbox', async () => sandbox?.close()],
   [
     'reference partners',
     () => Promise.all([systems.airline.close(), systems.cinema.close(), coffeeInbox.close()]),

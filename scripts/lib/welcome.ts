@@ -12,6 +12,8 @@ export function printWelcome(info: {
   balances: string;
   /** The demo's console users and their passwords (none with operator keys of your own). */
   consoleUsers: DemoConsoleUser[];
+  /** The partner sandbox, when it runs (SANDBOX_ENABLED). */
+  sandbox: { url: string; audience: string } | null;
 }): void {
   const partnerLines = info.alliance.partners.map(
     (partner) =>
@@ -30,6 +32,9 @@ export function printWelcome(info: {
     ),
     `  Temporal UI    ${info.temporalUiUrl ?? `(your server at ${info.temporalAddress})`}`,
     `  PostgreSQL     ${info.databaseUrl}`,
+    ...(info.sandbox
+      ? [`  Sandbox        ${info.sandbox.url}   (audience ${info.sandbox.audience}; docs/sandbox.md)`]
+      : []),
     '',
     '  Demo partners (keys in .data/keys):',
     ...partnerLines,
@@ -40,6 +45,12 @@ export function printWelcome(info: {
     '      (a new link caps transfers out at 1,000 points a day per programme for its first 24 hours)',
     '    npm run sign -- --as coffee GET /v1/transfers',
     '    npm run sign -- --as operator GET /v1/operator/ledger/check',
+    ...(info.sandbox
+      ? [
+          `    npm run sign -- --as operator POST /v1/operator/partners/${info.alliance.partners.find((partner) => partner.slug === 'coffee')?.partnerId ?? '<partnerId>'}/sandbox-credentials`,
+          "      (coffee's credentials for the sandbox: its twin, a key pair, stand-in brands with fault switches)",
+        ]
+      : []),
     '',
     'Ctrl-C stops everything; the next start reuses the data in .data/.',
     '',
