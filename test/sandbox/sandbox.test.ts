@@ -148,6 +148,21 @@ describe('sandbox credentials from the live operator API', () => {
     expect(profile.status).toBe(200);
   });
 
+  it('answers alike when the first answer was lost before it was stored (the process died)', async () => {
+    const key = 'sandbox-credentials-lost';
+    const answered = (await (await issueCredentials(coffee.partner.id, key)).json()) as SandboxCredentials;
+    // As if the gateway died after the sandbox registered the key, before the live record kept the answer.
+    await liveDb
+      .deleteFrom('idempotency_records')
+      .where('principal', '=', 'operator')
+      .where('key', '=', key)
+      .execute();
+    const retried = await issueCredentials(coffee.partner.id, key);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(await retried.json()).toEqual(answered);
+  });
+
   it('answers 404 for a partner the live alliance does not have', async () => {
     const response = await issueCredentials(newId('ptn'), 'sandbox-credentials-unknown');
     expect(response.status).toBe(404);
