@@ -51,6 +51,31 @@ export interface HttpAdapterOptions {
   gatewayKey: SigningKeyPair;
   callTimeoutMs: number;
   connectionsMax?: number;
+  /** Times each call (the worker's metrics); the adapter knows nothing of how. */
+  timeCall?: PartnerCallTimer;
+}
+
+/** Wraps one call to a partner, labelled by partner and operation (never by key or account). */
+export type PartnerCallTimer = <T extends { status: number }>(
+  labels: { partner: string; operation: string },
+  call: () => Promise<T>,
+) => Promise<T>;
+
+/** The operation a partner path is, for a metric's label: the path carries keys and accounts. */
+function operationOf(method: string, path: string): string {
+  const route = path.split('?')[0] ?? path;
+  if (route === '/loyalty/reservations') return 'reserve';
+  if (route === '/loyalty/credits') return 'credit';
+  const last = route.slice(route.lastIndexOf('/') + 1);
+  if (last === 'post' || last === 'void' || last === 'reverse') return last;
+  const section = route.split('/')[2] ?? 'other';
+  const named: Record<string, string> = {
+    operations: 'outcome',
+    accounts: 'balance',
+    transactions: 'transactions',
+    catalog: 'catalog',
+  };
+  return named[section] ?? `${method.toLowerCase()}_other`;
 }
 
 export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter & { close(): Promise<void> } {
@@ -71,8 +96,11 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
     body?: unknown,
     key?: string,
   ): Promise<SignedResponse> {
+    const call = () => client.call({ method, path, body, ...(key ? { idempotencyKey: key } : {}) });
     try {
-      return await client.call({ method, path, body, ...(key ? { idempotencyKey: key } : {}) });
+      return options.timeCall
+        ? await options.timeCall({ partner: options.partnerId, operation: operationOf(method, path) }, call)
+        : await call();
     } catch (error) {
       throw new PartnerUnavailableError(
         `${method} ${path} at partner ${options.partnerId}: ${(error as Error).message}`,

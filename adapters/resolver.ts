@@ -9,7 +9,7 @@ import type { Database } from '../store/database.ts';
 import { createLedgerAccountIds } from '../store/hosted-ledger/accounts.ts';
 import { createProgramCache } from '../store/programs.ts';
 import { createHostedAdapter } from './hosted.ts';
-import { createHttpAdapter } from './http.ts';
+import { createHttpAdapter, type PartnerCallTimer } from './http.ts';
 import type { LoyaltyAdapter } from './loyalty-adapter.ts';
 
 export interface AdapterResolverOptions {
@@ -19,6 +19,8 @@ export interface AdapterResolverOptions {
   partnerCallTimeoutMs: number;
   /** How many partners' HTTP adapters (each with its connection pool) are kept open at once. */
   httpAdaptersMax?: number;
+  /** Times each partner call (the worker's metrics). */
+  timePartnerCall?: PartnerCallTimer;
 }
 
 type HttpAdapter = ReturnType<typeof createHttpAdapter>;
@@ -47,6 +49,7 @@ export function createAdapterResolver(options: AdapterResolverOptions) {
           gatewayIssuer: options.gatewayIssuer,
           gatewayKey: options.gatewayKey,
           callTimeoutMs: options.partnerCallTimeoutMs,
+          ...(options.timePartnerCall ? { timeCall: options.timePartnerCall } : {}),
         });
         httpAdapters.set(cacheKey, adapter);
       }

@@ -1,4 +1,5 @@
 // The one factory that builds the gateway's Hono app; the server and the tests both call it.
+import { httpInstrumentationMiddleware } from '@hono/otel';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -6,6 +7,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { activeTracing, requestIdAttribute, withCarriedId } from '../runtime/tracing.ts';
 import type { AccrualStarter } from '../services/accruals.ts';
 import type { OrderStarter } from '../services/catalog-orders.ts';
 import type { SignInPolicy } from '../services/console-accounts.ts';
@@ -27,11 +29,13 @@ import { registerApiReference } from './api-reference.ts';
 import { createIssuerKeyCache } from './auth/issuer-key-cache.ts';
 import { type ConsoleOptions, createConsole } from './console/console-app.ts';
 import { financeIssuer, type GatewayEnv, operatorIssuer } from './context.ts';
+import { httpMetrics } from './http-metrics.ts';
 import { requireJsonBodies } from './json-bodies.ts';
 import { gatewayOpenApiDocument, registerSecuritySchemes } from './openapi-document.ts';
 import { problemResponse, validationProblem } from './problem.ts';
 import { checkRequestTarget } from './request-target.ts';
 import { registerAccrualRoutes } from './routes/accruals.ts';
+import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerCampaignRoutes } from './routes/campaigns.ts';
 import { registerCashAgreementRoutes } from './routes/cash-agreements.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
@@ -44,6 +48,7 @@ import { registerFinanceSweepRoutes } from './routes/finance-sweeps.ts';
 import { type ReadinessChecks, registerHealthRoutes } from './routes/health.ts';
 import { registerHostedAccountRoutes } from './routes/hosted-accounts.ts';
 import { registerMemberLinkRoutes } from './routes/member-links.ts';
+import { type MetricsRouteOptions, registerMetricsRoute } from './routes/metrics.ts';
 import { registerOperatorConservationRoutes } from './routes/operator-conservation.ts';
 import { registerOperatorConsoleUserRoutes } from './routes/operator-console-users.ts';
 import { registerOperatorLedgerRoutes } from './routes/operator-ledger.ts';
@@ -111,6 +116,8 @@ export interface GatewayDependencies {
   sandbox?: { faults: SandboxFaultSwitches };
   /** The partner sandbox beside this live gateway, for the operator's sandbox credentials; none: 503. */
   sandboxProvisioner?: SandboxProvisioner;
+  /** GET /metrics: the bearer token a scrape needs (none when absent). */
+  metrics?: MetricsRouteOptions;
 }
 
 export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
@@ -137,6 +144,12 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   });
 
   app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(httpMetrics());
+  if (activeTracing()) {
+    // A server span per request, named by route template; the request id rides along as baggage.
+    app.use(httpInstrumentationMiddleware());
+    app.use((c, next) => withCarriedId(requestIdAttribute, c.var.requestId, next));
+  }
   app.use(async (c, next) => {
     const logger = deps.logger.child({ requestId: c.var.requestId });
     c.set('logger', logger);
@@ -172,6 +185,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerSecuritySchemes(app);
   registerHealthRoutes(app, deps.readiness);
   registerWellKnownRoutes(app, deps.gatewayPublicKeys);
+  registerMetricsRoute(app, services, deps.logger, deps.metrics ?? { bearerToken: null });
   registerOperatorPartnerRoutes(app, services, (partnerId) => issuerKeys.invalidate(partnerId));
   registerOperatorSandboxCredentialRoutes(app, services, deps.sandboxProvisioner);
   if (deps.sandbox) registerSandboxRoutes(app, deps.sandbox.faults);
@@ -217,6 +231,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   });
   registerCashAgreementRoutes(app, services);
   registerPointsPaymentRoutes(app, services, deps.pointsPayments);
+  registerAnalyticsRoutes(app, services);
 
   // Built at the first request, once every route is registered; the routes never change after.
   let document: ReturnType<typeof gatewayOpenApiDocument> | undefined;

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PartnerAnswer, StepState } from '../adapters/loyalty-adapter.ts';
 import type { AdapterResolver } from '../adapters/resolver.ts';
 import { scaleProfile } from '../domain/point-lots.ts';
+import { type FinishedTransfer, recordTransferFinished } from '../runtime/metrics.ts';
 import type { Db } from '../store/connection.ts';
 import type { Transfer } from '../store/database.ts';
 import { findTransferExpiryProfile, saveTransferExpiryProfile } from '../store/transfer-expiry-profiles.ts';
@@ -64,6 +65,20 @@ export function createTransferActivities(deps: TransferActivityDependencies) {
       outcome: 'done',
       ...(status ? { status } : {}),
     });
+  }
+
+  /** Records the end in the metrics once the end is written (a retried write may count twice). */
+  async function counted<T>(transferId: string, outcome: FinishedTransfer['outcome'], end: () => Promise<T>) {
+    const result = await end();
+    const transfer = await load(transferId);
+    recordTransferFinished({
+      outcome,
+      sourceProgramId: transfer.source_program_id,
+      targetProgramId: transfer.target_program_id,
+      debitPoints: transfer.debit_points,
+      creditPoints: transfer.credit_points,
+    });
+    return result;
   }
 
   return {
@@ -132,13 +147,14 @@ export function createTransferActivities(deps: TransferActivityDependencies) {
       return state;
     },
 
-    completeTransfer: (transferId: string): Promise<string[]> => completeTransfer(deps.db, transferId),
+    completeTransfer: (transferId: string): Promise<string[]> =>
+      counted(transferId, 'completed', () => completeTransfer(deps.db, transferId)),
 
     failTransfer: (transferId: string, code: string, detail: string): Promise<string[]> =>
-      failTransfer(deps.db, { transferId, code, detail }),
+      counted(transferId, 'failed', () => failTransfer(deps.db, { transferId, code, detail })),
 
     flagForFinance: (transferId: string, reason: string): Promise<string[]> =>
-      flagTransferForFinance(deps.db, transferId, reason),
+      counted(transferId, 'needs_attention', () => flagTransferForFinance(deps.db, transferId, reason)),
   };
 }
 

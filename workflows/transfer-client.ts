@@ -6,6 +6,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
+import { transferIdAttribute, withCarriedId } from '../runtime/tracing.ts';
 import {
   awaitOutcomeUpdate,
   type TransferOutcome,
@@ -43,11 +44,14 @@ export async function startTransferWorkflow(
   // the transfer is recorded already, and the stranded-transfer sweep starts it later.
   const deadline = Date.now() + options.replyWaitMs + startMarginMs;
   try {
-    return await options.client.withDeadline(deadline, () =>
-      options.client.workflow.executeUpdateWithStart(awaitOutcomeUpdate, {
-        args: [options.replyWaitMs],
-        startWorkflowOperation,
-      }),
+    // The transfer's id rides with the trace (when one is kept) to the workflow and its activities.
+    return await withCarriedId(transferIdAttribute, transferId, () =>
+      options.client.withDeadline(deadline, () =>
+        options.client.workflow.executeUpdateWithStart(awaitOutcomeUpdate, {
+          args: [options.replyWaitMs],
+          startWorkflowOperation,
+        }),
+      ),
     );
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return null;

@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { type AdapterResolver, createAdapterResolver } from '../adapters/resolver.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { timePartnerCall } from '../runtime/metrics.ts';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.ts';
 import { createServiceContext } from '../services/context.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
@@ -42,6 +43,7 @@ import { createStrandedTransferActivities } from './stranded-transfers-activitie
 import type { TransferTimeouts } from './transfer.workflow.ts';
 import { createTransferActivities } from './transfer-activities.ts';
 import { createWebhookActivities } from './webhook-activities.ts';
+import { workerTelemetry } from './worker-telemetry.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -114,6 +116,7 @@ export async function createWorker(
     gatewayIssuer: options.gatewayIssuer,
     gatewayKey: options.gatewayKey,
     partnerCallTimeoutMs: options.partnerCallTimeoutMs,
+    timePartnerCall,
   });
   const connection = await NativeConnection.connect({ address: options.address });
   const client = new Client({ connection, namespace: options.namespace });
@@ -123,6 +126,8 @@ export async function createWorker(
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('./index.ts'),
+    // Metrics of every workflow and activity; Temporal's tracing interceptors when tracing is on.
+    ...workerTelemetry(),
     activities: {
       ...createActivities({ db: options.db }),
       ...createTransferActivities({ db: options.db, adapters }),

@@ -6,6 +6,7 @@ import { afterAll, inject } from 'vitest';
 import { createApp, type GatewayOptions } from '../../gateway/app.ts';
 import { readinessChecks } from '../../gateway/readiness.ts';
 import type { ReadinessChecks } from '../../gateway/routes/health.ts';
+import type { MetricsRouteOptions } from '../../gateway/routes/metrics.ts';
 import type { PartnerView } from '../../gateway/schemas/partners.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import type { SandboxFaultSwitches, SandboxProvisioner } from '../../services/sandbox.ts';
@@ -113,6 +114,8 @@ export interface TestGatewayOptions {
   sandbox?: { faults: SandboxFaultSwitches };
   /** The partner sandbox beside this (live) gateway, for the operator's sandbox credentials. */
   sandboxProvisioner?: SandboxProvisioner;
+  /** GET /metrics asks for this bearer token. */
+  metrics?: MetricsRouteOptions;
 }
 
 export async function createTestGateway(overrides: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -272,6 +275,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
       runSettlementClose({ client: temporal, taskQueue, waitMs: 60_000 }, periodLabel),
     sandbox: overrides.sandbox,
     sandboxProvisioner: overrides.sandboxProvisioner,
+    metrics: overrides.metrics,
   });
 
   const call: TestGateway['call'] = async (signer, method, path, options = {}) => {
