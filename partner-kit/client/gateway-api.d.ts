@@ -12273,6 +12273,1008 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/analytics/rfm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * RFM segments of the members of your programmes
+     * @description Each member active in the window (a completed transfer out of or into the programme, or a catalog order paid with its points) is scored 1 to 5 on recency (days from the last activity to the window's end: ≤7, ≤30, ≤90, ≤180, older), frequency and monetary value (quintile among the programme's active members), and counted in a segment: champions, new, loyal, promising, at_risk, needs_attention, hibernating (docs/analytics.md has the table).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description One programme only (for a partner, one of its own); every programme in view when absent. */
+          programId?: string;
+          /** @description The window starts here (inclusive); 90 days before to when absent, at most 366 days before it. */
+          from?: string;
+          /** @description And ends here (exclusive); now when absent. Recency is measured to this instant, so a window ending in the past shows the members as they stood then. */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Segments per programme (and across the alliance) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RfmSegments'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (422) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/analytics/brand-pairs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The programme pairs members move points between most (your programmes)
+     * @description Completed transfers in the window per ordered pair of programmes (source → target), most transfers first (more points debited first among equals).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The window starts here (inclusive); 90 days before to when absent, at most 366 days before it. */
+          from?: string;
+          /** @description And ends here (exclusive); now when absent. Recency is measured to this instant, so a window ending in the past shows the members as they stood then. */
+          to?: string;
+          /** @description How many pairs, 1 to 100 (10 when absent). */
+          limit?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The top pairs */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['BrandPairs'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/analytics/link-conversion': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Conversion from link to first transfer (your programmes)
+     * @description Links made in the window, and how many led to the member's first completed transfer out of or into the linked programme: at all, within 1, 7 and 30 days, and the median time to it.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The window starts here (inclusive); 90 days before to when absent, at most 366 days before it. */
+          from?: string;
+          /** @description And ends here (exclusive); now when absent. Recency is measured to this instant, so a window ending in the past shows the members as they stood then. */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Conversion per programme and in total */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LinkConversion'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/operator/analytics/rfm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * RFM segments of the members of the alliance
+     * @description Each member active in the window (a completed transfer out of or into the programme, or a catalog order paid with its points) is scored 1 to 5 on recency (days from the last activity to the window's end: ≤7, ≤30, ≤90, ≤180, older), frequency and monetary value (quintile among the programme's active members), and counted in a segment: champions, new, loyal, promising, at_risk, needs_attention, hibernating (docs/analytics.md has the table).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description One programme only (for a partner, one of its own); every programme in view when absent. */
+          programId?: string;
+          /** @description The window starts here (inclusive); 90 days before to when absent, at most 366 days before it. */
+          from?: string;
+          /** @description And ends here (exclusive); now when absent. Recency is measured to this instant, so a window ending in the past shows the members as they stood then. */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Segments per programme (and across the alliance) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RfmSegments'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (422) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/operator/analytics/brand-pairs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The programme pairs members move points between most (the alliance)
+     * @description Completed transfers in the window per ordered pair of programmes (source → target), most transfers first (more points debited first among equals).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The window starts here (inclusive); 90 days before to when absent, at most 366 days before it. */
+          from?: string;
+          /** @description And ends here (exclusive); now when absent. Recency is measured to this instant, so a window ending in the past shows the members as they stood then. */
+          to?: string;
+          /** @description How many pairs, 1 to 100 (10 when absent). */
+          limit?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The top pairs */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['BrandPairs'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/operator/analytics/link-conversion': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Conversion from link to first transfer (the alliance)
+     * @description Links made in the window, and how many led to the member's first completed transfer out of or into the linked programme: at all, within 1, 7 and 30 days, and the median time to it.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The window starts here (inclusive); 90 days before to when absent, at most 366 days before it. */
+          from?: string;
+          /** @description And ends here (exclusive); now when absent. Recency is measured to this instant, so a window ending in the past shows the members as they stood then. */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Conversion per programme and in total */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LinkConversion'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/finance/analytics/rfm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * RFM segments of the members of the alliance
+     * @description Each member active in the window (a completed transfer out of or into the programme, or a catalog order paid with its points) is scored 1 to 5 on recency (days from the last activity to the window's end: ≤7, ≤30, ≤90, ≤180, older), frequency and monetary value (quintile among the programme's active members), and counted in a segment: champions, new, loyal, promising, at_risk, needs_attention, hibernating (docs/analytics.md has the table).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description One programme only (for a partner, one of its own); every programme in view when absent. */
+          programId?: string;
+          /** @description The window starts here (inclusive); 90 days before to when absent, at most 366 days before it. */
+          from?: string;
+          /** @description And ends here (exclusive); now when absent. Recency is measured to this instant, so a window ending in the past shows the members as they stood then. */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Segments per programme (and across the alliance) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RfmSegments'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (422) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/finance/analytics/brand-pairs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The programme pairs members move points between most (the alliance)
+     * @description Completed transfers in the window per ordered pair of programmes (source → target), most transfers first (more points debited first among equals).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The window starts here (inclusive); 90 days before to when absent, at most 366 days before it. */
+          from?: string;
+          /** @description And ends here (exclusive); now when absent. Recency is measured to this instant, so a window ending in the past shows the members as they stood then. */
+          to?: string;
+          /** @description How many pairs, 1 to 100 (10 when absent). */
+          limit?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The top pairs */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['BrandPairs'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/finance/analytics/link-conversion': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Conversion from link to first transfer (the alliance)
+     * @description Links made in the window, and how many led to the member's first completed transfer out of or into the linked programme: at all, within 1, 7 and 30 days, and the median time to it.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The window starts here (inclusive); 90 days before to when absent, at most 366 days before it. */
+          from?: string;
+          /** @description And ends here (exclusive); now when absent. Recency is measured to this instant, so a window ending in the past shows the members as they stood then. */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Conversion per programme and in total */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LinkConversion'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -14370,6 +15372,191 @@ export interface components {
        * @example 1000
        */
       amountMinor?: string;
+    };
+    RfmSegments: {
+      window: {
+        from: string;
+        to: string;
+      };
+      programs: {
+        programId: string;
+        programName: string;
+        partnerId: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        activeMembers: string;
+        segments: {
+          /** @enum {string} */
+          segment:
+            | 'champions'
+            | 'new'
+            | 'loyal'
+            | 'promising'
+            | 'at_risk'
+            | 'needs_attention'
+            | 'hibernating';
+          /**
+           * @description A whole number, as a string.
+           * @example 700
+           */
+          members: string;
+          /**
+           * @description Their transfers and paid orders in the window.
+           * @example 700
+           */
+          activities: string;
+          /**
+           * @description Their monetary value added up: the programme's points per programme, settlement minor units of the currency across the alliance.
+           * @example 700
+           */
+          monetaryTotal: string;
+        }[];
+      }[];
+      /** @description Across the alliance, scored per settlement currency; null for a partner. */
+      alliance:
+        | {
+            currency: string;
+            /**
+             * @description A whole number, as a string.
+             * @example 700
+             */
+            activeMembers: string;
+            segments: {
+              /** @enum {string} */
+              segment:
+                | 'champions'
+                | 'new'
+                | 'loyal'
+                | 'promising'
+                | 'at_risk'
+                | 'needs_attention'
+                | 'hibernating';
+              /**
+               * @description A whole number, as a string.
+               * @example 700
+               */
+              members: string;
+              /**
+               * @description Their transfers and paid orders in the window.
+               * @example 700
+               */
+              activities: string;
+              /**
+               * @description Their monetary value added up: the programme's points per programme, settlement minor units of the currency across the alliance.
+               * @example 700
+               */
+              monetaryTotal: string;
+            }[];
+          }[]
+        | null;
+    };
+    BrandPairs: {
+      window: {
+        from: string;
+        to: string;
+      };
+      pairs: {
+        sourceProgramId: string;
+        sourceProgramName: string;
+        sourcePartnerId: string;
+        targetProgramId: string;
+        targetProgramName: string;
+        targetPartnerId: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        transfers: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        members: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        debitPoints: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        creditPoints: string;
+      }[];
+    };
+    LinkConversion: {
+      window: {
+        from: string;
+        to: string;
+      };
+      programs: {
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        links: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        converted: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        convertedWithin1Day: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        convertedWithin7Days: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        convertedWithin30Days: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        medianSecondsToFirstTransfer: string | null;
+        programId: string;
+        programName: string;
+      }[];
+      total: {
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        links: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        converted: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        convertedWithin1Day: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        convertedWithin7Days: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        convertedWithin30Days: string;
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        medianSecondsToFirstTransfer: string | null;
+      };
     };
   };
   responses: never;
