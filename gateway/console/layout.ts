@@ -22,6 +22,7 @@ function navigation(viewer: ConsoleViewer): Html {
     ['/console/transfers', 'Transfers'],
     ['/console/settlement', 'Settlement'],
     ['/console/reconciliation', 'Reconciliation'],
+    ['/console/analytics', 'Analytics'],
   ];
   if (may(viewer, 'audit_log.read')) links.push(['/console/audit', 'Audit log']);
   return html`<nav>${links.map(([href, label]) => html`<a href="${href}">${label}</a>`)}</nav>`;

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createServiceContext } from '../../services/context.ts';
 import { linkMember } from '../../services/member-links.ts';
+import { consoleBrowser, signInAs } from '../console/console-client.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
 import type { Signer } from '../support/signer.ts';
 
@@ -326,5 +327,36 @@ describe('bad input', () => {
     expect(await response.json()).toMatchObject({
       errors: [expect.objectContaining({ field: 'query.limit' })],
     });
+  });
+});
+
+describe('the console page', () => {
+  async function pageAs(role: string, partner: AlliancePartner | null): Promise<string> {
+    const username = `${role}-${Date.now()}`;
+    const password = 'correct horse battery staple';
+    const created = await gateway.call(gateway.operator, 'POST', '/v1/operator/console-users', {
+      body: { username, role, partnerId: partner?.partner.id ?? null, password },
+    });
+    expect(created.status).toBe(201);
+    const browser = consoleBrowser(gateway);
+    expect((await signInAs(browser, username, password)).status).toBe(303);
+    const response = await browser.get('/console/analytics?days=30');
+    expect(response.status).toBe(200);
+    return response.text();
+  }
+
+  it('shows the operator every programme, the alliance row, the pairs and the conversion', async () => {
+    const text = await pageAs('operator', null);
+    for (const programId of [coffee.programId, airline.programId, bookstore.programId])
+      expect(text).toContain(programId);
+    expect(text).toContain('Alliance</strong> (CNY settlement value)');
+    expect(text).toContain('href="/console/analytics"');
+  });
+
+  it("shows a partner's user its own programmes only", async () => {
+    const text = await pageAs('partner_viewer', bookstore);
+    expect(text).toContain(bookstore.programId);
+    expect(text).not.toContain(coffee.programId);
+    expect(text).not.toContain('settlement value');
   });
 });
