@@ -4,7 +4,6 @@
 import { Hono } from 'hono';
 import type { SignInPolicy } from '../../services/console-accounts.ts';
 import type { ServiceContext } from '../../services/context.ts';
-import type { DocumentSigner } from '../../services/settlement-statements.ts';
 import { packageFile, serveFile } from '../static-files.ts';
 import { registerActivityPage } from './activity-page.ts';
 import { registerAlliancePage } from './alliance-page.ts';
@@ -12,18 +11,11 @@ import { registerAnalyticsPage } from './analytics-page.ts';
 import { registerAuditPage } from './audit-page.ts';
 import type { ConsoleEnv, ConsoleOptions } from './console-env.ts';
 import { consoleErrorPage } from './errors.ts';
-import { registerFinanceFlagsPage } from './finance-flags-page.ts';
-import { registerFlowsPage } from './flows-page.ts';
-import { registerKeysPage } from './keys-page.ts';
-import { registerLiabilityPage } from './liability-page.ts';
-import { registerMembersPage } from './members-page.ts';
 import { registerReconciliationPages } from './reconciliation-page.ts';
 import { requireSession } from './session.ts';
 import { registerSettlementPages } from './settlement-page.ts';
 import { registerSignIn } from './sign-in.ts';
-import { registerStatementDownloads } from './statements-page.ts';
 import { registerTransferPages } from './transfers-page.ts';
-import { registerWebhooksPage } from './webhooks-page.ts';
 
 export type { ConsoleOptions } from './console-env.ts';
 
@@ -43,8 +35,6 @@ export function createConsole(
   options: ConsoleOptions & {
     /** Told of a partner whose status the console changed, so caches of it drop it. */
     partnerChanged: (partnerId: string) => void;
-    /** Signs a statement a cycle's close did not issue (the gateway's document signer). */
-    signDocument: DocumentSigner;
     signInPolicy?: SignInPolicy;
   },
 ): Hono<ConsoleEnv> {
@@ -58,15 +48,6 @@ export function createConsole(
   app.get(
     '/assets/uPlot.min.css',
     serveFile(packageFile('uplot', 'dist/uPlot.min.css'), 'text/css; charset=utf-8', 86_400),
-  );
-  // ECharts draws the Sankey, the liability lines and the positions' bars (uPlot has no Sankey).
-  app.get(
-    '/assets/echarts.min.js',
-    serveFile(packageFile('echarts', 'dist/echarts.min.js'), 'text/javascript; charset=utf-8', 86_400),
-  );
-  app.get(
-    '/assets/console-charts.js',
-    serveFile(ownAsset('console-charts.js'), 'text/javascript; charset=utf-8', 300),
   );
   app.get(
     '/assets/activity-chart.js',
