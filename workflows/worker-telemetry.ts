@@ -61,7 +61,7 @@ export function workerTelemetry(): {
     interceptors: {
       workflowModules: [
         ...workflowModules,
-        require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow'),
+        require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
       ],
       activity: [
         (ctx) => ({
