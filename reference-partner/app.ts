@@ -214,13 +214,16 @@ export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePart
     c: Context,
     operation: PartnerStepName,
     key: string,
+    /** The account the call concerns; asked only when an armed fault is for some accounts alone. */
+    accountOf: () => Promise<string | null>,
     run: () => Promise<PartnerOutcome>,
     success: { status: S; label: z.infer<typeof OperationResult>['status'] },
   ) {
     // A key that already has an answer gets it again: a switch that would decide the answer (refuse)
     // applies only to a key's first arrival, and the others only lose or delay the first answer.
     const answered = await options.books.answer(key);
-    const fault = faults.take(operation, answered ? 'repeat' : 'first');
+    const accountRef = faults.needsAccount(operation) ? await accountOf() : null;
+    const fault = faults.take(operation, answered ? 'repeat' : 'first', accountRef);
     if (fault?.mode === 'fail_before') return c.json({ code: 'unavailable', detail: 'injected fault' }, 503);
     if (fault?.mode === 'latency') await sleep(fault.delayMs);
     const outcome =
@@ -248,6 +251,7 @@ export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePart
       c,
       'reserve',
       body.key,
+      async () => body.accountRef,
       () =>
         options.books.reserve({ ...body, points: BigInt(body.points), expiresAt: new Date(body.expiresAt) }),
       { status: 201, label: 'reserved' },
@@ -259,6 +263,7 @@ export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePart
       c,
       'post',
       key,
+      () => options.books.accountOf(c.req.valid('param').key),
       () => options.books.post({ key, reservationKey: c.req.valid('param').key }),
       { status: 200, label: 'posted' },
     );
@@ -269,6 +274,7 @@ export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePart
       c,
       'void',
       key,
+      () => options.books.accountOf(c.req.valid('param').key),
       () => options.books.void({ key, reservationKey: c.req.valid('param').key }),
       { status: 200, label: 'voided' },
     );
@@ -279,6 +285,7 @@ export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePart
       c,
       'credit',
       body.key,
+      async () => body.accountRef,
       () =>
         options.books.credit({ ...body, points: BigInt(body.points), expiryProfile: portionsFromBody(body) }),
       { status: 201, label: 'credited' },
@@ -290,6 +297,7 @@ export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePart
       c,
       'reverse',
       body.key,
+      () => options.books.accountOf(c.req.valid('param').key),
       () =>
         options.books.reverse({
           key: body.key,
@@ -300,9 +308,10 @@ export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePart
     );
   });
   app.openapi(routes.outcome, async (c) => {
-    const fault = faults.take('outcome');
-    if (fault?.mode === 'fail_before') return c.json({ code: 'unavailable', detail: 'injected fault' }, 503);
     const { key } = c.req.valid('param');
+    const accountRef = faults.needsAccount('outcome') ? await options.books.accountOf(key) : null;
+    const fault = faults.take('outcome', 'first', accountRef);
+    if (fault?.mode === 'fail_before') return c.json({ code: 'unavailable', detail: 'injected fault' }, 503);
     return c.json({ key, state: await options.books.outcome(key) }, 200);
   });
   app.openapi(routes.transactions, async (c) => {

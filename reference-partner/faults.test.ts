@@ -148,3 +148,57 @@ describe('a refused key', () => {
     expect(transactions.filter((row) => row.key === key)).toEqual([]);
   });
 });
+
+describe('a fault for some accounts alone', () => {
+  it("disturbs only calls for accounts under its prefix, those naming an earlier key's account included", async () => {
+    const prefix = `mine-${randomUUID().slice(0, 8)}-`;
+    const mine = `${prefix}member`;
+    await server.books.openAccount(mine, 1_000n);
+    const theirs = await account(1_000n);
+    const scoped = { count: 1, delayMs: 0, code: 'account_closed', accountRefPrefix: prefix } as const;
+    server.faults.add({ ...scoped, operation: 'credit', mode: 'refuse' });
+
+    expect(
+      await partner.credit({ key: `${randomUUID()}:credit`, accountRef: theirs, points: 5n, reason: 'test' }),
+    ).toEqual({ outcome: 'done' });
+    expect(server.faults.pending()).toHaveLength(1);
+    expect(
+      await partner.credit({ key: `${randomUUID()}:credit`, accountRef: mine, points: 5n, reason: 'test' }),
+    ).toMatchObject({ outcome: 'refused', code: 'account_closed' });
+
+    // A post names only its reservation's key: the account is the reservation's.
+    const theirHold = `${randomUUID()}:reserve`;
+    const myHold = `${randomUUID()}:reserve`;
+    await reserve(theirHold, theirs, 100n);
+    await reserve(myHold, mine, 100n);
+    server.faults.add({ ...scoped, operation: 'post', mode: 'fail_before' });
+    expect(await partner.post({ key: `${randomUUID()}:post`, reservationKey: theirHold })).toEqual({
+      outcome: 'done',
+    });
+    await expect(
+      partner.post({ key: `${randomUUID()}:post`, reservationKey: myHold }),
+    ).rejects.toBeInstanceOf(PartnerUnavailableError);
+    expect(server.faults.pending()).toEqual([]);
+  });
+
+  it('is cleared with its prefix, leaving the others armed', () => {
+    server.faults.add({
+      operation: 'credit',
+      mode: 'refuse',
+      count: 1,
+      delayMs: 0,
+      code: 'x',
+      accountRefPrefix: 'a-',
+    });
+    server.faults.add({
+      operation: 'credit',
+      mode: 'refuse',
+      count: 1,
+      delayMs: 0,
+      code: 'y',
+      accountRefPrefix: 'b-',
+    });
+    server.faults.clearFor('a-');
+    expect(server.faults.pending().map((fault) => fault.code)).toEqual(['y']);
+  });
+});

@@ -42,6 +42,15 @@ export interface Fault {
   count: number;
   delayMs: number;
   code: string;
+  /**
+   * Only calls for an account whose ref starts with this; every call when absent. The sandbox arms
+   * a partner's faults so, that they disturb its own members' transfers and no other partner's.
+   */
+  accountRefPrefix?: string;
+}
+
+function concerns(fault: Fault, accountRef: string | null): boolean {
+  return fault.accountRefPrefix === undefined || (accountRef?.startsWith(fault.accountRefPrefix) ?? false);
 }
 
 export function createFaultPlan() {
@@ -57,15 +66,30 @@ export function createFaultPlan() {
      * The fault for this call, if any; it is used up by taking it. A fault that would decide the
      * answer is left armed for the next first arrival when this call repeats an answered key.
      */
-    take(operation: PartnerOperationName, arrival: KeyArrival = 'first'): Fault | undefined {
+    take(
+      operation: PartnerOperationName,
+      arrival: KeyArrival = 'first',
+      accountRef: string | null = null,
+    ): Fault | undefined {
       const fault = faults.find(
         (candidate) =>
           candidate.operation === operation &&
           candidate.count > 0 &&
-          (arrival === 'first' || !answerDeciding.has(candidate.mode)),
+          (arrival === 'first' || !answerDeciding.has(candidate.mode)) &&
+          concerns(candidate, accountRef),
       );
       if (fault) fault.count -= 1;
       return fault;
+    },
+    /** Whether a fault armed for `operation` needs the call's account to decide if it applies. */
+    needsAccount(operation: PartnerOperationName): boolean {
+      return faults.some(
+        (fault) => fault.operation === operation && fault.count > 0 && fault.accountRefPrefix !== undefined,
+      );
+    },
+    /** Disarms the faults whose account prefix is this one (a sandbox partner clearing its own). */
+    clearFor(accountRefPrefix: string): void {
+      faults = faults.filter((fault) => fault.accountRefPrefix !== accountRefPrefix);
     },
     pending(): Fault[] {
       return faults.filter((fault) => fault.count > 0).map((fault) => ({ ...fault }));

@@ -149,6 +149,13 @@ export function createPartnerBooks(db: AnyDb, schema: string) {
     /** The first answer of a key that has one; undefined for a key never applied nor refused. */
     answer: (key: string): Promise<PartnerOutcome | undefined> => previous(db, key),
 
+    /** The account an operation was for; null for a key never applied (or refused before it was read). */
+    async accountOf(key: string): Promise<string | null> {
+      const { rows } = await sql<{ account_ref: string | null }>`
+        select account_ref from ${operations} where key = ${key}`.execute(db);
+      return rows[0]?.account_ref ?? null;
+    },
+
     /** Refuses a key that has no answer yet (a fault switch); a key that has one keeps it. */
     async refuse(
       key: string,

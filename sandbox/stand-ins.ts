@@ -1,6 +1,7 @@
 // The stand-in brands of the sandbox alliance: each a reference partner system (books in a schema
 // of its own in the sandbox database, fault switches) onboarded once through the sandbox's operator
-// API. Their fault switches are what a sandbox partner arms through /v1/sandbox/faults.
+// API. Their fault switches are what a sandbox partner arms through /v1/sandbox/faults, each fault
+// for that partner's members alone (their accounts at a stand-in are named after the partner).
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import {
@@ -18,6 +19,15 @@ import { findStandIns, insertStandIn } from './registry.ts';
 import { expectAnswer } from './signed-calls.ts';
 
 export type StandInSystems = Record<SandboxStandInSlug, RunningReferencePartner>;
+
+/** A sandbox partner's member's account at every stand-in: named after the partner, so its faults find it. */
+export function standInAccountRef(partnerId: string, accountRef: string): string {
+  return `${standInAccountPrefix(partnerId)}${accountRef}`;
+}
+
+function standInAccountPrefix(partnerId: string): string {
+  return `${partnerId}-`;
+}
 
 export async function startStandInSystems(options: {
   // biome-ignore lint/suspicious/noExplicitAny: the reference partners' schemas are their own.
@@ -108,22 +118,26 @@ export async function seedStandIns(options: {
 
 const sandboxOperations: ReadonlySet<string> = new Set(sandboxFaultOperations);
 
-/** The stand-ins' fault plans as the sandbox gateway's routes reach them. */
+/** The stand-ins' fault plans as the sandbox gateway's routes reach them, each partner's its own. */
 export function standInFaultSwitches(
   systems: StandInSystems,
   standIns: () => readonly SandboxStandIn[],
 ): SandboxFaultSwitches {
   return {
     standIns,
-    arm: (slug, fault) => systems[slug].faults.add({ ...fault }),
-    pending: (slug) =>
+    arm: (partnerId, slug, fault) =>
+      systems[slug].faults.add({ ...fault, accountRefPrefix: standInAccountPrefix(partnerId) }),
+    pending: (partnerId, slug) =>
       systems[slug].faults
         .pending()
-        .filter((fault): fault is typeof fault & Pick<SandboxFault, 'operation'> =>
-          sandboxOperations.has(fault.operation),
-        ),
-    clear: () => {
-      for (const system of Object.values(systems)) system.faults.clear();
+        .filter(
+          (fault): fault is typeof fault & Pick<SandboxFault, 'operation'> =>
+            fault.accountRefPrefix === standInAccountPrefix(partnerId) &&
+            sandboxOperations.has(fault.operation),
+        )
+        .map(({ accountRefPrefix: _prefix, ...fault }) => fault),
+    clear: (partnerId) => {
+      for (const system of Object.values(systems)) system.faults.clearFor(standInAccountPrefix(partnerId));
     },
   };
 }

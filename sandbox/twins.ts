@@ -21,7 +21,7 @@ import { createSignedClient, type SignedClient } from '../signing/signed-client.
 import { deriveCredentialKey } from './credential-keys.ts';
 import { findTwin, insertTwin, markTwinSeeded, type TwinRecord } from './registry.ts';
 import { agreeRate, expectAnswer, linkMember } from './signed-calls.ts';
-import type { StandInSystems } from './stand-ins.ts';
+import { type StandInSystems, standInAccountRef } from './stand-ins.ts';
 
 export interface TwinProvisionerOptions {
   // biome-ignore lint/suspicious/noExplicitAny: the registry's schema is its own.
@@ -155,7 +155,7 @@ async function seedTwin(
         [201],
       );
       for (const brand of sandboxStandInBrands) {
-        const standInAccount = `${twin.partnerId}-${accountRef}`;
+        const standInAccount = standInAccountRef(twin.partnerId, accountRef);
         const standIn = standInFor(options, brand.slug);
         const owner = { client: options.standInClients[brand.slug], programId: standIn.programId };
         await linkMember(owner, {

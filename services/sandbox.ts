@@ -51,12 +51,16 @@ export interface SandboxProvisioner {
   }): Promise<SandboxCredentials>;
 }
 
-/** The stand-in brands' fault switches, as the sandbox gateway reaches them. */
+/**
+ * The stand-in brands' fault switches, as the sandbox gateway reaches them. The stand-ins serve
+ * every sandbox partner, so a partner's faults disturb calls for its own members only, and it sees
+ * and clears only its own.
+ */
 export interface SandboxFaultSwitches {
   standIns(): readonly SandboxStandIn[];
-  arm(standIn: SandboxStandInSlug, fault: SandboxFault): void;
-  pending(standIn: SandboxStandInSlug): SandboxFault[];
-  clear(): void;
+  arm(partnerId: string, standIn: SandboxStandInSlug, fault: SandboxFault): void;
+  pending(partnerId: string, standIn: SandboxStandInSlug): SandboxFault[];
+  clear(partnerId: string): void;
 }
 
 /** The operator gives a live partner credentials for its twin in the sandbox. */
@@ -91,21 +95,26 @@ export interface StandInFaults {
   faults: SandboxFault[];
 }
 
-export function listSandboxFaults(switches: SandboxFaultSwitches): StandInFaults[] {
-  return switches.standIns().map((standIn) => ({ standIn, faults: switches.pending(standIn.slug) }));
+export function listSandboxFaults(switches: SandboxFaultSwitches, partnerId: string): StandInFaults[] {
+  return switches
+    .standIns()
+    .map((standIn) => ({ standIn, faults: switches.pending(partnerId, standIn.slug) }));
 }
 
-/** Arms a fault at a stand-in: its next calls of that operation misbehave, then it is spent. */
+/**
+ * Arms a fault at a stand-in: its next calls of that operation for the partner's members misbehave,
+ * then it is spent.
+ */
 export function armSandboxFault(
   switches: SandboxFaultSwitches,
-  input: { standIn: SandboxStandInSlug; fault: SandboxFault },
+  input: { partnerId: string; standIn: SandboxStandInSlug; fault: SandboxFault },
 ): StandInFaults {
   const standIn = switches.standIns().find((candidate) => candidate.slug === input.standIn);
   if (!standIn) throw new ProblemError('not_found', `the sandbox has no stand-in ${input.standIn}`);
-  switches.arm(standIn.slug, input.fault);
-  return { standIn, faults: switches.pending(standIn.slug) };
+  switches.arm(input.partnerId, standIn.slug, input.fault);
+  return { standIn, faults: switches.pending(input.partnerId, standIn.slug) };
 }
 
-export function clearSandboxFaults(switches: SandboxFaultSwitches): void {
-  switches.clear();
+export function clearSandboxFaults(switches: SandboxFaultSwitches, partnerId: string): void {
+  switches.clear(partnerId);
 }

@@ -1405,7 +1405,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * The stand-in brands and the faults armed at each
+     * The stand-in brands and the faults you armed at each
      * @description Sandbox only: answered by the sandbox gateway, 404 on the live one.
      */
     get: {
@@ -1494,7 +1494,7 @@ export interface paths {
     put?: never;
     /**
      * Arm a fault at a stand-in brand's system: its next calls of an operation misbehave
-     * @description Sandbox only: answered by the sandbox gateway, 404 on the live one. The stand-ins are shared by every sandbox partner, and so are their faults.
+     * @description Sandbox only: answered by the sandbox gateway, 404 on the live one. It disturbs calls for your own demo members only: the stand-ins serve every sandbox partner, and another's transfers go through.
      */
     post: {
       parameters: {
@@ -1632,7 +1632,7 @@ export interface paths {
       };
     };
     /**
-     * Clear every fault armed at the stand-in brands
+     * Clear every fault you armed at the stand-in brands
      * @description Sandbox only: answered by the sandbox gateway, 404 on the live one.
      */
     delete: {

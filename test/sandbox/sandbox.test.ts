@@ -102,19 +102,24 @@ const airline = credentials.standIns.find((standIn) => standIn.slug === 'airline
 const member = credentials.members[0];
 if (!airline || !member) throw new Error('the credentials name no airline stand-in or no demo member');
 
-async function transferToAirline(points: string) {
-  const response = await twin.call({
+async function transferToAirline(points: string, who = { client: twin, credentials }) {
+  const response = await who.client.call({
     method: 'POST',
     path: '/v1/transfers',
     body: {
-      memberId: member?.memberId,
-      sourceProgramId: credentials.programId,
+      memberId: who.credentials.members[0]?.memberId,
+      sourceProgramId: who.credentials.programId,
       targetProgramId: airline?.programId,
       sourcePoints: points,
     },
   });
   expect([201, 202]).toContain(response.status);
-  return settled(twin, response.json<{ id: string }>().id);
+  return settled(who.client, response.json<{ id: string }>().id);
+}
+
+async function faultsSeen(client: SignedClient) {
+  const response = await client.call({ method: 'GET', path: '/v1/sandbox/faults' });
+  return response.json<{ standIns: { faults: unknown[] }[] }>().standIns.flatMap((each) => each.faults);
 }
 
 describe('sandbox credentials from the live operator API', () => {
@@ -232,14 +237,22 @@ describe('the same API against the sandbox alliance', () => {
       standIn: { slug: 'airline' },
       faults: [{ operation: 'credit', mode: 'refuse', count: 1, code: 'account_closed' }],
     });
+    // Another sandbox partner's transfer to the same stand-in is not disturbed, nor sees the fault.
+    const other = (await (
+      await issueCredentials(alliance.airline.partner.id, 'sandbox-other')
+    ).json()) as SandboxCredentials;
+    const otherClient = sandboxClient(other.partnerId, keyOf(other));
+    expect(await faultsSeen(otherClient)).toEqual([]);
+    expect((await transferToAirline('500', { client: otherClient, credentials: other })).status).toBe(
+      'completed',
+    );
+    expect(await faultsSeen(twin)).toHaveLength(1);
+
     const transfer = await transferToAirline('500');
     expect(transfer).toMatchObject({ status: 'failed', failure: { code: 'account_closed' } });
     // The reservation at the twin's own programme was voided: nothing moved.
     expect(await balance()).toBe(before);
-    const left = await twin.call({ method: 'GET', path: '/v1/sandbox/faults' });
-    expect(
-      left.json<{ standIns: { faults: unknown[] }[] }>().standIns.flatMap((each) => each.faults),
-    ).toEqual([]);
+    expect(await faultsSeen(twin)).toEqual([]);
   });
 
   it('has no fault routes on the live gateway', async () => {
