@@ -57,6 +57,7 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
     financePublicKeys: deps.financePublicKeys ?? [],
     gatewayPublicKeys: deps.gatewayKeys.publicKeys,
     readiness: readinessChecks(deps.db, deps.temporal),
+    metrics: { bearerToken: config.METRICS_TOKEN ?? null },
     sandbox: deps.sandbox,
     sandboxProvisioner: deps.sandboxProvisioner,
     console: {

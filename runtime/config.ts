@@ -122,6 +122,10 @@ const ConfigSchema = z
     SANDBOX_AUDIENCE: z.string().min(1).default('points-alliance-sandbox'),
     /** The sandbox's workflows run in a namespace of their own, so their ids never meet live ones. */
     SANDBOX_TEMPORAL_NAMESPACE: z.string().min(1).default('sandbox'),
+    /** The bearer token a scrape of /metrics must send (gateway and worker); none: no token asked. */
+    METRICS_TOKEN: z.string().min(16).optional(),
+    /** The worker serves its own /metrics on this port, at HOST (0: not served). */
+    WORKER_METRICS_PORT: port.default(9464),
   })
   // The sandbox's isolation rests on these differing: a shared audience would let a token signed for
   // one be accepted by the other, a shared namespace would let their workflow ids meet.

@@ -7,11 +7,14 @@ import { createLogger } from '../runtime/logger.ts';
 import { requireSetting } from '../runtime/require-setting.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { gatewayKeysFromJwks } from '../runtime/signing-keys.ts';
+import { startTracing } from '../runtime/tracing.ts';
 import { createDatabase } from '../store/connection.ts';
 import { connectTemporalClient } from '../workflows/client.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'gateway');
+// Before the Temporal client and the app are made: they add tracing only when it runs.
+const tracing = startTracing({ serviceName: 'alliance-gateway' });
 const db = createDatabase({
   url: requireSetting(config, 'DATABASE_URL'),
   poolSizeMax: config.DATABASE_POOL_SIZE_MAX,
@@ -34,4 +37,5 @@ onShutdown(logger, [
   ['gateway', () => gateway.close()],
   ['temporal client', () => temporal.connection.close()],
   ['database pool', () => db.destroy()],
+  ['tracing', async () => tracing?.shutdown()],
 ]);

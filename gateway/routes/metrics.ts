@@ -4,10 +4,10 @@
 // Not in the OpenAPI document: Prometheus calls it, not partners. It carries business figures
 // (points moved per programme pair, exposure per partner), so a deployment whose gateway port is
 // reachable by partners sets METRICS_TOKEN, and the scrape then sends it as a bearer token.
-import { timingSafeEqual } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from '../../runtime/logger.ts';
 import { metricsRegistry, openExposure, scrapeFigureFailures } from '../../runtime/metrics.ts';
+import { bearerTokenMatches } from '../../runtime/metrics-server.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { openExposureByPartner } from '../../services/exposure-figures.ts';
 import type { GatewayEnv } from '../context.ts';
@@ -17,12 +17,6 @@ export interface MetricsRouteOptions {
   bearerToken: string | null;
   /** How long the database's figures may take before the scrape answers without refreshing them. */
   figuresTimeoutMs?: number;
-}
-
-function sameToken(sent: string, expected: string): boolean {
-  const a = Buffer.from(sent);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 async function refreshOpenExposure(
@@ -53,13 +47,10 @@ export function registerMetricsRoute(
   options: MetricsRouteOptions,
 ): void {
   app.get('/metrics', async (c) => {
-    if (options.bearerToken !== null) {
-      const sent = c.req.header('authorization')?.replace(/^Bearer /, '') ?? '';
-      if (!sameToken(sent, options.bearerToken)) {
-        return c.text('A bearer token is needed to read the metrics.\n', 401, {
-          'www-authenticate': 'Bearer realm="metrics"',
-        });
-      }
+    if (!bearerTokenMatches(c.req.header('authorization'), options.bearerToken)) {
+      return c.text('A bearer token is needed to read the metrics.\n', 401, {
+        'www-authenticate': 'Bearer realm="metrics"',
+      });
     }
     await refreshOpenExposure(services, options.figuresTimeoutMs ?? 2_000, c.var.logger ?? logger);
     return c.body(await metricsRegistry.metrics(), 200, { 'content-type': metricsRegistry.contentType });
