@@ -86,7 +86,13 @@ export async function agreeRate(
 /** Links the member (a new one when memberId is null) to a programme its owner signs for. */
 export async function linkMember(
   owner: AgreementSide,
-  input: { memberId: string | null; accountRef: string; grantedAt: Date; key: string },
+  input: {
+    memberId: string | null;
+    accountRef: string;
+    grantedAt: Date;
+    key: string;
+    scopes: readonly ('transfers' | 'pull_transfers' | 'redemptions')[];
+  },
 ): Promise<string> {
   const linked = await expectAnswer(
     owner.client,
@@ -100,7 +106,7 @@ export async function linkMember(
         accountRef: input.accountRef,
         consent: {
           grantedAt: input.grantedAt.toISOString(),
-          scopes: ['transfers', 'redemptions'],
+          scopes: input.scopes,
           reference: 'sandbox demo member',
         },
       },

@@ -143,7 +143,13 @@ async function seedTwin(
       const accountRef = `member-${index}`;
       const memberKey = `${seedKey}:${accountRef}`;
       const grantedAt = twin.createdAt;
-      const memberId = await linkMember(self, { memberId: null, accountRef, grantedAt, key: memberKey });
+      const memberId = await linkMember(self, {
+        memberId: null,
+        accountRef,
+        grantedAt,
+        key: memberKey,
+        scopes: ['transfers', 'redemptions'],
+      });
       await expectAnswer(
         client,
         {
@@ -163,6 +169,8 @@ async function seedTwin(
           accountRef: standInAccount,
           grantedAt,
           key: `${memberKey}:${brand.slug}`,
+          // The partner may also pull its members' points from a stand-in (a reserve there to try).
+          scopes: ['transfers', 'pull_transfers', 'redemptions'],
         });
         const books = options.systems[brand.slug].books;
         if (!(await books.balance(standInAccount)))

@@ -255,6 +255,33 @@ describe('the same API against the sandbox alliance', () => {
     expect(await faultsSeen(twin)).toEqual([]);
   });
 
+  it("pulls a member's points from a stand-in, through its reserve and a fault that loses an answer", async () => {
+    const armed = await twin.call({
+      method: 'POST',
+      path: '/v1/sandbox/faults',
+      body: { standIn: 'airline', operation: 'reserve', mode: 'fail_after' },
+    });
+    expect(armed.status).toBe(201);
+    const response = await twin.call({
+      method: 'POST',
+      path: '/v1/transfers',
+      body: {
+        memberId: member.memberId,
+        sourceProgramId: airline.programId,
+        targetProgramId: credentials.programId,
+        sourcePoints: '1000',
+      },
+    });
+    expect([201, 202]).toContain(response.status);
+    const transfer = await settled(twin, response.json<{ id: string }>().id);
+    expect(transfer.status).toBe('completed');
+    // The reserve took effect once, though its first answer was lost: 1,000 miles left once.
+    const books = sandbox.systems.airline.books;
+    const account = await books.balance(`${credentials.partnerId}-${member.accountRef}`);
+    expect(account?.availablePoints).toBe(10_350n - 1_000n);
+    expect(await faultsSeen(twin)).toEqual([]);
+  });
+
   it('has no fault routes on the live gateway', async () => {
     const response = await live.call(coffee.signer, 'GET', '/v1/sandbox/faults');
     expect(response.status).toBe(404);
