@@ -221,6 +221,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
       secureCookies: true,
       temporalUi: null,
       ...deps.console,
+      signDocument: deps.signDocument,
       partnerChanged: (partnerId) => issuerKeys.invalidate(partnerId),
     }),
   );

@@ -31,11 +31,15 @@ export function partnerScope(viewer: ConsoleViewer): string | null {
   return null;
 }
 
-// The same callers as the API's: the operator suspends partners, finance resolves breaks.
+// The same callers as the API's: the operator suspends partners, finance resolves breaks and flags,
+// a partner's admin accepts a rate version for its side (the API's partner signature stands for it).
 const allowedRoles = {
   'partner.suspend': ['operator'],
   'partner.resume': ['operator'],
   'reconciliation_break.resolve': ['finance'],
+  'rate_version.accept': ['partner_admin'],
+  'finance_flag.read': ['operator', 'finance'],
+  'finance_flag.resolve': ['finance'],
   'audit_log.read': ['operator'],
 } as const satisfies Record<string, readonly ConsoleRole[]>;
 

@@ -1,13 +1,17 @@
 // The console's write actions: each checks the viewer's role, calls the use case the API calls,
 // and writes its audit entry in the same transaction.
+import { ProblemError } from '../domain/errors.ts';
 import type { Resolution } from '../domain/reconciliation.ts';
-import type { PartnerStatus, ReconciliationBreak } from '../store/database.ts';
+import type { FinanceFlag, PartnerStatus, ReconciliationBreak } from '../store/database.ts';
 import type { PartnerRecord } from '../store/partners.ts';
+import type { AgreementVersionRecord } from '../store/rate-agreements.ts';
 import { inTransaction } from '../store/transaction.ts';
-import { type ConsoleViewer, requireAllowed } from './console-access.ts';
+import { type ConsoleViewer, partnerScope, requireAllowed } from './console-access.ts';
 import { recordAudit } from './console-audit.ts';
 import { type ServiceContext, within } from './context.ts';
+import { resolveFlag } from './finance-flags.ts';
 import { setPartnerStatus } from './partners.ts';
+import { acceptAgreementVersion } from './rate-agreements.ts';
 import { resolveReconciliationBreak } from './reconciliation.ts';
 
 interface Where {
@@ -52,6 +56,56 @@ export async function resolveBreakFromConsole(
       action: 'reconciliation_break.resolve',
       target: input.breakId,
       detail: { resolution: input.resolution, reason: input.reason },
+      address: input.address,
+      now: input.now,
+    });
+    return resolved;
+  });
+}
+
+/** A partner's admin accepts a rate version for its partner's side; the API's acceptance, audited. */
+export async function acceptRateVersionFromConsole(
+  context: ServiceContext,
+  viewer: ConsoleViewer,
+  input: Where & { agreementId: string; version: number },
+): Promise<AgreementVersionRecord> {
+  requireAllowed(viewer, 'rate_version.accept');
+  const partnerId = partnerScope(viewer);
+  if (!partnerId) throw new ProblemError('forbidden', 'Only a partner accepts its rate versions.');
+  return inTransaction(context.db, async (trx) => {
+    const accepted = await acceptAgreementVersion(within(context, trx), {
+      partnerId,
+      agreementId: input.agreementId,
+      version: input.version,
+      now: input.now,
+    });
+    await recordAudit(trx, viewer, {
+      action: 'rate_version.accept',
+      target: `${input.agreementId}/v${input.version}`,
+      address: input.address,
+      now: input.now,
+    });
+    return accepted;
+  });
+}
+
+export async function resolveFlagFromConsole(
+  context: ServiceContext,
+  viewer: ConsoleViewer,
+  input: Where & { flagId: bigint; reason: string },
+): Promise<FinanceFlag> {
+  requireAllowed(viewer, 'finance_flag.resolve');
+  return inTransaction(context.db, async (trx) => {
+    const resolved = await resolveFlag(within(context, trx), {
+      flagId: input.flagId,
+      reason: input.reason,
+      resolvedBy: `console:${viewer.username}`,
+      now: input.now,
+    });
+    await recordAudit(trx, viewer, {
+      action: 'finance_flag.resolve',
+      target: String(input.flagId),
+      detail: { reason: input.reason },
       address: input.address,
       now: input.now,
     });

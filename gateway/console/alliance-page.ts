@@ -10,6 +10,8 @@ import { readPartner } from '../../services/partners.ts';
 import { type ConsoleEnv, clientAddress } from './console-env.ts';
 import { csrfField, page, points, when } from './layout.ts';
 
+type AllianceVersion = Awaited<ReturnType<typeof allianceOverview>>['agreements'][number]['versions'][number];
+
 const actions = { suspend: 'suspended', resume: 'active' } as const;
 type StatusAction = keyof typeof actions;
 
@@ -32,6 +34,21 @@ export function registerAlliancePage(
         <td>${allowed ? html`<a href="/console/partners/${partner.id}/${action}">${action}…</a>` : ''}</td>
       </tr>`;
     });
+    // A partner's admin accepts for its own side: the versions still pending there get a link.
+    const ownPrograms = new Set(
+      viewer.partnerId
+        ? alliance.partners.flatMap((partner) => partner.programs.map((program) => program.id))
+        : [],
+    );
+    const canAccept = may(viewer, 'rate_version.accept');
+    const acceptLink = (agreementId: string, version: AllianceVersion, sourceProgramId: string) => {
+      const pendingAtOwnSide = ownPrograms.has(sourceProgramId)
+        ? version.source_accepted_at === null
+        : version.target_accepted_at === null;
+      return canAccept && pendingAtOwnSide
+        ? html` <a href="/console/agreements/${agreementId}/versions/${String(version.version)}/accept">accept…</a>`
+        : '';
+    };
     const agreementRows = alliance.agreements.flatMap((agreement) =>
       agreement.versions.map(
         (version) => html`<tr>
@@ -39,7 +56,7 @@ export function registerAlliancePage(
           <td>v${version.version}</td>
           <td>${points(version.from_points)} : ${points(version.to_points)}, fee ${String(version.fee_basis_points)} bp (${version.fee_payer})</td>
           <td>${when(version.effective_from)} – ${when(version.effective_until)}</td>
-          <td>source ${version.source_accepted_at ? 'accepted' : 'pending'}, target ${version.target_accepted_at ? 'accepted' : 'pending'}</td>
+          <td>source ${version.source_accepted_at ? 'accepted' : 'pending'}, target ${version.target_accepted_at ? 'accepted' : 'pending'}${acceptLink(agreement.id, version, agreement.source_program_id)}</td>
         </tr>`,
       ),
     );

@@ -4,18 +4,28 @@
 import { Hono } from 'hono';
 import type { SignInPolicy } from '../../services/console-accounts.ts';
 import type { ServiceContext } from '../../services/context.ts';
+import type { DocumentSigner } from '../../services/settlement-statements.ts';
 import { packageFile, serveFile } from '../static-files.ts';
 import { registerActivityPage } from './activity-page.ts';
+import { registerAgreementPages } from './agreements-page.ts';
 import { registerAlliancePage } from './alliance-page.ts';
 import { registerAnalyticsPage } from './analytics-page.ts';
 import { registerAuditPage } from './audit-page.ts';
+import { registerCatalogPage } from './catalog-page.ts';
 import type { ConsoleEnv, ConsoleOptions } from './console-env.ts';
 import { consoleErrorPage } from './errors.ts';
+import { registerFinanceFlagsPage } from './finance-flags-page.ts';
+import { registerFlowsPage } from './flows-page.ts';
+import { registerKeysPage } from './keys-page.ts';
+import { registerLiabilityPage } from './liability-page.ts';
+import { registerMembersPage } from './members-page.ts';
 import { registerReconciliationPages } from './reconciliation-page.ts';
 import { requireSession } from './session.ts';
 import { registerSettlementPages } from './settlement-page.ts';
 import { registerSignIn } from './sign-in.ts';
+import { registerStatementDownloads } from './statements-page.ts';
 import { registerTransferPages } from './transfers-page.ts';
+import { registerWebhooksPage } from './webhooks-page.ts';
 
 export type { ConsoleOptions } from './console-env.ts';
 
@@ -35,6 +45,8 @@ export function createConsole(
   options: ConsoleOptions & {
     /** Told of a partner whose status the console changed, so caches of it drop it. */
     partnerChanged: (partnerId: string) => void;
+    /** Signs a statement a cycle's close did not issue (the gateway's document signer). */
+    signDocument: DocumentSigner;
     signInPolicy?: SignInPolicy;
   },
 ): Hono<ConsoleEnv> {
@@ -48,6 +60,15 @@ export function createConsole(
   app.get(
     '/assets/uPlot.min.css',
     serveFile(packageFile('uplot', 'dist/uPlot.min.css'), 'text/css; charset=utf-8', 86_400),
+  );
+  // ECharts draws the Sankey, the liability lines and the positions' bars (uPlot has no Sankey).
+  app.get(
+    '/assets/echarts.min.js',
+    serveFile(packageFile('echarts', 'dist/echarts.min.js'), 'text/javascript; charset=utf-8', 86_400),
+  );
+  app.get(
+    '/assets/console-charts.js',
+    serveFile(ownAsset('console-charts.js'), 'text/javascript; charset=utf-8', 300),
   );
   app.get(
     '/assets/activity-chart.js',
@@ -73,8 +94,17 @@ export function createConsole(
   registerAlliancePage(app, context, options.partnerChanged);
   registerTransferPages(app, context, options);
   registerSettlementPages(app, context);
+  registerStatementDownloads(app, context, options.signDocument);
   registerReconciliationPages(app, context);
   registerAnalyticsPage(app, context);
   registerAuditPage(app, context);
+  registerFlowsPage(app, context);
+  registerLiabilityPage(app, context);
+  registerKeysPage(app, context);
+  registerMembersPage(app, context);
+  registerCatalogPage(app, context);
+  registerWebhooksPage(app, context);
+  registerFinanceFlagsPage(app, context);
+  registerAgreementPages(app, context);
   return app;
 }

@@ -18,12 +18,19 @@ interface Frame {
 function navigation(viewer: ConsoleViewer): Html {
   const links: [string, string][] = [
     ['/console', 'Activity'],
+    ['/console/flows', 'Flows'],
+    ['/console/liability', 'Liability'],
     ['/console/alliance', 'Alliance'],
+    ['/console/keys', 'Keys'],
+    ['/console/members', 'Members'],
     ['/console/transfers', 'Transfers'],
+    ['/console/catalog', 'Catalog'],
+    ['/console/webhooks', 'Webhooks'],
     ['/console/settlement', 'Settlement'],
     ['/console/reconciliation', 'Reconciliation'],
     ['/console/analytics', 'Analytics'],
   ];
+  if (may(viewer, 'finance_flag.read')) links.push(['/console/finance-flags', 'Finance flags']);
   if (may(viewer, 'audit_log.read')) links.push(['/console/audit', 'Audit log']);
   return html`<nav>${links.map(([href, label]) => html`<a href="${href}">${label}</a>`)}</nav>`;
 }

@@ -2,9 +2,13 @@
 // the payment instructions. A partner's user sees its own positions and payments.
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
+import { positionsPlot } from '../../services/console-plots.ts';
+import { downloadableStatements } from '../../services/console-statements.ts';
 import { consoleCycle, consoleCycles } from '../../services/console-views.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import type { ConsoleEnv } from './console-env.ts';
+import { consoleJson } from './console-json.ts';
+import { chartScripts } from './flows-page.ts';
 import { money, page, when } from './layout.ts';
 
 export function registerSettlementPages(app: Hono<ConsoleEnv>, context: ServiceContext): void {
@@ -32,7 +36,17 @@ export function registerSettlementPages(app: Hono<ConsoleEnv>, context: ServiceC
   });
 
   app.get('/settlement/:cycleId', async (c) => {
-    const cycle = await consoleCycle(context, c.var.viewer, c.req.param('cycleId'));
+    const [cycle, statements] = await Promise.all([
+      consoleCycle(context, c.var.viewer, c.req.param('cycleId')),
+      downloadableStatements(context, c.var.viewer, c.req.param('cycleId')),
+    ]);
+    const statementRows = statements.map(
+      (partnerId) => html`<tr>
+        <td><code>${partnerId}</code></td>
+        <td><a href="/console/settlement/${cycle.cycle.id}/statements/${partnerId}/statement.jws">statement (JWS)</a></td>
+        <td><a href="/console/settlement/${cycle.cycle.id}/statements/${partnerId}/lines.csv">lines (CSV)</a></td>
+      </tr>`,
+    );
     const totals = cycle.totals.map(
       (total) => html`<tr>
         <td>${total.currency}</td>
@@ -64,6 +78,7 @@ export function registerSettlementPages(app: Hono<ConsoleEnv>, context: ServiceC
           title: `Cycle ${cycle.cycle.period_label ?? cycle.cycle.id}`,
           viewer: c.var.viewer,
           csrfToken: c.var.csrfToken,
+          scripts: chartScripts,
         },
         html`<p>Status ${cycle.cycle.status}; closed ${when(cycle.cycle.closed_at)}.</p>
           <h2>Gross against net</h2>
@@ -72,6 +87,7 @@ export function registerSettlementPages(app: Hono<ConsoleEnv>, context: ServiceC
             <tbody>${totals.length > 0 ? totals : none(4)}</tbody>
           </table>
           <h2>Positions</h2>
+          <div class="chart" data-chart="positions" data-source="/console/settlement/${cycle.cycle.id}/positions.json"></div>
           <table>
             <thead><tr><th>Party</th><th>Receivable</th><th>Payable</th><th>Net</th></tr></thead>
             <tbody>${positions.length > 0 ? positions : none(4)}</tbody>
@@ -80,8 +96,18 @@ export function registerSettlementPages(app: Hono<ConsoleEnv>, context: ServiceC
           <table>
             <thead><tr><th>Instruction</th><th>Payer → payee</th><th>Amount</th><th>Status</th></tr></thead>
             <tbody>${instructions.length > 0 ? instructions : none(4)}</tbody>
+          </table>
+          <h2>Signed statements</h2>
+          <p>Each partner's statement is signed by the gateway (verify it against /.well-known/jwks.json); its lines are every obligation behind it.</p>
+          <table>
+            <thead><tr><th>Partner</th><th>Statement</th><th>Lines</th></tr></thead>
+            <tbody>${statementRows.length > 0 ? statementRows : none(3)}</tbody>
           </table>`,
       ),
     );
   });
+
+  app.get('/settlement/:cycleId/positions.json', async (c) =>
+    consoleJson(c, await positionsPlot(context, c.var.viewer, c.req.param('cycleId'))),
+  );
 }
