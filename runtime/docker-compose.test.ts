@@ -27,6 +27,7 @@ async function substitute(environment: Record<string, string>): Promise<Record<s
   const secrets: Record<string, string> = {
     GATEWAY_PRIVATE_JWKS: JSON.stringify({ keys: [gateway.privateJwk] }),
     OPERATOR_PUBLIC_JWKS: JSON.stringify({ keys: [operator.publicJwk] }),
+    METRICS_TOKEN: 'a-scrape-token-of-length',
   };
   return Object.fromEntries(
     Object.entries(environment).map(([name, value]) => [
@@ -39,7 +40,18 @@ async function substitute(environment: Record<string, string>): Promise<Record<s
 describe('docker-compose.yml', () => {
   it('has the production-like topology', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['gateway', 'migrate', 'postgres', 'temporal', 'temporal-postgresql', 'temporal-ui', 'worker'].sort(),
+      [
+        'gateway',
+        'migrate',
+        'postgres',
+        'temporal',
+        'temporal-postgresql',
+        'temporal-ui',
+        'worker',
+        'prometheus',
+        'grafana',
+        'jaeger',
+      ].sort(),
     );
     expect(compose.services.temporal?.environment).toMatchObject({
       DB: 'postgres12',
@@ -71,6 +83,11 @@ describe('docker-compose.yml', () => {
         expect(config.GATEWAY_PRIVATE_JWKS?.keys).toHaveLength(1);
         expect(config.OPERATOR_PUBLIC_JWKS?.keys).toHaveLength(1);
         expect(config.HOST).toBe('0.0.0.0');
+      }
+      if (name !== 'migrate') {
+        // Prometheus sends this token; the processes trace to Jaeger.
+        expect(config.METRICS_TOKEN).toBe('a-scrape-token-of-length');
+        expect(environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger:4318');
       }
     },
   );
