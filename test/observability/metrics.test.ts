@@ -69,6 +69,9 @@ describe('GET /metrics', () => {
       }),
     ).toBe(1);
     expect(delta('alliance_partner_call_errors_total', { partner: airline.partner.id })).toBe(0);
+    // Coffee now owes airline the transfer's settlement amount, in the cycle still open.
+    expect(delta('alliance_open_exposure_minor', { partner: coffee.partner.id })).toBe(700);
+    expect(delta('alliance_open_exposure_minor', { partner: airline.partner.id })).toBe(-700);
     // Labels never carry a member's, a transfer's or a request's id.
     expect(after).not.toContain(member.memberId);
     expect(after).not.toMatch(/route="\/v1\/transfers\/[0-9a-f-]{36}"/);
