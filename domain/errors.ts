@@ -29,6 +29,7 @@ export const problemCatalog = {
   forbidden: { status: 403, title: 'The caller may not do this' },
   // 404, 405, 408, 409, 413, 415, 431.
   not_found: { status: 404, title: 'Not found' },
+  sandbox_not_enabled: { status: 404, title: 'This gateway runs without a partner sandbox' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   request_timeout: { status: 408, title: 'The request did not arrive in time' },
   idempotency_key_reused: { status: 409, title: 'The Idempotency-Key was used with another request' },

@@ -70,7 +70,8 @@ export async function issueSandboxCredentials(
   input: { partnerId: string; requestKey: string },
 ): Promise<SandboxCredentials> {
   if (!provisioner)
-    throw new ProblemError('sandbox_unavailable', 'This gateway runs without a partner sandbox.');
+    // Not a passing outage: this deployment has no sandbox, so a retry would never succeed.
+    throw new ProblemError('sandbox_not_enabled', 'This gateway runs without a partner sandbox.');
   const { partner, programs } = await readPartner(context, input.partnerId);
   const first = programs[0];
   const livePartner: LivePartnerOutline = {

@@ -21,7 +21,8 @@ const issueCredentialsRoute = signedRoute('operator', {
     "Creates (or finds) the partner's twin in the sandbox alliance, with a hosted programme, demo members",
     'and rate agreements with the stand-in brands, and registers a new key pair for it there. The private',
     'key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues',
-    'another. 503 `sandbox_unavailable` when no sandbox runs beside this gateway.',
+    'another. 404 `sandbox_not_enabled` when this gateway runs without a sandbox; 503 `sandbox_unavailable`',
+    'when the sandbox did not answer (retry with the same Idempotency-Key).',
   ].join(' '),
   request: { params: z.object({ partnerId: PartnerIdParam }), headers: IdempotencyHeaders },
   responses: {

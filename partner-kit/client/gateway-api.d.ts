@@ -1256,7 +1256,7 @@ export interface paths {
     put?: never;
     /**
      * Issue sandbox credentials for a partner: its twin in the sandbox alliance and a key pair there
-     * @description Creates (or finds) the partner's twin in the sandbox alliance, with a hosted programme, demo members and rate agreements with the stand-in brands, and registers a new key pair for it there. The private key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues another. 503 `sandbox_unavailable` when no sandbox runs beside this gateway.
+     * @description Creates (or finds) the partner's twin in the sandbox alliance, with a hosted programme, demo members and rate agreements with the stand-in brands, and registers a new key pair for it there. The private key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues another. 404 `sandbox_not_enabled` when this gateway runs without a sandbox; 503 `sandbox_unavailable` when the sandbox did not answer (retry with the same Idempotency-Key).
      */
     post: {
       parameters: {
@@ -13310,6 +13310,7 @@ export interface components {
         | 'partner_suspended'
         | 'forbidden'
         | 'not_found'
+        | 'sandbox_not_enabled'
         | 'method_not_allowed'
         | 'request_timeout'
         | 'idempotency_key_reused'

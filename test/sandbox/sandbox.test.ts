@@ -173,7 +173,7 @@ describe('sandbox credentials from the live operator API', () => {
     expect(response.status).toBe(404);
   });
 
-  it('answers 503 sandbox_unavailable where no sandbox runs beside the gateway', async () => {
+  it('answers 404 sandbox_not_enabled where no sandbox runs beside the gateway (no retry would help)', async () => {
     const alone = await createTestGateway();
     const { partner } = await alone.onboardPartner('No Sandbox Partner');
     const response = await alone.call(
@@ -181,8 +181,8 @@ describe('sandbox credentials from the live operator API', () => {
       'POST',
       `/v1/operator/partners/${partner.id}/sandbox-credentials`,
     );
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ code: 'sandbox_unavailable' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: 'sandbox_not_enabled' });
   });
 });
 
