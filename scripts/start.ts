@@ -20,6 +20,7 @@ import { ensurePostgres, ensureTemporal, ServiceStartError } from '../runtime/lo
 import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { gatewayKeysFromJwks, loadOrCreateKeyPair } from '../runtime/signing-keys.ts';
+import { startTracing } from '../runtime/tracing.ts';
 import { startSandbox } from '../sandbox/start.ts';
 import { createDatabase } from '../store/connection.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
@@ -36,6 +37,9 @@ import { printWelcome } from './lib/welcome.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'start');
+// Off unless OTEL_* asks for an exporter (docs/observability.md); before the Temporal client and
+// worker are made, which add tracing only when it runs.
+const tracing = startTracing({ serviceName: 'alliance-start' });
 const dataDir = path.resolve(config.DATA_DIR);
 
 /**
@@ -229,6 +233,7 @@ onShutdown(logger, [
   ],
   ['temporal client', () => temporal.connection.close()],
   ['database pool', () => db.destroy()],
+  ['tracing', async () => tracing?.shutdown()],
   ['temporal server', () => temporalServer.stop()],
   ['postgres', () => postgres.stop()],
 ]);
