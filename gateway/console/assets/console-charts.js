@@ -1,11 +1,14 @@
 // Draws the console's ECharts plots (echarts.min.js, loaded before this script, defines
 // window.echarts). Each plot is an element with data-chart naming its kind and data-source naming
 // the JSON endpoint next to the page; figures come as decimal strings and are drawn as numbers.
+// Tooltips are drawn on the canvas (renderMode richText): ECharts' HTML tooltips carry inline style
+// attributes, which the console's CSP refuses.
 const drawings = {
   sankey(plot) {
     if (plot.links.length === 0) return null;
     return {
       tooltip: {
+        renderMode: 'richText',
         trigger: 'item',
         formatter: (item) =>
           item.dataType === 'edge'
@@ -33,7 +36,7 @@ const drawings = {
   liability(plot) {
     if (plot.programs.length === 0) return null;
     return {
-      tooltip: { trigger: 'axis' },
+      tooltip: { renderMode: 'richText', trigger: 'axis' },
       legend: { top: 0 },
       grid: { left: 80, right: 24, top: 40, bottom: 40 },
       xAxis: { type: 'category', data: plot.days },
@@ -53,7 +56,7 @@ const drawings = {
       ...new Set(plot.currencies.flatMap((currency) => currency.parties.map((party) => party.partyId))),
     ];
     return {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      tooltip: { renderMode: 'richText', trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 0 },
       grid: { left: 80, right: 24, top: 40, bottom: 80 },
       xAxis: { type: 'category', data: parties, axisLabel: { rotate: 20 } },
