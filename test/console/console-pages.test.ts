@@ -1,8 +1,7 @@
-// The console's members, keys, webhooks, catalog, statements and finance-flag pages, its plots' JSON,
-// and its rate-acceptance and flag-resolution actions, through the console's own endpoints as a
-// browser uses them (session cookie, CSRF token in the form). Real PostgreSQL, Temporal and partner
-// servers: the transfers move for real and finance closes a real cycle, in a database of its own
-// (a close takes every open obligation, so it must not take other test files').
+// The console's members, keys, webhooks, catalog and statements pages and their JSON, through the
+// console's own endpoints as a browser uses them (session cookie, CSRF token in the form). Real
+// PostgreSQL, Temporal and partner servers: the transfers move for real and finance closes a real
+// cycle, in a database of its own (a close takes every open obligation, not other test files' too).
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
@@ -96,7 +95,7 @@ describe('the members page', () => {
   it("refuses another partner's member, by id and by account, page and JSON", async () => {
     const { browser } = await signedIn('partner_admin', bookstore);
     // Each refusal says nothing the viewer did not type: not the account behind an id, nor the reverse.
-    for (const [path, hidden] of [
+    const lookups: [path: string, hidden: string][] = [
       [`/console/members?memberId=${coffeeOnlyMember}`, coffeeOnlyAccount],
       [`/console/members.json?memberId=${coffeeOnlyMember}`, coffeeOnlyAccount],
       [
@@ -104,7 +103,8 @@ describe('the members page', () => {
         coffeeOnlyMember,
       ],
       [`/console/members?programId=${coffee.programId}&accountRef=${coffeeOnlyAccount}`, coffeeOnlyMember],
-    ]) {
+    ];
+    for (const [path, hidden] of lookups) {
       const response = await browser.get(path);
       expect(response.status).toBe(404);
       expect(await response.text()).not.toContain(hidden);
@@ -237,79 +237,5 @@ describe("a cycle's statements and positions", () => {
     for (const currency of positions.currencies) {
       expect(currency.parties.reduce((sum, party) => sum + BigInt(party.netMinor), 0n)).toBe(0n);
     }
-  });
-});
-
-describe('the plots', () => {
-  it("draw the test's transfers in the Sankey, a partner's only those touching its programmes", async () => {
-    const operator = await signedIn('operator');
-    const page = await operator.browser.get('/console/flows');
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    const pageText = await page.text();
-    expect(pageText).toContain('/console/assets/echarts.min.js');
-    expect(pageText).not.toMatch(/<script>/);
-    type Flows = {
-      measure: string;
-      links: { sourceProgramId: string; targetProgramId: string; sourcePoints: string; transfers: number }[];
-    };
-    const flows = await json<Flows>(await operator.browser.get('/console/flows.json'));
-    expect(flows.measure).toBe('source_points');
-    expect(flows.links).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          sourceProgramId: coffee.programId,
-          targetProgramId: airline.programId,
-          sourcePoints: '1000',
-          transfers: 1,
-        }),
-        expect.objectContaining({
-          sourceProgramId: airline.programId,
-          targetProgramId: bookstore.programId,
-          sourcePoints: '1000',
-          transfers: 1,
-        }),
-      ]),
-    );
-    // A period that ended before the transfers has none of them.
-    const old = await json<Flows>(
-      await operator.browser.get('/console/flows.json?from=2020-01-01&to=2020-01-07'),
-    );
-    expect(old.links).toEqual([]);
-
-    const coffeeUser = await signedIn('partner_viewer', coffee);
-    const coffeeFlows = await json<Flows>(await coffeeUser.browser.get('/console/flows.json'));
-    expect(coffeeFlows.links.map((link) => [link.sourceProgramId, link.targetProgramId])).toEqual([
-      [coffee.programId, airline.programId],
-    ]);
-    const script = await coffeeUser.browser.get('/console/assets/echarts.min.js');
-    expect(script.status).toBe(200);
-    expect(script.headers.get('content-type')).toMatch(/javascript/);
-  });
-
-  it("draw a hosted programme's liability by day, and name the programmes not in the ledger", async () => {
-    const { browser } = await signedIn('operator');
-    const plot = await json<{
-      days: string[];
-      programs: { programId: string; balancePoints: string[] }[];
-      notInLedger: { programId: string }[];
-    }>(await browser.get('/console/liability.json'));
-    expect(plot.days).toHaveLength(30);
-    expect(plot.days.at(-1)).toBe(new Date().toISOString().slice(0, 10));
-    const books = plot.programs.find((program) => program.programId === bookstore.programId);
-    // 5,000 seeded and 1,000 transferred in, both today.
-    expect(books?.balancePoints.at(-1)).toBe('6000');
-    expect(books?.balancePoints.at(0)).toBe('0');
-    expect(plot.notInLedger.map((program) => program.programId)).toEqual(
-      expect.arrayContaining([coffee.programId, airline.programId]),
-    );
-    expect(await (await browser.get('/console/liability')).text()).toContain("Not in the gateway's ledger");
-
-    const coffeeUser = await signedIn('partner_viewer', coffee);
-    const coffeePlot = await json<{ programs: unknown[]; notInLedger: { programId: string }[] }>(
-      await coffeeUser.browser.get('/console/liability.json'),
-    );
-    expect(coffeePlot.programs).toEqual([]);
-    expect(coffeePlot.notInLedger.map((program) => program.programId)).toEqual([coffee.programId]);
   });
 });
