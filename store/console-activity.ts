@@ -6,7 +6,7 @@ import type { Database } from './database.ts';
 import { newId } from './ids.ts';
 
 /** The smallest transfer id made at `at`: the time part of an id, then its 80 random bits (16 characters) at zero. */
-function firstTransferIdAt(at: Date): string {
+export function firstTransferIdAt(at: Date): string {
   return `${newId('trf', at.getTime()).slice(0, -16)}${'0'.repeat(16)}`;
 }
 

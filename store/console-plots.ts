@@ -1,6 +1,7 @@
 // The figures behind the console's plots: points moved between programmes over a period, hosted
 // programmes' member balances by day (from ledger entries), read in one aggregate each.
 import { type Kysely, sql } from 'kysely';
+import { firstTransferIdAt } from './console-activity.ts';
 import type { Database } from './database.ts';
 
 export interface ProgramFlow {
@@ -26,8 +27,9 @@ export async function programFlows(
       sql<bigint>`sum(debit_points)::int8`.as('source_points'),
     ])
     .where('status', '=', 'completed')
-    .where('created_at', '>=', input.from)
-    .where('created_at', '<', input.to)
+    // A range on the primary key: transfer ids begin with their creation time (store/ids.ts).
+    .where('id', '>=', firstTransferIdAt(input.from))
+    .where('id', '<', firstTransferIdAt(input.to))
     .$if(own !== null, (query) =>
       query.where((eb) =>
         eb.or([eb('source_program_id', 'in', own ?? []), eb('target_program_id', 'in', own ?? [])]),
