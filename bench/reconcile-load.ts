@@ -161,7 +161,7 @@ for (let round = 1; round <= rounds; round += 1) {
 }
 
 // EXPLAIN ANALYZE of the join and of the match's slow statements, on a run staged again, each in a
-// transaction rolled back; the match's with JIT off, as matchRun runs them.
+// transaction rolled back; the match's with matchRun's settings (no JIT, its work_mem).
 async function explain(text: string, values: unknown[], settings = ''): Promise<string> {
   await admin.query('begin');
   try {
@@ -196,7 +196,7 @@ for (const timing of slow) {
   plans.push({
     phase: timing.phase,
     text: timing.text,
-    plan: await explain(timing.text, timing.firstValues, 'set local jit = off'),
+    plan: await explain(timing.text, timing.firstValues, "set local jit = off; set local work_mem = '128MB'"),
   });
 }
 for (const { phase, plan } of plans) progress(`plan: ${phase}\n${plan}\n`);

@@ -49,6 +49,10 @@ export async function matchRun(
     // A batch statement over a whole day of a programme: the 15 s meant for requests (store/connection.ts)
     // is too short on a busy server; the activity's own 30 minutes bound it.
     await sql`set local statement_timeout = '10min'`.execute(trx);
+    // Its sorts and hashes hold a day of a programme's operations (a million take ~200 MB): with the
+    // server's default 4 MB they spill to disk in a hundred batches. Hash operations get twice this
+    // (hash_mem_multiplier); one statement, once a day per programme.
+    await sql`set local work_mem = '128MB'`.execute(trx);
     const gateway = gatewayOperations({ programId: run.program_id, from: window.from, to: window.to });
     // One pass over the compared rows: the matches only counted, the few breaks gathered as JSON
     // (a CTE read twice, for the breaks and for the count, was materialised: a million rows written
