@@ -147,9 +147,12 @@ describe('a points draw', () => {
     expect(verified.code).toBe(0);
     expect(verified.output).toMatch(/^ok: draw itm_\w+: sha256\(seed\) is the commitment, 6 entries/);
 
-    // One entry changed (an entry the gateway might have slipped in instead): it fails, hash or no hash.
-    const swapped = (data.entries ?? []).map((entryId, index) =>
-      index === 3 ? `${entryId.slice(0, -1)}z` : entryId,
+    // A winning entry changed (an entry the gateway might have slipped in instead): it fails, hash or
+    // no hash. A winner's, so that the published winners cannot recompute (a loser's changed id may
+    // well draw the same winners again).
+    const changed = data.winners?.[0];
+    const swapped = (data.entries ?? []).map((entryId) =>
+      entryId === changed ? `${entryId.slice(0, -1)}${entryId.endsWith('z') ? 'y' : 'z'}` : entryId,
     );
     const tampered = { ...data, entries: swapped };
     expect(verifyDraw({ ...read.draw, entries: swapped }).ok).toBe(false);
