@@ -3,8 +3,14 @@
 // the API gives a partner; the rest (the whole alliance, transfers across partners) reads store/.
 import { ProblemError } from '../domain/errors.ts';
 import { type MinuteCount, transfersPerMinute } from '../store/console-activity.ts';
-import { listConsoleTransfers, programNames, readAllianceView } from '../store/console-views.ts';
-import type { ReconciliationBreak, SettlementCycle, TransferStatus } from '../store/database.ts';
+import {
+  type ConsoleTransferFilter,
+  listConsoleTransfers,
+  partnerNames,
+  programNames,
+  readAllianceView,
+} from '../store/console-views.ts';
+import type { ReconciliationBreak, SettlementCycle } from '../store/database.ts';
 import { findTransferWithSteps } from '../store/transfers.ts';
 import { type ConsoleViewer, partnerScope } from './console-access.ts';
 import type { ServiceContext } from './context.ts';
@@ -20,16 +26,23 @@ export async function allianceOverview(context: ServiceContext, viewer: ConsoleV
   return { ...alliance, programNames: names };
 }
 
+/**
+ * Transfers by the page's filters, within the viewer's scope. Only a viewer of the whole alliance
+ * gets the partners to filter by: a partner's user sees its own transfers, and the alliance's other
+ * members are not its to list.
+ */
 export async function consoleTransfers(
   context: ServiceContext,
   viewer: ConsoleViewer,
-  input: { status: TransferStatus | null; cursor: string | null; limit: number },
+  input: Omit<ConsoleTransferFilter, 'partnerId'>,
 ) {
-  const [transfers, names] = await Promise.all([
-    listConsoleTransfers(context.db, { ...input, partnerId: partnerScope(viewer) }),
+  const scope = partnerScope(viewer);
+  const [transfers, names, partners] = await Promise.all([
+    listConsoleTransfers(context.db, { ...input, partnerId: scope }),
     programNames(context.db),
+    scope ? Promise.resolve([]) : partnerNames(context.db),
   ]);
-  return { transfers, programNames: names };
+  return { transfers, programNames: names, partners };
 }
 
 /** One transfer with its steps; a partner's user gets what the API gives that partner (not found otherwise). */

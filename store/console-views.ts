@@ -1,6 +1,7 @@
 // What the console's pages list that the API has no list for: the whole alliance for the operator,
-// transfers across partners with a state filter. `partnerId` narrows each to one partner's share.
-import type { Kysely } from 'kysely';
+// transfers across partners filtered by state, partner, member and time. `partnerId` narrows each to one partner's share.
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { firstTransferIdAt } from './console-activity.ts';
 import type {
   Database,
   Partner,
@@ -76,23 +77,50 @@ export async function programNames(db: Kysely<Database>): Promise<Map<string, st
 }
 
 /** Transfers newest first, before the cursor; a partner's are those it asked for or either end is its. */
+export interface ConsoleTransferFilter {
+  /** The viewer's partner: only what it is party to. */
+  partnerId: string | null;
+  status: TransferStatus | null;
+  /** A partner the transfers touch (requested, debited or credited), chosen in the filter. */
+  partyPartnerId: string | null;
+  memberId: string | null;
+  /** Created at or after `from` and before `to`. */
+  from: Date | null;
+  to: Date | null;
+  cursor: string | null;
+  limit: number;
+}
+
+type TransferQuery = SelectQueryBuilder<Database, 'transfers', Transfer>;
+
+function touching(db: Kysely<Database>, query: TransferQuery, partnerId: string): TransferQuery {
+  const own = db.selectFrom('programs').select('id').where('partner_id', '=', partnerId);
+  return query.where((eb) =>
+    eb.or([
+      eb('requested_by', '=', partnerId),
+      eb('source_program_id', 'in', own),
+      eb('target_program_id', 'in', own),
+    ]),
+  );
+}
+
 export async function listConsoleTransfers(
   db: Kysely<Database>,
-  input: { partnerId: string | null; status: TransferStatus | null; cursor: string | null; limit: number },
+  input: ConsoleTransferFilter,
 ): Promise<Transfer[]> {
-  let query = db.selectFrom('transfers').selectAll().orderBy('id', 'desc').limit(input.limit);
-  if (input.partnerId) {
-    const own = db.selectFrom('programs').select('id').where('partner_id', '=', input.partnerId);
-    const partnerId = input.partnerId;
-    query = query.where((eb) =>
-      eb.or([
-        eb('requested_by', '=', partnerId),
-        eb('source_program_id', 'in', own),
-        eb('target_program_id', 'in', own),
-      ]),
-    );
-  }
+  let query: TransferQuery = db.selectFrom('transfers').selectAll().orderBy('id', 'desc').limit(input.limit);
+  if (input.partnerId) query = touching(db, query, input.partnerId);
+  if (input.partyPartnerId) query = touching(db, query, input.partyPartnerId);
   if (input.status) query = query.where('status', '=', input.status);
+  if (input.memberId) query = query.where('member_id', '=', input.memberId);
+  // A range on the primary key: transfer ids begin with their creation time (store/ids.ts).
+  if (input.from) query = query.where('id', '>=', firstTransferIdAt(input.from));
+  if (input.to) query = query.where('id', '<', firstTransferIdAt(input.to));
   if (input.cursor) query = query.where('id', '<', input.cursor);
   return query.execute();
+}
+
+/** Every partner's id and name, for the operator's filters. */
+export async function partnerNames(db: Kysely<Database>): Promise<{ id: string; name: string }[]> {
+  return db.selectFrom('partners').select(['id', 'name']).orderBy('name').execute();
 }

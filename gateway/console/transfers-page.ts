@@ -1,22 +1,14 @@
-// Transfers: a list filtered by state, and one transfer's steps as a timeline with a link to its
-// workflow in the Temporal UI. A partner's user sees the transfers its partner is party to.
+// Transfers: a list filtered by state, partner, member and creation day (transfer-filters.ts), and
+// one transfer's steps as a timeline with a link to its workflow in the Temporal UI. A partner's
+// user sees the transfers its partner is party to.
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { consoleTransfer, consoleTransfers } from '../../services/console-views.ts';
 import type { ServiceContext } from '../../services/context.ts';
-import type { TransferStatus } from '../../store/database.ts';
 import type { ConsoleEnv, ConsoleOptions } from './console-env.ts';
 import { page, points, when } from './layout.ts';
+import { filterForm, filterQuery, transferFilters } from './transfer-filters.ts';
 
-const states: readonly TransferStatus[] = [
-  'pending',
-  'reserved',
-  'credited',
-  'completed',
-  'failed',
-  'needs_attention',
-];
-const transferIdPattern = /^trf_[0-9a-z]{26}$/;
 const pageSize = 50;
 
 export function registerTransferPages(
@@ -25,24 +17,19 @@ export function registerTransferPages(
   options: ConsoleOptions,
 ): void {
   app.get('/transfers', async (c) => {
-    const given = c.req.query('state');
-    const state = states.find((candidate) => candidate === given) ?? null;
-    const before = c.req.query('before');
-    const cursor = before && transferIdPattern.test(before) ? before : null;
-    const { transfers, programNames } = await consoleTransfers(context, c.var.viewer, {
-      status: state,
-      cursor,
+    const filters = transferFilters(c.req.query());
+    const { transfers, programNames, partners } = await consoleTransfers(context, c.var.viewer, {
+      status: filters.state,
+      partyPartnerId: filters.partner,
+      memberId: filters.member,
+      from: filters.from,
+      to: filters.to,
+      cursor: filters.before,
       limit: pageSize,
     });
     const name = (programId: string) => programNames.get(programId) ?? programId;
     const last = transfers.at(-1);
-    const filter = html`<form method="get" action="/console/transfers" class="filter">
-      <label>State <select name="state">
-        <option value="">any</option>
-        ${states.map((candidate) => html`<option value="${candidate}" ${candidate === state ? 'selected' : ''}>${candidate}</option>`)}
-      </select></label>
-      <button type="submit">Filter</button>
-    </form>`;
+    const filter = filterForm(filters, partners);
     const rows = transfers.map(
       (transfer) => html`<tr>
         <td><a href="/console/transfers/${transfer.id}"><code>${transfer.id}</code></a></td>
@@ -62,7 +49,7 @@ export function registerTransferPages(
           </table>
           ${
             last && transfers.length === pageSize
-              ? html`<p><a href="/console/transfers?${new URLSearchParams({ ...(state ? { state } : {}), before: last.id }).toString()}">Older</a></p>`
+              ? html`<p><a href="/console/transfers?${filterQuery({ ...filters, before: last.id })}">Older</a></p>`
               : ''
           }`,
       ),

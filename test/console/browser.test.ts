@@ -1,8 +1,8 @@
 // The console in a real headless Chromium (Debian's, driven by playwright-core), as people use it:
 // typing into the sign-in form and clicking through the navigation, the Sankey drawn on its canvas
-// from JSON that holds this test's transfers, a transfer's timeline opened from the list, a partner's
-// user refused another partner's transfer, a form whose CSRF token was taken out refused, and a
-// wrong password throttled. A database of the file's own: its flows are exactly this test's, and
+// from JSON that holds this test's transfers, a transfer's timeline opened from the list, the list
+// filtered by partner, member and day, a partner's user refused another partner's transfer, a form
+// whose CSRF token was taken out refused, and a wrong password throttled. A database of the file's own: its flows are exactly this test's, and
 // its sign-in failures (all from 127.0.0.1) throttle no other run.
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -106,6 +106,51 @@ describe('the console in Chromium', () => {
     const steps = await timeline.locator('strong').allTextContents();
     expect(steps).toEqual(expect.arrayContaining(['reserve', 'credit', 'post']));
     expect(await page.locator('dd.status-completed').count()).toBe(1);
+  });
+
+  it('filters the transfers by partner, member and creation day', async () => {
+    const page = await signIn(await createUser('operator'));
+    await page.getByRole('link', { name: 'Transfers', exact: true }).click();
+    const listed = () => page.locator('table a code').allTextContents();
+    const field = {
+      partner: 'form.filter select[name="partner"]',
+      member: 'form.filter input[name="member"]',
+      from: 'form.filter input[name="from"]',
+      to: 'form.filter input[name="to"]',
+    };
+    const filter = async () => {
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.waitForLoadState();
+    };
+    expect(new Set(await listed())).toEqual(new Set(transfers.map((transfer) => transfer.id)));
+
+    await page.locator(field.partner).selectOption({ label: 'Coffee' });
+    await filter();
+    expect(await listed()).toEqual([coffeeToAirline.id]);
+    await page.locator(field.partner).selectOption({ label: 'Bookstore' });
+    await filter();
+    expect(await listed()).toEqual([transfers[1]?.id]);
+
+    await page.locator(field.partner).selectOption({ label: 'any' });
+    await page.locator(field.member).fill(member.memberId);
+    await filter();
+    expect(await listed()).toHaveLength(2);
+    const stranger = await alliance.member({ coffee: 10n });
+    await page.locator(field.member).fill(stranger.memberId);
+    await filter();
+    expect(await listed()).toEqual([]);
+
+    await page.locator(field.member).fill('');
+    const today = new Date().toISOString().slice(0, 10);
+    await page.locator(field.from).fill(today);
+    await page.locator(field.to).fill(today);
+    await filter();
+    expect(await listed()).toHaveLength(2);
+    await page.locator(field.from).fill('2020-01-01');
+    await page.locator(field.to).fill('2020-01-31');
+    await filter();
+    expect(await listed()).toEqual([]);
+    expect(new URL(page.url()).searchParams.get('to')).toBe('2020-01-31');
   });
 
   it("refuses a partner's user another partner's transfer", async () => {
