@@ -114,7 +114,7 @@ export interface GatewayDependencies {
   console?: ConsoleOptions & { signInPolicy?: SignInPolicy };
   /** This gateway is the partner sandbox: its stand-ins' fault switches get routes of their own. */
   sandbox?: { faults: SandboxFaultSwitches };
-  /** The partner sandbox beside this live gateway, for the operator's sandbox credentials; none: 503. */
+  /** The partner sandbox beside this live gateway, for the operator's sandbox credentials; none: 404 sandbox_not_enabled. */
   sandboxProvisioner?: SandboxProvisioner;
   /** GET /metrics: the bearer token a scrape needs (none when absent). */
   metrics?: MetricsRouteOptions;
