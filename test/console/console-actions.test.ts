@@ -89,6 +89,25 @@ describe('accepting a rate version', () => {
       { action: 'rate_version.accept', target: `${agreementId}/v${version}` },
     ]);
     expect(await auditOf(viewer.username)).toEqual([]);
+    // The form sent again (a double click, or a resubmission after a lost answer): the acceptance
+    // stands as first made, nothing is accepted twice.
+    const firstAcceptedAt = (
+      await gateway.db
+        .selectFrom('rate_agreement_versions')
+        .select('target_accepted_at')
+        .where('agreement_id', '=', agreementId)
+        .where('version', '=', version)
+        .executeTakeFirstOrThrow()
+    ).target_accepted_at;
+    await admin.browser.get(path);
+    expect((await admin.browser.post(path, {})).status).toBe(303);
+    const again = await gateway.db
+      .selectFrom('rate_agreement_versions')
+      .select('target_accepted_at')
+      .where('agreement_id', '=', agreementId)
+      .where('version', '=', version)
+      .executeTakeFirstOrThrow();
+    expect(again.target_accepted_at).toEqual(firstAcceptedAt);
     // Accepted: the alliance page offers it no more.
     expect(await (await admin.browser.get('/console/alliance')).text()).not.toContain(path);
   });
