@@ -41,6 +41,12 @@ export interface RateTerms {
   settlementCurrency: string;
   tierRatios: readonly TierRatio[];
   campaigns: readonly Campaign[];
+  /**
+   * Points a transfer credits expire no sooner than this many days after the transfer, even when the
+   * points that paid for them expire sooner (never later than the target programme's own rule).
+   * Absent or null: the credit expires no later than what paid for it.
+   */
+  minRemainingLifeDays?: number | null;
   effectiveFrom: Date;
   effectiveUntil: Date | null;
 }

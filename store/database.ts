@@ -191,6 +191,8 @@ export interface RateAgreementVersionsTable {
   campaigns: Json;
   effective_from: Immutable<Date>;
   effective_until: Immutable<Date | null>;
+  /** Days of life a transfer's credit keeps at least, whatever expiry paid for it; null: none granted. */
+  min_remaining_life_days: ColumnType<number | null, number | null | undefined, never>;
   proposed_by: Immutable<string>;
   source_accepted_at: Date | null;
   target_accepted_at: Date | null;

@@ -65,6 +65,7 @@ function toTerms(row: RateAgreementVersion, sourceProgramId: string, targetProgr
         denominator: BigInt(campaign.multiplierDenominator),
       },
     })),
+    minRemainingLifeDays: row.min_remaining_life_days,
     effectiveFrom: row.effective_from,
     effectiveUntil: row.effective_until,
   };
@@ -191,6 +192,7 @@ export async function insertNextVersion(
           multiplierDenominator: String(campaign.multiplier.denominator),
         })),
       ),
+      min_remaining_life_days: terms.minRemainingLifeDays ?? null,
       effective_from: terms.effectiveFrom,
       effective_until: terms.effectiveUntil,
       proposed_by: input.proposedBy,

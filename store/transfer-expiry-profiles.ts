@@ -40,3 +40,22 @@ export async function findTransferExpiryProfile(
     expiresAt: portion.expiresAt === null ? null : new Date(portion.expiresAt),
   }));
 }
+
+/** The minimum remaining life (days) the transfer's agreement version grants its credit; null: none. */
+export async function findTransferMinRemainingLife(
+  db: Kysely<Database>,
+  transferId: string,
+): Promise<number | null> {
+  const row = await db
+    .selectFrom('transfers')
+    .innerJoin('quotes', 'quotes.id', 'transfers.quote_id')
+    .innerJoin('rate_agreement_versions as versions', (join) =>
+      join
+        .onRef('versions.agreement_id', '=', 'quotes.agreement_id')
+        .onRef('versions.version', '=', 'quotes.agreement_version'),
+    )
+    .select('versions.min_remaining_life_days')
+    .where('transfers.id', '=', transferId)
+    .executeTakeFirst();
+  return row?.min_remaining_life_days ?? null;
+}

@@ -4,11 +4,15 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PartnerAnswer, StepState } from '../adapters/loyalty-adapter.ts';
 import type { AdapterResolver } from '../adapters/resolver.ts';
-import { scaleProfile } from '../domain/point-lots.ts';
+import { creditProfile, lifeFloor } from '../domain/transfer-expiry-profiles.ts';
 import { type FinishedTransfer, recordTransferFinished } from '../runtime/metrics.ts';
 import type { Db } from '../store/connection.ts';
 import type { Transfer } from '../store/database.ts';
-import { findTransferExpiryProfile, saveTransferExpiryProfile } from '../store/transfer-expiry-profiles.ts';
+import {
+  findTransferExpiryProfile,
+  findTransferMinRemainingLife,
+  saveTransferExpiryProfile,
+} from '../store/transfer-expiry-profiles.ts';
 import {
   completeTransfer,
   failTransfer,
@@ -101,14 +105,18 @@ export function createTransferActivities(deps: TransferActivityDependencies) {
     async creditAtTarget(transferId: string): Promise<void> {
       const transfer = await load(transferId);
       const adapter = await deps.adapters.forProgram(transfer.target_program_id);
-      // Points about to expire at the source are not made fresh here: the credit carries their expiry.
+      // Points about to expire at the source are not made fresh here: the credit carries their expiry,
+      // lifted to the minimum remaining life the agreement grants, if any (domain/transfer-expiry-profiles.ts).
       const paidWith = await findTransferExpiryProfile(deps.db, transferId);
+      const floor = paidWith
+        ? lifeFloor(transfer.created_at, await findTransferMinRemainingLife(deps.db, transferId))
+        : null;
       const answer = await adapter.credit({
         key: stepKey(transferId, 'credit'),
         accountRef: transfer.target_account_ref,
         points: transfer.credit_points,
         reason: `alliance transfer ${transferId} in`,
-        ...(paidWith ? { expiryProfile: scaleProfile(paidWith, transfer.credit_points) } : {}),
+        ...(paidWith ? { expiryProfile: creditProfile(paidWith, transfer.credit_points, floor) } : {}),
       });
       await recordAnswer(transfer, 'credit', answer, 'credited');
     },

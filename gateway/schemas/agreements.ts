@@ -53,6 +53,10 @@ export const ProposeAgreementBody = z
       )
       .max(20)
       .default([]),
+    minRemainingLifeDays: z.number().int().min(1).max(3650).nullable().default(null).openapi({
+      description:
+        'Points a transfer credits expire no sooner than this many days after the transfer, even when the points that paid for them expire sooner (never later than the target programme’s own rule). Null: a credit expires no later than the points that paid for it.',
+    }),
     effectiveFrom: Instant,
     effectiveUntil: Instant.nullable().default(null),
   })
@@ -108,6 +112,7 @@ export function termsFromBody(body: z.infer<typeof ProposeAgreementBody>): Propo
       endsAt: new Date(campaign.endsAt),
       multiplier: { numerator: campaign.multiplierNumerator, denominator: campaign.multiplierDenominator },
     })),
+    minRemainingLifeDays: body.minRemainingLifeDays,
     effectiveFrom: new Date(body.effectiveFrom),
     effectiveUntil: body.effectiveUntil === null ? null : new Date(body.effectiveUntil),
   };
@@ -140,6 +145,7 @@ export const AgreementVersionSchema = z
         multiplierDenominator: AmountOut,
       }),
     ),
+    minRemainingLifeDays: z.number().int().nullable(),
     effectiveFrom: z.string(),
     effectiveUntil: z.string().nullable(),
     proposedBy: z.string(),
@@ -182,6 +188,7 @@ export function agreementVersionView(record: AgreementVersionRecord): z.infer<ty
       multiplierNumerator: String(campaign.multiplier.numerator),
       multiplierDenominator: String(campaign.multiplier.denominator),
     })),
+    minRemainingLifeDays: terms.minRemainingLifeDays ?? null,
     effectiveFrom: terms.effectiveFrom.toISOString(),
     effectiveUntil: terms.effectiveUntil?.toISOString() ?? null,
     proposedBy: record.proposedBy,

@@ -13667,6 +13667,7 @@ export interface components {
          */
         multiplierDenominator: string;
       }[];
+      minRemainingLifeDays: number | null;
       effectiveFrom: string;
       effectiveUntil: string | null;
       proposedBy: string;
@@ -13757,6 +13758,11 @@ export interface components {
          */
         multiplierDenominator: string;
       }[];
+      /**
+       * @description Points a transfer credits expire no sooner than this many days after the transfer, even when the points that paid for them expire sooner (never later than the target programme’s own rule). Null: a credit expires no later than the points that paid for it.
+       * @default null
+       */
+      minRemainingLifeDays?: number | null;
       /** Format: date-time */
       effectiveFrom: string;
       /**
