@@ -89,7 +89,8 @@ export async function startBenchAlliance(
   const worker = await startService({
     name: 'worker',
     script: 'scripts/worker.ts',
-    env: common,
+    // A port of its own for the metrics, so that a bench can run beside another worker.
+    env: { ...common, WORKER_METRICS_PORT: String(await freePort()) },
     ready: 'worker running',
   });
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
