@@ -32,7 +32,59 @@ describe('accrue', () => {
   it('earns the floor of amount × rate, and the merchant owes points × price', () => {
     expect(
       accrue({ terms, memberTier: null, purchaseAmountMinor: 12_999n, purchaseCurrency: 'CNY' }),
-    ).toEqual({ points: 12n, amountOwedMinor: 36n, currency: 'CNY', tierBonus: null });
+    ).toEqual({
+      points: 12n,
+      agreedPoints: 12n,
+      amountOwedMinor: 36n,
+      currency: 'CNY',
+      tierBonus: null,
+      modifiers: [],
+    });
+  });
+
+  it('stacks running campaigns on the tier bonus, to the cap, and bills the merchant the agreed points', () => {
+    const campaign = (id: string, numerator: bigint, denominator: bigint) => ({
+      id,
+      programId: 'prg_airline',
+      name: id,
+      appliesTo: 'accruals' as const,
+      sourceProgramId: null,
+      tier: null,
+      startsAt: new Date('2026-11-01T00:00:00Z'),
+      endsAt: new Date('2026-12-01T00:00:00Z'),
+      multiplier: { numerator, denominator },
+    });
+    // 100.00 CNY, gold: 10 × 3/2 = 15 agreed miles; a double-miles day stacks to 3, held to the cap 2.
+    const figures = accrue({
+      terms,
+      memberTier: 'gold',
+      purchaseAmountMinor: 100_00n,
+      purchaseCurrency: 'CNY',
+      campaigns: { running: [campaign('cmp_double', 2n, 1n)], cap: { numerator: 2n, denominator: 1n } },
+    });
+    expect(figures).toMatchObject({ points: 20n, agreedPoints: 15n, amountOwedMinor: 45n });
+    expect(figures.modifiers.map((modifier) => modifier.kind)).toEqual([
+      'tier_bonus',
+      'programme_campaign',
+      'campaign_cap',
+    ]);
+    // Under a higher cap both campaigns apply in full: 10 × 3/2 × 2 × 4/3 = 40.
+    const uncapped = accrue({
+      terms,
+      memberTier: 'gold',
+      purchaseAmountMinor: 100_00n,
+      purchaseCurrency: 'CNY',
+      campaigns: {
+        running: [campaign('cmp_double', 2n, 1n), campaign('cmp_third', 4n, 3n)],
+        cap: { numerator: 5n, denominator: 1n },
+      },
+    });
+    expect(uncapped).toMatchObject({ points: 40n, agreedPoints: 15n, amountOwedMinor: 45n });
+    expect(uncapped.modifiers.map((modifier) => modifier.kind)).toEqual([
+      'tier_bonus',
+      'programme_campaign',
+      'programme_campaign',
+    ]);
   });
 
   it('applies the tier bonus to the exact figure before rounding', () => {

@@ -3,6 +3,12 @@
 // purchase, whole or in part, takes back. Refunds are computed on running totals, so that refunding
 // a purchase in any number of parts adds up to exactly the whole, never more.
 import { divideFloor, divideHalfUp, minBigint, type Ratio } from './arithmetic.ts';
+import {
+  type CampaignModifier,
+  defaultCampaignCap,
+  type ProgrammeCampaign,
+  stackCampaigns,
+} from './campaigns.ts';
 import { ProblemError } from './errors.ts';
 
 export interface TierBonus {
@@ -27,25 +33,39 @@ export interface EarnTerms {
   effectiveUntil: Date | null;
 }
 
+export type AccrualModifier = { kind: 'tier_bonus'; tier: string; multiplier: Ratio } | CampaignModifier;
+
 export interface AccrualFigures {
+  /** Every point the member earns, the campaigns' bonus included. */
   points: bigint;
+  /** The points the agreement alone gives (with the tier bonus): what the merchant pays for. */
+  agreedPoints: bigint;
   /** What the merchant owes the programme's owner, in the price's currency. */
   amountOwedMinor: bigint;
   currency: string;
   /** The bonus applied for the member's tier, if any. */
   tierBonus: TierBonus | null;
+  /** The tier bonus, then each campaign that applied and the cap when it held them back. */
+  modifiers: AccrualModifier[];
 }
 
+const one: Ratio = { numerator: 1n, denominator: 1n };
+
 /**
- * Points = floor(amount × rate × tier bonus), computed in one division so that the bonus applies to
- * the exact figure, not to an already rounded one; the member gets the floor. Money owed between
- * partners rounds half up, as everywhere else.
+ * Points = floor(amount × rate × tier bonus × campaigns), computed in one division so that the
+ * bonuses apply to the exact figure, not to an already rounded one; the member gets the floor. The
+ * programme's campaigns (double points days, a tier's earn bonus) stack on the tier bonus as they do
+ * on an agreement's campaign for transfers (domain/campaigns.ts): never past the programme's cap,
+ * never below what the agreement gives alone. The programme that runs a campaign pays for it: the
+ * merchant owes the price of the agreed points only. Money owed between partners rounds half up.
  */
 export function accrue(input: {
   terms: EarnTerms;
   memberTier: string | null;
   purchaseAmountMinor: bigint;
   purchaseCurrency: string;
+  /** The earning programme's accrual campaigns running for this member now, and its cap. */
+  campaigns?: { running: readonly ProgrammeCampaign[]; cap: Ratio };
 }): AccrualFigures {
   const { terms } = input;
   if (input.purchaseCurrency !== terms.purchaseCurrency) {
@@ -56,11 +76,22 @@ export function accrue(input: {
     );
   }
   const tierBonus = terms.tierBonuses.find((bonus) => bonus.tier === input.memberTier) ?? null;
-  const multiplier = tierBonus?.multiplier ?? { numerator: 1n, denominator: 1n };
-  const points = divideFloor(
-    input.purchaseAmountMinor * terms.earnPoints * multiplier.numerator,
-    terms.perAmountMinor * multiplier.denominator,
-  );
+  const multiplier = tierBonus?.multiplier ?? one;
+  const stack = stackCampaigns({
+    agreementMultiplier: multiplier,
+    campaigns: input.campaigns?.running ?? [],
+    cap: input.campaigns?.cap ?? defaultCampaignCap,
+  });
+  const earned = (bonus: Ratio) =>
+    divideFloor(
+      input.purchaseAmountMinor * terms.earnPoints * bonus.numerator,
+      terms.perAmountMinor * bonus.denominator,
+    );
+  const agreedPoints = earned(multiplier);
+  const points = earned({
+    numerator: multiplier.numerator * stack.boost.numerator,
+    denominator: multiplier.denominator * stack.boost.denominator,
+  });
   if (points === 0n) {
     throw new ProblemError(
       'accrual_too_small',
@@ -68,11 +99,16 @@ export function accrue(input: {
       [{ field: 'purchase.amountMinor', message: 'earns no point' }],
     );
   }
+  const tierModifier: AccrualModifier[] = tierBonus
+    ? [{ kind: 'tier_bonus', tier: tierBonus.tier, multiplier: tierBonus.multiplier }]
+    : [];
   return {
     points,
-    amountOwedMinor: divideHalfUp(points * terms.priceAmountMinor, terms.pricePerPoints),
+    agreedPoints,
+    amountOwedMinor: divideHalfUp(agreedPoints * terms.priceAmountMinor, terms.pricePerPoints),
     currency: terms.priceCurrency,
     tierBonus,
+    modifiers: [...tierModifier, ...stack.modifiers],
   };
 }
 

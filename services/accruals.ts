@@ -14,6 +14,7 @@ import { earnVersionInForce } from '../store/earn-agreements.ts';
 import { bindIdempotencyEffect } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { findActiveLink } from '../store/members.ts';
+import { campaignsFor } from './campaigns.ts';
 import type { ServiceContext } from './context.ts';
 import { requireActivePartner, requireProgram } from './programs.ts';
 
@@ -96,6 +97,13 @@ async function createAccrual(
     memberTier: link.tier,
     purchaseAmountMinor: input.purchaseAmountMinor,
     purchaseCurrency: input.purchaseCurrency,
+    campaigns: await campaignsFor(context.db, {
+      appliesTo: 'accruals',
+      programId: input.programId,
+      sourceProgramId: null,
+      tier: link.tier,
+      at: input.now,
+    }),
   });
   return context.db.transaction().execute(async (trx) => {
     const accrualId = newId('acr');
@@ -116,6 +124,10 @@ async function createAccrual(
       points: figures.points,
       amount_owed_minor: figures.amountOwedMinor,
       currency: figures.currency,
+      // Bigints as strings, as a quote's modifiers are stored.
+      modifiers: JSON.parse(
+        JSON.stringify(figures.modifiers, (_, value) => (typeof value === 'bigint' ? String(value) : value)),
+      ),
     });
     if (inserted) return inserted;
     // Another key accrued the order meanwhile: this key answers with that accrual (or the conflict),

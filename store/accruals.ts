@@ -24,7 +24,7 @@ export async function insertAccrual(
 ): Promise<Accrual | undefined> {
   const accrual = await trx
     .insertInto('accruals')
-    .values({ ...values, status: 'pending' })
+    .values({ ...values, modifiers: JSON.stringify(values.modifiers), status: 'pending' })
     .onConflict((conflict) => conflict.columns(['merchant_partner_id', 'order_reference']).doNothing())
     .returningAll()
     .executeTakeFirst();

@@ -93,7 +93,13 @@ export const AccrualSchema = z
     purchase: z.object({ amountMinor: AmountOut, currency: z.string() }),
     agreement: z.object({ agreementId: z.string(), version: z.number().int() }),
     tier: z.string().nullable(),
-    points: AmountOut.openapi({ description: 'Points credited to the member (once completed).' }),
+    points: AmountOut.openapi({
+      description: 'Points credited to the member (once completed), every bonus included.',
+    }),
+    modifiers: z.array(z.record(z.string(), z.unknown())).openapi({
+      description:
+        'What changed the points: `tier_bonus` (the earn agreement’s bonus for the member’s tier), one `programme_campaign` per campaign of the programme that applied (`campaignId`, `name`, `multiplier`), and `campaign_cap` (`cap`, `stackedMultiplier`) when the programme’s cap held them back. The merchant pays for the points the agreement gives; the programme pays for its campaigns.',
+    }),
     amountOwedMinor: AmountOut.openapi({
       description: "What the merchant owes the programme's owner: an obligation of kind `accrual`.",
     }),
@@ -124,6 +130,7 @@ export function accrualView(
     agreement: { agreementId: accrual.agreement_id, version: accrual.agreement_version },
     tier: accrual.tier,
     points: String(accrual.points),
+    modifiers: accrual.modifiers as Record<string, unknown>[],
     amountOwedMinor: String(accrual.amount_owed_minor),
     currency: accrual.currency,
     failure: failureOf(accrual),

@@ -18,14 +18,17 @@ const RatioTerm = z
 
 export const CreateCampaignBody = z
   .object({
-    programId: id('prg').openapi({ description: 'Your programme: the campaign adds to transfers into it.' }),
+    programId: id('prg').openapi({
+      description: 'Your programme: the campaign adds to transfers into it, or to points earned in it.',
+    }),
     name: text({ min: 1, max: 200 }),
-    appliesTo: z.enum(['transfers_in']).default('transfers_in').openapi({
-      description: 'What the campaign multiplies: transfers into the programme (accruals to come).',
+    appliesTo: z.enum(['transfers_in', 'accruals']).default('transfers_in').openapi({
+      description:
+        'What the campaign multiplies: transfers into the programme, or points members earn in it at partner merchants (accruals: double-points days, a tier’s earn bonus).',
     }),
     sourceProgramId: id('prg').nullable().default(null).openapi({
       description:
-        'Only transfers from this programme (a campaign on one agreement); null: every transfer in.',
+        'Only transfers from this programme (a campaign on one agreement); null: every transfer in. Always null for accruals.',
     }),
     tier: text({ min: 1, max: 50 }).nullable().default(null).openapi({
       description: 'Only members with this tier on their link to your programme; null: every member.',
@@ -38,6 +41,13 @@ export const CreateCampaignBody = z
   .superRefine((body, context) => {
     if (Date.parse(body.endsAt) <= Date.parse(body.startsAt)) {
       context.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
+    }
+    if (body.appliesTo === 'accruals' && body.sourceProgramId !== null) {
+      context.addIssue({
+        code: 'custom',
+        path: ['sourceProgramId'],
+        message: 'an accrual comes from no programme: leave it null',
+      });
     }
     if (body.multiplierNumerator <= body.multiplierDenominator) {
       context.addIssue({
@@ -96,7 +106,7 @@ export const CampaignCapSchema = z
   .object({ capNumerator: AmountOut, capDenominator: AmountOut })
   .openapi('CampaignCap', {
     description:
-      'How far campaigns stack on a transfer into the programme: the agreement’s campaign times yours never passes it (2/1 when you set none).',
+      'How far campaigns stack on a transfer into the programme or an accrual in it: the agreement’s campaign (or tier bonus) times yours never passes it (2/1 when you set none).',
   });
 
 export function capView(cap: Ratio): z.infer<typeof CampaignCapSchema> {

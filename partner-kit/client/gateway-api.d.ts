@@ -14003,19 +14003,19 @@ export interface components {
     };
     CreateCampaign: {
       /**
-       * @description Your programme: the campaign adds to transfers into it.
+       * @description Your programme: the campaign adds to transfers into it, or to points earned in it.
        * @example prg_01jh8x4z3e6q2v8k9m0n1p2r3t
        */
       programId: string;
       name: string;
       /**
-       * @description What the campaign multiplies: transfers into the programme (accruals to come).
+       * @description What the campaign multiplies: transfers into the programme, or points members earn in it at partner merchants (accruals: double-points days, a tier’s earn bonus).
        * @default transfers_in
        * @enum {string}
        */
-      appliesTo?: 'transfers_in';
+      appliesTo?: 'transfers_in' | 'accruals';
       /**
-       * @description Only transfers from this programme (a campaign on one agreement); null: every transfer in.
+       * @description Only transfers from this programme (a campaign on one agreement); null: every transfer in. Always null for accruals.
        * @default null
        * @example prg_01jh8x4z3e6q2v8k9m0n1p2r3t
        */
@@ -14038,7 +14038,7 @@ export interface components {
       cap: components['schemas']['CampaignCap'];
       campaigns: components['schemas']['Campaign'][];
     };
-    /** @description How far campaigns stack on a transfer into the programme: the agreement’s campaign times yours never passes it (2/1 when you set none). */
+    /** @description How far campaigns stack on a transfer into the programme or an accrual in it: the agreement’s campaign (or tier bonus) times yours never passes it (2/1 when you set none). */
     CampaignCap: {
       /**
        * @description A whole number, as a string.
@@ -15054,10 +15054,14 @@ export interface components {
       };
       tier: string | null;
       /**
-       * @description Points credited to the member (once completed).
+       * @description Points credited to the member (once completed), every bonus included.
        * @example 700
        */
       points: string;
+      /** @description What changed the points: `tier_bonus` (the earn agreement’s bonus for the member’s tier), one `programme_campaign` per campaign of the programme that applied (`campaignId`, `name`, `multiplier`), and `campaign_cap` (`cap`, `stackedMultiplier`) when the programme’s cap held them back. The merchant pays for the points the agreement gives; the programme pays for its campaigns. */
+      modifiers: {
+        [key: string]: unknown;
+      }[];
       /**
        * @description What the merchant owes the programme's owner: an obligation of kind `accrual`.
        * @example 700

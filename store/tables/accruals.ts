@@ -44,6 +44,8 @@ export interface AccrualsTable {
   points: Immutable<bigint>;
   amount_owed_minor: Immutable<bigint>;
   currency: Immutable<string>;
+  /** What changed the points: the tier bonus and the programme campaigns that applied (JSON, as quotes'). */
+  modifiers: Json;
   status: AccrualStatus;
   failure_code: string | null;
   failure_detail: string | null;
