@@ -1,4 +1,4 @@
-// Campaigns a partner runs on its own programme (a bonus on transfers into it, later on accruals),
+// Campaigns a partner runs on its own programme (a bonus on transfers into it, or on accruals),
 // beside the campaigns an agreement's terms carry. Every campaign that applies stacks, but the
 // product of the agreement's campaign and the programme's never passes the cap the programme's
 // owner set; and since the agreement's own terms were accepted by both sides, the cap never takes

@@ -1,5 +1,5 @@
 // The campaign use case: a partner schedules a bonus on transfers into its own programme (all of
-// them, those from one source programme, or one tier's), ends one early, sets how far campaigns may
+// them, those from one source programme, or one tier's) or on the points earned in it at merchants, ends one early, sets how far campaigns may
 // stack, and reads them. A campaign or cap that would open a rate-arbitrage cycle is refused as a
 // rate would be, under the same lock on the rate graph. Quotes read the running campaigns here.
 import type { Kysely, Transaction } from 'kysely';
@@ -170,10 +170,9 @@ export function campaignsRunning(
 }
 
 /**
- * The campaigns of the target programme that apply to one operation now, and the cap: what a quote
- * stacks on the agreement's ratio. Accruals will call this with `appliesTo: 'accruals'`, their
- * programme, no source programme and the member's tier there, and stack the result on their own
- * earn ratio with domain/campaigns.ts stackCampaigns (docs/campaigns.md).
+ * The campaigns of a programme that apply to one operation now, and the cap: what an accrual stacks
+ * on its tier bonus (`appliesTo: 'accruals'`, no source programme, the member's tier there) with
+ * domain/campaigns.ts stackCampaigns (docs/campaigns.md).
  */
 export async function campaignsFor(
   db: Kysely<Database>,
