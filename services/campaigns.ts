@@ -1,7 +1,8 @@
 // The campaign use case: a partner schedules a bonus on transfers into its own programme (all of
-// them, those from one source programme, or one tier's) or on the points earned in it at merchants, ends one early, sets how far campaigns may
-// stack, and reads them. A campaign or cap that would open a rate-arbitrage cycle is refused as a
-// rate would be, under the same lock on the rate graph. Quotes read the running campaigns here.
+// them, those from one source programme, or one tier's) or on the points members earn in it at
+// merchants, ends one early, sets how far campaigns may stack, and reads them. A transfer campaign
+// or cap that would open a rate-arbitrage cycle is refused as a rate would be, under the same lock
+// on the rate graph. Quotes and accruals read the running campaigns here.
 import type { Kysely, Transaction } from 'kysely';
 import { compareRatios, type Ratio } from '../domain/arithmetic.ts';
 import {
