@@ -1,155 +1,25 @@
-// `npm run bench [transfers|quotes|ledger|settlement|reconcile|flash-sale]`: measures the gateway against baselines run in
+// `npm run bench [transfers|quotes|ledger|scale|settlement|reconcile|flash-sale]`: measures the gateway against baselines run in
 // the same session, on the same machine and servers, and writes bench/results/latest.json and
 // docs/performance.md. Every figure stands beside its baseline and their ratio (higher is better,
 // except for memory and the settlement close's and reconciliation's times).
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createLogger } from '../runtime/logger.ts';
-import { signRequest } from '../signing/request-token.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
-import { audience, type BenchAlliance, type BenchPartner, startBenchAlliance } from './lib/alliance.ts';
+import { audience, type BenchAlliance, startBenchAlliance } from './lib/alliance.ts';
 import { benchFlashSale } from './lib/flash-sale-bench.ts';
 import { freePort, runJson, startService } from './lib/processes.ts';
 import { benchReconcile } from './lib/reconcile-bench.ts';
 import { type BenchResult, writeReport } from './lib/report.ts';
+import { benchScale } from './lib/scale-bench.ts';
 import { benchSettlement } from './lib/settlement-bench.ts';
-import { type LoadResult, pooled } from './lib/stats.ts';
+import { httpLoad, signedPost } from './lib/signed-requests.ts';
+import type { LoadResult } from './lib/stats.ts';
+import { benchTransfers } from './lib/transfers-bench.ts';
 
 const only = process.argv[2] ?? 'all';
 const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'bench');
-const workDir = mkdtempSync(path.join(tmpdir(), 'alliance-bench-'));
 const results: BenchResult[] = [];
 const details: Record<string, unknown> = {};
-
-interface Prepared {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string | null;
-}
-
-async function signedPost(
-  partner: BenchPartner,
-  requestPath: string,
-  body: unknown,
-  signedPath = requestPath,
-): Promise<Prepared> {
-  const text = JSON.stringify(body);
-  const token = await signRequest({
-    privateJwk: partner.key.privateJwk,
-    kid: partner.key.kid,
-    alg: partner.key.alg,
-    issuer: partner.id,
-    audience,
-    method: 'POST',
-    path: signedPath,
-    body: text,
-    lifetimeSeconds: 300,
-  });
-  return {
-    method: 'POST',
-    path: requestPath,
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      'idempotency-key': randomUUID(),
-    },
-    body: text,
-  };
-}
-
-async function httpLoad(
-  baseUrl: string,
-  requests: Prepared[],
-  connections: number,
-  okStatuses: number[],
-): Promise<LoadResult> {
-  const file = path.join(workDir, `load-${randomUUID()}.json`);
-  writeFileSync(file, JSON.stringify({ baseUrl, connections, okStatuses, requests }));
-  return runJson<LoadResult>('bench/http-load.ts', [file]);
-}
-
-async function benchTransfers(
-  alliance: BenchAlliance,
-  name: string,
-  from: BenchPartner,
-  to: BenchPartner,
-): Promise<void> {
-  const bare = await startService({
-    name: 'bare-worker',
-    script: 'bench/bare-worker.ts',
-    env: { TEMPORAL_ADDRESS: alliance.temporalAddress, TEMPORAL_TASK_QUEUE: `bench-bare-${name}` },
-    ready: 'bare worker running',
-  });
-  const levels: { concurrency: number; transfers: LoadResult; bare: LoadResult; rounds: unknown }[] = [];
-  let member = 0;
-  const transferRound = async (count: number, concurrency: number) => {
-    const requests = await Promise.all(
-      Array.from({ length: count }, () =>
-        signedPost(from, '/v1/transfers', {
-          memberId: alliance.memberIds[member++ % alliance.memberIds.length],
-          sourceProgramId: from.programId,
-          targetProgramId: to.programId,
-          sourcePoints: '10',
-        }),
-      ),
-    );
-    return httpLoad(alliance.gatewayUrl, requests, concurrency, [201]);
-  };
-  const bareRound = (count: number, concurrency: number) =>
-    runJson<LoadResult>('bench/temporal-load.ts', [
-      alliance.temporalAddress,
-      String(count),
-      String(concurrency),
-      `bench-bare-${name}`,
-    ]);
-  for (const concurrency of [1, 4, 16, 32, 64]) {
-    const count = Math.max(24, concurrency * 8);
-    // Transfers, bare, bare, transfers: the shared Temporal server slows as its history grows and the
-    // machine's other tenants come and go; alternating the order cancels a steady drift.
-    const t1 = await transferRound(count, concurrency);
-    const b1 = await bareRound(count, concurrency);
-    const b2 = await bareRound(count, concurrency);
-    const t2 = await transferRound(count, concurrency);
-    const transfers = pooled(t1, t2);
-    const baseline = pooled(b1, b2);
-    levels.push({ concurrency, transfers, bare: baseline, rounds: { transfers: [t1, t2], bare: [b1, b2] } });
-    logger.warn(
-      {
-        name,
-        concurrency,
-        transfersPerSecond: transfers.perSecond,
-        barePerSecond: baseline.perSecond,
-        statuses: transfers.statuses,
-      },
-      'level',
-    );
-    const best = Math.max(...levels.slice(0, -1).map((level) => level.transfers.perSecond), 0);
-    if (levels.length >= 3 && transfers.perSecond < best * 1.1) break;
-  }
-  memoryBaselines.worker = {
-    label: 'bare worker (same SDK, no-op activities) after its runs',
-    bytes: bare.residentBytes(),
-  };
-  await bare.stop();
-  const peak = levels.reduce((best, level) =>
-    level.transfers.perSecond > best.transfers.perSecond ? level : best,
-  );
-  details[name] = levels;
-  results.push({
-    name,
-    value: peak.transfers.perSecond,
-    unit: 'transfers/s',
-    baseline: `bare Temporal workflow with 4 no-op activities, same server, concurrency ${peak.concurrency}`,
-    baselineValue: peak.bare.perSecond,
-    concurrency: peak.concurrency,
-    p50Ms: peak.transfers.p50Ms,
-    p99Ms: peak.transfers.p99Ms,
-  });
-}
 
 async function benchQuotes(alliance: BenchAlliance): Promise<void> {
   const { a, b } = alliance.partners;
@@ -337,16 +207,30 @@ if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
   const alliance = await startBenchAlliance(logger, { members: 200 });
   try {
     if (only === 'all' || only === 'transfers') {
-      await benchTransfers(alliance, 'transfers_http', alliance.partners.a, alliance.partners.b);
-      recordMemory(alliance, 'transfers_http');
-      await benchTransfers(alliance, 'transfers_hosted', alliance.partners.h1, alliance.partners.h2);
-      recordMemory(alliance, 'transfers_hosted');
+      for (const [name, from, to] of [
+        ['transfers_http', alliance.partners.a, alliance.partners.b],
+        ['transfers_hosted', alliance.partners.h1, alliance.partners.h2],
+      ] as const) {
+        const transfers = await benchTransfers(alliance, name, from, to, logger);
+        results.push(...transfers.results);
+        details[name] = transfers.details;
+        memoryBaselines.worker = {
+          label: 'bare worker (same SDK, no-op activities) after its runs',
+          bytes: transfers.bareWorkerBytes,
+        };
+        recordMemory(alliance, name);
+      }
     }
     if (only === 'all' || only === 'quotes') {
       await benchQuotes(alliance);
       recordMemory(alliance, 'quotes');
     }
     if (only === 'all' || only === 'ledger') await benchLedger(alliance);
+    if (only === 'all' || only === 'scale') {
+      const scale = await benchScale(alliance, logger);
+      results.push(...scale.results);
+      details.scale = scale.details;
+    }
   } finally {
     await alliance.stop();
   }

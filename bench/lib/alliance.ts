@@ -37,6 +37,15 @@ export interface BenchAlliance {
   worker: Service;
   partners: { a: BenchPartner; b: BenchPartner; h1: BenchPartner; h2: BenchPartner };
   memberIds: string[];
+  /** Starts one more gateway (a port of its own) and one more worker (the same task queue). */
+  addProcesses(): Promise<ProcessPair>;
+  stop(): Promise<void>;
+}
+
+export interface ProcessPair {
+  gatewayUrl: string;
+  gateway: Service;
+  worker: Service;
   stop(): Promise<void>;
 }
 
@@ -80,20 +89,32 @@ export async function startBenchAlliance(
     COOLING_OFF_HOURS: '0',
     TRANSFER_REPLY_WAIT_MS: '20000',
   };
-  const gateway = await startService({
-    name: 'gateway',
-    script: 'scripts/gateway.ts',
-    env: { ...common, PORT: String(gatewayPort) },
-    ready: 'gateway listening',
-  });
-  const worker = await startService({
-    name: 'worker',
-    script: 'scripts/worker.ts',
-    // A port of its own for the metrics, so that a bench can run beside another worker.
-    env: { ...common, WORKER_METRICS_PORT: String(await freePort()) },
-    ready: 'worker running',
-  });
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  // Every gateway and worker of the alliance shares the database, Temporal's task queue and the keys.
+  async function startPair(port: number): Promise<ProcessPair> {
+    const gateway = await startService({
+      name: 'gateway',
+      script: 'scripts/gateway.ts',
+      env: { ...common, PORT: String(port) },
+      ready: 'gateway listening',
+    });
+    const worker = await startService({
+      name: 'worker',
+      script: 'scripts/worker.ts',
+      // A port of its own for the metrics, so that a bench can run beside another worker.
+      env: { ...common, WORKER_METRICS_PORT: String(await freePort()) },
+      ready: 'worker running',
+    });
+    return {
+      gatewayUrl: `http://127.0.0.1:${port}`,
+      gateway,
+      worker,
+      async stop() {
+        await gateway.stop();
+        await worker.stop();
+      },
+    };
+  }
+  const { gateway, worker, gatewayUrl } = await startPair(gatewayPort);
   const operator = createSignedClient({
     baseUrl: gatewayUrl,
     issuer: 'operator',
@@ -216,6 +237,7 @@ export async function startBenchAlliance(
     worker,
     partners: { a, b, h1, h2 },
     memberIds,
+    addProcesses: async () => startPair(await freePort()),
     async stop() {
       await operator.close();
       for (const partner of [a, b, h1, h2]) await partner.client.close();
