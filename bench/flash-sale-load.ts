@@ -7,13 +7,14 @@
 //
 // An attempt is what POST /v1/catalog/orders does against PostgreSQL, in this process: the
 // Idempotency-Key claimed with the request's jti (one statement), placeOrder (the order decided in one
-// transaction: the quote locked, the item, the member's link, the stock taken, the member's count,
-// the key bound, the order written), the order read back for the reply and the reply stored under
-// the key; a refusal (sold out) releases the key, as the middleware does. The order's workflow is
+// statement: the quote, the item and the member's link read, the stock taken, the member's count, the
+// key bound, the order written; a refusal releases the key in that same statement), the reply
+// rendered as the route renders it and stored under the key. The order's workflow is
 // not started (startOrder does nothing): it runs after the answer and is not part of the decision.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ProblemError } from '../domain/errors.ts';
+import { orderView } from '../gateway/schemas/catalog.ts';
 import { placeOrder, readOrder } from '../services/catalog-orders.ts';
 import { createServiceContext } from '../services/context.ts';
 import { createDatabase } from '../store/connection.ts';
@@ -103,26 +104,32 @@ async function ordersOn(db: Db, round: number, count: number, itemStock: number)
       jti: { issuer: principal, jti: randomUUID(), expiresAt: new Date(Date.now() + 300_000) },
     });
     if (claim.outcome !== 'claimed') return `claim_${claim.outcome}`;
+    // What the route does with the claim (gateway/routes/catalog.ts) and the middleware after it.
+    const idempotency = { principal, key, effectId: claim.effectId, released: false };
     try {
-      const { order } = await placeOrder(orders, {
+      const placed = await placeOrder(orders, {
         partnerId: principal,
         quoteId: flashQuoteId(round, n),
-        idempotency: { principal, key, effectId: claim.effectId },
+        idempotency,
         now: new Date(),
       });
-      const { steps } = await readOrder(context, principal, order.id);
+      const view = placed.steps
+        ? orderView(placed.order, placed.steps, null)
+        : await readOrder(context, principal, placed.order.id).then((read) =>
+            orderView(read.order, read.steps, read.coupon),
+          );
       await completeIdempotencyKey(db, {
         principal,
         key,
-        status: 202,
+        status: placed.created ? 202 : 200,
         contentType: 'application/json',
-        body: JSON.stringify({ id: order.id, status: order.status, itemId, steps: steps.length }),
+        body: JSON.stringify(view),
       });
       reserved += 1;
       if (reserved === itemStock) sellingMs = Math.round(performance.now() - begin);
-      return order.status;
+      return placed.order.status;
     } catch (error) {
-      await releaseIdempotencyKey(db, principal, key);
+      if (!idempotency.released) await releaseIdempotencyKey(db, principal, key);
       if (error instanceof ProblemError) return error.code;
       progress(`attempt ${n} failed: ${(error as Error).message}`);
       return 'error';

@@ -33,6 +33,8 @@ export interface IdempotencyClaim {
   answered: boolean;
   /** What an earlier run of this key created before its process died, if anything. */
   effectId: string | null;
+  /** True once a handler gave the key back itself, in the statement that refused the request. */
+  released?: boolean;
 }
 
 export interface UnrecordedJti {

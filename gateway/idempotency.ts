@@ -88,7 +88,7 @@ export function idempotentPosts(): MiddlewareHandler<GatewayEnv> {
     try {
       await next();
     } catch (error) {
-      await releaseIdempotencyKey(db, principal, key);
+      if (!c.var.idempotency?.released) await releaseIdempotencyKey(db, principal, key);
       throw error;
     } finally {
       stopRenewing();

@@ -1,27 +1,18 @@
 // The order use case: a partner prices an item for one of its members (a price quote, in the
 // member's points, as a transfer quote is), then orders it. The order is decided at once, in one
-// transaction: the stock and the member's limit are taken, a pool code held, the quote spent and the
+// statement: the stock and the member's limit are taken, a pool code held, the quote spent and the
 // request's key bound, so the member hears "reserved", "sold out" or "limit reached" without waiting
 // for the points to move. The order's workflow then moves the points and issues the coupon.
 import { memberPrice, requireOnSale } from '../domain/catalog.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { findItem } from '../store/catalog.ts';
-import {
-  countPurchase,
-  findOrder,
-  findOrderCoupon,
-  holdPoolCode,
-  insertOrder,
-  listOrderSteps,
-  takeStock,
-} from '../store/catalog-orders.ts';
-import type { CatalogOrder, Quote } from '../store/database.ts';
-import { bindIdempotencyEffect } from '../store/idempotency.ts';
+import { decideOrder, type OrderFacts } from '../store/catalog-order-decision.ts';
+import { findOrder, findOrderCoupon, findOrderOfQuote, listOrderSteps } from '../store/catalog-orders.ts';
+import type { CatalogOrder, CatalogOrderStep } from '../store/database.ts';
 import { newId } from '../store/ids.ts';
 import { findActiveLink } from '../store/members.ts';
 import { insertQuote, type PricedQuote } from '../store/quotes.ts';
 import { termsInForceFrom } from '../store/rate-agreements.ts';
-import { lockQuote } from '../store/transfers.ts';
 import type { ServiceContext } from './context.ts';
 import { requireOwnProgram } from './programs.ts';
 
@@ -110,113 +101,95 @@ export async function quoteItem(
   return quote;
 }
 
-/** Another run of the same key created its order first; this run's writes are rolled back. */
-class KeyAlreadyBound extends Error {
-  readonly orderId: string;
-  constructor(orderId: string) {
-    super(`the Idempotency-Key already created order ${orderId}`);
-    this.orderId = orderId;
+/** Why a quote that was not ordered was refused, in the order the checks have always run. */
+function refusal(facts: OrderFacts, now: Date): ProblemError {
+  if (facts.expires_at <= now) {
+    return new ProblemError('quote_expired', `Quote ${facts.quote_id} expired; ask for a new one.`, [
+      { field: 'quoteId', message: 'expired' },
+    ]);
   }
+  if (facts.item_status !== 'active')
+    return new ProblemError('item_withdrawn', `Item ${facts.item_id} was withdrawn.`);
+  try {
+    requireOnSale({ saleStartsAt: facts.sale_starts_at, saleEndsAt: facts.sale_ends_at }, now);
+  } catch (error) {
+    return error as ProblemError;
+  }
+  if (facts.account_ref === null) {
+    return new ProblemError('member_link_missing', `Member ${facts.member_id} is no longer linked.`, [
+      { field: 'quoteId', message: 'the member left the programme' },
+    ]);
+  }
+  return new ProblemError('sold_out', `Item ${facts.item_id} is sold out.`);
 }
 
-async function createOrder(
-  context: ServiceContext,
-  input: { partnerId: string; quoteId: string; idempotency: { principal: string; key: string }; now: Date },
-): Promise<{ order: CatalogOrder; created: boolean }> {
-  return context.db.transaction().execute(async (trx) => {
-    const quote: Quote | undefined = await lockQuote(trx, input.quoteId);
-    if (
-      !quote ||
-      quote.requested_by !== input.partnerId ||
-      quote.item_id === null ||
-      quote.item_version === null
-    ) {
-      throw new ProblemError('not_found', `Price quote ${input.quoteId} does not exist.`, [
-        { field: 'quoteId', message: 'unknown price quote' },
-      ]);
-    }
-    if (quote.used_by_order_id !== null) {
-      const existing = await findOrder(trx, quote.used_by_order_id);
-      if (!existing) throw new Error(`quote ${quote.id} names an order that does not exist`);
-      return { order: existing, created: false };
-    }
-    if (quote.expires_at <= input.now) {
-      throw new ProblemError('quote_expired', `Quote ${quote.id} expired; ask for a new one.`, [
-        { field: 'quoteId', message: 'expired' },
-      ]);
-    }
-    const found = await findItem(trx, quote.item_id, quote.item_version);
-    if (!found) throw new Error(`quote ${quote.id} names an item version that does not exist`);
-    const { item, version } = found;
-    if (item.status !== 'active') throw new ProblemError('item_withdrawn', `Item ${item.id} was withdrawn.`);
-    requireOnSale({ saleStartsAt: version.sale_starts_at, saleEndsAt: version.sale_ends_at }, input.now);
-    const link = await findActiveLink(trx, quote.member_id, quote.source_program_id);
-    if (!link) {
-      throw new ProblemError('member_link_missing', `Member ${quote.member_id} is no longer linked.`, [
-        { field: 'quoteId', message: 'the member left the programme' },
-      ]);
-    }
-    // Stock first (the hot row everyone takes), then the member's count, then a code: each refusal
-    // rolls back what came before it.
-    if (!(await takeStock(trx, item.id))) throw new ProblemError('sold_out', `Item ${item.id} is sold out.`);
-    if (
-      version.per_member_limit !== null &&
-      !(await countPurchase(trx, {
-        itemId: item.id,
-        memberId: quote.member_id,
-        limit: version.per_member_limit,
-      }))
-    ) {
-      throw new ProblemError(
-        'purchase_limit_reached',
-        `A member may buy item ${item.id} at most ${version.per_member_limit} times.`,
-      );
-    }
-    const orderId = newId('ord');
-    const heldCode =
-      item.code_source === 'pool' ? await holdPoolCode(trx, { itemId: item.id, orderId }) : null;
-    if (heldCode === undefined) throw new ProblemError('sold_out', `Item ${item.id} has no codes left.`);
-    const boundTo = await bindIdempotencyEffect(trx, { ...input.idempotency, effectId: orderId });
-    if (boundTo !== orderId) throw new KeyAlreadyBound(boundTo);
-    const order = await insertOrder(trx, {
-      id: orderId,
-      item_id: item.id,
-      item_version: version.version,
-      quote_id: quote.id,
-      requested_by: input.partnerId,
-      member_id: quote.member_id,
-      program_id: quote.source_program_id,
-      account_ref: link.account_ref,
-      debit_points: quote.debit_points,
-      held_code: heldCode,
-    });
-    return { order, created: true };
-  });
+function unknownQuote(quoteId: string): ProblemError {
+  return new ProblemError('not_found', `Price quote ${quoteId} does not exist.`, [
+    { field: 'quoteId', message: 'unknown price quote' },
+  ]);
 }
 
-/** Places the order (or finds the one this key or quote placed) and starts its workflow. */
+async function existingOrder(context: ServiceContext, orderId: string): Promise<CatalogOrder> {
+  const order = await findOrder(context.db, orderId);
+  if (!order) throw new Error(`order ${orderId} named by a quote or a key does not exist`);
+  return order;
+}
+
+export interface PlacedOrder {
+  order: CatalogOrder;
+  /** False when the quote had been ordered already (by another key). */
+  created: boolean;
+  /** The order's steps when this call placed it (the one "reserved"); null: read them. */
+  steps: CatalogOrderStep[] | null;
+}
+
+/**
+ * Places the order (or finds the one this key or quote placed) and starts its workflow. The
+ * decision is one statement (store/catalog-order-decision.ts); a refusal it answers has given the
+ * key back in that same statement, and says so by setting `idempotency.released`, so that the
+ * caller does not release it again.
+ */
 export async function placeOrder(
   context: ServiceContext & { startOrder: OrderStarter },
   input: {
     partnerId: string;
     quoteId: string;
-    idempotency: { principal: string; key: string; effectId: string | null };
+    idempotency: { principal: string; key: string; effectId: string | null; released?: boolean };
     now: Date;
   },
-): Promise<{ order: CatalogOrder; created: boolean }> {
-  let placed: { order: CatalogOrder; created: boolean } | undefined;
+): Promise<PlacedOrder> {
+  let placed: PlacedOrder | undefined;
   const earlier = input.idempotency.effectId
     ? await findOrder(context.db, input.idempotency.effectId)
     : undefined;
-  if (earlier) placed = { order: earlier, created: true };
+  if (earlier) placed = { order: earlier, created: true, steps: null };
   if (!placed) {
-    try {
-      placed = await createOrder(context, input);
-    } catch (error) {
-      if (!(error instanceof KeyAlreadyBound)) throw error;
-      const bound = await findOrder(context.db, error.orderId);
-      if (!bound) throw new Error(`order ${error.orderId} bound to a key does not exist`);
-      placed = { order: bound, created: true };
+    const decision = await decideOrder(context.db, { ...input, orderId: newId('ord') });
+    if (decision.outcome === 'no_quote' || decision.outcome === 'not_placed') {
+      input.idempotency.released = decision.released;
+      if (decision.outcome === 'no_quote') throw unknownQuote(input.quoteId);
+      const { facts } = decision;
+      if (facts.used_by_order_id === null) throw refusal(facts, input.now);
+      placed = { order: await existingOrder(context, facts.used_by_order_id), created: false, steps: null };
+    } else if (decision.outcome === 'placed') {
+      placed = { order: decision.order, created: true, steps: [decision.step] };
+    } else if (decision.reason === 'purchase_limit_reached') {
+      throw new ProblemError(
+        'purchase_limit_reached',
+        `A member may buy this item at most ${decision.detail} times.`,
+      );
+    } else if (decision.reason === 'pool_dry') {
+      throw new ProblemError('sold_out', 'The item has no codes left.');
+    } else if (decision.reason === 'key_bound') {
+      // Another run of this key (its lease taken over) placed its order first: that is the answer.
+      if (!decision.detail)
+        throw new Error(`idempotency key ${input.idempotency.key} has no claim to bind an order to`);
+      placed = { order: await existingOrder(context, decision.detail), created: true, steps: null };
+    } else {
+      // The quote was ordered at the same moment under another key: that order is the answer.
+      const order = await findOrderOfQuote(context.db, input.quoteId);
+      if (!order) throw new Error(`quote ${input.quoteId} was spent by an order that does not exist`);
+      placed = { order, created: false, steps: null };
     }
   }
   // Started by whoever placed it or asks again; a failed start is picked up by the next request for

@@ -1,7 +1,7 @@
-// Catalog orders as stored. An order is created in one transaction that takes one from the item's
-// stock (never below zero), counts the member's purchase against the item's limit, holds a code from
-// the pool when the item has one, spends the price quote and binds the request's key: each refusal
-// (sold out, limit reached) rolls all of it back and answers at once. The order then ends in one
+// Catalog orders as stored. An order is created in one statement (catalog-order-decision.ts) that
+// takes one from the item's stock (never below zero), counts the member's purchase against the item's
+// limit, holds a code from the pool when the item has one, spends the price quote and binds the
+// request's key: each refusal (sold out, limit reached) writes none of it and answers at once. The order then ends in one
 // transaction: completed (the coupon issued, the obligation owed, webhooks queued) or failed (stock,
 // count and code given back), so nothing stays held.
 import { type Kysely, sql, type Transaction } from 'kysely';
@@ -13,69 +13,15 @@ import { insertObligations } from './settlement.ts';
 import { inTransaction } from './transaction.ts';
 import { enqueueEvent } from './webhooks.ts';
 
-/** Takes one from the item's stock; false when none is left. */
-export async function takeStock(trx: Transaction<Database>, itemId: string): Promise<boolean> {
-  const row = await trx
-    .updateTable('catalog_items')
-    .set({ stock_left: sql`stock_left - 1` })
-    .where('id', '=', itemId)
-    .where('stock_left', '>', 0n)
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Counts one more purchase of the item by the member; false when the limit is reached. */
-export async function countPurchase(
-  trx: Transaction<Database>,
-  input: { itemId: string; memberId: string; limit: number },
-): Promise<boolean> {
-  const result = await sql<{ bought: number }>`
-    insert into catalog_member_purchases (item_id, member_id, bought) values (${input.itemId}, ${input.memberId}, 1)
-    on conflict (item_id, member_id) do update set bought = catalog_member_purchases.bought + 1
-      where catalog_member_purchases.bought < ${input.limit}
-    returning bought`.execute(trx);
-  return result.rows.length === 1;
-}
-
-/** Holds an available pool code for the order (skipping codes other orders are holding); none left: undefined. */
-export async function holdPoolCode(
-  trx: Transaction<Database>,
-  input: { itemId: string; orderId: string },
-): Promise<string | undefined> {
-  const result = await sql<{ code: string }>`
-    update catalog_codes set status = 'held', order_id = ${input.orderId}
-    where (item_id, code) = (
-      select item_id, code from catalog_codes
-      where item_id = ${input.itemId} and status = 'available'
-      limit 1 for update skip locked)
-    returning code`.execute(trx);
-  return result.rows[0]?.code;
-}
-
-export async function insertOrder(
-  trx: Transaction<Database>,
-  values: Omit<CatalogOrder, 'created_at' | 'updated_at' | 'status' | 'failure_code' | 'failure_detail'>,
-): Promise<CatalogOrder> {
-  const order = await trx
-    .insertInto('catalog_orders')
-    .values({ ...values, status: 'reserved' })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await trx
-    .updateTable('quotes')
-    .set({ used_by_order_id: values.id })
-    .where('id', '=', values.quote_id)
-    .execute();
-  await trx
-    .insertInto('catalog_order_steps')
-    .values({ order_id: values.id, step: 'reserved', outcome: 'done', detail: `quote ${values.quote_id}` })
-    .execute();
-  return order;
-}
-
 export async function findOrder(db: Kysely<Database>, orderId: string): Promise<CatalogOrder | undefined> {
   return db.selectFrom('catalog_orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+}
+
+export async function findOrderOfQuote(
+  db: Kysely<Database>,
+  quoteId: string,
+): Promise<CatalogOrder | undefined> {
+  return db.selectFrom('catalog_orders').selectAll().where('quote_id', '=', quoteId).executeTakeFirst();
 }
 
 export async function listOrderSteps(db: Kysely<Database>, orderId: string) {

@@ -329,12 +329,16 @@ export function registerCatalogRoutes(
 
   app.openapi(orderRoute, async (c) => {
     const partnerId = callerPartnerId(c.var.principal);
-    const { order, created } = await placeOrder(
+    const { order, created, steps } = await placeOrder(
       { ...context, startOrder: orders.startOrder },
       { partnerId, quoteId: c.req.valid('json').quoteId, idempotency: requireClaim(c), now: new Date() },
     );
-    const { steps, coupon } = await readOrder(context, partnerId, order.id);
-    const view = orderView(order, steps, coupon);
+    // An order placed by this request is answered from what its statement wrote (no coupon yet).
+    const view = steps
+      ? orderView(order, steps, null)
+      : await readOrder(context, partnerId, order.id).then((read) =>
+          orderView(read.order, read.steps, read.coupon),
+        );
     return created ? c.json(view, 202) : c.json(view, 200);
   });
 

@@ -1,0 +1,171 @@
+// The order decided in one statement (store/catalog-order-decision.ts) keeps every guarantee the
+// transaction it replaced kept: the last units and the per-member limit under concurrency, a refusal
+// after the stock was taken rolling all of it back, a refusal before it giving the key back in the
+// same statement, and a key retried after its order committed finding that order. Method: the
+// flash sale's data (bench/lib/flash-sale-data.ts) in a database of this file's own, orders placed
+// with the claim and placeOrder as the route runs them, on real PostgreSQL.
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import {
+  flashIds,
+  flashQuoteId,
+  loadFlashAlliance,
+  loadFlashRound,
+} from '../../bench/lib/flash-sale-data.ts';
+import { ProblemError } from '../../domain/errors.ts';
+import { placeOrder } from '../../services/catalog-orders.ts';
+import { createServiceContext } from '../../services/context.ts';
+import { createDatabase } from '../../store/connection.ts';
+import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
+import { claimIdempotencyKey, releaseIdempotencyKey } from '../../store/idempotency.ts';
+import { migrateToLatest } from '../../store/migrator.ts';
+
+const members = 40;
+const url = withDatabase(inject('databaseServerUrl'), `alliance_order_decision_${process.pid}_${Date.now()}`);
+await ensureDatabase(url);
+const db = createDatabase({ url, poolSizeMax: 20 });
+await migrateToLatest(db);
+const admin = new pg.Client({ connectionString: url });
+await admin.connect();
+await loadFlashAlliance(admin, members);
+afterAll(async () => {
+  await admin.end();
+  await db.destroy();
+  await dropDatabase(url);
+});
+
+const principal = flashIds.buyer;
+const orders = { ...createServiceContext(db), startOrder: async () => undefined };
+let rounds = 0;
+
+/** An item of its own with this stock (one per member), and a quote for each member. */
+async function item(stock: number) {
+  rounds += 1;
+  const { itemId } = await loadFlashRound(admin, { round: rounds, stock, members });
+  return { itemId, round: rounds };
+}
+
+/** A second quote for the member, as a second POST /v1/catalog/quotes would price it. */
+async function anotherQuote(round: number, member: number, suffix: string): Promise<string> {
+  const quoteId = `${flashQuoteId(round, member)}_${suffix}`;
+  const columns = `requested_by, member_id, source_program_id, target_program_id, agreement_id, agreement_version,
+    converted_source_points, fee_points, debit_points, credit_points, daily_cap_source_points, ratio_numerator,
+    ratio_denominator, remainder_numerator, remainder_denominator, modifiers, settlement_amount_minor,
+    fee_amount_minor, currency, expires_at, item_id, item_version`;
+  await admin.query(`insert into quotes (id, ${columns}) select $1, ${columns} from quotes where id = $2`, [
+    quoteId,
+    flashQuoteId(round, member),
+  ]);
+  return quoteId;
+}
+
+/** What the route and the middleware do: claim the key, place the order, release the key on a refusal. */
+async function attempt(quoteId: string, key: string, lockSeconds = 10) {
+  const claim = await claimIdempotencyKey(db, { principal, key, requestHash: `hash-${key}`, lockSeconds });
+  if (claim.outcome !== 'claimed') throw new Error(`key ${key}: ${claim.outcome}`);
+  const idempotency = { principal, key, effectId: claim.effectId, released: false };
+  try {
+    const placed = await placeOrder(orders, { partnerId: principal, quoteId, idempotency, now: new Date() });
+    return { answer: 'reserved', placed, released: idempotency.released };
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    const releasedByStatement = idempotency.released;
+    if (!releasedByStatement) await releaseIdempotencyKey(db, principal, key);
+    return { answer: error.code, placed: undefined, released: releasedByStatement };
+  }
+}
+
+async function state(itemId: string) {
+  const { rows } = await admin.query<{
+    orders: string;
+    stock_left: string;
+    bought: string;
+    bound_keys: string;
+  }>(
+    `select (select count(*) from catalog_orders where item_id = $1) as orders,
+       (select stock_left from catalog_items where id = $1) as stock_left,
+       (select coalesce(sum(bought), 0) from catalog_member_purchases where item_id = $1) as bought,
+       (select count(*) from idempotency_records where effect_id in (select id from catalog_orders where item_id = $1)) as bound_keys`,
+    [itemId],
+  );
+  const row = rows[0];
+  return {
+    orders: Number(row?.orders),
+    stockLeft: Number(row?.stock_left),
+    bought: Number(row?.bought),
+    boundKeys: Number(row?.bound_keys),
+  };
+}
+
+async function keyRecord(key: string) {
+  const { rows } = await admin.query('select * from idempotency_records where principal = $1 and key = $2', [
+    principal,
+    key,
+  ]);
+  return rows[0];
+}
+
+describe('the order decided in one statement', () => {
+  it('sells the last units once under concurrency, each member at most its limit', async () => {
+    const { itemId, round } = await item(3);
+    // Ten members, each with four quotes ordered at once: 40 orders for 3 units, one per member.
+    const quoteIds: string[] = [];
+    for (let member = 1; member <= 10; member += 1) {
+      quoteIds.push(flashQuoteId(round, member));
+      for (const suffix of ['b', 'c', 'd']) quoteIds.push(await anotherQuote(round, member, suffix));
+    }
+    const answers = await Promise.all(quoteIds.map((quoteId, n) => attempt(quoteId, `last-${round}-${n}`)));
+    const reserved = answers.filter((answer) => answer.answer === 'reserved');
+    expect(reserved).toHaveLength(3);
+    expect(new Set(reserved.map((answer) => answer.placed?.order.member_id)).size).toBe(3);
+    expect(
+      answers.every((answer) => ['reserved', 'sold_out', 'purchase_limit_reached'].includes(answer.answer)),
+    ).toBe(true);
+    expect(await state(itemId)).toEqual({ orders: 3, stockLeft: 0, bought: 3, boundKeys: 3 });
+  });
+
+  it('rolls the stock back when the member’s limit refuses the order, and gives the key back', async () => {
+    const { itemId, round } = await item(5);
+    expect((await attempt(flashQuoteId(round, 1), `limit-${round}-1`)).answer).toBe('reserved');
+    const second = await anotherQuote(round, 1, 'again');
+    const refused = await attempt(second, `limit-${round}-2`);
+    // Refused after the stock was taken: the statement failed, so the caller released the key.
+    expect(refused).toMatchObject({ answer: 'purchase_limit_reached', released: false });
+    expect(await keyRecord(`limit-${round}-2`)).toBeUndefined();
+    expect(await state(itemId)).toEqual({ orders: 1, stockLeft: 4, bought: 1, boundKeys: 1 });
+  });
+
+  it('answers sold out with the key given back in the same statement', async () => {
+    const { itemId, round } = await item(1);
+    expect((await attempt(flashQuoteId(round, 1), `sold-${round}-1`)).answer).toBe('reserved');
+    const refused = await attempt(flashQuoteId(round, 2), `sold-${round}-2`);
+    expect(refused).toMatchObject({ answer: 'sold_out', released: true });
+    expect(await keyRecord(`sold-${round}-2`)).toBeUndefined();
+    expect(await state(itemId)).toEqual({ orders: 1, stockLeft: 0, bought: 1, boundKeys: 1 });
+  });
+
+  it('finds the order a key placed when the key is retried after its run died', async () => {
+    const { itemId, round } = await item(5);
+    const key = `retry-${round}`;
+    // The first run placed the order (the key bound with it) and died before storing its reply.
+    const first = await attempt(flashQuoteId(round, 1), key, 1);
+    expect(first.answer).toBe('reserved');
+    expect(await keyRecord(key)).toMatchObject({ status: 'in_progress', effect_id: first.placed?.order.id });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // The retry takes the lease over, finds the bound order and places nothing more.
+    const retry = await attempt(flashQuoteId(round, 1), key);
+    expect(retry).toMatchObject({ answer: 'reserved', placed: { created: true } });
+    expect(retry.placed?.order.id).toBe(first.placed?.order.id);
+    expect(await state(itemId)).toEqual({ orders: 1, stockLeft: 4, bought: 1, boundKeys: 1 });
+  });
+
+  it('answers two keys ordering one quote at once with the one order', async () => {
+    const { itemId, round } = await item(5);
+    const quoteId = flashQuoteId(round, 1);
+    const answers = await Promise.all([1, 2, 3].map((n) => attempt(quoteId, `twice-${round}-${n}`)));
+    const ids = new Set(answers.map((answer) => answer.placed?.order.id));
+    expect(ids.size).toBe(1);
+    expect(answers.filter((answer) => answer.placed?.created)).toHaveLength(1);
+    expect(await state(itemId)).toEqual({ orders: 1, stockLeft: 4, bought: 1, boundKeys: 1 });
+  });
+});
