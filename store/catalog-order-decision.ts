@@ -9,6 +9,11 @@
 // refusal after it (the member's limit, a dry pool, the key bound by another run of it, the quote
 // spent by a concurrent order) fails the statement through catalog_order_refused, so PostgreSQL
 // rolls all of it back; those are rare, and the caller releases the key as for any error.
+//
+// A refusal's statement commits without waiting for the WAL flush (synchronous_commit off for its
+// own transaction, set only when it released the key): it wrote nothing but the release, and a
+// release lost in a database crash only leaves the key claimed until its lease runs out (seconds),
+// after which a retry runs the request again. A placed order always waits for the flush.
 import { type Kysely, sql } from 'kysely';
 import type { CatalogOrder, CatalogOrderStep, Database } from './database.ts';
 
@@ -166,7 +171,7 @@ export async function decideOrder(
         delete from idempotency_records
         where principal = ${principal} and key = ${key} and status = 'in_progress' and effect_id is null
           and not exists (select from taken) and not exists (select from facts where used_by_order_id is not null)
-        returning 1
+        returning set_config('synchronous_commit', 'off', true)
       )
       select f.quote_id is not null as found, f.quote_id, f.member_id, f.source_program_id, f.debit_points,
         f.used_by_order_id, f.expires_at, f.item_id, f.item_version, f.item_status, f.sale_starts_at,
