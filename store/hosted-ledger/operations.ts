@@ -11,6 +11,7 @@ import { type LedgerAccountIds, uncounted } from './accounts.ts';
 import { expireAccountLotsWithNotice } from './expiry.ts';
 import { lotValues, returnHeldLots, takeLots } from './lots.ts';
 import { type LedgerAnswer, move, once, previousOutcome } from './movements.ts';
+import { postInOneStatement, reserveInOneStatement } from './one-statement.ts';
 
 export interface CreditInput {
   programId: string;
@@ -110,8 +111,10 @@ export async function reservePoints(
   input: ReserveInput,
 ): Promise<LedgerAnswer> {
   const clearing = await accountIds.system(db, input.programId, 'alliance_clearing');
-  const issuance = await accountIds.system(db, input.programId, 'issuance');
   const now = input.now ?? new Date();
+  const plain = await reserveInOneStatement(db, { ...input, clearingAccountId: clearing, now });
+  if (plain) return plain;
+  const issuance = await accountIds.system(db, input.programId, 'issuance');
   return once(db, input.programId, input.key, async (trx) => {
     // What is past its end goes first: points expire at their instant, whenever the Schedule runs.
     const member = await trx
@@ -215,11 +218,13 @@ async function resolveReservation(
 }
 
 /** Makes a reservation final. An expired reservation cannot be posted: its points went back. */
-export function postReservation(
+export async function postReservation(
   db: Kysely<Database>,
   input: ResolveInput,
   now = new Date(),
 ): Promise<LedgerAnswer> {
+  const plain = await postInOneStatement(db, { ...input, now });
+  if (plain) return plain;
   return once(db, input.programId, input.key, async (trx) => {
     const reservation = await lockReservation(trx, input.programId, input.reservationKey);
     if (!reservation)
