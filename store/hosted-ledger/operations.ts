@@ -2,6 +2,8 @@
 // in id order, applies the rules of domain/ledger.ts, and writes the transfer and its entries.
 // Every operation carries a key; a repeated key returns the first outcome, and a key that was asked
 // about before it arrived (see askOutcome) is refused, so a late request can never move points.
+// A plain reservation or post is tried first as one statement (one-statement.ts); whatever that
+// leaves undone takes the transactional path here.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { assert } from '../../domain/arithmetic.ts';
 import { planLedgerOperation } from '../../domain/ledger.ts';
