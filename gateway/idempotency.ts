@@ -31,7 +31,15 @@ export function hashRequest(method: string, pathWithQuery: string, body: Uint8Ar
   return createHash('sha256').update(`${method} ${pathWithQuery}\n`).update(body).digest('hex');
 }
 
-export function idempotentPosts(): MiddlewareHandler<GatewayEnv> {
+export interface ClaimOptions {
+  /**
+   * The claim and its jti commit without waiting for the disk: for a route whose request, lost in a
+   * database crash, harms no one if answered again (quotes; see docs/architecture.md).
+   */
+  asyncCommit?: boolean;
+}
+
+export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const { db, idempotencyLockSeconds: lockSeconds } = c.var.requestGuards;
     if (c.req.method !== 'POST') return next();
@@ -53,7 +61,14 @@ export function idempotentPosts(): MiddlewareHandler<GatewayEnv> {
 
     const jti = c.var.unrecordedJti;
     if (!jti) throw new Error('a POST reached the Idempotency-Key claim without its signature check');
-    const claim = await claimIdempotencyKey(db, { principal, key, requestHash, lockSeconds, jti });
+    const claim = await claimIdempotencyKey(db, {
+      principal,
+      key,
+      requestHash,
+      lockSeconds,
+      jti,
+      asyncCommit: options.asyncCommit === true,
+    });
     c.set('unrecordedJti', undefined);
     if (claim.outcome === 'replayed') refuseReplay(jti.jti);
     if (claim.outcome === 'existing') {

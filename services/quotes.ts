@@ -8,7 +8,6 @@ import { computeQuote, type QuoteAmount } from '../domain/quote.ts';
 import type { StoredAnswer } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { insertQuote, type PricedQuote, readQuoteContext } from '../store/quotes.ts';
-import { campaignsRunning } from './campaigns.ts';
 import type { ServiceContext } from './context.ts';
 import { requireActivePartner, requireProgram } from './programs.ts';
 
@@ -44,15 +43,10 @@ export async function priceQuote(
       'Only a partner owning one of the two programmes may quote a transfer.',
     );
   }
-  const [quoteContext, campaigns] = await Promise.all([
-    readQuoteContext(context.db, request),
-    // Read beside the links; which apply depends on the member's tier at the target, known after.
-    campaignsRunning(context.db, {
-      appliesTo: 'transfers_in',
-      programId: request.targetProgramId,
-      at: request.now,
-    }),
-  ]);
+  // The links, the day's debits, the agreement in force and the target's campaigns, in one read;
+  // which campaigns apply depends on the member's tier at the target, known from it.
+  const quoteContext = await readQuoteContext(context.db, request);
+  const { campaigns } = quoteContext;
   const links = { source: quoteContext.source, target: quoteContext.target };
   for (const [end, field] of [
     ['source', 'sourceProgramId'],
@@ -131,7 +125,9 @@ export async function priceQuote(
 
 /**
  * Prices and stores a quote; `answerFor` gives the reply to store under the request's key in the
- * same statement, so the reply can never be lost once the quote exists.
+ * same statement, so the reply can never be lost once the quote exists. The statement commits
+ * without waiting for the disk: a quote lost in a database crash only makes the member ask again,
+ * and a transfer that spends it commits durably, which flushes the quote first.
  */
 export async function requestQuote(
   context: ServiceContext,
@@ -140,6 +136,6 @@ export async function requestQuote(
   answerFor: (quote: PricedQuote) => StoredAnswer,
 ): Promise<PricedQuote> {
   const quote = await priceQuote(context, policy, request);
-  await insertQuote(context.db, quote, request.now, answerFor(quote));
+  await insertQuote(context.db, quote, request.now, answerFor(quote), { asyncCommit: true });
   return quote;
 }

@@ -198,3 +198,57 @@ export async function setCampaignCap(db: Kysely<Database>, programId: string, ca
     )
     .execute();
 }
+
+/**
+ * What `runningCampaigns` reads, as two json columns for a caller's own statement (a quote reads
+ * them beside its other reads, in one round trip); `campaignsFromJson` and `campaignCapFromJson`
+ * give them back as `runningCampaigns` would. Amounts travel as text, so no bigint becomes a number.
+ */
+export function runningCampaignsJson(input: { programId: unknown; appliesTo: unknown; at: unknown }) {
+  const { programId, appliesTo, at } = input;
+  return {
+    campaigns: sql<unknown>`(
+      select coalesce(json_agg(json_build_object(
+        'id', id, 'program_id', program_id, 'created_by', created_by, 'name', name,
+        'applies_to', applies_to, 'source_program_id', source_program_id, 'tier', tier,
+        'multiplier_numerator', multiplier_numerator::text,
+        'multiplier_denominator', multiplier_denominator::text,
+        'starts_at', starts_at, 'ends_at', ends_at, 'ended_at', ended_at, 'created_at', created_at
+      ) order by id), '[]')
+      from program_campaigns
+      where program_id = ${programId} and applies_to = ${appliesTo}
+        and starts_at <= ${at} and ends_at > ${at} and (ended_at is null or ended_at > ${at}))`,
+    cap: sql<unknown>`(
+      select json_build_object('numerator', cap_numerator::text, 'denominator', cap_denominator::text)
+      from program_campaign_caps where program_id = ${programId})`,
+  };
+}
+
+type JsonCampaign = { [Key in (typeof campaignColumns)[number]]: string | null };
+
+export function campaignsFromJson(value: unknown): StoredCampaign[] {
+  const date = (text: string | null) => (text === null ? null : new Date(text));
+  return (value as JsonCampaign[]).map((row) =>
+    toCampaign({
+      id: String(row.id),
+      program_id: String(row.program_id),
+      created_by: String(row.created_by),
+      name: String(row.name),
+      applies_to: row.applies_to as CampaignAppliesTo,
+      source_program_id: row.source_program_id,
+      tier: row.tier,
+      multiplier_numerator: BigInt(String(row.multiplier_numerator)),
+      multiplier_denominator: BigInt(String(row.multiplier_denominator)),
+      starts_at: date(row.starts_at) as Date,
+      ends_at: date(row.ends_at) as Date,
+      ended_at: date(row.ended_at),
+      created_at: date(row.created_at) as Date,
+    }),
+  );
+}
+
+export function campaignCapFromJson(value: unknown): Ratio {
+  if (value === null) return defaultCampaignCap;
+  const { numerator, denominator } = value as { numerator: string; denominator: string };
+  return { numerator: BigInt(numerator), denominator: BigInt(denominator) };
+}

@@ -3,6 +3,7 @@
 // instead of running twice. The claim is a lease that the running request keeps renewing: a key
 // whose process died is free again once the lease runs out (seconds), not after a long lock.
 import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
+import { asyncCommit } from './async-commit.ts';
 import type { Database, IdempotencyRecord } from './database.ts';
 
 export type ClaimResult =
@@ -18,6 +19,11 @@ export interface ClaimInput {
   lockSeconds: number;
   /** The signed request's jti, recorded in the same statement; a jti seen before claims nothing. */
   jti?: { issuer: string; jti: string; expiresAt: Date };
+  /**
+   * The claim (with its jti) commits without waiting for the disk (store/async-commit.ts): only for
+   * a request whose loss in a database crash harms no one, as a quote's.
+   */
+  asyncCommit?: boolean;
 }
 
 /** Inserts the claim (and the jti, when given): true when the key was free. */
@@ -55,7 +61,8 @@ async function insertClaim(
       on conflict (principal, key) do nothing
       returning 1
     )
-    select exists (select from jti) as jti_new, exists (select from claim) as claimed`.execute(db);
+    select exists (select from jti) as jti_new, exists (select from claim) as claimed
+      ${input.asyncCommit ? sql`, ${asyncCommit} as synchronous_commit` : sql``}`.execute(db);
   const row = rows[0];
   if (!row?.jti_new) return 'replayed';
   return row.claimed;

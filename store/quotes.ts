@@ -1,6 +1,9 @@
 // Quotes: the figures of a transfer under the agreement in force, locked for a short time, bound to
 // their member and amount, and used by at most one transfer.
 import { type Kysely, sql } from 'kysely';
+import { asyncCommit } from './async-commit.ts';
+import { campaignCapFromJson, campaignsFromJson, runningCampaignsJson } from './campaigns.ts';
+import { compiledOnce } from './compiled-once.ts';
 import type { Database, Quote, RateAgreementVersion } from './database.ts';
 import { type StoredAnswer, withStoredAnswer } from './idempotency.ts';
 import { versionInForce, versionInForceQuery } from './rate-agreements.ts';
@@ -9,13 +12,18 @@ function startOfUtcDay(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
 }
 
-function debitedTodayQuery(db: Kysely<Database>, memberId: string, sourceProgramId: string, at: Date) {
+function debitedSinceQuery(
+  db: Kysely<Database>,
+  memberId: unknown,
+  sourceProgramId: unknown,
+  since: unknown,
+) {
   return db
     .selectFrom('transfers')
     .select(sql<bigint>`coalesce(sum(debit_points), 0)::int8`.as('total'))
-    .where('member_id', '=', memberId)
-    .where('source_program_id', '=', sourceProgramId)
-    .where('created_at', '>=', startOfUtcDay(at))
+    .where('member_id', '=', memberId as string)
+    .where('source_program_id', '=', sourceProgramId as string)
+    .where('created_at', '>=', since as Date)
     .where('status', '!=', 'failed');
 }
 
@@ -26,7 +34,12 @@ export async function debitedTodaySourcePoints(
   sourceProgramId: string,
   at: Date,
 ): Promise<bigint> {
-  const row = await debitedTodayQuery(db, memberId, sourceProgramId, at).executeTakeFirstOrThrow();
+  const row = await debitedSinceQuery(
+    db,
+    memberId,
+    sourceProgramId,
+    startOfUtcDay(at),
+  ).executeTakeFirstOrThrow();
   return row.total;
 }
 
@@ -36,29 +49,54 @@ export interface QuoteContextRow extends Partial<RateAgreementVersion> {
   link_consent_scopes: string[] | null;
   link_cooling_off_until: Date | null;
   debited_today: bigint;
+  /** Named apart from the agreement version's own `campaigns`, which `v.*` brings. */
+  program_campaigns: unknown;
+  program_campaign_cap: unknown;
 }
 
 /**
- * What a quote reads, in one statement: the member's links to both programmes (source first, with
- * no link fields when there is no active link), the source points debited today, and the agreement
- * version that may be in force.
+ * What a quote reads, in one statement built once: the member's links to both programmes (source
+ * first, with no link fields when there is no active link), and, read once for both rows, the
+ * source points debited today, the target's running transfer campaigns with its cap, and the
+ * agreement version that may be in force.
  */
+const quoteContextStatement = compiledOnce(
+  ['memberId', 'sourceProgramId', 'targetProgramId', 'now', 'dayStart'] as const,
+  (db, p) => {
+    const campaigns = runningCampaignsJson({
+      programId: p.targetProgramId,
+      appliesTo: 'transfers_in',
+      at: p.now,
+    });
+    return sql<QuoteContextRow>`
+      with
+      once as materialized (
+        select
+          (${debitedSinceQuery(db, p.memberId, p.sourceProgramId, p.dayStart)}) as debited_today,
+          ${campaigns.campaigns} as program_campaigns,
+          ${campaigns.cap} as program_campaign_cap
+      ),
+      in_force as materialized (
+        ${versionInForceQuery(db, p.sourceProgramId as string, p.targetProgramId as string, p.now as Date)}
+      )
+      select
+        p.program_id, l.tier as link_tier, l.consent_scopes as link_consent_scopes,
+        l.cooling_off_until as link_cooling_off_until, once.*, v.*
+      from (values (${p.sourceProgramId}::text, 1), (${p.targetProgramId}::text, 2)) as p (program_id, position)
+      left join member_links as l
+        on l.member_id = ${p.memberId} and l.program_id = p.program_id and l.revoked_at is null
+      cross join once
+      left join in_force as v on true
+      order by p.position`.compile(db);
+  },
+);
+
 export async function readQuoteContext(
   db: Kysely<Database>,
   input: { memberId: string; sourceProgramId: string; targetProgramId: string; now: Date },
 ) {
-  const { memberId, sourceProgramId, targetProgramId, now } = input;
-  const { rows } = await sql<QuoteContextRow>`
-    select
-      p.program_id, l.tier as link_tier, l.consent_scopes as link_consent_scopes,
-      l.cooling_off_until as link_cooling_off_until,
-      (${debitedTodayQuery(db, memberId, sourceProgramId, now)}) as debited_today,
-      v.*
-    from (values (${sourceProgramId}::text, 1), (${targetProgramId}::text, 2)) as p (program_id, position)
-    left join member_links as l
-      on l.member_id = ${memberId} and l.program_id = p.program_id and l.revoked_at is null
-    left join lateral (${versionInForceQuery(db, sourceProgramId, targetProgramId, now)}) as v on true
-    order by p.position`.execute(db);
+  const { sourceProgramId, targetProgramId, now } = input;
+  const { rows } = await quoteContextStatement.execute(db, { ...input, dayStart: startOfUtcDay(now) });
   const [source, target] = rows;
   if (!source || !target) throw new Error('the quote context has one row per programme');
   return {
@@ -70,26 +108,91 @@ export async function readQuoteContext(
       targetProgramId,
       now,
     ),
+    campaigns: {
+      running: campaignsFromJson(source.program_campaigns),
+      cap: campaignCapFromJson(source.program_campaign_cap),
+    },
   };
 }
 
 /** A quote as it will be stored; everything a reply shows is known before the insert. */
 export type PricedQuote = Omit<Quote, 'created_at'>;
 
+/** Every column of a quote row, so that a column added to the table cannot be left out here. */
+const quoteColumns = Object.keys({
+  id: true,
+  requested_by: true,
+  member_id: true,
+  source_program_id: true,
+  target_program_id: true,
+  agreement_id: true,
+  agreement_version: true,
+  converted_source_points: true,
+  fee_points: true,
+  debit_points: true,
+  credit_points: true,
+  daily_cap_source_points: true,
+  ratio_numerator: true,
+  ratio_denominator: true,
+  remainder_numerator: true,
+  remainder_denominator: true,
+  modifiers: true,
+  settlement_amount_minor: true,
+  fee_amount_minor: true,
+  currency: true,
+  expires_at: true,
+  used_by_transfer_id: true,
+  item_id: true,
+  item_version: true,
+  used_by_order_id: true,
+  created_at: true,
+} satisfies Record<keyof Quote, true>) as (keyof Quote)[];
+
+const answerFields = ['principal', 'key', 'status', 'contentType', 'body'] as const;
+
+/** The quote's own placeholders, for `values`: the answer's are not columns of quotes. */
+function quoteRow(placeholders: Record<string, unknown>) {
+  return Object.fromEntries(quoteColumns.map((column) => [column, placeholders[column]])) as never;
+}
+
+/** The quote insert alone (in a caller's transaction), and with its reply stored, synchronous or not. */
+const quoteInserts = {
+  plain: compiledOnce(quoteColumns, (db, p) => db.insertInto('quotes').values(quoteRow(p)).compile()),
+  answered: compiledOnce([...quoteColumns, ...answerFields], (db, p) =>
+    withStoredAnswer(db, p as unknown as StoredAnswer)
+      .insertInto('quotes')
+      .values(quoteRow(p))
+      .compile(),
+  ),
+  answeredAsync: compiledOnce([...quoteColumns, ...answerFields], (db, p) =>
+    withStoredAnswer(db, p as unknown as StoredAnswer)
+      .insertInto('quotes')
+      .values(quoteRow(p))
+      .returning(asyncCommit.as('synchronous_commit'))
+      .compile(),
+  ),
+};
+
 /**
  * Stores a priced quote; with `answer`, the reply to the request's Idempotency-Key in the same
- * statement, so that the reply can never be lost once the quote exists.
+ * statement, so that the reply can never be lost once the quote exists. `asyncCommit` (with an
+ * answer, outside any transaction): the statement commits without waiting for the disk, see
+ * store/async-commit.ts; a quote lost in a database crash only makes the member ask again.
  */
 export async function insertQuote(
   db: Kysely<Database>,
   quote: PricedQuote,
   now: Date,
   answer?: StoredAnswer,
+  options: { asyncCommit?: boolean } = {},
 ): Promise<void> {
-  await (answer ? withStoredAnswer(db, answer) : db)
-    .insertInto('quotes')
-    .values({ ...quote, modifiers: JSON.stringify(quote.modifiers), created_at: now })
-    .execute();
+  const row = { ...quote, modifiers: JSON.stringify(quote.modifiers), created_at: now };
+  if (!answer) {
+    await quoteInserts.plain.execute(db, row);
+    return;
+  }
+  const insert = options.asyncCommit ? quoteInserts.answeredAsync : quoteInserts.answered;
+  await insert.execute(db, { ...row, ...answer });
 }
 
 export async function findQuote(db: Kysely<Database>, quoteId: string): Promise<Quote | undefined> {

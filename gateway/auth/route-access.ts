@@ -3,6 +3,7 @@
 // claim in front of the handler. A route cannot be documented as signed and left open, or the
 // reverse; gateway/security.test.ts checks that every documented route declares its access.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import type { ClaimOptions } from '../idempotency.ts';
 import { financeSecurity, operatorSecurity, partnerSecurity } from '../schemas/common.ts';
 import { type SignerKind, signedRequests } from './signed-by.ts';
 
@@ -17,11 +18,12 @@ const schemes = { partner: partnerSecurity, operator: operatorSecurity, finance:
 export function signedRoute<const R extends Omit<RouteConfig, 'security' | 'middleware'>>(
   kind: SignerKind,
   config: R,
+  claim?: ClaimOptions,
 ) {
   return createRoute({
     ...config,
     security: schemes[kind],
-    middleware: guards[kind],
+    middleware: claim ? signedRequests(kind, claim) : guards[kind],
   });
 }
 

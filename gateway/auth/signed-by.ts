@@ -3,7 +3,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { ProblemError } from '../../domain/errors.ts';
 import { financeIssuer, type GatewayEnv, operatorIssuer, type Principal } from '../context.ts';
-import { idempotentPosts } from '../idempotency.ts';
+import { type ClaimOptions, idempotentPosts } from '../idempotency.ts';
 
 export type SignerKind = Principal['kind'];
 
@@ -52,6 +52,6 @@ function signedBy(kind: SignerKind): MiddlewareHandler<GatewayEnv> {
  * The signature check and the Idempotency-Key claim, always together: a POST's jti is only recorded
  * by the claim, so one must never run without the other.
  */
-export function signedRequests(kind: SignerKind): MiddlewareHandler<GatewayEnv>[] {
-  return [signedBy(kind), idempotentPosts()];
+export function signedRequests(kind: SignerKind, claim: ClaimOptions = {}): MiddlewareHandler<GatewayEnv>[] {
+  return [signedBy(kind), idempotentPosts(claim)];
 }

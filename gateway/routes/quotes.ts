@@ -9,23 +9,29 @@ import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders } from '../schemas/common.ts';
 import { CreateQuoteBody, QuoteSchema, quoteView } from '../schemas/transfers.ts';
 
-const createQuoteRoute = signedRoute('partner', {
-  method: 'post',
-  path: '/v1/quotes',
-  tags: ['Transfers'],
-  summary: 'Quote a transfer: debit, credit, fees, settlement, and the modifiers applied',
-  request: {
-    headers: IdempotencyHeaders,
-    body: { required: true, content: { 'application/json': { schema: CreateQuoteBody } } },
-  },
-  responses: {
-    201: {
-      content: { 'application/json': { schema: QuoteSchema } },
-      description: 'The quote, valid until expiresAt',
+// A quote request lost in a database crash is harmless if answered again (docs/architecture.md), so
+// its key claim and jti commit without waiting for the disk, as the quote and its reply do.
+const createQuoteRoute = signedRoute(
+  'partner',
+  {
+    method: 'post',
+    path: '/v1/quotes',
+    tags: ['Transfers'],
+    summary: 'Quote a transfer: debit, credit, fees, settlement, and the modifiers applied',
+    request: {
+      headers: IdempotencyHeaders,
+      body: { required: true, content: { 'application/json': { schema: CreateQuoteBody } } },
     },
-    ...problemResponses(400, 401, 403, 422),
+    responses: {
+      201: {
+        content: { 'application/json': { schema: QuoteSchema } },
+        description: 'The quote, valid until expiresAt',
+      },
+      ...problemResponses(400, 401, 403, 422),
+    },
   },
-});
+  { asyncCommit: true },
+);
 
 export function registerQuoteRoutes(
   app: OpenAPIHono<GatewayEnv>,

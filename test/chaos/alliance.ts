@@ -29,6 +29,8 @@ export interface ChaosProgram {
   ledger: 'partner_system' | 'hosted';
   /** Signs as this programme's partner. */
   client: SignedClient;
+  /** The partner's signing key, for a test that must send the very same token twice. */
+  key: SigningKeyPair;
   /** The reference partner system's URL (its unsigned /_control switches live there); null when hosted. */
   systemUrl: string | null;
   /** The partner system's own API, signed as the gateway signs; null when hosted. */
@@ -210,6 +212,7 @@ export async function startChaosAlliance(options: ChaosAllianceOptions): Promise
         programId: entry.partner.programs[0]?.id ?? '',
         ledger: systemUrl ? 'partner_system' : 'hosted',
         client,
+        key: entry.key,
         systemUrl,
         system,
       };
