@@ -30,7 +30,7 @@ import {
   findRun,
   insertRunWithId,
   listRuns,
-  stagePartnerItems,
+  partnerListStager,
 } from '../store/reconciliation-runs.ts';
 import type { ServiceContext } from './context.ts';
 import { requireOwnProgram, requireProgram } from './programs.ts';
@@ -113,10 +113,11 @@ export async function requestRun(
         source,
         requestedBy: nameOf(input.requester),
       });
-      if (items)
-        for (let start = 0; start < items.length; start += 5_000) {
-          await stagePartnerItems(trx, runId, items.slice(start, start + 5_000));
-        }
+      if (items) {
+        const stage = partnerListStager(trx, runId);
+        for (let start = 0; start < items.length; start += 5_000)
+          await stage(items.slice(start, start + 5_000));
+      }
       return created;
     }));
   const finished = await context.startRun(run.id);
@@ -178,7 +179,7 @@ export async function reconcileRun(
   if (run.source !== 'upload' && run.status === 'running') {
     // A retried activity starts over: what an earlier attempt staged is dropped first.
     await dropStagedItems(context.db, run.id);
-    await readAllPages(window, input, (page) => stagePartnerItems(context.db, run.id, page));
+    await readAllPages(window, input, partnerListStager(context.db, run.id));
   }
   const extraBreaks =
     run.source === 'hosted_ledger' ? await hostedBalanceBreaks(context.db, run.program_id, input.now) : [];

@@ -252,6 +252,8 @@ export interface TransfersTable {
   debit_points: Immutable<bigint>;
   credit_points: Immutable<bigint>;
   status: TransferStatus;
+  /** Set with the step that posts or voids the reservation at the source; a post wins over a void. */
+  reservation_end: 'posted' | 'voided' | null;
   failure_code: string | null;
   failure_detail: string | null;
   created_at: ImmutableTimestamp;

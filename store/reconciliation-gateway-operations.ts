@@ -1,7 +1,10 @@
 // The gateway's own record of every operation it made at one programme's loyalty system, derived
-// from the transfers' and reversals' steps (nothing extra is written on the hot path): the key it
-// sent, the account, the points, the status the operation should have now, and when it was made.
-// A step counts when it was answered done, or when asking about it answered succeeded.
+// from the transfers' and reversals' steps: the key it sent, the account, the points, the status the
+// operation should have now, and when it was made. A step counts when it was answered done, or when
+// asking about it answered succeeded and no done step of it is in the window (each key once: a done
+// step is unique per transfer and step, so nothing has to be sorted to drop duplicates). A
+// reservation's status is its transfer's `reservation_end`, kept by the step that posts or voids it
+// (store/transfers.ts), so nothing here looks for that step.
 import { type RawBuilder, sql } from 'kysely';
 
 export interface GatewayOperationsScope {
@@ -12,19 +15,16 @@ export interface GatewayOperationsScope {
 
 /** The operations as a subquery: key, operation, account_ref, points, status, at. */
 export function gatewayOperations(scope: GatewayOperationsScope): RawBuilder<unknown> {
+  // `offset 0` keeps the steps' scan and join a subquery of their own, run by parallel workers; a
+  // credit's status looks its reversals up (a correlated subquery, which workers do not run) above it.
   return sql`(
-    select distinct on (op.owner, op.name) op.key, op.operation, op.account_ref, op.points,
+    select op.owner || ':' || op.name as key,
+      case op.name when 'restore' then 'credit' else op.name end as operation,
+      op.account_ref, op.points,
       case
         when op.reversal_id is not null and op.name = 'reverse' then 'reversed'
         when op.reversal_id is not null then 'credited'
-        when op.name = 'reserve' then
-          case
-            when op.posted_in_window
-              or exists (select 1 from transfer_steps p where p.transfer_id = op.transfer_id and p.step = 'post' and p.outcome = 'done') then 'posted'
-            when op.voided_in_window
-              or exists (select 1 from transfer_steps v where v.transfer_id = op.transfer_id and v.step = 'void' and v.outcome = 'done') then 'voided'
-            else 'reserved'
-          end
+        when op.name = 'reserve' then coalesce(op.reservation_end, 'reserved')
         when op.name = 'credit' then
           case
             when (select coalesce(sum(x.taken_target_points), 0) from transfer_reversals x
@@ -38,9 +38,8 @@ export function gatewayOperations(scope: GatewayOperationsScope): RawBuilder<unk
       op.at
     from (
       select
-        coalesce(s.reversal_id, s.transfer_id) as owner, s.name, s.reversal_id, s.transfer_id, t.credit_points, s.at,
-        coalesce(s.reversal_id, s.transfer_id) || ':' || s.name as key,
-        case s.name when 'restore' then 'credit' else s.name end as operation,
+        coalesce(s.reversal_id, s.transfer_id) as owner, s.name, s.reversal_id, s.transfer_id, t.credit_points,
+        t.reservation_end, s.at,
         case
           when s.reversal_id is null and s.name = 'credit' then t.target_account_ref
           when s.reversal_id is null then t.source_account_ref
@@ -52,25 +51,32 @@ export function gatewayOperations(scope: GatewayOperationsScope): RawBuilder<unk
           when s.reversal_id is null then t.debit_points
           when s.name = 'credit' then r.returned_source_points
           else r.taken_target_points
-        end as points,
-        -- A reservation's post or void is nearly always among the period's own steps (its transfer's,
-        -- at the same programme): seen here, without looking it up for each reservation.
-        bool_or(s.step = 'post' and s.outcome = 'done') over owner as posted_in_window,
-        bool_or(s.step = 'void' and s.outcome = 'done') over owner as voided_in_window
+        end as points
       from (
         select
-          step.transfer_id,
-          step.step,
-          step.outcome,
-          step.at,
-          case when step.step like 'rvs\\_%' then split_part(step.step, ':', 1) end as reversal_id,
-          replace(case when step.step like 'rvs\\_%' then split_part(step.step, ':', 2) else step.step end, '_outcome_asked', '') as name
-        from transfer_steps step
-        where step.at >= ${scope.from} and step.at < ${scope.to}
-          and (
-            (step.outcome = 'done' and (step.step in ('reserve', 'credit', 'post', 'void')
-              or step.step like 'rvs\\_%:reverse' or step.step like 'rvs\\_%:credit' or step.step like 'rvs\\_%:restore'))
-            or (step.outcome = 'succeeded' and step.step like '%\\_outcome\\_asked')
+          done.transfer_id,
+          done.at,
+          case when done.step like 'rvs\\_%' then split_part(done.step, ':', 1) end as reversal_id,
+          case when done.step like 'rvs\\_%' then split_part(done.step, ':', 2) else done.step end as name
+        from transfer_steps done
+        where done.at >= ${scope.from} and done.at < ${scope.to}
+          and done.outcome = 'done' and (done.step in ('reserve', 'credit', 'post', 'void')
+            or done.step like 'rvs\\_%:reverse' or done.step like 'rvs\\_%:credit' or done.step like 'rvs\\_%:restore')
+        union all
+        -- Rare (a step that got no answer): read through their own partial index (migration 2026-11-30T0330).
+        select
+          asked.transfer_id,
+          asked.at,
+          case when asked.step like 'rvs\\_%' then split_part(asked.step, ':', 1) end as reversal_id,
+          replace(case when asked.step like 'rvs\\_%' then split_part(asked.step, ':', 2) else asked.step end,
+            '_outcome_asked', '') as name
+        from transfer_steps asked
+        where asked.at >= ${scope.from} and asked.at < ${scope.to}
+          and asked.outcome = 'succeeded' and asked.step like '%\\_outcome\\_asked'
+          and not exists (
+            select 1 from transfer_steps done
+            where done.transfer_id = asked.transfer_id and done.step = replace(asked.step, '_outcome_asked', '')
+              and done.outcome = 'done' and done.at >= ${scope.from} and done.at < ${scope.to}
           )
       ) s
       join transfers t on t.id = s.transfer_id
@@ -82,9 +88,7 @@ export function gatewayOperations(scope: GatewayOperationsScope): RawBuilder<unk
           when s.name = 'credit' then t.source_program_id
           else t.target_program_id
         end = ${scope.programId}
-      window owner as (partition by coalesce(s.reversal_id, s.transfer_id) order by s.name, s.at
-        rows between unbounded preceding and unbounded following)
+      offset 0
     ) op
-    order by op.owner, op.name, op.at
   )`;
 }

@@ -52,18 +52,43 @@ export async function listRuns(
 }
 
 /**
- * Stages one page of the partner's items for the run: one row, each field an array, so a million
- * items are a few hundred rows to write and to drop (migration 2026-11-30T0100).
+ * Stages the partner's list for the run page by page: each page one row per kind (each field an
+ * array), so a million items are a few hundred rows to write and to drop (migration 2026-11-30T0100).
+ * Items whose key the list gave already go to a page of their own marked `repeats`: the match then
+ * counts the few keys listed twice without grouping every key (migration 2026-11-30T0330). The keys
+ * seen are held here, so one stager stages one list, whole (a retry drops what it staged and starts
+ * over with a new one).
  */
-export async function stagePartnerItems(
+export function partnerListStager(
+  db: Kysely<Database>,
+  runId: string,
+): (items: readonly PartnerTransaction[]) => Promise<void> {
+  const seen = new Set<string>();
+  return async (items) => {
+    const first: PartnerTransaction[] = [];
+    const repeated: PartnerTransaction[] = [];
+    for (const item of items) {
+      if (seen.has(item.key)) repeated.push(item);
+      else {
+        seen.add(item.key);
+        first.push(item);
+      }
+    }
+    await stagePage(db, runId, first, false);
+    await stagePage(db, runId, repeated, true);
+  };
+}
+
+async function stagePage(
   db: Kysely<Database>,
   runId: string,
   items: readonly PartnerTransaction[],
+  repeats: boolean,
 ): Promise<void> {
   if (items.length === 0) return;
   await sql`
-    insert into reconciliation_partner_pages (run_id, keys, operations, account_refs, points, statuses, ats)
-    values (${runId},
+    insert into reconciliation_partner_pages (run_id, repeats, keys, operations, account_refs, points, statuses, ats)
+    values (${runId}, ${repeats},
       ${items.map((item) => item.key)}::text[],
       ${items.map((item) => item.operation)}::text[],
       ${items.map((item) => item.accountRef)}::text[],

@@ -56,18 +56,10 @@ export async function matchRun(
     const gateway = gatewayOperations({ programId: run.program_id, from: window.from, to: window.to });
     // One pass over the compared rows: the matches only counted, the few breaks gathered as JSON
     // (a CTE read twice, for the breaks and for the count, was materialised: a million rows written
-    // to a tuple store and read back twice).
+    // to a tuple store and read back twice). The partner's first listings are joined as staged, each
+    // key once; only the repeats (pages staged as such, migration 2026-11-30T0330) are grouped, to
+    // count how often a key was listed.
     const found = await sql<{ matched: number; breaks: FoundBreak[] }>`
-      with partner as (
-        select item.key, count(*)::int as n, min(item.operation) as operation,
-          min(item.account_ref) as account_ref, min(item.points) as points, min(item.status) as status,
-          min(item.at) as at
-        from reconciliation_partner_pages page
-          cross join lateral unnest(page.keys, page.operations, page.account_refs, page.points,
-            page.statuses, page.ats) as item(key, operation, account_ref, points, status, at)
-        where page.run_id = ${run.id}
-        group by item.key
-      )
       select count(*) filter (where kind is null)::int as matched,
         coalesce(json_agg(json_build_object('key', key, 'kind', kind, 'operation', operation,
           'accountRef', account_ref, 'gatewayPoints', gateway_points, 'partnerPoints', partner_points,
@@ -77,18 +69,36 @@ export async function matchRun(
       from (
         select coalesce(g.key, p.key) as key,
           case
-            when p.n > 1 then 'duplicate_at_partner'
+            when again.n is not null then 'duplicate_at_partner'
             when p.key is null then 'missing_at_partner'
             when g.key is null then 'missing_at_gateway'
             when g.points <> p.points then 'amount_mismatch'
             when g.status <> p.status then 'status_mismatch'
           end as kind,
-          coalesce(g.operation, p.operation) as operation,
-          coalesce(g.account_ref, p.account_ref) as account_ref,
-          g.points::text as gateway_points, p.points::text as partner_points,
-          g.status as gateway_status, p.status as partner_status, p.n as partner_count,
-          coalesce(g.at, p.at) as occurred_at
-        from ${gateway} g full outer join partner p on p.key = g.key
+          coalesce(g.operation, least(p.operation, again.operation)) as operation,
+          coalesce(g.account_ref, least(p.account_ref, again.account_ref)) as account_ref,
+          g.points::text as gateway_points, least(p.points, again.points)::text as partner_points,
+          g.status as gateway_status, least(p.status, again.status) as partner_status,
+          case when p.key is not null then 1 + coalesce(again.n, 0) end as partner_count,
+          coalesce(g.at, least(p.at, again.at)) as occurred_at
+        from ${gateway} g
+          full outer join (
+            select item.key, item.operation, item.account_ref, item.points, item.status, item.at
+            from reconciliation_partner_pages page
+              cross join lateral unnest(page.keys, page.operations, page.account_refs, page.points,
+                page.statuses, page.ats) as item(key, operation, account_ref, points, status, at)
+            where page.run_id = ${run.id} and not page.repeats
+          ) p on p.key = g.key
+          left join (
+            select item.key, count(*)::int as n, min(item.operation) as operation,
+              min(item.account_ref) as account_ref, min(item.points) as points, min(item.status) as status,
+              min(item.at) as at
+            from reconciliation_partner_pages page
+              cross join lateral unnest(page.keys, page.operations, page.account_refs, page.points,
+                page.statuses, page.ats) as item(key, operation, account_ref, points, status, at)
+            where page.run_id = ${run.id} and page.repeats
+            group by item.key
+          ) again on again.key = p.key
       ) compared
       where occurred_at >= ${run.period_from} and occurred_at < ${run.period_to}`.execute(trx);
     const { matched, breaks: foundBreaks } = found.rows[0] ?? { matched: 0, breaks: [] };

@@ -146,7 +146,9 @@ export async function listPartnerTransfers(
 
 /**
  * Records a step once (a retried activity records nothing twice) and moves the status, in one
- * statement: it is atomic without a transaction, and costs one round trip on the hot path.
+ * statement: it is atomic without a transaction, and costs one round trip on the hot path. A post or
+ * void done also ends the reservation (`reservation_end`, what reconciliation reports for it), in the
+ * same statement, whatever the status.
  */
 export async function recordTransferStep(
   db: Kysely<Database>,
@@ -158,15 +160,27 @@ export async function recordTransferStep(
     status?: TransferStatus;
   },
 ): Promise<void> {
+  const status = input.status ?? null;
+  const ends =
+    input.outcome === 'done' && input.step === 'post'
+      ? 'posted'
+      : input.outcome === 'done' && input.step === 'void'
+        ? 'voided'
+        : null;
   await sql`
     with step as (
       insert into transfer_steps (transfer_id, step, outcome, detail)
       values (${input.transferId}, ${input.step}, ${input.outcome}, ${input.detail ?? null})
       on conflict (transfer_id, step, outcome) do nothing
     )
-    update transfers set status = coalesce(${input.status ?? null}, status), updated_at = now()
-    where id = ${input.transferId} and ${input.status ?? null}::text is not null
-      and status not in ('completed', 'failed')`.execute(db);
+    update transfers set
+      status = case when status in ('completed', 'failed') then status else coalesce(${status}, status) end,
+      updated_at = case when ${status}::text is not null and status not in ('completed', 'failed') then now() else updated_at end,
+      reservation_end = case when ${ends}::text = 'posted' then 'posted' else coalesce(reservation_end, ${ends}) end
+    where id = ${input.transferId}
+      and ((${status}::text is not null and status not in ('completed', 'failed')) or ${ends}::text is not null)`.execute(
+    db,
+  );
 }
 
 export async function failTransfer(

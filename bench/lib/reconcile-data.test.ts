@@ -13,6 +13,7 @@ import { migrateToLatest } from '../../store/migrator.ts';
 import { matchRun } from '../../store/reconciliation.ts';
 import { gatewayOperations } from '../../store/reconciliation-gateway-operations.ts';
 import { findRun } from '../../store/reconciliation-runs.ts';
+import { recordTransferStep } from '../../store/transfers.ts';
 import {
   breaksPerKind,
   clearRuns,
@@ -142,45 +143,54 @@ describe('stageBenchRun', () => {
 });
 
 describe('gatewayOperations', () => {
-  // A reservation's status is read from its transfer's post or void among the period's own steps,
-  // and looked up only when neither is there: both ways must give what the lookup alone gave.
+  // A reservation's status is its transfer's reservation_end, set by the statement that records the
+  // post or void (recordTransferStep): whether that step lies in the window or after it, the status is
+  // the same, and a transfer with neither is still reserved.
   it("gives a reservation's status whether its post or void is in the window or after it", async () => {
     const url = await freshDatabase('bench_rec_status');
     const loaded = await withClient(url, (client) => loadReconcileData(client, shape, start));
     const window = readWindow(loaded.period, 300_000);
-    const after = new Date(window.to.getTime() + 3_600_000);
-    const transfers = await withClient(url, async (client) => {
-      const { rows } = await client.query<{ id: string }>('select id from transfers order by id limit 5');
-      const [postedLater, voided, voidedLater, reserved, posted] = rows.map((row) => row.id);
-      // Posted after the window; voided in it; voided after it; neither; posted in it (as loaded).
-      await client.query(`update transfer_steps set at = $2 where transfer_id = $1 and step = 'post'`, [
-        postedLater,
-        after,
-      ]);
-      await client.query(`update transfer_steps set step = 'void' where transfer_id = $1 and step = 'post'`, [
-        voided,
-      ]);
-      await client.query(
-        `update transfer_steps set step = 'void', at = $2 where transfer_id = $1 and step = 'post'`,
-        [voidedLater, after],
-      );
-      await client.query(`delete from transfer_steps where transfer_id = $1 and step = 'post'`, [reserved]);
-      return { postedLater, voided, voidedLater, reserved, posted };
-    });
+    const inWindow = new Date(loaded.period.from.getTime() + 3_600_000);
     const db = createDatabase({ url, poolSizeMax: 1 });
     try {
+      const rows = await db.selectFrom('transfers').select('id').orderBy('id').limit(6).execute();
+      const [postedLater, voided, voidedLater, reserved, posted, voidedThenPosted] = rows.map(
+        (row) => row.id,
+      );
+      const transfers = { postedLater, voided, voidedLater, reserved, posted, voidedThenPosted };
+      const ids = Object.values(transfers) as string[];
+      // As loaded, each was posted: forget that, then record the steps as the product does (now,
+      // after the window) and move those meant to be in it back into it.
+      await db
+        .deleteFrom('transfer_steps')
+        .where('transfer_id', 'in', ids)
+        .where('step', '=', 'post')
+        .execute();
+      await db.updateTable('transfers').set({ reservation_end: null }).where('id', 'in', ids).execute();
+      const record = (transferId: string | undefined, step: 'post' | 'void') =>
+        recordTransferStep(db, { transferId: transferId ?? '', step, outcome: 'done' });
+      await record(postedLater, 'post');
+      await record(voided, 'void');
+      await record(voidedLater, 'void');
+      await record(posted, 'post');
+      await record(voidedThenPosted, 'void');
+      await record(voidedThenPosted, 'post');
+      await record(voidedThenPosted, 'void');
+      await sql`update transfer_steps set at = ${inWindow}
+        where transfer_id = any(${[voided, posted]}) and step in ('post', 'void')`.execute(db);
       const operations = gatewayOperations({ programId: loaded.programId, ...window });
-      const { rows } = await sql<{ key: string; status: string }>`select key, status from ${operations} g
-        where key = any(${Object.values(transfers).flatMap((id) => [`${id}:reserve`, `${id}:post`, `${id}:void`])})
+      const found = await sql<{ key: string; status: string }>`select key, status from ${operations} g
+        where key = any(${ids.flatMap((id) => [`${id}:reserve`, `${id}:post`, `${id}:void`])})
         order by key`.execute(db);
-      expect(Object.fromEntries(rows.map((row) => [row.key, row.status]))).toEqual({
-        [`${transfers.postedLater}:reserve`]: 'posted',
-        [`${transfers.voided}:reserve`]: 'voided',
-        [`${transfers.voided}:void`]: 'voided',
-        [`${transfers.voidedLater}:reserve`]: 'voided',
-        [`${transfers.reserved}:reserve`]: 'reserved',
-        [`${transfers.posted}:reserve`]: 'posted',
-        [`${transfers.posted}:post`]: 'posted',
+      expect(Object.fromEntries(found.rows.map((row) => [row.key, row.status]))).toEqual({
+        [`${postedLater}:reserve`]: 'posted',
+        [`${voided}:reserve`]: 'voided',
+        [`${voided}:void`]: 'voided',
+        [`${voidedLater}:reserve`]: 'voided',
+        [`${reserved}:reserve`]: 'reserved',
+        [`${posted}:reserve`]: 'posted',
+        [`${posted}:post`]: 'posted',
+        [`${voidedThenPosted}:reserve`]: 'posted',
       });
     } finally {
       await db.destroy();

@@ -70,8 +70,8 @@ const ids = {
 
 /**
  * Loads partners, programmes, members and their links, a rate agreement, and the completed
- * transfers (quotes, transfers, their steps `created`, `reserve`, `post`, `completed` spread over
- * the day from `periodStart`), then the partner's list. One connection (the seed holds for that
+ * transfers (quotes, transfers with their reservation posted, their steps `created`, `reserve`,
+ * `post`, `completed` spread over the day from `periodStart`), then the partner's list. One connection (the seed holds for that
  * session); the database must have every migration and nothing else. `progress` is told before
  * each long statement.
  */
@@ -159,10 +159,11 @@ export async function loadReconcileData(
   progress(`${shape.transfers.toLocaleString('en-US')} completed transfers`);
   await client.query(
     `insert into transfers (id, quote_id, requested_by, member_id, source_program_id, target_program_id,
-       source_account_ref, target_account_ref, debit_points, credit_points, status, created_at, updated_at)
+       source_account_ref, target_account_ref, debit_points, credit_points, status, reservation_end, created_at,
+       updated_at)
      select q.used_by_transfer_id, q.id, q.requested_by, q.member_id, q.source_program_id, q.target_program_id,
        's-account-' || ltrim(substr(q.member_id, 11), '0'), 't-account-' || ltrim(substr(q.member_id, 11), '0'),
-       q.debit_points, q.credit_points, 'completed', q.created_at + interval '1 second',
+       q.debit_points, q.credit_points, 'completed', 'posted', q.created_at + interval '1 second',
        q.created_at + interval '1 second' + interval '300 milliseconds'
      from quotes q
      order by q.id`,
@@ -244,13 +245,18 @@ export async function stageBenchRun(
      values ($1, $2, $3, $4, $5, 'partner_api', 'finance', 'running')`,
     [runId, loaded.partnerId, loaded.programId, loaded.period.from, loaded.period.to],
   );
-  // In pages of 5,000 items, as the product stages a partner's list page by page.
+  // In pages of 5,000 items, as the product stages a partner's list page by page: each page's items
+  // whose key came earlier in the list in a page of their own, marked `repeats` (partnerListStager).
   await client.query(
-    `insert into reconciliation_partner_pages (run_id, keys, operations, account_refs, points, statuses, ats)
-     select $1, array_agg(key), array_agg(operation), array_agg(account_ref), array_agg(points),
-       array_agg(status), array_agg(at)
-     from (select *, (row_number() over () - 1) / 5000 as page from bench_partner_list) listed
-     group by page order by page`,
+    `insert into reconciliation_partner_pages (run_id, repeats, keys, operations, account_refs, points, statuses, ats)
+     select $1, repeats, array_agg(key order by ordinal), array_agg(operation order by ordinal),
+       array_agg(account_ref order by ordinal), array_agg(points order by ordinal),
+       array_agg(status order by ordinal), array_agg(at order by ordinal)
+     from (
+       select *, (ordinal - 1) / 5000 as page, row_number() over (partition by key order by ordinal) > 1 as repeats
+       from (select *, row_number() over () as ordinal from bench_partner_list) numbered
+     ) listed
+     group by page, repeats order by page, repeats`,
     [runId],
   );
 }

@@ -1,6 +1,6 @@
 // Finance's other tables: reversals, reconciliation runs and breaks, flags, what the sweep did,
 // and the conservation monitor's results.
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { ShortfallPayer } from '../../domain/rate-terms.ts';
 import type { Immutable, ImmutableTimestamp, Json, Serial, Timestamp } from './columns.ts';
 
@@ -49,10 +49,14 @@ export interface ReconciliationRunsTable {
   finished_at: Date | null;
 }
 
-/** A page of the partner's list staged for a run: the items' fields as parallel arrays. */
+/**
+ * A page of the partner's list staged for a run: the items' fields as parallel arrays; `repeats`
+ * when its items are keys the partner had listed already (further listings, found while staging).
+ */
 export interface ReconciliationPartnerPagesTable {
   id: Serial;
   run_id: string;
+  repeats: Generated<boolean>;
   keys: string[];
   operations: string[];
   account_refs: (string | null)[];
