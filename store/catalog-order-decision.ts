@@ -14,7 +14,7 @@
 // own transaction, set only when it released the key): it wrote nothing but the release, and a
 // release lost in a database crash only leaves the key claimed until its lease runs out (seconds),
 // after which a retry runs the request again. A placed order always waits for the flush.
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { CatalogOrder, CatalogOrderStep, Database } from './database.ts';
 
 /** The price quote, its item version and the member's link, as the statement read them. */
@@ -88,6 +88,102 @@ function rolledBack(error: unknown): Extract<OrderDecision, { outcome: 'rolled_b
   return undefined;
 }
 
+/**
+ * The statement, its text built once: $1 the quote, $2 the partner, $3 now, $4 the new order's id,
+ * $5 and $6 the key's principal and key. Each write below `taken` runs only when the stock was taken;
+ * the final select fails the statement when one of them was refused, so that the stock is never
+ * taken without an order.
+ */
+const decision = `
+  with
+  facts as (
+    select q.id as quote_id, q.member_id, q.source_program_id, q.debit_points, q.used_by_order_id,
+      q.expires_at, q.item_id, q.item_version, i.status as item_status, i.code_source,
+      v.sale_starts_at, v.sale_ends_at, v.per_member_limit, l.account_ref
+    from quotes q
+    join catalog_items i on i.id = q.item_id
+    join catalog_item_versions v on v.item_id = q.item_id and v.version = q.item_version
+    left join member_links l
+      on l.member_id = q.member_id and l.program_id = q.source_program_id and l.revoked_at is null
+    where q.id = $1::text and q.requested_by = $2::text
+  ),
+  open as (
+    select * from facts
+    where used_by_order_id is null and expires_at > $3::timestamptz and item_status = 'active'
+      and sale_starts_at <= $3::timestamptz and (sale_ends_at is null or sale_ends_at > $3::timestamptz)
+      and account_ref is not null
+  ),
+  taken as (
+    update catalog_items set stock_left = stock_left - 1
+    where id = (select item_id from open) and stock_left > 0
+    returning id
+  ),
+  counted as (
+    insert into catalog_member_purchases (item_id, member_id, bought)
+    select o.item_id, o.member_id, 1 from open o where o.per_member_limit is not null and exists (select from taken)
+    on conflict (item_id, member_id) do update set bought = catalog_member_purchases.bought + 1
+      where catalog_member_purchases.bought < (select per_member_limit from open)
+    returning bought
+  ),
+  held as (
+    update catalog_codes set status = 'held', order_id = $4::text
+    where (item_id, code) = (
+      select c.item_id, c.code from catalog_codes c
+      where c.item_id = (select item_id from open where code_source = 'pool') and c.status = 'available'
+        and exists (select from taken)
+      limit 1 for update skip locked)
+    returning code
+  ),
+  spent as (
+    update quotes set used_by_order_id = $4::text
+    where id = $1::text and used_by_order_id is null and exists (select from taken)
+    returning id
+  ),
+  bound as (
+    update idempotency_records set effect_id = coalesce(effect_id, $4::text)
+    where principal = $5::text and key = $6::text and exists (select from taken)
+    returning effect_id
+  ),
+  ordered as (
+    insert into catalog_orders (id, item_id, item_version, quote_id, requested_by, member_id, program_id,
+      account_ref, debit_points, status, held_code)
+    select $4::text, o.item_id, o.item_version, o.quote_id, $2::text, o.member_id, o.source_program_id,
+      o.account_ref, o.debit_points, 'reserved', (select code from held)
+    from open o where exists (select from taken)
+    returning held_code, created_at, updated_at
+  ),
+  stepped as (
+    insert into catalog_order_steps (order_id, step, outcome, detail)
+    select $4::text, 'reserved', 'done', 'quote ' || $1::text from ordered
+    returning id, detail, at
+  ),
+  released as (
+    delete from idempotency_records
+    where principal = $5::text and key = $6::text and status = 'in_progress' and effect_id is null
+      and not exists (select from taken) and not exists (select from facts where used_by_order_id is not null)
+    returning set_config('synchronous_commit', 'off', true)
+  )
+  select f.quote_id is not null as found, f.quote_id, f.member_id, f.source_program_id, f.debit_points,
+    f.used_by_order_id, f.expires_at, f.item_id, f.item_version, f.item_status, f.sale_starts_at,
+    f.sale_ends_at, f.account_ref,
+    exists (select from released) as released,
+    t.id is not null as taken,
+    o.held_code, o.created_at, o.updated_at, s.id as step_id, s.detail as step_detail, s.at as step_at,
+    case
+      when t.id is null then null
+      when f.per_member_limit is not null and not exists (select from counted)
+        then catalog_order_refused('purchase_limit_reached', f.per_member_limit::text)
+      when f.code_source = 'pool' and not exists (select from held) then catalog_order_refused('pool_dry')
+      when not exists (select from spent) then catalog_order_refused('quote_spent')
+      when (select effect_id from bound) is distinct from $4::text
+        then catalog_order_refused('key_bound', (select effect_id from bound))
+    end as refused
+  from (values (1)) as anchor (one)
+  left join facts f on true
+  left join taken t on true
+  left join ordered o on true
+  left join stepped s on true`;
+
 export async function decideOrder(
   db: Kysely<Database>,
   input: {
@@ -102,97 +198,9 @@ export async function decideOrder(
   const { principal, key } = input.idempotency;
   let row: DecisionRow | undefined;
   try {
-    // Each write below `taken` runs only when the stock was taken; the final select fails the
-    // statement when one of them was refused, so that the stock is never taken without an order.
-    const result = await sql<DecisionRow>`
-      with
-      facts as (
-        select q.id as quote_id, q.member_id, q.source_program_id, q.debit_points, q.used_by_order_id,
-          q.expires_at, q.item_id, q.item_version, i.status as item_status, i.code_source,
-          v.sale_starts_at, v.sale_ends_at, v.per_member_limit, l.account_ref
-        from quotes q
-        join catalog_items i on i.id = q.item_id
-        join catalog_item_versions v on v.item_id = q.item_id and v.version = q.item_version
-        left join member_links l
-          on l.member_id = q.member_id and l.program_id = q.source_program_id and l.revoked_at is null
-        where q.id = ${quoteId} and q.requested_by = ${partnerId}
-      ),
-      open as (
-        select * from facts
-        where used_by_order_id is null and expires_at > ${now} and item_status = 'active'
-          and sale_starts_at <= ${now} and (sale_ends_at is null or sale_ends_at > ${now})
-          and account_ref is not null
-      ),
-      taken as (
-        update catalog_items set stock_left = stock_left - 1
-        where id = (select item_id from open) and stock_left > 0
-        returning id
-      ),
-      counted as (
-        insert into catalog_member_purchases (item_id, member_id, bought)
-        select o.item_id, o.member_id, 1 from open o where o.per_member_limit is not null and exists (select from taken)
-        on conflict (item_id, member_id) do update set bought = catalog_member_purchases.bought + 1
-          where catalog_member_purchases.bought < (select per_member_limit from open)
-        returning bought
-      ),
-      held as (
-        update catalog_codes set status = 'held', order_id = ${orderId}
-        where (item_id, code) = (
-          select c.item_id, c.code from catalog_codes c
-          where c.item_id = (select item_id from open where code_source = 'pool') and c.status = 'available'
-            and exists (select from taken)
-          limit 1 for update skip locked)
-        returning code
-      ),
-      spent as (
-        update quotes set used_by_order_id = ${orderId}
-        where id = ${quoteId} and used_by_order_id is null and exists (select from taken)
-        returning id
-      ),
-      bound as (
-        update idempotency_records set effect_id = coalesce(effect_id, ${orderId})
-        where principal = ${principal} and key = ${key} and exists (select from taken)
-        returning effect_id
-      ),
-      ordered as (
-        insert into catalog_orders (id, item_id, item_version, quote_id, requested_by, member_id, program_id,
-          account_ref, debit_points, status, held_code)
-        select ${orderId}, o.item_id, o.item_version, o.quote_id, ${partnerId}, o.member_id, o.source_program_id,
-          o.account_ref, o.debit_points, 'reserved', (select code from held)
-        from open o where exists (select from taken)
-        returning held_code, created_at, updated_at
-      ),
-      stepped as (
-        insert into catalog_order_steps (order_id, step, outcome, detail)
-        select ${orderId}, 'reserved', 'done', 'quote ' || ${quoteId} from ordered
-        returning id, detail, at
-      ),
-      released as (
-        delete from idempotency_records
-        where principal = ${principal} and key = ${key} and status = 'in_progress' and effect_id is null
-          and not exists (select from taken) and not exists (select from facts where used_by_order_id is not null)
-        returning set_config('synchronous_commit', 'off', true)
-      )
-      select f.quote_id is not null as found, f.quote_id, f.member_id, f.source_program_id, f.debit_points,
-        f.used_by_order_id, f.expires_at, f.item_id, f.item_version, f.item_status, f.sale_starts_at,
-        f.sale_ends_at, f.account_ref,
-        exists (select from released) as released,
-        t.id is not null as taken,
-        o.held_code, o.created_at, o.updated_at, s.id as step_id, s.detail as step_detail, s.at as step_at,
-        case
-          when t.id is null then null
-          when f.per_member_limit is not null and not exists (select from counted)
-            then catalog_order_refused('purchase_limit_reached', f.per_member_limit::text)
-          when f.code_source = 'pool' and not exists (select from held) then catalog_order_refused('pool_dry')
-          when not exists (select from spent) then catalog_order_refused('quote_spent')
-          when (select effect_id from bound) is distinct from ${orderId}
-            then catalog_order_refused('key_bound', (select effect_id from bound))
-        end as refused
-      from (values (1)) as anchor (one)
-      left join facts f on true
-      left join taken t on true
-      left join ordered o on true
-      left join stepped s on true`.execute(db);
+    const result = await db.executeQuery<DecisionRow>(
+      CompiledQuery.raw(decision, [quoteId, partnerId, now, orderId, principal, key]),
+    );
     row = result.rows[0];
   } catch (error) {
     const refused = rolledBack(error);
