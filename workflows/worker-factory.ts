@@ -1,5 +1,4 @@
 // Builds a Temporal worker over real dependencies; the worker entry, `npm start` and tests use it.
-import { createRequire } from 'node:module';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { type AdapterResolver, createAdapterResolver } from '../adapters/resolver.ts';
@@ -44,8 +43,7 @@ import type { TransferTimeouts } from './transfer.workflow.ts';
 import { createTransferActivities } from './transfer-activities.ts';
 import { createWebhookActivities } from './webhook-activities.ts';
 import { workerTelemetry } from './worker-telemetry.ts';
-
-const require = createRequire(import.meta.url);
+import { bundleWorkflowsOutOfProcess } from './workflow-bundle.ts';
 
 export interface WorkerOptions extends ActivityDependencies {
   address: string;
@@ -121,13 +119,17 @@ export async function createWorker(
   const connection = await NativeConnection.connect({ address: options.address });
   const client = new Client({ connection, namespace: options.namespace });
   const sweep = options.strandedTransfers;
+  // Metrics of every workflow and activity; Temporal's tracing interceptors when tracing is on. The
+  // workflow interceptors go into the bundle, which webpack makes in a child process.
+  const { interceptors, sinks } = workerTelemetry();
+  const { workflowModules = [], ...workerInterceptors } = interceptors;
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('./index.ts'),
-    // Metrics of every workflow and activity; Temporal's tracing interceptors when tracing is on.
-    ...workerTelemetry(),
+    workflowBundle: await bundleWorkflowsOutOfProcess(workflowModules),
+    interceptors: workerInterceptors,
+    sinks,
     activities: {
       ...createActivities({ db: options.db }),
       ...createTransferActivities({ db: options.db, adapters }),
