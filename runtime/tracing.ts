@@ -6,12 +6,22 @@
 // A request's id and a transfer's id travel as baggage (W3C, through HTTP and Temporal headers),
 // and every span started under them carries them as attributes: the gateway's request span, the
 // workflow start, the activities and their partner calls can all be found by either id.
+import { createRequire } from 'node:module';
 import { type Context, context, propagation, trace } from '@opentelemetry/api';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK, type tracing } from '@opentelemetry/sdk-node';
-// The SDK builds its span processors from OTEL_* in this function; the worker needs the same
-// processors for the spans its workflows make inside their sandbox, so it is called here once.
-import { getSpanProcessorsFromEnv } from '@opentelemetry/sdk-node/build/src/utils.js';
+import type { tracing } from '@opentelemetry/sdk-node';
+
+// The SDK and its undici instrumentation are loaded only when tracing starts: a process that does
+// not trace would otherwise hold them (about 20 MiB resident) for nothing.
+const require = createRequire(import.meta.url);
+function loadSdk() {
+  return {
+    ...(require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node')),
+    ...(require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici')),
+    // The SDK builds its span processors from OTEL_* in this function; the worker needs the same
+    // processors for the spans its workflows make inside their sandbox, so it is called here once.
+    ...(require('@opentelemetry/sdk-node/build/src/utils.js') as typeof import('@opentelemetry/sdk-node/build/src/utils.js')),
+  };
+}
 
 type SpanProcessor = tracing.SpanProcessor;
 type ReadableSpan = tracing.ReadableSpan;
@@ -71,6 +81,7 @@ export function startTracing(options: {
 }): Tracing | null {
   if (running) return running;
   if (!options.spanProcessors && !tracingWanted(options.env)) return null;
+  const { NodeSDK, UndiciInstrumentation, getSpanProcessorsFromEnv } = loadSdk();
   const exporting = options.spanProcessors ?? getSpanProcessorsFromEnv();
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME ?? options.serviceName,

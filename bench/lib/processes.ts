@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { serviceNodeFlags } from '../../runtime/node-flags.ts';
 import { projectDir } from '../../runtime/project-dir.ts';
 
 export interface Service {
@@ -55,11 +56,17 @@ export async function startService(options: {
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
   const guard = ['--import', path.join(projectDir, 'bench', 'lib', 'orphan-guard.ts')];
-  const child = spawn(process.execPath, [...profile, ...guard, path.join(projectDir, options.script)], {
-    cwd: projectDir,
-    env: { PATH: process.env.PATH ?? '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // The flags the product starts this script with (runtime/node-flags.ts), so what is measured is what runs.
+  const flags = serviceNodeFlags[options.script] ?? [];
+  const child = spawn(
+    process.execPath,
+    [...flags, ...profile, ...guard, path.join(projectDir, options.script)],
+    {
+      cwd: projectDir,
+      env: { PATH: process.env.PATH ?? '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';

@@ -1,0 +1,27 @@
+// Every way the product starts a service passes the V8 flags runtime/node-flags.ts lists for it,
+// so the benchmarks (which start processes with that list) measure what runs in production.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { serviceNodeFlags } from './node-flags.ts';
+import { projectDir } from './project-dir.ts';
+
+const read = (file: string) => readFileSync(path.join(projectDir, file), 'utf8');
+const packageScripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+
+describe.each(Object.entries(serviceNodeFlags))('the V8 flags of %s', (script, flags) => {
+  const words = [...flags, script];
+  it('are in its package.json script', () => {
+    expect(Object.values(packageScripts)).toContain(`node ${words.join(' ')}`);
+  });
+  it('are in the Dockerfile and docker-compose.yml wherever it is started', () => {
+    const quoted = `["node", ${words.map((word) => `"${word}"`).join(', ')}]`;
+    for (const file of ['Dockerfile', 'docker-compose.yml']) {
+      const starts = read(file)
+        .split('\n')
+        .filter((line) => line.includes(`"${script}"`));
+      expect(starts.length, file).toBeGreaterThan(0);
+      for (const line of starts) expect(line, file).toContain(quoted);
+    }
+  });
+});
