@@ -89,7 +89,14 @@ const joinSql = (runId: string) => sql<{ count: string }>`select count(*) as cou
     where page.run_id = ${runId}) p on p.key = g.key`;
 let joinRows = 0;
 async function join(runId: string): Promise<number> {
-  const { value, ms } = await timed(() => joinSql(runId).execute(db));
+  // The match lifts the requests' 15 s statement timeout for itself; the baseline must too, or a
+  // loaded machine ends the round before either has a time.
+  const { value, ms } = await timed(() =>
+    db.transaction().execute(async (trx) => {
+      await sql`set local statement_timeout = '10min'`.execute(trx);
+      return joinSql(runId).execute(trx);
+    }),
+  );
   joinRows = Number(value.rows[0]?.count);
   return ms;
 }
