@@ -26,6 +26,7 @@ import {
   transferParties,
 } from '../store/transfers.ts';
 import type { ServiceContext } from './context.ts';
+import { directSettlement } from './hosted-transfers.ts';
 import { priceQuote, type QuotePolicy } from './quotes.ts';
 import { assessTheftRisk, mayStart, recordHold, type TransferWithHold, withHolds } from './theft-holds.ts';
 
@@ -223,10 +224,20 @@ export async function createTransfer(
             now,
           }),
         };
+  // Between two hosted programmes the transfer is settled in its creating transaction (no workflow).
+  const direct = await directSettlement(
+    deps,
+    'pricedQuote' in quote
+      ? {
+          sourceProgramId: quote.pricedQuote.source_program_id,
+          targetProgramId: quote.pricedQuote.target_program_id,
+        }
+      : quote,
+  );
+  const create = (trx: Transaction<Database>) =>
+    createInTransaction(trx, { partnerId, quote, idempotency, now });
   try {
-    return await deps.db
-      .transaction()
-      .execute((trx) => createInTransaction(trx, { partnerId, quote, idempotency, now }));
+    return await (direct ? direct(create) : deps.db.transaction().execute(create));
   } catch (error) {
     if (!(error instanceof KeyAlreadyBound)) throw error;
     const transfer = await findTransfer(deps.db, error.transferId);
@@ -247,7 +258,9 @@ export async function requestTransfer(
   const { transfer, created } = await createTransfer(deps, input);
   try {
     // A held transfer moves nothing until its source partner releases it (services/theft-holds.ts).
-    if (mayStart(transfer)) await deps.startTransfer(transfer.id);
+    // A transfer already ended (settled in its creating transaction) has nothing left to run.
+    if (mayStart(transfer) && !['completed', 'failed'].includes(transfer.status))
+      await deps.startTransfer(transfer.id);
   } catch (error) {
     deps.logger.warn(
       { err: error, transferId: transfer.id },

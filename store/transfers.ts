@@ -187,26 +187,32 @@ export async function failTransfer(
   db: Kysely<Database>,
   input: { transferId: string; code: string; detail: string },
 ): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('transfer_steps')
-      .values({ transfer_id: input.transferId, step: 'failed', outcome: input.code, detail: input.detail })
-      .onConflict((conflict) => conflict.columns(['transfer_id', 'step', 'outcome']).doNothing())
-      .execute();
-    const failed = await trx
-      .updateTable('transfers')
-      .set({
-        status: 'failed',
-        failure_code: input.code,
-        failure_detail: input.detail,
-        updated_at: new Date(),
-      })
-      .where('id', '=', input.transferId)
-      .where('status', 'not in', ['completed', 'failed'])
-      .returningAll()
-      .executeTakeFirst();
-    return failed ? enqueueTransferWebhooks(trx, failed, 'transfer.failed') : [];
-  });
+  return db.transaction().execute((trx) => failTransferInTransaction(trx, input));
+}
+
+/** failTransfer inside the caller's transaction (a direct transfer's refusal commits with its creation). */
+export async function failTransferInTransaction(
+  trx: Transaction<Database>,
+  input: { transferId: string; code: string; detail: string },
+): Promise<string[]> {
+  await trx
+    .insertInto('transfer_steps')
+    .values({ transfer_id: input.transferId, step: 'failed', outcome: input.code, detail: input.detail })
+    .onConflict((conflict) => conflict.columns(['transfer_id', 'step', 'outcome']).doNothing())
+    .execute();
+  const failed = await trx
+    .updateTable('transfers')
+    .set({
+      status: 'failed',
+      failure_code: input.code,
+      failure_detail: input.detail,
+      updated_at: new Date(),
+    })
+    .where('id', '=', input.transferId)
+    .where('status', 'not in', ['completed', 'failed'])
+    .returningAll()
+    .executeTakeFirst();
+  return failed ? enqueueTransferWebhooks(trx, failed, 'transfer.failed') : [];
 }
 
 /** Marks the transfer for finance: never dropped, always listed until someone resolves it. */
@@ -248,54 +254,60 @@ export async function flagTransferForFinance(
  * Returns the webhook deliveries to send; none when it was already completed.
  */
 export async function completeTransfer(db: Kysely<Database>, transferId: string): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
-    const transfer = await trx
-      .selectFrom('transfers')
-      .selectAll()
-      .where('id', '=', transferId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (transfer.status === 'completed') return [];
-    const quote = await trx
-      .selectFrom('quotes')
-      .selectAll()
-      .where('id', '=', transfer.quote_id)
-      .executeTakeFirstOrThrow();
-    const owners = await trx
-      .selectFrom('programs')
-      .select(['id', 'partner_id'])
-      .where('id', 'in', [transfer.source_program_id, transfer.target_program_id])
-      .execute();
-    const ownerOf = (programId: string) => owners.find((owner) => owner.id === programId)?.partner_id ?? '';
-    const debtor = ownerOf(transfer.source_program_id);
-    const common = { sourceId: transferId, transferId, debtorPartnerId: debtor, currency: quote.currency };
-    await insertObligations(trx, [
-      {
-        ...common,
-        kind: 'transfer',
-        creditorPartnerId: ownerOf(transfer.target_program_id),
-        amountMinor: quote.settlement_amount_minor,
-      },
-      ...(quote.fee_amount_minor > 0n
-        ? [{ ...common, kind: 'alliance_fee', creditorPartnerId: null, amountMinor: quote.fee_amount_minor }]
-        : []),
-    ]);
-    const completed = await trx
-      .updateTable('transfers')
-      .set({ status: 'completed', failure_code: null, failure_detail: null, updated_at: new Date() })
-      .where('id', '=', transferId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('transfer_steps')
-      .values({
-        transfer_id: transferId,
-        step: 'completed',
-        outcome: 'done',
-        detail: `settlement ${quote.settlement_amount_minor} ${quote.currency}`,
-      })
-      .onConflict((conflict) => conflict.columns(['transfer_id', 'step', 'outcome']).doNothing())
-      .execute();
-    return enqueueTransferWebhooks(trx, completed, 'transfer.completed');
-  });
+  return db.transaction().execute((trx) => completeTransferInTransaction(trx, transferId));
+}
+
+/** completeTransfer inside the caller's transaction (a direct transfer completes as it is created). */
+export async function completeTransferInTransaction(
+  trx: Transaction<Database>,
+  transferId: string,
+): Promise<string[]> {
+  const transfer = await trx
+    .selectFrom('transfers')
+    .selectAll()
+    .where('id', '=', transferId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  if (transfer.status === 'completed') return [];
+  const quote = await trx
+    .selectFrom('quotes')
+    .selectAll()
+    .where('id', '=', transfer.quote_id)
+    .executeTakeFirstOrThrow();
+  const owners = await trx
+    .selectFrom('programs')
+    .select(['id', 'partner_id'])
+    .where('id', 'in', [transfer.source_program_id, transfer.target_program_id])
+    .execute();
+  const ownerOf = (programId: string) => owners.find((owner) => owner.id === programId)?.partner_id ?? '';
+  const debtor = ownerOf(transfer.source_program_id);
+  const common = { sourceId: transferId, transferId, debtorPartnerId: debtor, currency: quote.currency };
+  await insertObligations(trx, [
+    {
+      ...common,
+      kind: 'transfer',
+      creditorPartnerId: ownerOf(transfer.target_program_id),
+      amountMinor: quote.settlement_amount_minor,
+    },
+    ...(quote.fee_amount_minor > 0n
+      ? [{ ...common, kind: 'alliance_fee', creditorPartnerId: null, amountMinor: quote.fee_amount_minor }]
+      : []),
+  ]);
+  const completed = await trx
+    .updateTable('transfers')
+    .set({ status: 'completed', failure_code: null, failure_detail: null, updated_at: new Date() })
+    .where('id', '=', transferId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('transfer_steps')
+    .values({
+      transfer_id: transferId,
+      step: 'completed',
+      outcome: 'done',
+      detail: `settlement ${quote.settlement_amount_minor} ${quote.currency}`,
+    })
+    .onConflict((conflict) => conflict.columns(['transfer_id', 'step', 'outcome']).doNothing())
+    .execute();
+  return enqueueTransferWebhooks(trx, completed, 'transfer.completed');
 }
