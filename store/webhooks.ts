@@ -162,3 +162,25 @@ export async function listPendingDeliveryIds(
   if (input.afterId !== null) query = query.where('id', '>', input.afterId);
   return query.execute();
 }
+
+/**
+ * Transfer events still undelivered since before `before`, in id order after `afterId`, each with
+ * its transfer (an event id is `<transferId>:<type>`): what a transfer without a workflow of its own
+ * left in its outbox.
+ */
+export async function listStaleTransferDeliveries(
+  db: Kysely<Database>,
+  input: { before: Date; afterId: string | null; limit: number },
+): Promise<{ id: string; transferId: string }[]> {
+  let query = db
+    .selectFrom('webhook_deliveries')
+    .select(['id', 'event_id'])
+    .where(sql<boolean>`status = 'pending'`)
+    .where('event_type', 'in', ['transfer.completed', 'transfer.failed'])
+    .where('created_at', '<', input.before)
+    .orderBy('id')
+    .limit(input.limit);
+  if (input.afterId !== null) query = query.where('id', '>', input.afterId);
+  const rows = await query.execute();
+  return rows.map((row) => ({ id: row.id, transferId: row.event_id.split(':')[0] ?? row.event_id }));
+}

@@ -20,3 +20,4 @@ export { settlementCloseWorkflow } from './settlement-close.workflow.ts';
 export { strandedTransfersWorkflow } from './stranded-transfers.workflow.ts';
 export { transferWorkflow } from './transfer.workflow.ts';
 export { transferRecoveryWorkflow } from './transfer-recovery.workflow.ts';
+export { transferWebhooksWorkflow } from './transfer-webhooks.workflow.ts';

@@ -17,6 +17,7 @@ import type { Db } from '../store/connection.ts';
 import type { SweepActionKind } from '../store/database.ts';
 import { findReversal, listStrandedReversalIds } from '../store/reversals.ts';
 import { listStuckTransfers, type MiddleStatus, recordSweepAction } from '../store/sweeps.ts';
+import { listStaleTransferDeliveries } from '../store/webhooks.ts';
 import { startAccrualIfNeverStarted } from './accrual-client.ts';
 import { startCatalogOrder } from './catalog-order-client.ts';
 import { startReversalIfNeverStarted } from './reversal-client.ts';
@@ -28,6 +29,7 @@ import {
   startTransferIfNeverStarted,
   startTransferRecovery,
 } from './transfer-client.ts';
+import { startTransferWebhooks, transferWebhooksWorkflowId } from './transfer-webhooks-client.ts';
 
 export interface StrandedTransferDependencies {
   db: Db;
@@ -206,6 +208,21 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
           ),
         ({ id }) => sweepReversal(id, summary),
       );
+      // Webhooks of transfers that ended without a workflow (settled in their creating transaction):
+      // delivered by a run of their own, unless the transfer's workflow is the one to deliver them.
+      const outbox = new Map<string, string[]>();
+      await forEachPage(
+        (afterId) =>
+          listStaleTransferDeliveries(deps.db, { before: untouchedSince, afterId, limit: pageSize }),
+        async ({ id, transferId }) => {
+          outbox.set(transferId, [...(outbox.get(transferId) ?? []), id]);
+        },
+      );
+      for (const [transferId, deliveryIds] of outbox) {
+        if ((await describeRun(deps.client, transferId)).status !== 'not_found') continue;
+        if (await startTransferWebhooks(deps, transferId, deliveryIds))
+          summary.started.push(transferWebhooksWorkflowId(transferId));
+      }
       // Catalog orders placed by a process that died before starting them: started, as the request
       // would have (their stock and code are held until the order ends).
       await forEachPage(

@@ -2,21 +2,42 @@
 // the same ledger records, steps, obligation and webhook rows a workflow-driven transfer leaves.
 // Real PostgreSQL and Temporal (asked whether a workflow exists), through the signed API.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLedgerAccountIds } from '../../store/hosted-ledger/accounts.ts';
 import { creditPoints } from '../../store/hosted-ledger/operations.ts';
 import { checkLedger, readBalance } from '../../store/hosted-ledger/reports.ts';
+import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
 import { agreeRate } from '../support/exchange.ts';
 
-const alliance = await createAlliance({ ownDatabase: 'hosted_direct' });
+// A database of its own, and the stranded-transfer sweep, which drains the webhook outbox.
+const alliance = await createAlliance({
+  ownDatabase: 'hosted_direct',
+  strandedTransfers: { untouchedSeconds: 1 },
+});
 const { gateway, bookstore } = alliance;
 const accountIds = createLedgerAccountIds();
-// A second hosted programme, taking webhooks (at an address that never answers: the rows are the point).
+// The cinema's webhook endpoint: takes every event (the signature is the partner's to check).
+const received: string[] = [];
+const endpoint = createServer((request, response) => {
+  let body = '';
+  request.on('data', (chunk) => {
+    body += chunk;
+  });
+  request.on('end', () => {
+    received.push(body);
+    response.writeHead(200).end();
+  });
+});
+await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+afterAll(() => new Promise<void>((resolve) => endpoint.close(() => resolve())));
+// A second hosted programme, taking webhooks.
 const onboarded = await gateway.onboardPartner('Cinema', undefined, {
   ledger: 'hosted',
-  webhookUrl: 'http://127.0.0.1:9/webhooks',
+  webhookUrl: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/webhooks`,
 });
 const cinema: AlliancePartner = {
   ...onboarded,
@@ -32,6 +53,7 @@ const agreement = await agreeRate(gateway, bookstore, cinema, {
   minRemainingLifeDays: 30,
 });
 const day = 86_400_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const inDays = (days: number) => new Date(Math.floor(Date.now() / 1_000) * 1_000 + days * day);
 
 interface TransferView {
@@ -217,6 +239,25 @@ describe('a transfer between two hosted programmes', () => {
     expect(await balanceOf(cinema.programId, cinemaRef)).toBe(450n);
     expect(await checkLedger(gateway.db)).toEqual({ entriesSum: 0n, accountsOutOfBalance: [] });
   });
+
+  it('has its webhooks delivered from the outbox by the sweep, without a transfer workflow', async () => {
+    const { member } = await memberWithBooks([{ points: 1_000n, expiresAt: null }]);
+    const view = (await (await transfer(member, 100n)).json()) as TransferView;
+    expect(view.status).toBe('completed');
+    await sleep(1_200);
+    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+    const delivery = () =>
+      gateway.db
+        .selectFrom('webhook_deliveries')
+        .select('status')
+        .where('event_id', '=', `${view.id}:transfer.completed`)
+        .executeTakeFirstOrThrow();
+    for (let attempt = 0; attempt < 100 && (await delivery()).status === 'pending'; attempt += 1)
+      await sleep(200);
+    expect(await delivery()).toEqual({ status: 'delivered' });
+    expect(received.some((body) => body.includes(view.id))).toBe(true);
+    await noWorkflow(view.id);
+  }, 60_000);
 
   it('can be reversed like any other transfer', async () => {
     const { member, cinemaRef } = await memberWithBooks([{ points: 1_000n, expiresAt: null }]);

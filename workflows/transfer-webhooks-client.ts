@@ -1,0 +1,41 @@
+// Starts the delivery of a transfer's queued webhooks under a derived id (`<transferId>:webhooks`),
+// so a sweep that runs twice, or a sweep after the gateway's own start, never delivers twice.
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { TransferTimeouts } from './transfer.workflow.ts';
+import { transferWebhooksWorkflow } from './transfer-webhooks.workflow.ts';
+
+export interface TransferWebhooksOptions {
+  client: Client;
+  taskQueue: string;
+  timeouts: Pick<TransferTimeouts, 'stepAttemptMs' | 'webhookTotalMs'>;
+}
+
+export const transferWebhooksWorkflowId = (transferId: string) => `${transferId}:webhooks`;
+
+/** True when this call started the delivery; false when it runs or ran already. */
+export async function startTransferWebhooks(
+  options: TransferWebhooksOptions,
+  transferId: string,
+  deliveryIds: string[],
+): Promise<boolean> {
+  try {
+    await options.client.workflow.start(transferWebhooksWorkflow, {
+      workflowId: transferWebhooksWorkflowId(transferId),
+      taskQueue: options.taskQueue,
+      args: [
+        {
+          transferId,
+          deliveryIds,
+          stepAttemptMs: options.timeouts.stepAttemptMs,
+          webhookTotalMs: options.timeouts.webhookTotalMs,
+        },
+      ],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw error;
+  }
+}
