@@ -6,7 +6,8 @@
 // node bench/flash-sale-load.ts URL [attempts] [stock] [concurrency] [rounds]
 //
 // An attempt is what POST /v1/catalog/orders does against PostgreSQL, in this process: the
-// Idempotency-Key claimed with the request's jti (one statement), placeOrder (the order decided in one
+// Idempotency-Key claimed with the request's jti (one statement, which answers a sold-out order
+// itself when the stock is already gone), placeOrder (the order decided in one
 // statement: the quote, the item and the member's link read, the stock taken, the member's count, the
 // key bound, the order written; a refusal releases the key in that same statement), the reply
 // rendered as the route renders it and stored under the key. The order's workflow is
@@ -15,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ProblemError } from '../domain/errors.ts';
 import { orderView } from '../gateway/schemas/catalog.ts';
-import { placeOrder, readOrder } from '../services/catalog-orders.ts';
+import { placeOrder, readOrder, soldOutBeforeClaim } from '../services/catalog-orders.ts';
 import { createServiceContext } from '../services/context.ts';
 import { createDatabase } from '../store/connection.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
@@ -96,20 +97,25 @@ async function ordersOn(db: Db, round: number, count: number, itemStock: number)
   let sellingMs = Number.NaN;
   const result = await drive(count, async (n) => {
     const key = `flash-${round}-${n}`;
+    const quoteId = flashQuoteId(round, n);
+    // The route's claim (gateway/routes/catalog.ts): a sold-out order is answered by it.
+    const soldOut = soldOutBeforeClaim({ partnerId: principal, quoteId, now: new Date() });
     const claim = await claimIdempotencyKey(db, {
       principal,
       key,
       requestHash: `hash-${round}-${n}`,
       lockSeconds: 10,
       jti: { issuer: principal, jti: randomUUID(), expiresAt: new Date(Date.now() + 300_000) },
+      refuseWhen: soldOut.when,
     });
+    if (claim.outcome === 'refused') return soldOut.problem(claim.refusal).code;
     if (claim.outcome !== 'claimed') return `claim_${claim.outcome}`;
     // What the route does with the claim (gateway/routes/catalog.ts) and the middleware after it.
     const idempotency = { principal, key, effectId: claim.effectId, released: false };
     try {
       const placed = await placeOrder(orders, {
         partnerId: principal,
-        quoteId: flashQuoteId(round, n),
+        quoteId,
         idempotency,
         now: new Date(),
       });

@@ -12,6 +12,7 @@ import { ProblemError } from '../domain/errors.ts';
 import { refuseReplay } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
 import {
+  type ClaimRefusal,
   claimIdempotencyKey,
   completeIdempotencyKey,
   completeWithEffect,
@@ -37,6 +38,18 @@ export interface ClaimOptions {
    * database crash, harms no one if answered again (quotes; see docs/architecture.md).
    */
   asyncCommit?: boolean;
+  /**
+   * The reply this middleware stores commits without waiting for the disk: for a route whose reply,
+   * lost in a database crash, leaves a retry to find the same effect (orders: the key is bound to
+   * the order in the order's own durable statement) or to run a request that harms no one again.
+   */
+  asyncReply?: boolean;
+  /**
+   * A refusal the claim answers in its own statement, with no key claimed (an order for a sold-out
+   * item): from the request and its raw body, what to check, or undefined to claim as always. It
+   * must give the answer the handler would give, and only when the handler would give it.
+   */
+  refuseFirst?: (c: Context<GatewayEnv>, body: Uint8Array) => ClaimRefusal | undefined;
 }
 
 export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<GatewayEnv> {
@@ -61,6 +74,7 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
 
     const jti = c.var.unrecordedJti;
     if (!jti) throw new Error('a POST reached the Idempotency-Key claim without its signature check');
+    const refusal = options.refuseFirst?.(c, body);
     const claim = await claimIdempotencyKey(db, {
       principal,
       key,
@@ -68,9 +82,14 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
       lockSeconds,
       jti,
       asyncCommit: options.asyncCommit === true,
+      refuseWhen: refusal?.when,
     });
     c.set('unrecordedJti', undefined);
     if (claim.outcome === 'replayed') refuseReplay(jti.jti);
+    if (claim.outcome === 'refused') {
+      if (!refusal) throw new Error('a claim refused a request it was given no refusal for');
+      throw refusal.problem(claim.refusal);
+    }
     if (claim.outcome === 'existing') {
       const { record } = claim;
       if (record.request_hash !== requestHash) {
@@ -119,6 +138,7 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
       status: c.res.status,
       contentType: c.res.headers.get('content-type'),
       body: await c.res.clone().text(),
+      asyncCommit: options.asyncReply === true,
     });
   };
 }

@@ -8,7 +8,9 @@ import { ProblemError } from '../domain/errors.ts';
 import { findItem } from '../store/catalog.ts';
 import { decideOrder, type OrderFacts } from '../store/catalog-order-decision.ts';
 import { findOrder, findOrderCoupon, findOrderOfQuote, listOrderSteps } from '../store/catalog-orders.ts';
+import { soldOutQuote } from '../store/catalog-sold-out.ts';
 import type { CatalogOrder, CatalogOrderStep } from '../store/database.ts';
+import type { ClaimRefusal } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { findActiveLink } from '../store/members.ts';
 import { insertQuote, type PricedQuote } from '../store/quotes.ts';
@@ -120,7 +122,23 @@ function refusal(facts: OrderFacts, now: Date): ProblemError {
       { field: 'quoteId', message: 'the member left the programme' },
     ]);
   }
-  return new ProblemError('sold_out', `Item ${facts.item_id} is sold out.`);
+  return soldOut(facts.item_id);
+}
+
+function soldOut(itemId: string): ProblemError {
+  return new ProblemError('sold_out', `Item ${itemId} is sold out.`);
+}
+
+/**
+ * The sold-out answer an order's Idempotency-Key claim gives in its own statement, before the order
+ * runs (gateway/idempotency.ts `refuseFirst`): the answer `placeOrder` would give, one round trip
+ * and no claim written instead of a claim, the decision and its release. Nothing is kept under the
+ * key, exactly as when the decision releases it: a retry of the key asks again, and is answered
+ * sold out again, or, once the item was restocked (or a unit came back from a failed order), may
+ * place its order. That is what a retry of a refused order has always done.
+ */
+export function soldOutBeforeClaim(input: { partnerId: string; quoteId: string; now: Date }): ClaimRefusal {
+  return { when: soldOutQuote(input), problem: (row) => soldOut(String(row.item_id)) };
 }
 
 function unknownQuote(quoteId: string): ProblemError {

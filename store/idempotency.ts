@@ -2,7 +2,8 @@
 // handler runs and completed with its response afterwards, so a concurrent duplicate waits its turn
 // instead of running twice. The claim is a lease that the running request keeps renewing: a key
 // whose process died is free again once the lease runs out (seconds), not after a long lock.
-import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
+import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { ProblemError } from '../domain/errors.ts';
 import { asyncCommit } from './async-commit.ts';
 import type { Database, IdempotencyRecord } from './database.ts';
 
@@ -10,7 +11,15 @@ export type ClaimResult =
   /** effectId: what an earlier run of this key already created (it died before answering). */
   | { outcome: 'claimed'; effectId: string | null }
   | { outcome: 'existing'; record: IdempotencyRecord }
-  | { outcome: 'replayed' };
+  | { outcome: 'replayed' }
+  /** The request was refused by the claim statement itself (`refuseWhen`): no key was claimed. */
+  | { outcome: 'refused'; refusal: Record<string, unknown> };
+
+/** A refusal a claim may answer in its own statement: `when` yields a row, `problem` is the answer. */
+export interface ClaimRefusal {
+  when: RawBuilder<unknown>;
+  problem(row: Record<string, unknown>): ProblemError;
+}
 
 export interface ClaimInput {
   principal: string;
@@ -24,6 +33,13 @@ export interface ClaimInput {
    * a request whose loss in a database crash harms no one, as a quote's.
    */
   asyncCommit?: boolean;
+  /**
+   * A select that yields a row when the request is to be refused before it runs (an order for a
+   * sold-out item): then the statement records the jti and claims nothing, and the claim's outcome
+   * is `refused` with that row. Only for a key with no record yet (a key claimed or answered before
+   * is answered as always), and only with the jti (the signed POSTs' claim).
+   */
+  refuseWhen?: RawBuilder<unknown>;
 }
 
 /** Inserts the claim (and the jti, when given): true when the key was free. */
@@ -31,8 +47,9 @@ async function insertClaim(
   db: Kysely<Database>,
   input: ClaimInput,
   lockedUntil: Date,
-): Promise<boolean | 'replayed'> {
+): Promise<boolean | 'replayed' | { refusal: Record<string, unknown> }> {
   if (!input.jti) {
+    if (input.refuseWhen) throw new Error('a claim that may refuse needs the request’s jti');
     const inserted = await db
       .insertInto('idempotency_records')
       .values({
@@ -46,7 +63,11 @@ async function insertClaim(
       .executeTakeFirst();
     return inserted.numInsertedOrUpdatedRows === 1n;
   }
-  const { rows } = await sql<{ jti_new: boolean; claimed: boolean }>`
+  const { rows } = await sql<{
+    jti_new: boolean;
+    claimed: boolean;
+    refusal?: Record<string, unknown> | null;
+  }>`
     with
     jti as (
       insert into request_nonces (issuer, jti, expires_at)
@@ -54,18 +75,36 @@ async function insertClaim(
       on conflict (issuer, jti) do nothing
       returning 1
     ),
+    ${refusal(input)}
     claim as (
       insert into idempotency_records (principal, key, request_hash, status, locked_until)
       select ${input.principal}, ${input.key}, ${input.requestHash}, 'in_progress', ${lockedUntil}
-      where exists (select from jti)
+      where exists (select from jti) ${input.refuseWhen ? sql`and not exists (select from refused)` : sql``}
       on conflict (principal, key) do nothing
       returning 1
     )
     select exists (select from jti) as jti_new, exists (select from claim) as claimed
+      ${input.refuseWhen ? sql`, (select refusal from refused) as refusal` : sql``}
       ${input.asyncCommit ? sql`, ${asyncCommit} as synchronous_commit` : sql``}`.execute(db);
   const row = rows[0];
   if (!row?.jti_new) return 'replayed';
+  if (row.refusal) return { refusal: row.refusal };
   return row.claimed;
+}
+
+/**
+ * The refusal's row, taken only when the key has no record (as the statement's snapshot sees it: a
+ * claim committed by a concurrent run of the same key in the meantime is not seen, and then both
+ * runs answer what the refusal says, which the claimed run would also have found).
+ */
+function refusal(input: ClaimInput) {
+  if (!input.refuseWhen) return sql``;
+  return sql`refused as (
+      select to_jsonb(r) as refusal from (${input.refuseWhen}) r
+      where not exists (
+        select from idempotency_records where principal = ${input.principal} and key = ${input.key})
+      limit 1
+    ),`;
 }
 
 /**
@@ -76,6 +115,7 @@ export async function claimIdempotencyKey(db: Kysely<Database>, input: ClaimInpu
   const lockedUntil = new Date(Date.now() + input.lockSeconds * 1000);
   const inserted = await insertClaim(db, input, lockedUntil);
   if (inserted === 'replayed') return { outcome: 'replayed' };
+  if (typeof inserted === 'object') return { outcome: 'refused', refusal: inserted.refusal };
   if (inserted) return { outcome: 'claimed', effectId: null };
 
   const takenOver = await db
@@ -121,8 +161,21 @@ function storeAnswer(db: QueryCreator<Database>, input: StoredAnswer) {
     .where('key', '=', input.key);
 }
 
-export async function completeIdempotencyKey(db: Kysely<Database>, input: StoredAnswer): Promise<void> {
-  await storeAnswer(db, input).execute();
+/**
+ * Stores the reply. With `asyncCommit` it commits without waiting for the disk: only for a reply
+ * whose loss in a database crash leaves the retry to find the same effect (a key bound to it) or
+ * to run a request that harms no one when answered again.
+ */
+export async function completeIdempotencyKey(
+  db: Kysely<Database>,
+  input: StoredAnswer & { asyncCommit?: boolean },
+): Promise<void> {
+  const { asyncCommit: lazily, ...answer } = input;
+  if (!lazily) {
+    await storeAnswer(db, answer).execute();
+    return;
+  }
+  await storeAnswer(db, answer).returning(asyncCommit.as('synchronous_commit')).execute();
 }
 
 /**

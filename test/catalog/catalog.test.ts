@@ -217,6 +217,37 @@ describe('a flash sale', () => {
     expect(await alliance.balance(coffee, member)).toBe(1_000_000n - 50n * 10n);
   }, 180_000);
 
+  it('answers a sold-out order from its key’s claim alone, the same answer on a retry of the key', async () => {
+    const member = await alliance.member({ coffee: 10_000n });
+    const item = await publish(airline, { pricePoints: '7', stock: '1', title: 'Flash: last seat' });
+    const [first, second] = await Promise.all(
+      [1, 2].map(
+        async () => ((await (await priceQuote(coffee, member, item.id)).json()) as { id: string }).id,
+      ),
+    );
+    expect((await order(coffee, first as string)).status).toBe(202);
+    const key = `sold-out-${item.id}`;
+    const again = () =>
+      gateway.call(coffee.signer, 'POST', '/v1/catalog/orders', {
+        body: { quoteId: second },
+        idempotencyKey: key,
+      });
+    const refused = await again();
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const { requestId, ...problem } = (await refused.json()) as { requestId: string };
+    expect(problem).toMatchObject({ code: 'sold_out', detail: `Item ${item.id} is sold out.` });
+    const kept = await gateway.db
+      .selectFrom('idempotency_records')
+      .select('key')
+      .where('key', '=', key)
+      .execute();
+    expect(kept).toEqual([]);
+    const retried = await again();
+    expect(retried.status).toBe(409);
+    expect(await retried.json()).toEqual({ ...problem, requestId: expect.not.stringMatching(requestId) });
+  });
+
   it('holds the per-member limit under concurrency', async () => {
     const member = await alliance.member({ coffee: 10_000n });
     const item = await publish(airline, { pricePoints: '7', stock: '100', perMemberLimit: 2 });

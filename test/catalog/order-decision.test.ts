@@ -13,11 +13,15 @@ import {
   loadFlashRound,
 } from '../../bench/lib/flash-sale-data.ts';
 import { ProblemError } from '../../domain/errors.ts';
-import { placeOrder } from '../../services/catalog-orders.ts';
+import { placeOrder, soldOutBeforeClaim } from '../../services/catalog-orders.ts';
 import { createServiceContext } from '../../services/context.ts';
 import { createDatabase } from '../../store/connection.ts';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
-import { claimIdempotencyKey, releaseIdempotencyKey } from '../../store/idempotency.ts';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+} from '../../store/idempotency.ts';
 import { migrateToLatest } from '../../store/migrator.ts';
 
 const members = 40;
@@ -71,7 +75,37 @@ async function attempt(quoteId: string, key: string, lockSeconds = 10) {
     if (!(error instanceof ProblemError)) throw error;
     const releasedByStatement = idempotency.released;
     if (!releasedByStatement) await releaseIdempotencyKey(db, principal, key);
-    return { answer: error.code, placed: undefined, released: releasedByStatement };
+    return { answer: error.code, placed: undefined, released: releasedByStatement, problem: error };
+  }
+}
+
+/**
+ * What the order route's claim does (gateway/routes/catalog.ts): the key claimed with the jti and
+ * the sold-out check in one statement, then the order as `attempt` places it.
+ */
+async function attemptWithCheck(quoteId: string, key: string) {
+  const soldOut = soldOutBeforeClaim({ partnerId: principal, quoteId, now: new Date() });
+  const claim = await claimIdempotencyKey(db, {
+    principal,
+    key,
+    requestHash: `hash-${key}`,
+    lockSeconds: 10,
+    jti: { issuer: principal, jti: `${key}-${Math.random()}`, expiresAt: new Date(Date.now() + 60_000) },
+    refuseWhen: soldOut.when,
+  });
+  if (claim.outcome === 'refused') {
+    const problem = soldOut.problem(claim.refusal);
+    return { answer: problem.code, problem, byClaim: true, claim };
+  }
+  if (claim.outcome !== 'claimed') return { answer: `claim_${claim.outcome}`, byClaim: false, claim };
+  const idempotency = { principal, key, effectId: claim.effectId, released: false };
+  try {
+    const placed = await placeOrder(orders, { partnerId: principal, quoteId, idempotency, now: new Date() });
+    return { answer: 'reserved', placed, byClaim: false, claim };
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    if (!idempotency.released) await releaseIdempotencyKey(db, principal, key);
+    return { answer: error.code, problem: error, byClaim: false, claim };
   }
 }
 
@@ -167,5 +201,62 @@ describe('the order decided in one statement', () => {
     expect(ids.size).toBe(1);
     expect(answers.filter((answer) => answer.placed?.created)).toHaveLength(1);
     expect(await state(itemId)).toEqual({ orders: 1, stockLeft: 4, bought: 1, boundKeys: 1 });
+  });
+
+  it('answers sold out from the claim statement itself, claiming nothing, the same answer on retry', async () => {
+    const { itemId, round } = await item(1);
+    expect((await attemptWithCheck(flashQuoteId(round, 1), `check-${round}-1`)).answer).toBe('reserved');
+    // The decision's own sold-out answer (no check in the claim), for comparison.
+    const decided = await attempt(flashQuoteId(round, 2), `check-${round}-2`);
+    const key = `check-${round}-3`;
+    const first = await attemptWithCheck(flashQuoteId(round, 3), key);
+    expect(first).toMatchObject({ answer: 'sold_out', byClaim: true });
+    expect(first.problem?.detail).toBe(`Item ${itemId} is sold out.`);
+    expect(first.problem?.message).toBe(decided.problem?.message);
+    expect({ ...first.problem }).toEqual({ ...decided.problem });
+    expect(await keyRecord(key)).toBeUndefined();
+    // The same key again (a new signature): sold out again, and still nothing kept under the key.
+    expect(await attemptWithCheck(flashQuoteId(round, 3), key)).toMatchObject({
+      answer: 'sold_out',
+      byClaim: true,
+    });
+    expect(await keyRecord(key)).toBeUndefined();
+    // Restocked: the retried key orders, as a retry of a released key always could.
+    await admin.query('update catalog_items set stock_left = 1 where id = $1', [itemId]);
+    const restocked = await attemptWithCheck(flashQuoteId(round, 3), key);
+    expect(restocked).toMatchObject({ answer: 'reserved', byClaim: false });
+    expect(await state(itemId)).toEqual({ orders: 2, stockLeft: 0, bought: 2, boundKeys: 2 });
+  });
+
+  it('leaves a key with a record, and every refusal but sold out, to the usual path', async () => {
+    const { round } = await item(1);
+    expect((await attemptWithCheck(flashQuoteId(round, 1), `usual-${round}-1`)).answer).toBe('reserved');
+    // A key answered before replays its answer, even though the item is now sold out.
+    const key = `usual-${round}-2`;
+    await admin.query(
+      `insert into idempotency_records (principal, key, request_hash, status, locked_until)
+       values ($1, $2, $3, 'in_progress', now() + interval '10 seconds')`,
+      [principal, key, `hash-${key}`],
+    );
+    await completeIdempotencyKey(db, {
+      principal,
+      key,
+      status: 418,
+      contentType: 'text/plain',
+      body: 'first',
+    });
+    const replayed = await attemptWithCheck(flashQuoteId(round, 2), key);
+    expect(replayed).toMatchObject({ byClaim: false, claim: { outcome: 'existing' } });
+    // An expired quote for a sold-out item is refused as expired, by the decision, as before.
+    await admin.query(`update quotes set expires_at = now() - interval '1 second' where id = $1`, [
+      flashQuoteId(round, 3),
+    ]);
+    expect(await attemptWithCheck(flashQuoteId(round, 3), `usual-${round}-3`)).toMatchObject({
+      answer: 'quote_expired',
+      byClaim: false,
+    });
+    // The quote this member already ordered answers with its order, not sold out.
+    const again = await attemptWithCheck(flashQuoteId(round, 1), `usual-${round}-4`);
+    expect(again).toMatchObject({ answer: 'reserved', byClaim: false, placed: { created: false } });
   });
 });
