@@ -107,6 +107,7 @@ async function ordersOn(db: Db, round: number, count: number, itemStock: number)
       lockSeconds: 10,
       jti: { issuer: principal, jti: randomUUID(), expiresAt: new Date(Date.now() + 300_000) },
       refuseWhen: soldOut.when,
+      asyncCommit: true,
     });
     if (claim.outcome === 'refused') return soldOut.problem(claim.refusal).code;
     if (claim.outcome !== 'claimed') return `claim_${claim.outcome}`;

@@ -35,7 +35,8 @@ export function hashRequest(method: string, pathWithQuery: string, body: Uint8Ar
 export interface ClaimOptions {
   /**
    * The claim and its jti commit without waiting for the disk: for a route whose request, lost in a
-   * database crash, harms no one if answered again (quotes; see docs/architecture.md).
+   * database crash, harms no one if answered again (quotes; see docs/architecture.md), or whose
+   * effect commits synchronously after the claim and so flushes it too (orders).
    */
   asyncCommit?: boolean;
   /**

@@ -150,7 +150,13 @@ const orderRoute = signedRoute(
       ...problemResponses(400, 401, 403, 404, 409, 422),
     },
   },
-  { refuseFirst: soldOutFirst },
+  // The claim (the key and the jti) commits without waiting for the disk. A placed order's own
+  // statement commits synchronously, and that flush takes the earlier claim with it (the WAL is
+  // written in order), so no order outlives its claim. A claim lost in a database crash before it
+  // was of a request that had taken nothing: its retry runs again. A sold-out answer from the claim
+  // wrote only its jti; lost, it lets the same signed request be answered once more (sold out, or
+  // ordered if restocked), as a retry of its key could be anyway.
+  { refuseFirst: soldOutFirst, asyncCommit: true },
 );
 
 const readOrderRoute = signedRoute('partner', {
