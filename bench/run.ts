@@ -138,6 +138,17 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     '20000',
     String(concurrency),
   ]);
+  // Hosted-to-hosted transfers as the route makes them (bench/hosted-transfer-load.ts): no workflow.
+  const { h1, h2 } = alliance.partners;
+  const direct = await runJson<LoadResult & { workflowsAsked: number }>('bench/hosted-transfer-load.ts', [
+    alliance.databaseUrl,
+    h1.id,
+    h1.programId,
+    h2.programId,
+    alliance.memberIds.join(','),
+    '10000',
+    String(concurrency),
+  ]);
   const pgbenchUrl = withDatabase(alliance.databaseUrl, `alliance_pgbench_${Date.now()}`);
   await ensureDatabase(pgbenchUrl);
   let tps: number;
@@ -153,7 +164,18 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     lotSeeding,
     debitsAcrossLots: debits,
     pgbenchSimpleUpdateTps: tps,
+    transfersHostedDirect: direct,
   };
+  results.push({
+    name: 'transfers_hosted_direct',
+    value: direct.perSecond,
+    unit: 'transfers/s (hosted to hosted, key claim + one transaction + reply, no workflow)',
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients`,
+    baselineValue: tps,
+    concurrency,
+    p50Ms: direct.p50Ms,
+    p99Ms: direct.p99Ms,
+  });
   results.push({
     name: 'hosted_ledger',
     value: ledger.perSecond,
