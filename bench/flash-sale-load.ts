@@ -10,7 +10,8 @@
 // itself when the stock is already gone), placeOrder (the order decided in one
 // statement: the quote, the item and the member's link read, the stock taken, the member's count, the
 // key bound, the order written; a refusal releases the key in that same statement), the reply
-// rendered as the route renders it and stored under the key. The order's workflow is
+// rendered as the route renders it and stored under the key (the claim and the reply committed
+// without waiting for the WAL flush, as the route commits them). The order's workflow is
 // not started (startOrder does nothing): it runs after the answer and is not part of the decision.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -131,6 +132,7 @@ async function ordersOn(db: Db, round: number, count: number, itemStock: number)
         status: placed.created ? 202 : 200,
         contentType: 'application/json',
         body: JSON.stringify(view),
+        asyncCommit: true,
       });
       reserved += 1;
       if (reserved === itemStock) sellingMs = Math.round(performance.now() - begin);

@@ -155,8 +155,11 @@ const orderRoute = signedRoute(
   // written in order), so no order outlives its claim. A claim lost in a database crash before it
   // was of a request that had taken nothing: its retry runs again. A sold-out answer from the claim
   // wrote only its jti; lost, it lets the same signed request be answered once more (sold out, or
-  // ordered if restocked), as a retry of its key could be anyway.
-  { refuseFirst: soldOutFirst, asyncCommit: true },
+  // ordered if restocked), as a retry of its key could be anyway. The reply is stored without
+  // waiting either: a 202's key was bound to its order in the order's own durable statement, and a
+  // 200 names the order its quote already had, so a reply lost in a crash leaves the key to its
+  // lease and its retry finds that same order and answers it again.
+  { refuseFirst: soldOutFirst, asyncCommit: true, asyncReply: true },
 );
 
 const readOrderRoute = signedRoute('partner', {
