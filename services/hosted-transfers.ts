@@ -14,12 +14,10 @@ import {
   type DirectTransferAccounts,
   directTransferAccounts,
   quotePrograms,
+  recordDirectSteps,
   settleDirectTransfer,
 } from '../store/hosted-ledger/direct-transfer.ts';
-import {
-  findTransferMinRemainingLife,
-  saveTransferExpiryProfile,
-} from '../store/transfer-expiry-profiles.ts';
+import { findTransferMinRemainingLife } from '../store/transfer-expiry-profiles.ts';
 import {
   completeTransferInTransaction,
   failTransferInTransaction,
@@ -119,10 +117,13 @@ async function settleInTransaction(
         lifeFloor(transfer.created_at, await findTransferMinRemainingLife(trx, transfer.id)),
       ),
   });
-  const step = (name: string, outcome: string, extra: object = {}) =>
-    recordTransferStep(trx, { transferId: transfer.id, step: name, outcome, ...extra });
   if (outcome.outcome === 'refused') {
-    await step('reserve', 'refused', { detail: `${outcome.code}: ${outcome.detail}` });
+    await recordTransferStep(trx, {
+      transferId: transfer.id,
+      step: 'reserve',
+      outcome: 'refused',
+      detail: `${outcome.code}: ${outcome.detail}`,
+    });
     await failTransferInTransaction(trx, {
       transferId: transfer.id,
       code: outcome.code,
@@ -130,10 +131,7 @@ async function settleInTransaction(
     });
     return 'failed';
   }
-  if (outcome.paidWith.length > 0) await saveTransferExpiryProfile(trx, transfer.id, outcome.paidWith);
-  await step('reserve', 'done', { status: 'reserved' });
-  await step('credit', 'done', { status: 'credited' });
-  await step('post', 'done');
+  await recordDirectSteps(trx, transfer.id, outcome.paidWith);
   await completeTransferInTransaction(trx, transfer.id);
   return 'completed';
 }

@@ -3,7 +3,7 @@
 // (`<transferId>:reserve`, `:credit`, `:post`), so reversals, reconciliation and the conservation
 // monitor read it as they read any other. Nothing here commits: a refusal writes no ledger row, and
 // whatever the caller writes beside it (the transfer, its steps, the obligation) commits with it.
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ExpiryProfile } from '../../domain/point-lots.ts';
 import type { Database } from '../database.ts';
 import { ensureAccount, type LedgerAccountIds } from './accounts.ts';
@@ -157,4 +157,36 @@ export async function quotePrograms(
     .where('id', '=', quoteId)
     .executeTakeFirst();
   return row && { sourceProgramId: row.source_program_id, targetProgramId: row.target_program_id };
+}
+
+/**
+ * The steps a workflow records for the three ledger moves (reserve, credit, post, each done), the
+ * transfer's status and reservation end, and what paid for it (`transfer_expiry_profiles`, as a
+ * source's reserve answer is kept), in one statement instead of four.
+ */
+export async function recordDirectSteps(
+  trx: Transaction<Database>,
+  transferId: string,
+  paidWith: ExpiryProfile,
+): Promise<void> {
+  const profile = JSON.stringify(
+    paidWith.map((portion) => ({
+      points: String(portion.points),
+      expiresAt: portion.expiresAt?.toISOString() ?? null,
+    })),
+  );
+  await sql`
+    with
+    steps as (
+      insert into transfer_steps (transfer_id, step, outcome)
+      values (${transferId}, 'reserve', 'done'), (${transferId}, 'credit', 'done'), (${transferId}, 'post', 'done')
+      on conflict (transfer_id, step, outcome) do nothing
+    ),
+    profile as (
+      insert into transfer_expiry_profiles (transfer_id, profile, reported_at)
+      select ${transferId}, ${profile}::jsonb, now() where ${paidWith.length > 0}::boolean
+      on conflict (transfer_id) do nothing
+    )
+    update transfers set status = 'credited', updated_at = now(), reservation_end = 'posted'
+    where id = ${transferId}`.execute(trx);
 }
