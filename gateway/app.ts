@@ -1,5 +1,6 @@
 // The one factory that builds the gateway's Hono app; the server and the tests both call it.
-import { httpInstrumentationMiddleware } from '@hono/otel';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -68,6 +69,15 @@ import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { registerWellKnownRoutes } from './routes/well-known.ts';
 import { isOutOfRange, translateError } from './unexpected-errors.ts';
+
+// Loaded only when this process traces: @hono/otel brings OpenTelemetry's semantic conventions,
+// incubating ones included (about 2 MiB of source and the objects it builds), into every gateway.
+// Its ES module, as an import would load it: the CommonJS build requires hono's CommonJS copy,
+// whose route helpers cannot read a request of this (ES module) app.
+const require = createRequire(import.meta.url);
+function loadHonoOtel() {
+  return require(fileURLToPath(import.meta.resolve('@hono/otel'))) as typeof import('@hono/otel');
+}
 
 export interface GatewayOptions {
   audience: string;
@@ -147,7 +157,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   app.use(httpMetrics());
   if (activeTracing()) {
     // A server span per request, named by route template; the request id rides along as baggage.
-    app.use(httpInstrumentationMiddleware());
+    app.use(loadHonoOtel().httpInstrumentationMiddleware());
     app.use((c, next) => withCarriedId(requestIdAttribute, c.var.requestId, next));
   }
   app.use(async (c, next) => {
