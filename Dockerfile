@@ -8,4 +8,4 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY . .
 USER node
 EXPOSE 3000
-CMD ["node", "--max-semi-space-size=8", "scripts/gateway.ts"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=256", "scripts/gateway.ts"]
