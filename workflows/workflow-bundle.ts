@@ -10,10 +10,26 @@ import { projectDir } from '../runtime/project-dir.ts';
 
 const run = promisify(execFile);
 
+// The workflows' code cannot change while this process runs, so a worker started again in it (a
+// restart, another task queue) reuses the bundle instead of paying webpack again.
+const bundles = new Map<string, Promise<{ code: string }>>();
+
 /** Bundles workflows/index.ts with these workflow interceptor modules; the code, for Worker.create. */
-export async function bundleWorkflowsOutOfProcess(
+export function bundleWorkflowsOutOfProcess(
   interceptorModules: readonly string[],
 ): Promise<{ code: string }> {
+  const key = JSON.stringify(interceptorModules);
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleInChild(interceptorModules);
+    // A failed bundling is not kept: the next worker tries again.
+    bundle.catch(() => bundles.delete(key));
+    bundles.set(key, bundle);
+  }
+  return bundle;
+}
+
+async function bundleInChild(interceptorModules: readonly string[]): Promise<{ code: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'alliance-workflows-'));
   const outFile = path.join(dir, 'workflow-bundle.js');
   try {
