@@ -233,7 +233,9 @@ if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
         ['transfers_http', alliance.partners.a, alliance.partners.b],
         ['transfers_hosted', alliance.partners.h1, alliance.partners.h2],
       ] as const) {
-        const transfers = await benchTransfers(alliance, name, from, to, logger);
+        const transfers = await benchTransfers(alliance, name, from, to, logger, {
+          latency: name === 'transfers_http',
+        });
         results.push(...transfers.results);
         details[name] = transfers.details;
         memoryBaselines.worker = {

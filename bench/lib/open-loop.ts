@@ -2,7 +2,8 @@
 // the ones before have answered, as members arrive whether or not the gateway is busy. Each latency
 // counts from the operation's planned start, so a server that falls behind is charged for the wait
 // (a closed loop would hide it by sending less: coordinated omission).
-import { type LoadResult, summarise } from './stats.ts';
+import { createTally } from './lanes.ts';
+import type { LoadResult } from './stats.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -12,28 +13,15 @@ export async function runOpenLoop(
   okOutcomes: readonly string[],
   operation: (index: number) => Promise<string>,
 ): Promise<LoadResult> {
-  const latencies: number[] = [];
-  const outcomes: Record<string, number> = {};
-  let ok = 0;
+  const tally = createTally(okOutcomes);
   const begin = performance.now();
-  const one = async (index: number) => {
-    const planned = begin + (index * 1_000) / ratePerSecond;
-    let outcome: string;
-    try {
-      outcome = await operation(index);
-    } catch (error) {
-      outcome = error instanceof Error ? error.name : 'Error';
-    }
-    latencies.push(performance.now() - planned);
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-    if (okOutcomes.includes(outcome)) ok += 1;
-  };
+  const plannedStart = (index: number) => begin + (index * 1_000) / ratePerSecond;
   const inFlight: Promise<void>[] = [];
   for (let index = 0; index < count; index += 1) {
-    const wait = begin + (index * 1_000) / ratePerSecond - performance.now();
+    const wait = plannedStart(index) - performance.now();
     if (wait > 0) await sleep(wait);
-    inFlight.push(one(index));
+    inFlight.push(tally.measure(plannedStart(index), () => operation(index)));
   }
   await Promise.all(inFlight);
-  return summarise(latencies, ok, performance.now() - begin, outcomes);
+  return tally.summary(performance.now() - begin);
 }
