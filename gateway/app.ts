@@ -21,7 +21,7 @@ import type { ReversalStarter } from '../services/reversals.ts';
 import type { SandboxFaultSwitches, SandboxProvisioner } from '../services/sandbox.ts';
 import type { SettlementCloser } from '../services/settlement.ts';
 import type { DocumentSigner } from '../services/settlement-statements.ts';
-import type { TransferStarter } from '../services/transfers.ts';
+import type { TransferStarter, TransferWebhooksStarter } from '../services/transfers.ts';
 import { createRequestVerifier } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
 import { findVerificationKeys } from '../store/partners.ts';
@@ -98,6 +98,8 @@ export interface GatewayDependencies {
   exchange: QuotePolicy & { coolingOffHours: number };
   /** Starts (or finds) a transfer's workflow and waits briefly for its outcome. */
   startTransfer: TransferStarter;
+  /** Starts the webhook delivery of a transfer settled without a workflow; absent: the sweep does. */
+  startTransferWebhooks?: TransferWebhooksStarter;
   /** Starts (or finds) a reversal's workflow and waits briefly for its outcome. */
   startReversal: ReversalStarter;
   /** Starts (or finds) an accrual's workflow, or a refund's, and waits briefly for its outcome. */
@@ -203,7 +205,11 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerMemberLinkRoutes(app, services, deps.exchange.coolingOffHours);
   registerRateAgreementRoutes(app, services);
   registerQuoteRoutes(app, services, deps.exchange);
-  registerTransferRoutes(app, services, { startTransfer: deps.startTransfer, policy: deps.exchange });
+  registerTransferRoutes(app, services, {
+    startTransfer: deps.startTransfer,
+    ...(deps.startTransferWebhooks ? { startWebhooks: deps.startTransferWebhooks } : {}),
+    policy: deps.exchange,
+  });
   registerTheftHoldRoutes(app, services, { startTransfer: deps.startTransfer });
   registerCampaignRoutes(app, services);
   registerReversalRoutes(app, services, deps.startReversal);

@@ -17,6 +17,7 @@ import { startReconciliationRun } from '../workflows/reconciliation-client.ts';
 import { startReversalWorkflow } from '../workflows/reversal-client.ts';
 import { runSettlementClose } from '../workflows/settlement-client.ts';
 import { startTransferWorkflow } from '../workflows/transfer-client.ts';
+import { startPendingTransferWebhooks } from '../workflows/transfer-webhooks-client.ts';
 import { createApp } from './app.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { listenGateway } from './http-server.ts';
@@ -79,6 +80,16 @@ export async function startGatewayServer(deps: GatewayServerDependencies): Promi
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           timeouts: transferTimeouts(config),
           replyWaitMs: config.TRANSFER_REPLY_WAIT_MS,
+        },
+        transferId,
+      ),
+    startTransferWebhooks: (transferId) =>
+      startPendingTransferWebhooks(
+        {
+          client: deps.temporal,
+          db: deps.db,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          timeouts: transferTimeouts(config),
         },
         transferId,
       ),

@@ -3,8 +3,9 @@
 // (bound to the request's Idempotency-Key), reserves at the source, credits the target, posts, writes
 // the steps a workflow would have written, the obligation and the webhook deliveries, and marks it
 // completed; a refusal commits the failed transfer instead, having moved nothing. A retry of the key
-// finds the transfer whichever way it ended. The webhooks are an outbox: delivered after the answer,
-// and by the stranded-transfer sweep when nobody could (workflows/transfer-webhooks-client.ts).
+// finds the transfer whichever way it ended. The webhooks are an outbox: their delivery is started
+// after the answer (services/transfers.ts), and by the stranded-transfer sweep when that could not be
+// (workflows/transfer-webhooks-client.ts).
 // A transfer held for theft review is created as before and waits for its release (its workflow).
 import type { Transaction } from 'kysely';
 import { creditProfile, lifeFloor } from '../domain/transfer-expiry-profiles.ts';

@@ -33,6 +33,12 @@ import { assessTheftRisk, mayStart, recordHold, type TransferWithHold, withHolds
 /** Starts the transfer's workflow, or finds it running, and waits a short while for its outcome. */
 export type TransferStarter = (transferId: string) => Promise<unknown>;
 
+/**
+ * Starts the delivery of the webhooks a transfer settled in its creating transaction left in the
+ * outbox (workflows/transfer-webhooks-client.ts); the stranded-transfer sweep does it when this cannot.
+ */
+export type TransferWebhooksStarter = (transferId: string) => Promise<unknown>;
+
 export type TransferRequest =
   | { quoteId: string }
   | { memberId: string; sourceProgramId: string; targetProgramId: string; sourcePoints: bigint };
@@ -58,6 +64,8 @@ export interface TransferReply extends TransferWithHold {
 
 export interface TransferDependencies extends ServiceContext {
   startTransfer: TransferStarter;
+  /** Absent: a settled transfer's webhooks wait for the sweep. */
+  startWebhooks?: TransferWebhooksStarter;
   policy: QuotePolicy;
   logger: Logger;
 }
@@ -266,6 +274,19 @@ export async function requestTransfer(
       { err: error, transferId: transfer.id },
       'could not start the transfer workflow now; the stranded transfer sweep will start it',
     );
+  }
+  // Settled in its creating transaction (two hosted programmes): its webhooks leave now, not at the
+  // next sweep. Not awaited: the member's answer does not wait on Temporal, and the outbox row
+  // stays until delivered, so the sweep finishes what this could not start.
+  if (created && deps.startWebhooks && ['completed', 'failed'].includes(transfer.status)) {
+    deps
+      .startWebhooks(transfer.id)
+      .catch((error: unknown) =>
+        deps.logger.warn(
+          { err: error, transferId: transfer.id },
+          'could not start the webhook delivery now; the stranded transfer sweep will start it',
+        ),
+      );
   }
   // The workflow has moved the transfer on meanwhile: its row and steps, read once, are the reply.
   const found = await findTransferWithSteps(deps.db, transfer.id);

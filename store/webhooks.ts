@@ -184,3 +184,18 @@ export async function listStaleTransferDeliveries(
   const rows = await query.execute();
   return rows.map((row) => ({ id: row.id, transferId: row.event_id.split(':')[0] ?? row.event_id }));
 }
+
+/** The transfer's end webhooks still waiting to go (a transfer settled without a workflow). */
+export async function pendingTransferDeliveryIds(
+  db: Kysely<Database>,
+  transferId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('event_id', 'in', [`${transferId}:transfer.completed`, `${transferId}:transfer.failed`])
+    .where(sql<boolean>`status = 'pending'`)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -1,6 +1,9 @@
 // Starts the delivery of a transfer's queued webhooks under a derived id (`<transferId>:webhooks`),
 // so a sweep that runs twice, or a sweep after the gateway's own start, never delivers twice.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database.ts';
+import { pendingTransferDeliveryIds } from '../store/webhooks.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
 import { transferWebhooksWorkflow } from './transfer-webhooks.workflow.ts';
 
@@ -38,4 +41,16 @@ export async function startTransferWebhooks(
     if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
     throw error;
   }
+}
+
+/**
+ * Starts the delivery of what the transfer's outbox still holds, right after the transfer settled
+ * without a workflow; nothing to start when it holds nothing (delivered, or never queued).
+ */
+export async function startPendingTransferWebhooks(
+  options: TransferWebhooksOptions & { db: Kysely<Database> },
+  transferId: string,
+): Promise<boolean> {
+  const deliveryIds = await pendingTransferDeliveryIds(options.db, transferId);
+  return deliveryIds.length > 0 && startTransferWebhooks(options, transferId, deliveryIds);
 }

@@ -1,7 +1,8 @@
 // Delivers the webhooks of a transfer that ended without a workflow of its own (one settled in the
 // transaction that created it, between two hosted programmes): the same retries and final failure
-// as a transfer workflow's deliveries. Started by the stranded-transfer sweep for the deliveries the
-// transfer's outbox still holds (workflows/transfer-webhooks-client.ts).
+// as a transfer workflow's deliveries. Started by the gateway right after such a transfer, or by the
+// stranded-transfer sweep, for the deliveries the transfer's outbox still holds
+// (workflows/transfer-webhooks-client.ts).
 import { proxyActivities } from '@temporalio/workflow';
 import type { WebhookActivities } from './webhook-activities.ts';
 

@@ -74,7 +74,7 @@ const listTransfersRoute = signedRoute('partner', {
 export function registerTransferRoutes(
   app: OpenAPIHono<GatewayEnv>,
   context: ServiceContext,
-  transfers: Pick<TransferDependencies, 'startTransfer' | 'policy'>,
+  transfers: Pick<TransferDependencies, 'startTransfer' | 'startWebhooks' | 'policy'>,
 ): void {
   app.openapi(createTransferRoute, async (c) => {
     const body = c.req.valid('json');

@@ -25,6 +25,7 @@ import type { SettlementCalendar } from '../../workflows/schedules.ts';
 import { runSettlementClose } from '../../workflows/settlement-client.ts';
 import type { TransferTimeouts } from '../../workflows/transfer.workflow.ts';
 import { startTransferWorkflow } from '../../workflows/transfer-client.ts';
+import { startPendingTransferWebhooks } from '../../workflows/transfer-webhooks-client.ts';
 import { createWorker } from '../../workflows/worker-factory.ts';
 import { useOwnTestDatabase, useTestDatabase } from './database.ts';
 import { createSigner, type Signer, signerFor, testAudience } from './signer.ts';
@@ -209,6 +210,11 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
           timeouts: testTransferTimeouts,
           replyWaitMs: 8_000,
         },
+        transferId,
+      ),
+    startTransferWebhooks: (transferId) =>
+      startPendingTransferWebhooks(
+        { client: overrides.transferClient ?? temporal, db, taskQueue, timeouts: testTransferTimeouts },
         transferId,
       ),
     startReversal: (reversalId) =>

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLedgerAccountIds } from '../../store/hosted-ledger/accounts.ts';
 import { creditPoints } from '../../store/hosted-ledger/operations.ts';
@@ -12,6 +12,7 @@ import { checkLedger, readBalance } from '../../store/hosted-ledger/reports.ts';
 import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
 import { agreeRate } from '../support/exchange.ts';
+import { createTestGateway } from '../support/gateway.ts';
 
 // A database of its own, and the stranded-transfer sweep, which drains the webhook outbox.
 const alliance = await createAlliance({
@@ -19,6 +20,13 @@ const alliance = await createAlliance({
   strandedTransfers: { untouchedSeconds: 1 },
 });
 const { gateway, bookstore } = alliance;
+// The same alliance behind a gateway whose Temporal is down: a real client of a port nobody listens on.
+const downGateway = await createTestGateway({
+  database: gateway.db,
+  transferClient: new Client({
+    connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }),
+  }),
+});
 const accountIds = createLedgerAccountIds();
 // The cinema's webhook endpoint: takes every event (the signature is the partner's to check).
 const received: string[] = [];
@@ -240,22 +248,44 @@ describe('a transfer between two hosted programmes', () => {
     expect(await checkLedger(gateway.db)).toEqual({ entriesSum: 0n, accountsOutOfBalance: [] });
   });
 
-  it('has its webhooks delivered from the outbox by the sweep, without a transfer workflow', async () => {
+  const delivery = (transferId: string) =>
+    gateway.db
+      .selectFrom('webhook_deliveries')
+      .select('status')
+      .where('event_id', '=', `${transferId}:transfer.completed`)
+      .executeTakeFirstOrThrow();
+  async function delivered(transferId: string): Promise<void> {
+    for (let attempt = 0; attempt < 100 && (await delivery(transferId)).status === 'pending'; attempt += 1)
+      await sleep(200);
+    expect(await delivery(transferId)).toEqual({ status: 'delivered' });
+    expect(received.some((body) => body.includes(transferId))).toBe(true);
+  }
+
+  it('has its webhooks delivered right after the answer, without a transfer workflow or the sweep', async () => {
     const { member } = await memberWithBooks([{ points: 1_000n, expiresAt: null }]);
     const view = (await (await transfer(member, 100n)).json()) as TransferView;
     expect(view.status).toBe('completed');
+    // The sweep runs hourly here and is not triggered: the gateway started the delivery itself.
+    await delivered(view.id);
+    await noWorkflow(view.id);
+  }, 60_000);
+
+  it('has its webhooks delivered from the outbox by the sweep when Temporal was down at the answer', async () => {
+    const { member } = await memberWithBooks([{ points: 1_000n, expiresAt: null }]);
+    const response = await downGateway.call(bookstore.signer, 'POST', '/v1/transfers', {
+      body: {
+        memberId: member.memberId,
+        sourceProgramId: bookstore.programId,
+        targetProgramId: cinema.programId,
+        sourcePoints: '100',
+      },
+    });
+    const view = (await response.json()) as TransferView;
+    expect(view.status).toBe('completed');
     await sleep(1_200);
+    expect(await delivery(view.id)).toEqual({ status: 'pending' });
     await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    const delivery = () =>
-      gateway.db
-        .selectFrom('webhook_deliveries')
-        .select('status')
-        .where('event_id', '=', `${view.id}:transfer.completed`)
-        .executeTakeFirstOrThrow();
-    for (let attempt = 0; attempt < 100 && (await delivery()).status === 'pending'; attempt += 1)
-      await sleep(200);
-    expect(await delivery()).toEqual({ status: 'delivered' });
-    expect(received.some((body) => body.includes(view.id))).toBe(true);
+    await delivered(view.id);
     await noWorkflow(view.id);
   }, 60_000);
 
