@@ -16,12 +16,13 @@ describe.each(Object.entries(serviceNodeFlags))('the V8 flags of %s', (script, f
   });
   it('are in the Dockerfile and docker-compose.yml wherever it is started', () => {
     const quoted = `["node", ${words.map((word) => `"${word}"`).join(', ')}]`;
-    for (const file of ['Dockerfile', 'docker-compose.yml']) {
-      const starts = read(file)
+    const starts = ['Dockerfile', 'docker-compose.yml'].flatMap((file) =>
+      read(file)
         .split('\n')
-        .filter((line) => line.includes(`"${script}"`));
-      expect(starts.length, file).toBeGreaterThan(0);
-      for (const line of starts) expect(line, file).toContain(quoted);
-    }
+        .filter((line) => line.includes(`"${script}"`))
+        .map((line) => ({ file, line })),
+    );
+    expect(starts.length).toBeGreaterThan(0);
+    for (const { file, line } of starts) expect(line, file).toContain(quoted);
   });
 });

@@ -14,4 +14,5 @@
 // (about 175 MiB resident after the same load, flat).
 export const serviceNodeFlags: Record<string, readonly string[]> = {
   'scripts/gateway.ts': ['--max-semi-space-size=8', '--max-old-space-size=256'],
+  'scripts/worker.ts': ['--max-semi-space-size=8'],
 };
