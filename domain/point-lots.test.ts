@@ -204,7 +204,7 @@ describe('a transfer carries the expiry of what paid for it', () => {
     );
   });
 
-  it('caps every portion at the target rule, and stretches it only to a granted minimum life', () => {
+  it('caps every portion at the target rule', () => {
     const soon = at('2027-01-10T00:00:00Z');
     const rule = at('2027-12-01T00:00:00Z');
     const carried = [
@@ -216,12 +216,6 @@ describe('a transfer carries the expiry of what paid for it', () => {
       { points: 20n, expiresAt: rule },
     ]);
     expect(creditLots({ points: 50n, ruleExpiry: null })).toEqual([{ points: 50n, expiresAt: null }]);
-    expect(
-      creditLots({ points: 50n, ruleExpiry: null, carried, lifeAtLeastUntil: at('2027-03-01T00:00:00Z') }),
-    ).toEqual([
-      { points: 30n, expiresAt: at('2027-03-01T00:00:00Z') },
-      { points: 20n, expiresAt: null },
-    ]);
   });
 });
 

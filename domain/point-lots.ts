@@ -165,27 +165,24 @@ export function scaleProfile(paidFrom: readonly ExpiryPortion[], points: bigint)
 /**
  * The lots a credit makes. Each portion of the profile it carries (a transfer's, scaled to the
  * points credited) expires at the sooner of its own expiry and the programme's rule; without a
- * profile, every point takes the rule's. A minimum remaining life (an agreement may grant one)
- * stretches a portion that would expire sooner up to it, never past the rule.
+ * profile, every point takes the rule's. An agreement's minimum remaining life is already in the
+ * profile a transfer carries (domain/transfer-expiry-profiles.ts), so the rule caps it here too.
  */
 export function creditLots(input: {
   points: bigint;
   ruleExpiry: Date | null;
   carried?: readonly ExpiryPortion[] | undefined;
-  lifeAtLeastUntil?: Date | null | undefined;
 }): ExpiryProfile {
   assert(input.points > 0n, 'a credit makes a positive amount');
   const carried =
     input.carried && profilePoints(input.carried) > 0n
       ? scaleProfile(input.carried, input.points)
       : [{ points: input.points, expiresAt: null }];
-  const floor = input.lifeAtLeastUntil ?? null;
   return normalizeProfile(
-    carried.map((portion) => {
-      const stretched =
-        floor !== null && portion.expiresAt !== null && portion.expiresAt < floor ? floor : portion.expiresAt;
-      return { points: portion.points, expiresAt: earlierExpiry(stretched, input.ruleExpiry) };
-    }),
+    carried.map((portion) => ({
+      points: portion.points,
+      expiresAt: earlierExpiry(portion.expiresAt, input.ruleExpiry),
+    })),
   );
 }
 

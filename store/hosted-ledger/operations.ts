@@ -29,8 +29,6 @@ export interface CreditLotInput extends CreditInput {
    * later than it did there, nor later than the programme's own rule gives. Absent: the rule alone.
    */
   carriedExpiry?: readonly ExpiryPortion[] | undefined;
-  /** A minimum remaining life the transfer's agreement grants carried points. */
-  lifeAtLeastUntil?: Date | null | undefined;
   /** When the points are earned, for the programme's rule. */
   now?: Date;
 }
@@ -50,7 +48,6 @@ export async function creditPoints(
     points: input.points,
     ruleExpiry: lotExpiry(await accountIds.expiryRule(db, input.programId), input.now ?? new Date()),
     carried: input.carriedExpiry,
-    lifeAtLeastUntil: input.lifeAtLeastUntil,
   });
   const issuance = await accountIds.system(db, input.programId, 'issuance');
   // The account must exist before the statement: rows a statement inserts are not seen by its own update.
