@@ -1,7 +1,8 @@
 // A quote's writes (its key claim and jti, the quote and its stored reply) commit without waiting
 // for the disk (store/async-commit.ts). Nothing of that may be lost when the gateway dies: with the
 // gateway a real process, SIGKILLed and started again, a quote made before the kill is still spent
-// once and only once, and the very same signed requests (quote and transfer) sent again are refused.
+// once and only once, the very same signed requests (quote and transfer) sent again are refused, and
+// the transfer's key, asked again, answers with the reply stored before the kill.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { signRequest } from '../../signing/request-token.ts';
@@ -94,10 +95,17 @@ describe('a crash of the gateway', () => {
     });
 
     const transferRequest = await signedPost(alpha, '/v1/transfers', { quoteId: quote.id });
-    const created = await transferRequest(randomUUID());
+    const transferKey = randomUUID();
+    const created = await transferRequest(transferKey);
     expect(created.status).toBe(201);
     const transfer = (await created.json()) as { id: string };
     await crashGateway();
+
+    // The transfer's key, under a new token: its stored reply, unchanged.
+    const retried = await (await signedPost(alpha, '/v1/transfers', { quoteId: quote.id }))(transferKey);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await retried.json()) as { id: string }).id).toBe(transfer.id);
 
     // The quote again, under a new key and a new token: the transfer it already started, no other.
     const again = await (await signedPost(alpha, '/v1/transfers', { quoteId: quote.id }))(randomUUID());
