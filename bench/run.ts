@@ -239,7 +239,7 @@ if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
         results.push(...transfers.results);
         details[name] = transfers.details;
         memoryBaselines.worker = {
-          label: 'bare worker (same SDK, no-op activities) after its runs',
+          label: 'bare worker (same SDK and V8 flags, no-op activities) after its runs',
           bytes: transfers.bareWorkerBytes,
         };
         recordMemory(alliance, name);

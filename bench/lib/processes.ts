@@ -51,13 +51,13 @@ export async function startService(options: {
   timeoutMs?: number;
   /** Everything it prints is also appended to this file, to read after a run. */
   outputFile?: string;
+  /** V8 flags; by default the ones the product starts `script` with (runtime/node-flags.ts). */
+  nodeFlags?: readonly string[];
 }): Promise<Service> {
-  // BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of each service when it stops.
-  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const profile = cpuProfileFlags();
   const guard = ['--import', path.join(projectDir, 'bench', 'lib', 'orphan-guard.ts')];
   // The flags the product starts this script with (runtime/node-flags.ts), so what is measured is what runs.
-  const flags = serviceNodeFlags[options.script] ?? [];
+  const flags = options.nodeFlags ?? serviceNodeFlags[options.script] ?? [];
   const child = spawn(
     process.execPath,
     [...flags, ...profile, ...guard, path.join(projectDir, options.script)],
@@ -143,12 +143,18 @@ export async function startService(options: {
 }
 
 /** Runs a script to completion and returns what it printed on stdout, parsed as JSON. */
+/** BENCH_CPU_PROFILE_DIR=dir: each service and load process writes a V8 CPU profile there as it exits. */
+function cpuProfileFlags(): string[] {
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  return profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+}
+
 export async function runJson<T>(
   script: string,
   args: string[],
   env: Record<string, string> = {},
 ): Promise<T> {
-  const child = spawn(process.execPath, [path.join(projectDir, script), ...args], {
+  const child = spawn(process.execPath, [...cpuProfileFlags(), path.join(projectDir, script), ...args], {
     cwd: projectDir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -2,6 +2,7 @@
 // same server: throughput by concurrency until it stops rising, the latency of one transfer at a
 // time, and the latency at half the peak rate (arrivals at a fixed rate, as members come).
 import type { Logger } from '../../runtime/logger.ts';
+import { serviceNodeFlags } from '../../runtime/node-flags.ts';
 import type { BenchAlliance, BenchPartner } from './alliance.ts';
 import { runJson, startService } from './processes.ts';
 import type { BenchResult } from './report.ts';
@@ -41,6 +42,9 @@ export async function benchTransfers(
   const bare = await startService({
     name: 'bare-worker',
     script: 'bench/bare-worker.ts',
+    // With the worker's own V8 flags: the memory ratio then compares what each worker holds, not
+    // the flags against V8's defaults.
+    nodeFlags: serviceNodeFlags['scripts/worker.ts'],
     env: { TEMPORAL_ADDRESS: alliance.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue },
     ready: 'bare worker running',
   });
