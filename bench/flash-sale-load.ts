@@ -1,7 +1,8 @@
 // A flash sale: ATTEMPTS order attempts, one per member, on an item with STOCK left, CONCURRENCY at a
 // time, beside a bare conditional decrement (`update … set stock = stock - 1 where … and stock > 0`,
 // one row, autocommit) on the same PostgreSQL at the same concurrency, in a database of its own (made,
-// migrated and dropped by bench/lib/flash-sale-bench.ts). Prints one line per phase on stderr and the
+// migrated and dropped by bench/lib/flash-sale-bench.ts), and beside the floor of any signed order's
+// answer (its jti recorded, raw; floorRound). Prints one line per phase on stderr and the
 // figures as JSON on stdout:
 // node bench/flash-sale-load.ts URL [attempts] [stock] [concurrency] [rounds]
 //
@@ -58,7 +59,11 @@ async function drive(count: number, attempt: (n: number) => Promise<string>): Pr
       }
     }),
   );
-  const answered = (statuses.reserved ?? 0) + (statuses.sold_out ?? 0) + (statuses.decremented ?? 0);
+  const answered =
+    (statuses.reserved ?? 0) +
+    (statuses.sold_out ?? 0) +
+    (statuses.decremented ?? 0) +
+    (statuses.recorded ?? 0);
   return summarise(latencies, answered, performance.now() - begin, statuses);
 }
 
@@ -186,25 +191,58 @@ async function bareOn(bare: pg.Pool, round: number, count: number, rowStock: num
   return { ...result, sold: result.statuses.decremented ?? 0, stockLeft: Number(row?.stock) };
 }
 
+// The floor: the one write every answer to a signed order makes, sold out or not, its jti (replay
+// protection; store/idempotency.ts), as the claim commits it (without waiting for the disk), alone
+// and raw. No design that keeps a signed request from being replayed answers faster than this.
+async function floorRound(round: number, count: number) {
+  const floor = new pg.Pool({ connectionString: url, max: concurrency });
+  try {
+    await floorOn(floor, warmUpRound(round), warmUpAttempts);
+    return await floorOn(floor, round, count);
+  } finally {
+    await floor.end();
+  }
+}
+
+async function floorOn(floor: pg.Pool, round: number, count: number) {
+  const expiresAt = new Date(Date.now() + 300_000);
+  return drive(count, async (n) => {
+    await floor.query({
+      name: 'flash_floor_jti',
+      text: `with jti as (insert into request_nonces (issuer, jti, expires_at) values ($1, $2, $3) returning 1)
+        select set_config('synchronous_commit', 'off', true) from jti`,
+      values: [flashIds.buyer, `floor-${round}-${n}-${randomUUID()}`, expiresAt],
+    });
+    return 'recorded';
+  });
+}
+
 await admin.query('vacuum analyze');
 
 type OrdersFigures = Awaited<ReturnType<typeof ordersRound>>;
-const measured: { orders: OrdersFigures; bare: Awaited<ReturnType<typeof bareRound>>; ratio: number }[] = [];
+const measured: {
+  orders: OrdersFigures;
+  bare: Awaited<ReturnType<typeof bareRound>>;
+  floor: Awaited<ReturnType<typeof floorRound>>;
+  ratio: number;
+}[] = [];
 for (let round = 1; round <= rounds; round += 1) {
   // Bare first in odd rounds, orders first in even ones: a drift of the shared machine cancels out.
   let orderFigures: OrdersFigures | undefined;
   if (round % 2 === 0) orderFigures = await ordersRound(round, attempts, stock);
   const bareFigures = await bareRound(round, attempts, stock);
+  const floorFigures = await floorRound(round, attempts);
   orderFigures ??= await ordersRound(round, attempts, stock);
   const ratio = orderFigures.perSecond / bareFigures.perSecond;
-  measured.push({ orders: orderFigures, bare: bareFigures, ratio });
+  measured.push({ orders: orderFigures, bare: bareFigures, floor: floorFigures, ratio });
   progress(
-    `round ${round}: orders ${orderFigures.perSecond}/s (sold ${orderFigures.sold} in ${orderFigures.sellingMs} of ${orderFigures.durationMs} ms, stock left ${orderFigures.stockLeft}, ${JSON.stringify(orderFigures.statuses)}), bare ${bareFigures.perSecond}/s (sold ${bareFigures.sold}): ${ratio.toFixed(3)}×`,
+    `round ${round}: orders ${orderFigures.perSecond}/s (sold ${orderFigures.sold} in ${orderFigures.sellingMs} of ${orderFigures.durationMs} ms, stock left ${orderFigures.stockLeft}, ${JSON.stringify(orderFigures.statuses)}), bare ${bareFigures.perSecond}/s (sold ${bareFigures.sold}), jti floor ${floorFigures.perSecond}/s: ${ratio.toFixed(3)}×`,
   );
 }
 
 const ordersMedian = median(measured.map((round) => round.orders.perSecond));
 const bareMedian = median(measured.map((round) => round.bare.perSecond));
+const floorMedian = median(measured.map((round) => round.floor.perSecond));
 const exact = measured.every(
   (round) =>
     round.orders.sold === stock &&
@@ -219,6 +257,7 @@ process.stdout.write(
     rounds: measured,
     ordersMedianPerSecond: ordersMedian,
     bareMedianPerSecond: bareMedian,
+    floorMedianPerSecond: floorMedian,
     ratio: ordersMedian / bareMedian,
     exactlySold: exact,
   })}\n`,
