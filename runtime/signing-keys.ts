@@ -1,10 +1,10 @@
 // The gateway's signing keys and the operator's public keys, from configuration. For local runs,
 // `npm start` keeps generated keys under .data/keys so that a restart keeps the same identities.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import { isSigningAlgorithm, type SigningAlgorithm } from '../signing/algorithms.ts';
 import { generateSigningKeyPair, type SigningKeyPair, toPublicJwk } from '../signing/keys.ts';
+import { readOrCreateFile } from './file-created-once.ts';
 
 export interface GatewayKeys {
   /** Signs the gateway's calls and webhooks. */
@@ -27,13 +27,16 @@ export function gatewayKeysFromJwks(jwks: { keys: Record<string, unknown>[] }): 
   };
 }
 
-/** Reads a key pair kept in a file, or makes one and keeps it there (readable by its owner only). */
+/**
+ * Reads a key pair kept in a file, or makes one and keeps it there (readable by its owner only); of
+ * processes starting at once, all keep the one pair the first of them made.
+ */
 export async function loadOrCreateKeyPair(file: string, alg: SigningAlgorithm): Promise<SigningKeyPair> {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SigningKeyPair;
-  const pair = await generateSigningKeyPair(alg);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(pair, null, 2)}\n`, { mode: 0o600 });
-  return pair;
+  const text = await readOrCreateFile(
+    file,
+    async () => `${JSON.stringify(await generateSigningKeyPair(alg), null, 2)}\n`,
+  );
+  return JSON.parse(text) as SigningKeyPair;
 }
 
 /** Reads a key pair kept in a file; undefined when there is none. */

@@ -4,9 +4,8 @@
 // stored its answer) is answered with the same key, and no private key is kept anywhere to make
 // that so. Another Idempotency-Key gives another key; the secret never leaves this process.
 import { createHmac, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { readOrCreateFile } from '../runtime/file-created-once.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 
 /** The DER prefix of a PKCS #8 Ed25519 private key; the 32-byte seed follows it (RFC 8410). */
@@ -37,11 +36,12 @@ export async function deriveCredentialKey(
   };
 }
 
-/** Reads the secret kept in a file, or makes one and keeps it there (readable by its owner only). */
-export function loadOrCreateSecret(file: string): Buffer {
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  const secret = randomBytes(secretBytes);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${secret.toString('hex')}\n`, { mode: 0o600 });
-  return secret;
+/**
+ * Reads the secret kept in a file, or makes one and keeps it there (readable by its owner only); of
+ * processes starting at once, all keep the one secret the first of them made, so that the keys they
+ * derive agree.
+ */
+export async function loadOrCreateSecret(file: string): Promise<Buffer> {
+  const text = await readOrCreateFile(file, () => `${randomBytes(secretBytes).toString('hex')}\n`);
+  return Buffer.from(text.trim(), 'hex');
 }

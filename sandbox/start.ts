@@ -176,7 +176,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       standIns,
       standInClients,
       systems,
-      credentialSecret: loadOrCreateSecret(path.join(options.dataDir, 'keys', 'sandbox-credentials.secret')),
+      credentialSecret: await loadOrCreateSecret(
+        path.join(options.dataDir, 'keys', 'sandbox-credentials.secret'),
+      ),
     }),
     close: async () => {
       await gateway.close();
