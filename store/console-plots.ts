@@ -51,9 +51,15 @@ export interface DailyBalance {
 }
 
 /**
- * Each hosted programme's member balances at the end of every UTC day in [from, to): the posted
- * entries on member accounts before `from`, then each day's entries added. Held points are still
- * the member's (a reservation is posted or given back), so pending entries do not count.
+ * Each hosted programme's member balances at the end of every UTC day in [from, to). Held points
+ * are still the member's (a reservation is posted or given back), so only posted points count.
+ *
+ * Counted backwards from now, so that a page view reads the entries since `from` and never the
+ * whole ledger: a member account's counters hold its posted balance (checkLedger proves they agree
+ * with its entries), and the balance at the end of a day is that, less the posted entries written
+ * after it. The counters and the entries are read in one statement, from one snapshot, so every
+ * entry is in both or in neither. The entries since `from` are found by a BRIN index on created_at
+ * (entries are written in time order), which costs the ledger's writes next to nothing.
  */
 export async function memberBalancesByDay(
   db: Kysely<Database>,
@@ -70,25 +76,25 @@ export async function memberBalancesByDay(
       select id from programs where ledger = 'hosted'
         ${own === null ? sql`` : sql`and id = any(${own}::text[])`}
     ),
-    daily as (
+    now_posted as (
+      select program_id, sum(credits_posted - debits_posted) as points
+      from ledger_accounts
+      where kind = 'member' and program_id in (select id from hosted)
+      group by program_id
+    ),
+    since as (
       select account.program_id, (entry.created_at at time zone 'UTC')::date as day,
         sum(entry.amount_points) as points
       from ledger_entries entry
       join ledger_accounts account on account.id = entry.account_id
-      where account.kind = 'member' and entry.phase = 'posted'
+      where entry.created_at >= ${input.from} and entry.phase = 'posted' and account.kind = 'member'
         and account.program_id in (select id from hosted)
-        and entry.created_at < ${input.to}
       group by account.program_id, day
-    ),
-    opening as (
-      select program_id, coalesce(sum(points), 0) as points from daily
-      where day < (${input.from}::timestamptz at time zone 'UTC')::date group by program_id
     )
     select hosted.id as program_id, to_char(days.day, 'YYYY-MM-DD') as day,
-      (coalesce((select points from opening where opening.program_id = hosted.id), 0)
-        + coalesce((select sum(points) from daily
-            where daily.program_id = hosted.id and daily.day >= (${input.from}::timestamptz at time zone 'UTC')::date
-              and daily.day <= days.day), 0))::int8 as balance_points
+      (coalesce((select points from now_posted where now_posted.program_id = hosted.id), 0)
+        - coalesce((select sum(points) from since
+            where since.program_id = hosted.id and since.day > days.day), 0))::int8 as balance_points
     from hosted cross join days
     order by hosted.id, days.day`.execute(db);
   return result.rows;
