@@ -12,6 +12,12 @@
 // 121 MiB in use and 230-296 MiB resident, still climbing round after round). A 256 MiB limit,
 // about four times what the gateway keeps, makes V8 collect and return that space as it goes
 // (about 175 MiB resident after the same load, flat).
+//
+// The worker's young generation, for the same reason: activities and workflow activations allocate
+// short-lived objects without pause, and at V8's default the worker grew to 528 MiB after the HTTP
+// transfer bench, 1.43 times a bare worker; with 8 MiB semi-spaces, 333 MiB, and 1.08 times a bare
+// worker given the same flag (docs/performance.md). Its old generation keeps V8's default limit: the
+// workflow cache lives there, bounded by the SDK rather than by a heap limit.
 export const serviceNodeFlags: Record<string, readonly string[]> = {
   'scripts/gateway.ts': ['--max-semi-space-size=8', '--max-old-space-size=256'],
   'scripts/worker.ts': ['--max-semi-space-size=8'],
