@@ -15,7 +15,7 @@ import pg from 'pg';
 import { type BreakKind, readWindow } from '../domain/reconciliation.ts';
 import { createDatabase } from '../store/connection.ts';
 import { migrateToLatest } from '../store/migrator.ts';
-import { matchRun } from '../store/reconciliation.ts';
+import { matchRun, matchSettings } from '../store/reconciliation.ts';
 import { gatewayOperations } from '../store/reconciliation-gateway-operations.ts';
 import { findRun } from '../store/reconciliation-runs.ts';
 import {
@@ -88,12 +88,15 @@ const joinSql = (runId: string) => sql<{ count: string }>`select count(*) as cou
       page.ats) as item(key, operation, account_ref, points, status, at)
     where page.run_id = ${runId}) p on p.key = g.key`;
 let joinRows = 0;
-async function join(runId: string): Promise<number> {
-  // The match lifts the requests' 15 s statement timeout for itself; the baseline must too, or a
-  // loaded machine ends the round before either has a time.
+/**
+ * The join, timed. The match lifts the requests' 15 s statement timeout for itself; the baseline
+ * must too, or a loaded machine ends the round before either has a time. With `settings`, it runs
+ * under the match's own planner settings as well (`matchSettings`), beside the plain baseline.
+ */
+async function join(runId: string, settings: readonly string[] = ["statement_timeout = '10min'"]) {
   const { value, ms } = await timed(() =>
     db.transaction().execute(async (trx) => {
-      await sql`set local statement_timeout = '10min'`.execute(trx);
+      for (const setting of settings) await sql.raw(`set local ${setting}`).execute(trx);
       return joinSql(runId).execute(trx);
     }),
   );
@@ -126,6 +129,8 @@ for (let round = 1; round <= rounds; round += 1) {
   const stageMs = await stage(runId);
   const joinMs: number[] = [];
   for (let run = 0; run < joinRuns; run += 1) joinMs.push(await join(runId));
+  const tunedJoinMs: number[] = [];
+  for (let run = 0; run < joinRuns; run += 1) tunedJoinMs.push(await join(runId, matchSettings));
   progress(
     `round ${round}/${rounds}: staged in ${(stageMs / 1000).toFixed(1)} s; join ×${joinRuns}, median ${median(joinMs).toFixed(0)} ms (${joinRows.toLocaleString('en-US')} rows)`,
   );
@@ -161,6 +166,7 @@ for (let round = 1; round <= rounds; round += 1) {
     // Objects rather than bare numbers: the runner's JSON then stays as Biome formats it.
     join: joinMs.map((ms, index) => ({ run: index + 1, ms: round1(ms) })),
     joinMedianMs: round1(baselineMs),
+    tunedJoin: tunedJoinMs.map((ms, index) => ({ run: index + 1, ms: round1(ms) })),
     matchMs: round1(match.ms),
     ratio: Math.round((match.ms / baselineMs) * 1000) / 1000,
     statements,
@@ -168,7 +174,7 @@ for (let round = 1; round <= rounds; round += 1) {
 }
 
 // EXPLAIN ANALYZE of the join and of the match's slow statements, on a run staged again, each in a
-// transaction rolled back; the match's with matchRun's settings (no JIT, its work_mem).
+// transaction rolled back; the match's with matchRun's own settings (`matchSettings`).
 async function explain(text: string, values: unknown[], settings = ''): Promise<string> {
   await admin.query('begin');
   try {
@@ -203,12 +209,17 @@ for (const timing of slow) {
   plans.push({
     phase: timing.phase,
     text: timing.text,
-    plan: await explain(timing.text, timing.firstValues, "set local jit = off; set local work_mem = '128MB'"),
+    plan: await explain(
+      timing.text,
+      timing.firstValues,
+      matchSettings.map((setting) => `set local ${setting}`).join('; '),
+    ),
   });
 }
 for (const { phase, plan } of plans) progress(`plan: ${phase}\n${plan}\n`);
 
 const joinMedianMs = median(roundResults.flatMap((result) => result.join.map((run) => run.ms)));
+const tunedJoinMedianMs = median(roundResults.flatMap((result) => result.tunedJoin.map((run) => run.ms)));
 const matchMedianMs = median(roundResults.map((result) => result.matchMs));
 const figures = {
   shape: {
@@ -222,6 +233,7 @@ const figures = {
   joinRows,
   rounds: roundResults,
   joinMedianMs: round1(joinMedianMs),
+  tunedJoinMedianMs: round1(tunedJoinMedianMs),
   matchMedianMs: round1(matchMedianMs),
   ratio: Math.round((matchMedianMs / joinMedianMs) * 1000) / 1000,
   plans,

@@ -30,6 +30,29 @@ export interface MatchResult {
 }
 
 /**
+ * The match's settings, for its own transaction only (the bench explains its plans with them too):
+ * - no JIT: the statement's estimated cost passes PostgreSQL's thresholds for inlining and optimising
+ *   its expressions as machine code; compiling them took 3.6 s of an 11.5 s match (EXPLAIN ANALYZE
+ *   over a million operations), more than the compiled code saves in a statement run once;
+ * - a 10 minute statement timeout: a batch statement over a whole day of a programme, for which the
+ *   15 s meant for requests (store/connection.ts) is too short on a busy server; the activity's own
+ *   30 minutes bound it;
+ * - 128 MB of work memory: its hashes hold a day of a programme's operations (a million take
+ *   ~200 MB; hashes get twice this, hash_mem_multiplier), which the server's default 4 MB would
+ *   spill to disk in a hundred batches. One statement, once a day per programme;
+ * - no merge joins: the partner's staged items (arrays unnested) are estimated at a few thousand
+ *   rows, not a million, so the planner joined the two sides by sorting both on the key, each sort
+ *   spilling 100-130 MB to disk (3.5 s of a 7 s match); a hash full join reads each side once, and
+ *   the match took ~4 s (`npm run bench:reconcile`, docs/performance.md).
+ */
+export const matchSettings = [
+  'jit = off',
+  "statement_timeout = '10min'",
+  "work_mem = '128MB'",
+  'enable_mergejoin = off',
+] as const;
+
+/**
  * Matches the run's staged items with the gateway's operations at its programme. Both sides are
  * read over the period widened by the tolerance; an item counts (matched or broken) only when it
  * happened inside the period, by the gateway's time or, missing there, the partner's. Then the open
@@ -42,17 +65,7 @@ export async function matchRun(
 ): Promise<MatchResult> {
   const { run, window } = input;
   return inTransaction(db, async (trx) => {
-    // The match's estimated cost passes PostgreSQL's thresholds for inlining and optimising its
-    // expressions as machine code: compiling them took 3.6 s of an 11.5 s match (EXPLAIN ANALYZE
-    // over a million operations), more than the compiled code saves in a statement run once.
-    await sql`set local jit = off`.execute(trx);
-    // A batch statement over a whole day of a programme: the 15 s meant for requests (store/connection.ts)
-    // is too short on a busy server; the activity's own 30 minutes bound it.
-    await sql`set local statement_timeout = '10min'`.execute(trx);
-    // Its sorts and hashes hold a day of a programme's operations (a million take ~200 MB): with the
-    // server's default 4 MB they spill to disk in a hundred batches. Hash operations get twice this
-    // (hash_mem_multiplier); one statement, once a day per programme.
-    await sql`set local work_mem = '128MB'`.execute(trx);
+    for (const setting of matchSettings) await sql.raw(`set local ${setting}`).execute(trx);
     const gateway = gatewayOperations({ programId: run.program_id, from: window.from, to: window.to });
     // One pass over the compared rows: the matches only counted, the few breaks gathered as JSON
     // (a CTE read twice, for the breaks and for the count, was materialised: a million rows written
