@@ -142,13 +142,13 @@ export async function startService(options: {
   };
 }
 
-/** Runs a script to completion and returns what it printed on stdout, parsed as JSON. */
 /** BENCH_CPU_PROFILE_DIR=dir: each service and load process writes a V8 CPU profile there as it exits. */
 function cpuProfileFlags(): string[] {
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
   return profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
 }
 
+/** Runs a script to completion and returns what it printed on stdout, parsed as JSON. */
 export async function runJson<T>(
   script: string,
   args: string[],
