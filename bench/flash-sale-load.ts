@@ -193,7 +193,7 @@ async function bareOn(bare: pg.Pool, round: number, count: number, rowStock: num
 
 // The floor: the one write every answer to a signed order makes, sold out or not, its jti (replay
 // protection; store/idempotency.ts), as the claim commits it (without waiting for the disk), alone
-// and raw. No design that keeps a signed request from being replayed answers faster than this.
+// and raw: no answer that records its jti in PostgreSQL comes faster than this.
 async function floorRound(round: number, count: number) {
   const floor = new pg.Pool({ connectionString: url, max: concurrency });
   try {

@@ -63,7 +63,7 @@ export async function benchFlashSale(
       },
       {
         // The one write every signed order's answer makes (its jti), against the same bare decrement:
-        // the highest ratio any design that refuses replayed requests could reach.
+        // the highest ratio an answer that records its jti in PostgreSQL could reach.
         name: 'flash_sale_jti_floor',
         value: figures.floorMedianPerSecond,
         unit: `jti records/s (the insert every signed order's answer makes, raw pg, committed without waiting for the disk, ${count(attempts)} times; median of ${rounds} rounds)`,
