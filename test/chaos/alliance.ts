@@ -79,6 +79,9 @@ const serviceSettings = {
   TRANSFER_STEP_TOTAL_SECONDS: '10',
   TRANSFER_REPLY_WAIT_MS: '1500',
   DATABASE_POOL_SIZE_MAX: '10',
+  // No metrics server: test files run side by side, and each worker on the default port would take
+  // it from the others (EADDRINUSE).
+  WORKER_METRICS_PORT: '0',
 };
 
 function expectStatus(response: { status: number; text: string }, status: number, what: string): void {

@@ -79,7 +79,9 @@ async function completedTransfer(response: Response): Promise<string> {
 
 const transferIds: string[] = [];
 
-describe('a clean alliance', () => {
+// Each check waits up to 30 s for the triggered schedule to record it (checkNow), so a test around
+// one needs longer than the suite's 30 s on a machine busy with the other test files.
+describe('a clean alliance', { timeout: 90_000 }, () => {
   it('passes every check after real transfers, and alerts no one', async () => {
     const member = await alliance.member({ coffee: 2_000n, airline: 1_000n, bookstore: 1_000n });
     transferIds.push(await completedTransfer(await alliance.transfer(coffee, airline, member, 1_000n)));
@@ -99,7 +101,7 @@ describe('a clean alliance', () => {
   });
 });
 
-describe('a deliberately broken row', () => {
+describe('a deliberately broken row', { timeout: 90_000 }, () => {
   it('an unbalanced ledger entry: the check fails naming it, the operator sees it and gets a signed alert', async () => {
     const reserve = await db
       .selectFrom('ledger_transfers')

@@ -27,6 +27,8 @@ function startWorkerProcess(): Promise<ChildProcess> {
       GATEWAY_PRIVATE_JWKS: JSON.stringify({ keys: [gateway.gatewayKey.privateJwk] }),
       PARTNER_CALL_TIMEOUT_MS: String(testPartnerCallTimeoutMs),
       LOG_LEVEL: 'info',
+      // No metrics server: another test file's worker may hold the default port at the same time.
+      WORKER_METRICS_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
