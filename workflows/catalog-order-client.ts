@@ -1,7 +1,8 @@
 // Client side of a catalog order: start its workflow under the order's id (a second start finds the
 // first). The reply to the member does not wait for it: the order was decided when it was placed.
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { catalogOrderWorkflow } from './catalog-order.workflow.ts';
+import { startOnce } from './start-once.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
 
 export interface CatalogOrderStarterOptions {
@@ -15,17 +16,10 @@ export async function startCatalogOrder(
   options: CatalogOrderStarterOptions,
   orderId: string,
 ): Promise<boolean> {
-  try {
-    await options.client.workflow.start(catalogOrderWorkflow, {
-      workflowId: orderId,
-      taskQueue: options.taskQueue,
-      args: [{ orderId, timeouts: options.timeouts }],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw error;
-  }
+  return startOnce(options.client, catalogOrderWorkflow, {
+    workflowId: orderId,
+    taskQueue: options.taskQueue,
+    args: [{ orderId, timeouts: options.timeouts }],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
 }

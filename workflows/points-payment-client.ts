@@ -12,6 +12,7 @@ import {
   type PointsPaymentOutcome,
   pointsPaymentWorkflow,
 } from './points-payment.workflow.ts';
+import { startOnce } from './start-once.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
 
 export interface PointsPaymentStarterOptions {
@@ -55,17 +56,10 @@ export async function startPointsPaymentIfNotRunning(
   options: Omit<PointsPaymentStarterOptions, 'replyWaitMs'>,
   operationId: string,
 ): Promise<boolean> {
-  try {
-    await options.client.workflow.start(pointsPaymentWorkflow, {
-      workflowId: operationId,
-      taskQueue: options.taskQueue,
-      args: [{ operationId, timeouts: options.timeouts }],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw error;
-  }
+  return startOnce(options.client, pointsPaymentWorkflow, {
+    workflowId: operationId,
+    taskQueue: options.taskQueue,
+    args: [{ operationId, timeouts: options.timeouts }],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+  });
 }

@@ -2,6 +2,7 @@
 // finds the same workflow) and wait a short while for its outcome with update-with-start.
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { awaitReversalOutcomeUpdate, type ReversalOutcome, reversalWorkflow } from './reversal.workflow.ts';
+import { startOnce } from './start-once.ts';
 import type { TransferStarterOptions } from './transfer-client.ts';
 
 const startMarginMs = 5_000;
@@ -38,17 +39,10 @@ export async function startReversalIfNeverStarted(
   options: Omit<TransferStarterOptions, 'replyWaitMs'>,
   reversalId: string,
 ): Promise<boolean> {
-  try {
-    await options.client.workflow.start(reversalWorkflow, {
-      workflowId: reversalId,
-      taskQueue: options.taskQueue,
-      args: [{ reversalId, timeouts: options.timeouts }],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw error;
-  }
+  return startOnce(options.client, reversalWorkflow, {
+    workflowId: reversalId,
+    taskQueue: options.taskQueue,
+    args: [{ reversalId, timeouts: options.timeouts }],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
 }

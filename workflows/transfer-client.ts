@@ -7,6 +7,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { transferIdAttribute, withCarriedId } from '../runtime/tracing.ts';
+import { startOnce } from './start-once.ts';
 import {
   awaitOutcomeUpdate,
   type TransferOutcome,
@@ -67,20 +68,13 @@ export async function startTransferIfNeverStarted(
   options: Omit<TransferStarterOptions, 'replyWaitMs'>,
   transferId: string,
 ): Promise<boolean> {
-  try {
-    await options.client.workflow.start(transferWorkflow, {
-      workflowId: transferId,
-      taskQueue: options.taskQueue,
-      args: [{ transferId, timeouts: options.timeouts }],
-      memo: sweepMemo,
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw error;
-  }
+  return startOnce(options.client, transferWorkflow, {
+    workflowId: transferId,
+    taskQueue: options.taskQueue,
+    args: [{ transferId, timeouts: options.timeouts }],
+    memo: sweepMemo,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
 }
 
 /** What Temporal knows of the workflow under an id: none, alive, or closed (and how). */
@@ -140,18 +134,11 @@ export async function startTransferRecovery(
   transferId: string,
   attempt: number,
 ): Promise<boolean> {
-  try {
-    await options.client.workflow.start(transferRecoveryWorkflow, {
-      workflowId: recoveryWorkflowId(transferId, attempt),
-      taskQueue: options.taskQueue,
-      args: [{ transferId, timeouts: options.timeouts }],
-      memo: sweepMemo,
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw error;
-  }
+  return startOnce(options.client, transferRecoveryWorkflow, {
+    workflowId: recoveryWorkflowId(transferId, attempt),
+    taskQueue: options.taskQueue,
+    args: [{ transferId, timeouts: options.timeouts }],
+    memo: sweepMemo,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
 }

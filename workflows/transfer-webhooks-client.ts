@@ -1,9 +1,10 @@
 // Starts the delivery of a transfer's queued webhooks under a derived id (`<transferId>:webhooks`),
 // so a sweep that runs twice, or a sweep after the gateway's own start, never delivers twice.
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.ts';
 import { pendingTransferDeliveryIds } from '../store/webhooks.ts';
+import { startOnce } from './start-once.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
 import { transferWebhooksWorkflow } from './transfer-webhooks.workflow.ts';
 
@@ -21,26 +22,19 @@ export async function startTransferWebhooks(
   transferId: string,
   deliveryIds: string[],
 ): Promise<boolean> {
-  try {
-    await options.client.workflow.start(transferWebhooksWorkflow, {
-      workflowId: transferWebhooksWorkflowId(transferId),
-      taskQueue: options.taskQueue,
-      args: [
-        {
-          transferId,
-          deliveryIds,
-          stepAttemptMs: options.timeouts.stepAttemptMs,
-          webhookTotalMs: options.timeouts.webhookTotalMs,
-        },
-      ],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw error;
-  }
+  return startOnce(options.client, transferWebhooksWorkflow, {
+    workflowId: transferWebhooksWorkflowId(transferId),
+    taskQueue: options.taskQueue,
+    args: [
+      {
+        transferId,
+        deliveryIds,
+        stepAttemptMs: options.timeouts.stepAttemptMs,
+        webhookTotalMs: options.timeouts.webhookTotalMs,
+      },
+    ],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
 }
 
 /**
