@@ -2,6 +2,9 @@
 // behind only the signature check (the gateway's verifier, keys and nonces in memory), and that
 // route followed by the statements a quote cannot do without: two single-row writes (the jti with
 // the Idempotency-Key claim; the quote with its stored reply) around one read, straight through pg.
+// The fourth is the least any design of a quote can do, stored or not (a quote as a token the gateway
+// signs would add its signature): the request's signature checked, and one statement that records the
+// jti without waiting for the disk and reads the member's two links (consent, tier).
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { JWK } from 'jose';
@@ -29,6 +32,22 @@ if (process.env.DATABASE_URL) {
   await pool.query('create table if not exists bench_statement_floor (id text primary key)');
 }
 
+// A lost jti only matters after a crash of PostgreSQL itself, within the token's lifetime.
+const asyncPool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: 20,
+  options: '-c synchronous_commit=off',
+});
+
+// The gateway's memory floor: the same process holding what the gateway holds beside Hono, a
+// connected Temporal client (bench/lib/quotes-bench.ts).
+if (process.env.TEMPORAL_ADDRESS) {
+  const { connectTemporalClient, pingTemporal } = await import('../workflows/client.ts');
+  const client = await connectTemporalClient(process.env.TEMPORAL_ADDRESS, 'default');
+  await pingTemporal(client);
+  process.once('beforeExit', () => void client.connection.close());
+}
+
 const app = new Hono();
 app.post('/bare/v1/quotes', (c) => c.json(quoteJson, 201));
 app.post('/signed/v1/quotes', async (c) => {
@@ -54,6 +73,25 @@ app.post('/statements/v1/quotes', async (c) => {
   await pool.query({ name: 'floor_read', text: 'select $1::text as id', values: [caller.jti] });
   await pool.query({ name: 'floor_write', text: write, values: [`${caller.jti}:quote`] });
   return c.json(quoteJson, 201);
+});
+app.post('/floor/v1/quotes', async (c) => {
+  const url = new URL(c.req.url);
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  const caller = await verify({
+    authorization: c.req.header('authorization'),
+    method: 'POST',
+    path: url.pathname.replace('/floor', ''),
+    body,
+  });
+  const request = JSON.parse(new TextDecoder().decode(body)) as Record<string, string>;
+  const { rows } = await asyncPool.query({
+    name: 'floor_one_statement',
+    text: `with jti as (insert into bench_statement_floor (id) values ($1))
+      select program_id, tier, consent_scopes from member_links
+      where member_id = $2 and program_id in ($3, $4) and revoked_at is null`,
+    values: [caller.jti, request.memberId, request.sourceProgramId, request.targetProgramId],
+  });
+  return c.json({ ...(quoteJson as object), links: rows.length }, 201);
 });
 serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 0) }, (info) => {
   process.stdout.write(`bare hono listening on ${info.port}\n`);

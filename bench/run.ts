@@ -7,13 +7,13 @@ import { createLogger } from '../runtime/logger.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { audience, type BenchAlliance, startBenchAlliance } from './lib/alliance.ts';
 import { benchFlashSale } from './lib/flash-sale-bench.ts';
-import { freePort, runJson, startService } from './lib/processes.ts';
+import { runJson } from './lib/processes.ts';
+import { benchQuotes } from './lib/quotes-bench.ts';
 import { benchReconcile } from './lib/reconcile-bench.ts';
 import { type BenchResult, writeReport } from './lib/report.ts';
 import { benchScale } from './lib/scale-bench.ts';
 import { benchSettlement } from './lib/settlement-bench.ts';
 import { median } from './lib/settlement-data.ts';
-import { httpLoad, signedPost } from './lib/signed-requests.ts';
 import type { LoadResult } from './lib/stats.ts';
 import { benchTransfers } from './lib/transfers-bench.ts';
 
@@ -21,94 +21,6 @@ const only = process.argv[2] ?? 'all';
 const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'bench');
 const results: BenchResult[] = [];
 const details: Record<string, unknown> = {};
-
-async function benchQuotes(alliance: BenchAlliance): Promise<void> {
-  const { a, b } = alliance.partners;
-  const count = 3_000;
-  const connections = 16;
-  const body = (index: number) => ({
-    memberId: alliance.memberIds[index % alliance.memberIds.length],
-    sourceProgramId: a.programId,
-    targetProgramId: b.programId,
-    sourcePoints: '100',
-  });
-  const sample = await a.client.call({ method: 'POST', path: '/v1/quotes', body: body(0) });
-  const port = await freePort();
-  const bare = await startService({
-    name: 'bare-hono',
-    script: 'bench/bare-hono.ts',
-    env: {
-      PORT: String(port),
-      QUOTE_JSON: sample.text,
-      PARTNER_PUBLIC_JWKS: JSON.stringify({ keys: [a.key.publicJwk] }),
-      GATEWAY_AUDIENCE: audience,
-      DATABASE_URL: alliance.databaseUrl,
-    },
-    ready: 'bare hono listening',
-  });
-  const bareUrl = `http://127.0.0.1:${port}`;
-  const plain = Array.from({ length: count }, (_, index) => ({
-    method: 'POST',
-    path: '/bare/v1/quotes',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body(index)),
-  }));
-  const bareResult = await httpLoad(bareUrl, plain, connections, [201]);
-  const signedOnly = await Promise.all(
-    Array.from({ length: count }, (_, index) =>
-      signedPost(a, '/signed/v1/quotes', body(index), '/v1/quotes'),
-    ),
-  );
-  const signedResult = await httpLoad(bareUrl, signedOnly, connections, [201]);
-  const withStatements = await Promise.all(
-    Array.from({ length: count }, (_, index) =>
-      signedPost(a, '/statements/v1/quotes', body(index), '/v1/quotes'),
-    ),
-  );
-  const statementsResult = await httpLoad(bareUrl, withStatements, connections, [201]);
-  const quotes = await Promise.all(
-    Array.from({ length: count }, (_, index) => signedPost(a, '/v1/quotes', body(index))),
-  );
-  const quoteResult = await httpLoad(alliance.gatewayUrl, quotes, connections, [201]);
-  memoryBaselines.gateway = {
-    label: 'the bare Hono process (all three baseline routes) after its runs',
-    bytes: bare.residentBytes(),
-  };
-  await bare.stop();
-  details.quotes_signed = {
-    bare: bareResult,
-    signatureOnly: signedResult,
-    signatureAndThreeStatements: statementsResult,
-    gateway: quoteResult,
-  };
-  const common = {
-    unit: 'quotes/s',
-    concurrency: connections,
-    p50Ms: quoteResult.p50Ms,
-    p99Ms: quoteResult.p99Ms,
-  };
-  results.push({
-    name: 'quotes_signed',
-    value: quoteResult.perSecond,
-    baseline: 'bare Hono route returning the same JSON',
-    baselineValue: bareResult.perSecond,
-    ...common,
-  });
-  results.push({
-    name: 'quotes_signed_vs_signature_only',
-    value: quoteResult.perSecond,
-    baseline: 'the same bare route behind only the signature check',
-    baselineValue: signedResult.perSecond,
-    ...common,
-  });
-  results.push({
-    name: 'quotes_signed_vs_statement_floor',
-    value: quoteResult.perSecond,
-    baseline: 'the signed bare route plus the three statements a quote needs (2 writes, 1 read), raw pg',
-    baselineValue: statementsResult.perSecond,
-    ...common,
-  });
-}
 
 /**
  * pgbench simple-update's rate: the median of three 10 s runs. One run moved between 4,900 and
@@ -157,6 +69,17 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     '10000',
     String(concurrency),
   ]);
+  // The least such a transfer must write, in one statement (bench/hosted-transfer-floor.ts).
+  const floor = await runJson<LoadResult>('bench/hosted-transfer-floor.ts', [
+    alliance.databaseUrl,
+    h1.id,
+    h1.programId,
+    h2.id,
+    h2.programId,
+    alliance.memberIds.join(','),
+    '10000',
+    String(concurrency),
+  ]);
   const pgbenchUrl = withDatabase(alliance.databaseUrl, `alliance_pgbench_${Date.now()}`);
   await ensureDatabase(pgbenchUrl);
   let tps: number;
@@ -176,6 +99,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     // Objects rather than bare numbers: the runner's JSON then stays as Biome formats it.
     pgbenchRuns: pgbenchRuns.map((runTps, index) => ({ run: index + 1, tps: runTps })),
     transfersHostedDirect: direct,
+    transfersHostedDirectFloor: floor,
   };
   results.push({
     name: 'transfers_hosted_direct',
@@ -186,6 +110,16 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     concurrency,
     p50Ms: direct.p50Ms,
     p99Ms: direct.p99Ms,
+  });
+  results.push({
+    name: 'transfers_hosted_direct_floor',
+    value: floor.perSecond,
+    unit: 'transfers/s (the least a hosted-to-hosted transfer keeps, one statement, raw pg: the floor under the row above)',
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs`,
+    baselineValue: tps,
+    concurrency,
+    p50Ms: floor.p50Ms,
+    p99Ms: floor.p99Ms,
   });
   results.push({
     name: 'hosted_ledger',
@@ -257,8 +191,22 @@ if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
       }
     }
     if (only === 'all' || only === 'quotes') {
-      await benchQuotes(alliance);
+      const quotes = await benchQuotes(alliance, audience);
+      results.push(...quotes.results);
+      details.quotes_signed = quotes.details;
+      memoryBaselines.gateway = {
+        label: 'the bare Hono process (all four baseline routes) after its runs',
+        bytes: quotes.bareBytes,
+      };
       recordMemory(alliance, 'quotes');
+      // The floor under the gateway's figure: the bare process holding a Temporal client, as the gateway does.
+      results.push({
+        name: 'memory_gateway_floor_with_temporal_client',
+        value: mebibytes(quotes.bareWithTemporalClientBytes),
+        unit: 'MiB resident (the bare Hono process with a Temporal client connected, after the same runs)',
+        baseline: 'the bare Hono process (all four baseline routes) after its runs',
+        baselineValue: mebibytes(quotes.bareBytes),
+      });
     }
     if (only === 'all' || only === 'ledger') await benchLedger(alliance);
     if (only === 'all' || only === 'scale') {

@@ -1,15 +1,18 @@
 // Two of each: the same load against one gateway and one worker, then against two of each (the load
 // generator spreading requests round-robin over the two gateways, the two workers polling one task
-// queue), alternating one, two, two, one so a drift of the shared machine cancels out. Then the
+// queue), alternating one, two, two, one (twice by default) so a drift of the shared machine cancels
+// out, each configuration warmed first. Then the
 // alliance's conservation checks, which must all hold: more processes must change no outcome.
 
 import { isConserved } from '../../domain/conservation.ts';
 import type { Logger } from '../../runtime/logger.ts';
+import { serviceNodeFlags } from '../../runtime/node-flags.ts';
 import { findConservationOffenders } from '../../store/conservation.ts';
 import type { BenchAlliance } from './alliance.ts';
+import { runJson, startService } from './processes.ts';
 import type { BenchResult } from './report.ts';
 import { httpLoad, type Prepared, signedPost } from './signed-requests.ts';
-import { pooled } from './stats.ts';
+import { type LoadResult, pooled } from './stats.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,25 +56,35 @@ export async function benchScale(
   ];
   const results: BenchResult[] = [];
   const details: Record<string, unknown> = {};
+  const cycles = Number(process.env.BENCH_SCALE_CYCLES ?? 2);
   for (const workload of workloads) {
     const okStatus = [201];
-    const oneRound = async () =>
-      httpLoad(alliance.gatewayUrl, await workload.prepare(workload.count), workload.connections, okStatus);
-    const one1 = await oneRound();
-    const second = await alliance.addProcesses();
-    const twoRound = async () =>
-      httpLoad(alliance.gatewayUrl, await workload.prepare(workload.count), workload.connections, okStatus, {
-        baseUrls: [alliance.gatewayUrl, second.gatewayUrl],
+    const round = async (count: number, baseUrls: string[]) =>
+      httpLoad(baseUrls[0] ?? '', await workload.prepare(count), workload.connections, okStatus, {
+        baseUrls,
       });
-    const two1 = await twoRound();
-    const two2 = await twoRound();
-    const memory = { gateway: second.gateway.residentBytes(), worker: second.worker.residentBytes() };
-    await second.stop();
-    const one2 = await oneRound();
-    const one = pooled(one1, one2);
-    const two = pooled(two1, two2);
+    // A sixth of a round, unmeasured, each time processes start taking load: every measured round then
+    // meets processes that have compiled and cached what they run, as a long-running alliance's do.
+    const warmUp = Math.max(workload.connections, Math.round(workload.count / 6));
+    await round(warmUp, [alliance.gatewayUrl]);
+    const oneRounds: LoadResult[] = [];
+    const twoRounds: LoadResult[] = [];
+    let memory = { gateway: 0, worker: 0 };
+    for (let cycle = 0; cycle < cycles; cycle += 1) {
+      oneRounds.push(await round(workload.count, [alliance.gatewayUrl]));
+      const second = await alliance.addProcesses();
+      const both = [alliance.gatewayUrl, second.gatewayUrl];
+      await round(warmUp, both);
+      twoRounds.push(await round(workload.count, both));
+      twoRounds.push(await round(workload.count, both));
+      memory = { gateway: second.gateway.residentBytes(), worker: second.worker.residentBytes() };
+      await second.stop();
+      oneRounds.push(await round(workload.count, [alliance.gatewayUrl]));
+    }
+    const one = pooled(...oneRounds);
+    const two = pooled(...twoRounds);
     logger.warn({ workload: workload.name, one: one.perSecond, two: two.perSecond }, 'two of each');
-    details[workload.name] = { one, two, rounds: { one: [one1, one2], two: [two1, two2] }, memory };
+    details[workload.name] = { one, two, rounds: { one: oneRounds, two: twoRounds }, memory };
     results.push({
       name: workload.name,
       value: two.perSecond,
@@ -83,8 +96,72 @@ export async function benchScale(
       p99Ms: two.p99Ms,
     });
   }
+  const bare = await bareScale(alliance, cycles);
+  details.scale_bare_workflow = bare.details;
+  results.push(bare.result);
   details.conservation = await conservationAfter(alliance);
   return { results, details };
+}
+
+/**
+ * The same question asked of Temporal alone: a bare workflow with four no-op activities (bench/
+ * bare.workflow.ts) on one bare worker, then on two polling one task queue, alternating as above. On
+ * one machine, a second worker can only share the cores the server and the first worker already use;
+ * what the bare pair loses there, the gateway's pair cannot win back.
+ */
+async function bareScale(alliance: BenchAlliance, cycles: number) {
+  const taskQueue = 'bench-bare-scale';
+  const concurrency = 32;
+  const count = Number(process.env.BENCH_SCALE_TRANSFERS ?? 384);
+  const startBare = () =>
+    startService({
+      name: 'bare-worker',
+      script: 'bench/bare-worker.ts',
+      nodeFlags: serviceNodeFlags['scripts/worker.ts'],
+      env: { TEMPORAL_ADDRESS: alliance.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue },
+      ready: 'bare worker running',
+    });
+  const round = (n: number) =>
+    runJson<LoadResult>('bench/temporal-load.ts', [
+      alliance.temporalAddress,
+      String(n),
+      String(concurrency),
+      taskQueue,
+    ]);
+  const warmUp = Math.max(concurrency, Math.round(count / 6));
+  const first = await startBare();
+  const oneRounds: LoadResult[] = [];
+  const twoRounds: LoadResult[] = [];
+  try {
+    await round(warmUp);
+    for (let cycle = 0; cycle < cycles; cycle += 1) {
+      oneRounds.push(await round(count));
+      const second = await startBare();
+      try {
+        await round(warmUp);
+        twoRounds.push(await round(count));
+        twoRounds.push(await round(count));
+      } finally {
+        await second.stop();
+      }
+      oneRounds.push(await round(count));
+    }
+  } finally {
+    await first.stop();
+  }
+  const one = pooled(...oneRounds);
+  const two = pooled(...twoRounds);
+  const result: BenchResult = {
+    name: 'scale_bare_workflow',
+    value: two.perSecond,
+    unit: 'bare workflows/s (4 no-op activities) with two bare workers on one task queue',
+    baseline: 'one bare worker, same load, same run',
+    baselineValue: one.perSecond,
+    concurrency,
+    p50Ms: two.p50Ms,
+    p99Ms: two.p99Ms,
+  };
+  return { result, details: { one, two, rounds: { one: oneRounds, two: twoRounds } } };
 }
 
 /** Waits for the transfers in flight to end, then runs every conservation check; throws if one fails. */

@@ -34,19 +34,23 @@ export function summarise(
   };
 }
 
-/** Two rounds as one: throughput over their whole time, the mean median, the worse p99. */
-export function pooled(first: LoadResult, second: LoadResult): LoadResult {
-  const statuses: Record<string, number> = { ...first.statuses };
-  for (const [status, n] of Object.entries(second.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
-  const durationMs = first.durationMs + second.durationMs;
-  const ok = first.ok + second.ok;
+/** Rounds as one: throughput over their whole time, the mean median, the worst p99. */
+export function pooled(...rounds: LoadResult[]): LoadResult {
+  if (rounds.length === 0) throw new Error('pooled needs at least one round');
+  const statuses: Record<string, number> = {};
+  for (const round of rounds)
+    for (const [status, n] of Object.entries(round.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  const sum = (pick: (round: LoadResult) => number) =>
+    rounds.reduce((total, round) => total + pick(round), 0);
+  const durationMs = sum((round) => round.durationMs);
+  const ok = sum((round) => round.ok);
   return {
-    requests: first.requests + second.requests,
+    requests: sum((round) => round.requests),
     ok,
     durationMs,
     perSecond: Math.round((ok / durationMs) * 1000 * 10) / 10,
-    p50Ms: Math.round(((first.p50Ms + second.p50Ms) / 2) * 10) / 10,
-    p99Ms: Math.max(first.p99Ms, second.p99Ms),
+    p50Ms: Math.round((sum((round) => round.p50Ms) / rounds.length) * 10) / 10,
+    p99Ms: Math.max(...rounds.map((round) => round.p99Ms)),
     statuses,
   };
 }
