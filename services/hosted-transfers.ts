@@ -110,12 +110,15 @@ async function settleInTransaction(
     },
     now: new Date(),
     accounts,
-    // As the workflow's credit: the expiry of what paid, lifted to the agreement's minimum life.
+    // As the workflow's credit: the expiry of what paid, lifted to the agreement's minimum life. A
+    // floor lifts only points that expire, so points that never do need no read of the agreement.
     creditExpiry: async (paidWith) =>
       creditProfile(
         paidWith,
         transfer.credit_points,
-        lifeFloor(transfer.created_at, await findTransferMinRemainingLife(trx, transfer.id)),
+        paidWith.some((portion) => portion.expiresAt !== null)
+          ? lifeFloor(transfer.created_at, await findTransferMinRemainingLife(trx, transfer.id))
+          : null,
       ),
   });
   if (outcome.outcome === 'refused') {

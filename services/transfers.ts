@@ -8,11 +8,11 @@ import { ProblemError } from '../domain/errors.ts';
 import { requireWithinExposureCap } from '../domain/exposure.ts';
 import { requireWithinDailyCap } from '../domain/quote.ts';
 import type { Logger } from '../runtime/logger.ts';
-import type { Database, Transfer, TransferStep } from '../store/database.ts';
+import type { Database, MemberLink, Transfer, TransferStep } from '../store/database.ts';
 import { lockAndReadExposure } from '../store/exposure.ts';
 import { bindIdempotencyEffect } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
-import { findActiveLink } from '../store/members.ts';
+import { lockSourceLinkReadTarget } from '../store/members.ts';
 import { ownsEither } from '../store/programs.ts';
 import { debitedTodaySourcePoints, insertQuote, type PricedQuote } from '../store/quotes.ts';
 import {
@@ -21,7 +21,6 @@ import {
   insertTransfer,
   listPartnerTransfers,
   listStepsOfTransfers,
-  lockMemberLink,
   lockQuote,
   transferParties,
 } from '../store/transfers.ts';
@@ -87,16 +86,29 @@ class KeyAlreadyBound extends Error {
   }
 }
 
-async function requireTransferLink(
+/** Both ends' links, the source's locked, each required with the member's consent to transfers. */
+async function requireTransferLinks(
   trx: Transaction<Database>,
-  memberId: string,
-  programId: string,
-  field: string,
+  quote: { member_id: string; source_program_id: string; target_program_id: string },
 ) {
-  const link = await findActiveLink(trx, memberId, programId);
-  requireTransferConsent(link && { consentScopes: link.consent_scopes }, { memberId, programId, field });
-  if (!link) throw new Error('requireTransferConsent let a missing link through');
-  return link;
+  const links = await lockSourceLinkReadTarget(trx, {
+    memberId: quote.member_id,
+    sourceProgramId: quote.source_program_id,
+    targetProgramId: quote.target_program_id,
+  });
+  const required = (link: MemberLink | undefined, programId: string, field: string) => {
+    requireTransferConsent(link && { consentScopes: link.consent_scopes }, {
+      memberId: quote.member_id,
+      programId,
+      field,
+    });
+    if (!link) throw new Error('requireTransferConsent let a missing link through');
+    return link;
+  };
+  return {
+    sourceLink: required(links.source, quote.source_program_id, 'sourceProgramId'),
+    targetLink: required(links.target, quote.target_program_id, 'targetProgramId'),
+  };
 }
 
 /** Everything a transfer's creation checks and writes, in one transaction. */
@@ -109,9 +121,13 @@ async function createInTransaction(
     now: Date;
   },
 ): Promise<StartedTransfer> {
-  if ('pricedQuote' in input.quote) await insertQuote(trx, input.quote.pricedQuote, input.now);
-  const quoteId = 'pricedQuote' in input.quote ? input.quote.pricedQuote.id : input.quote.quoteId;
-  const quote = await lockQuote(trx, quoteId);
+  const transferId = newId('trf');
+  // A quote priced for this request is written already spent by the transfer: no other transaction
+  // can see it before this one commits, so there is nothing to lock or re-read.
+  const priced = 'pricedQuote' in input.quote ? input.quote.pricedQuote : null;
+  if (priced) await insertQuote(trx, { ...priced, used_by_transfer_id: transferId }, input.now);
+  const quoteId = priced ? priced.id : (input.quote as { quoteId: string }).quoteId;
+  const quote = priced ? { ...priced, used_by_transfer_id: null } : await lockQuote(trx, quoteId);
   // A price quote of a catalog item buys the item (POST /v1/catalog/orders); it never moves points.
   if (!quote || quote.requested_by !== input.partnerId || quote.item_id !== null) {
     throw new ProblemError('not_found', `Quote ${quoteId} does not exist.`, [
@@ -131,19 +147,9 @@ async function createInTransaction(
     );
   }
   // Links may have been revoked since the quote; both ends must still be linked now, and a pull
-  // still allowed by the member's consent at the source.
-  const sourceLink = await requireTransferLink(
-    trx,
-    quote.member_id,
-    quote.source_program_id,
-    'sourceProgramId',
-  );
-  const targetLink = await requireTransferLink(
-    trx,
-    quote.member_id,
-    quote.target_program_id,
-    'targetProgramId',
-  );
+  // still allowed by the member's consent at the source. The source's link stays locked, so this
+  // member's transfers out of the programme are created one at a time and the daily cap counts each.
+  const { sourceLink, targetLink } = await requireTransferLinks(trx, quote);
   const parties = await transferParties(trx, {
     sourceProgramId: quote.source_program_id,
     targetProgramId: quote.target_program_id,
@@ -155,8 +161,6 @@ async function createInTransaction(
     targetPartnerId: parties.targetPartnerId,
     sourceConsentScopes: sourceLink.consent_scopes,
   });
-  // Serialise this member's transfers out of this programme, so the daily cap counts every one.
-  await lockMemberLink(trx, sourceLink.id);
   requireWithinDailyCap({
     debitedTodaySourcePoints: await debitedTodaySourcePoints(
       trx,
@@ -186,10 +190,10 @@ async function createInTransaction(
     debitPoints: quote.debit_points,
     now: input.now,
   });
-  const transferId = newId('trf');
   const boundTo = await bindIdempotencyEffect(trx, { ...input.idempotency, effectId: transferId });
   if (boundTo !== transferId) throw new KeyAlreadyBound(boundTo);
   const transfer = await insertTransfer(trx, {
+    quoteSpent: priced !== null,
     id: transferId,
     quote_id: quote.id,
     requested_by: input.partnerId,

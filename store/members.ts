@@ -1,6 +1,6 @@
 // Alliance members and their links to programme accounts, as stored (services/member-links.ts holds
 // the rules: who may link, consent, cooling-off).
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryCreator, Transaction } from 'kysely';
 import type { Database, MemberLink } from './database.ts';
 
 export async function insertMember(db: Kysely<Database>, memberId: string): Promise<void> {
@@ -73,6 +73,34 @@ export async function findActiveLink(
     .where('program_id', '=', programId)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+}
+
+/**
+ * A member's active links to a transfer's two programmes in one read, the source's locked until the
+ * transaction ends (the target's is only read, so two members' opposite transfers never wait on each
+ * other). A revocation committed while the lock was awaited is seen: the link is then absent.
+ */
+export async function lockSourceLinkReadTarget(
+  trx: Transaction<Database>,
+  input: { memberId: string; sourceProgramId: string; targetProgramId: string },
+): Promise<{ source?: MemberLink; target?: MemberLink }> {
+  const active = (db: QueryCreator<Database>, programId: string) =>
+    db
+      .selectFrom('member_links')
+      .selectAll()
+      .where('member_id', '=', input.memberId)
+      .where('program_id', '=', programId)
+      .where('revoked_at', 'is', null);
+  const rows = await trx
+    .with('source', (db) => active(db, input.sourceProgramId).forUpdate())
+    .selectFrom('source')
+    .selectAll()
+    .unionAll(active(trx, input.targetProgramId))
+    .execute();
+  return {
+    source: rows.find((link) => link.program_id === input.sourceProgramId),
+    target: rows.find((link) => link.program_id === input.targetProgramId),
+  };
 }
 
 export async function listOwnLinks(

@@ -28,13 +28,25 @@ export interface NewObligation {
   currency: string;
 }
 
+/**
+ * Takes the cycle lock shared, until the caller's transaction ends: a statement after this one reads
+ * the cycle that stays open until it commits (`openCycleId`). A writer of obligations that builds
+ * them in its own statement calls this first, as insertObligations does.
+ */
+export async function enterOpenCycle(trx: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${cycleLockKey})`.execute(trx);
+}
+
+/** The open cycle's id, as an expression for a statement run after enterOpenCycle. */
+export const openCycleId = sql<string>`(select id from settlement_cycles where status = 'open')`;
+
 /** Writes obligations into the open cycle, inside the caller's transaction; a repeat writes nothing. */
 export async function insertObligations(
   trx: Transaction<Database>,
   obligations: NewObligation[],
 ): Promise<void> {
   if (obligations.length === 0) return;
-  await sql`select pg_advisory_xact_lock_shared(${cycleLockKey})`.execute(trx);
+  await enterOpenCycle(trx);
   await trx
     .insertInto('settlement_obligations')
     .values(
@@ -46,7 +58,7 @@ export async function insertObligations(
         creditor_partner_id: obligation.creditorPartnerId,
         amount_minor: obligation.amountMinor,
         currency: obligation.currency,
-        cycle_id: sql<string>`(select id from settlement_cycles where status = 'open')`,
+        cycle_id: openCycleId,
       })),
     )
     .onConflict((conflict) => conflict.columns(['source_id', 'kind']).doNothing())

@@ -48,12 +48,28 @@ export async function enqueueEvent(
     .where('programs.id', 'in', event.programIds)
     .where('partners.webhook_url', 'is not', null)
     .execute();
-  if (partners.length === 0) return [];
+  return insertDeliveries(
+    trx,
+    partners.map(({ partner_id }) => partner_id),
+    event,
+  );
+}
+
+/**
+ * Queues one event for partners already known to take webhooks (the caller read them, e.g. in the
+ * statement that made the event), once per event id; returns the deliveries' ids.
+ */
+export async function insertDeliveries(
+  trx: Transaction<Database>,
+  partnerIds: readonly string[],
+  event: { type: string; eventId: string; payload: unknown },
+): Promise<string[]> {
+  if (partnerIds.length === 0) return [];
   const payload = JSON.stringify(event.payload);
   const rows = await trx
     .insertInto('webhook_deliveries')
     .values(
-      partners.map(({ partner_id }) => ({
+      partnerIds.map((partner_id) => ({
         id: newId('whk'),
         partner_id,
         event_type: event.type,
