@@ -126,7 +126,7 @@ async function createInTransaction(
   // can see it before this one commits, so there is nothing to lock or re-read.
   const priced = 'pricedQuote' in input.quote ? input.quote.pricedQuote : null;
   if (priced) await insertQuote(trx, { ...priced, used_by_transfer_id: transferId }, input.now);
-  const quoteId = priced ? priced.id : (input.quote as { quoteId: string }).quoteId;
+  const quoteId = 'pricedQuote' in input.quote ? input.quote.pricedQuote.id : input.quote.quoteId;
   const quote = priced ? { ...priced, used_by_transfer_id: null } : await lockQuote(trx, quoteId);
   // A price quote of a catalog item buys the item (POST /v1/catalog/orders); it never moves points.
   if (!quote || quote.requested_by !== input.partnerId || quote.item_id !== null) {

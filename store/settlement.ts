@@ -29,12 +29,15 @@ export interface NewObligation {
 }
 
 /**
- * Takes the cycle lock shared, until the caller's transaction ends: a statement after this one reads
- * the cycle that stays open until it commits (`openCycleId`). A writer of obligations that builds
- * them in its own statement calls this first, as insertObligations does.
+ * The cycle lock taken shared, until the transaction ends, as an expression: a statement after the
+ * one that takes it reads the cycle that stays open until it commits (`openCycleId`). A writer that
+ * locks rows of its own first takes it in the same statement, after them (store/transfers.ts).
  */
+export const openCycleSharedLock = sql`pg_advisory_xact_lock_shared(${cycleLockKey})`;
+
+/** Takes the cycle lock shared, as insertObligations does before writing obligations. */
 export async function enterOpenCycle(trx: Transaction<Database>): Promise<void> {
-  await sql`select pg_advisory_xact_lock_shared(${cycleLockKey})`.execute(trx);
+  await sql`select ${openCycleSharedLock}`.execute(trx);
 }
 
 /** The open cycle's id, as an expression for a statement run after enterOpenCycle. */

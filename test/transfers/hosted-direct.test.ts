@@ -302,6 +302,70 @@ describe('a transfer between two hosted programmes', () => {
     expect(await balanceOf(cinema.programId, cinemaRef)).toBe(0n);
     expect(await checkLedger(gateway.db)).toEqual({ entriesSum: 0n, accountsOutOfBalance: [] });
   });
+
+  it('owes the alliance its fee beside the target partner when the source partner pays it', async () => {
+    const onboardedMuseum = await gateway.onboardPartner('Museum', undefined, { ledger: 'hosted' });
+    const museum: AlliancePartner = {
+      ...onboardedMuseum,
+      server: null,
+      programId: onboardedMuseum.partner.programs[0]?.id ?? '',
+    };
+    await agreeRate(gateway, bookstore, museum, {
+      fromPoints: '10',
+      toPoints: '5',
+      sourcePointsMin: '1',
+      sourcePointsMax: '1000000',
+      memberDailyCapSourcePoints: '10000000',
+      feeBasisPoints: 250,
+      feePayer: 'source_partner',
+      settlement: { amountMinor: '3', perTargetPoints: '1', currency: 'CNY' },
+    });
+    const { member } = await memberWithBooks([{ points: 1_000n, expiresAt: null }]);
+    const linked = await gateway.call(museum.signer, 'POST', '/v1/member-links', {
+      body: {
+        memberId: member.memberId,
+        programId: museum.programId,
+        accountRef: `mus-${randomUUID()}`,
+        consent: { grantedAt: new Date().toISOString(), scopes: ['transfers'], reference: 'test' },
+      },
+    });
+    expect(linked.status).toBe(201);
+    const response = await gateway.call(bookstore.signer, 'POST', '/v1/transfers', {
+      body: {
+        memberId: member.memberId,
+        sourceProgramId: bookstore.programId,
+        targetProgramId: museum.programId,
+        sourcePoints: '400',
+      },
+    });
+    expect(response.status).toBe(201);
+    const view = (await response.json()) as TransferView;
+    expect(view.status).toBe('completed');
+    // 400 books → 200 museum points, settled at 3 fen each (600), and 2.5 % of that to the alliance (15).
+    const obligations = await gateway.db
+      .selectFrom('settlement_obligations')
+      .select(['kind', 'debtor_partner_id', 'creditor_partner_id', 'amount_minor', 'currency'])
+      .where('transfer_id', '=', view.id)
+      .orderBy('kind', 'desc')
+      .execute();
+    expect(obligations).toEqual([
+      {
+        kind: 'transfer',
+        debtor_partner_id: bookstore.partner.id,
+        creditor_partner_id: museum.partner.id,
+        amount_minor: 600n,
+        currency: 'CNY',
+      },
+      {
+        kind: 'alliance_fee',
+        debtor_partner_id: bookstore.partner.id,
+        creditor_partner_id: null,
+        amount_minor: 15n,
+        currency: 'CNY',
+      },
+    ]);
+    expect(view.steps.at(-1)).toMatchObject({ step: 'completed', outcome: 'done' });
+  });
 });
 
 async function transferCreatedAt(transferId: string): Promise<Date> {
