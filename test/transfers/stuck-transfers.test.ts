@@ -268,7 +268,9 @@ describe('the sweep', () => {
     alliance.fault(airline, { operation: 'credit', mode: 'fail_before', count: 1_000 });
     const transferId = await startTransfer(member, 1_000n);
     await terminateAt(transferId, 'reserved');
-    clearFaults(airline);
+    // The target stays down to the end, as above: a credit attempt under way when the workflow
+    // stopped must not land while nothing has fenced its key (it did, under load, and the transfer
+    // was then credited rather than reserved).
     // The source cannot say what became of the reserve: each recovery run waits, and is stopped.
     alliance.fault(coffee, { operation: 'outcome', mode: 'fail_before', count: 10_000 });
     for (const attempt of [1, 2, 3]) {
@@ -295,7 +297,8 @@ describe('the sweep', () => {
     ]);
     expect(await statusOf(transferId)).toBe('reserved');
 
-    // What a person does then, once the partner answers again: run a recovery by hand.
+    // What a person does then, once the source answers again: run a recovery by hand, which asks
+    // the target about the credit (fencing its key) before the target is back.
     clearFaults(coffee);
     const outcome = await gateway.temporal.workflow.execute(transferRecoveryWorkflow, {
       workflowId: `${transferId}:recovery:by-hand`,
@@ -303,6 +306,7 @@ describe('the sweep', () => {
       args: [{ transferId, timeouts: testTransferTimeouts }],
     });
     expect(outcome).toMatchObject({ status: 'failed', code: 'transfer_interrupted' });
+    clearFaults(airline);
     expect(await alliance.balance(coffee, member)).toBe(2_000n);
     expect(await alliance.balance(airline, member)).toBe(0n);
   });
