@@ -58,7 +58,7 @@ export function writeReport(input: {
     details: input.details,
   };
   const jsonFile = path.join(projectDir, 'bench', 'results', 'latest.json');
-  let previous: { results?: typeof results } = {};
+  let previous: { results?: typeof results; details?: Record<string, unknown> } = {};
   try {
     previous = JSON.parse(readFileSync(jsonFile, 'utf8'));
   } catch {}
@@ -67,7 +67,9 @@ export function writeReport(input: {
     ...(previous.results ?? []).filter((old) => !results.some((fresh) => fresh.name === old.name)),
     ...results,
   ];
-  writeFileSync(jsonFile, `${JSON.stringify({ ...report, results: merged }, null, 2)}\n`);
+  // Their details too: a run replaces only the details it measured.
+  const details = { ...previous.details, ...input.details };
+  writeFileSync(jsonFile, `${JSON.stringify({ ...report, results: merged, details }, null, 2)}\n`);
 
   const rows = merged.map(
     (result) =>
