@@ -45,7 +45,6 @@ if (process.env.TEMPORAL_ADDRESS) {
   const { connectTemporalClient, pingTemporal } = await import('../workflows/client.ts');
   const client = await connectTemporalClient(process.env.TEMPORAL_ADDRESS, 'default');
   await pingTemporal(client);
-  process.once('beforeExit', () => void client.connection.close());
 }
 
 const app = new Hono();
