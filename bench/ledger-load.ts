@@ -3,8 +3,10 @@
 // gets one credit, which opens it, measured apart (pgbench's accounts, too, exist before it
 // measures). Debits: accounts of their own, each holding 10 lots with 10 different expiries, debited
 // as a transfer's source debits (reserve, then post: two transactions), so every debit reads the
-// account's lots and burns the soonest first, one or two of them.
+// account's lots and burns the soonest first, one or two of them. Then the floor under a debit on the
+// same accounts (below).
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { createDatabase } from '../store/connection.ts';
 import { createLedgerAccountIds } from '../store/hosted-ledger/accounts.ts';
 import { creditPoints, postReservation, reservePoints } from '../store/hosted-ledger/operations.ts';
@@ -75,12 +77,59 @@ const debits = await runLanes(order.length, concurrency, ['done'], async (index)
   });
   return posted.outcome === 'done' ? 'done' : posted.code;
 });
+
+// The floor under a debit: the least one that keeps a ledger writes, in one prepared statement and one
+// durable commit, raw pg: the account's counters (checked against its balance), the soonest-expiring
+// lot with enough left burnt, and a posted ledger transfer with its two balanced entries. It leaves out
+// the two-phase records a transfer's debit keeps (the reservation, its holds, the post), and a burn
+// that spans two lots; so a debit can only be slower. The same accounts, each debited as often again.
+// (It reads the lots with its statement's snapshot, so a debit that waited for the account's lock may
+// find its lot emptied meanwhile: it then burns nothing and answers not_debited, as the real one-statement
+// reservation leaves that case to its transactional path.)
+const clearingAccountId = await accountIds.system(db, programId, 'alliance_clearing');
 await db.destroy();
+const pool = new pg.Pool({ connectionString: url, max: concurrency });
+const floorStatement = {
+  name: 'debit_floor',
+  text: `
+  with
+  account as (
+    update ledger_accounts set debits_posted = debits_posted + $3
+    where program_id = $1 and account_ref = $2 and kind = 'member'
+      and credits_posted - debits_posted - debits_pending >= $3
+    returning id),
+  lot as (
+    select id from ledger_lots where account_id = (select id from account) and remaining_points >= $3
+    order by expires_at nulls last, id limit 1),
+  burnt as (
+    update ledger_lots set remaining_points = remaining_points - $3
+    where id = (select id from lot) and remaining_points >= $3 returning id),
+  debit as (
+    insert into ledger_transfers (program_id, key, operation, debit_account_id, credit_account_id,
+      amount_points, status, reason)
+    select $1, $4, 'reserve', account.id, $5, $3, 'post_done', 'bench debit floor' from account, burnt
+    returning id, debit_account_id),
+  entries as (
+    insert into ledger_entries (transfer_id, account_id, phase, amount_points, reason)
+    select debit.id, entry.account_id, 'posted', entry.amount, 'bench debit floor'
+    from debit, lateral (values (debit.debit_account_id, -$3::bigint), ($5::bigint, $3::bigint))
+      as entry (account_id, amount))
+  select count(*) as debited from debit`,
+};
+const floor = await runLanes(order.length, concurrency, ['done'], async (index) => {
+  const { rows } = await pool.query<{ debited: string }>({
+    ...floorStatement,
+    values: [programId, `lots-${order[index]}`, debitPoints, randomUUID(), clearingAccountId],
+  });
+  return rows[0]?.debited === '1' ? 'done' : 'not_debited';
+});
+await pool.end();
 process.stdout.write(
   JSON.stringify({
     opening: opened,
     credits: result,
     lotSeeding: seeded,
     debits: { ...debits, lotsPerAccount, lotPoints: String(lotPoints), debitPoints: String(debitPoints) },
+    debitFloor: floor,
   }),
 );

@@ -46,11 +46,13 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     credits: ledger,
     lotSeeding,
     debits,
+    debitFloor,
   } = await runJson<{
     opening: LoadResult;
     credits: LoadResult;
     lotSeeding: LoadResult;
     debits: LoadResult & { lotsPerAccount: number };
+    debitFloor: LoadResult;
   }>('bench/ledger-load.ts', [
     alliance.databaseUrl,
     alliance.partners.h1.programId,
@@ -95,6 +97,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     ledger,
     lotSeeding,
     debitsAcrossLots: debits,
+    debitFloor,
     pgbenchSimpleUpdateTps: tps,
     // Objects rather than bare numbers: the runner's JSON then stays as Biome formats it.
     pgbenchRuns: pgbenchRuns.map((runTps, index) => ({ run: index + 1, tps: runTps })),
@@ -150,6 +153,16 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     concurrency,
     p50Ms: debits.p50Ms,
     p99Ms: debits.p99Ms,
+  });
+  results.push({
+    name: 'hosted_ledger_debit_floor',
+    value: debitFloor.perSecond,
+    unit: `debits/s (the least a debit across lots writes: counters, the lot burnt, a posted transfer and its two entries; one statement, raw pg: the floor under the row above)`,
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs`,
+    baselineValue: tps,
+    concurrency,
+    p50Ms: debitFloor.p50Ms,
+    p99Ms: debitFloor.p99Ms,
   });
 }
 
