@@ -23,7 +23,13 @@ import { createServiceContext } from '../services/context.ts';
 import { createDatabase } from '../store/connection.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
 import { migrateToLatest } from '../store/migrator.ts';
-import { flashIds, flashQuoteId, loadFlashAlliance, loadFlashRound } from './lib/flash-sale-data.ts';
+import {
+  flashIds,
+  flashMemberId,
+  flashQuoteId,
+  loadFlashAlliance,
+  loadFlashRound,
+} from './lib/flash-sale-data.ts';
 import { median } from './lib/settlement-data.ts';
 import { type LoadResult, summarise } from './lib/stats.ts';
 
@@ -217,6 +223,74 @@ async function floorOn(floor: pg.Pool, round: number, count: number) {
   });
 }
 
+// The floor under the whole sale: every attempt one raw statement that records its jti and, while
+// stock is left, sells in the same statement what a placed order must keep (the stock taken, the
+// member's count, the quote spent, the order and its first step, the key with its stored reply),
+// durably; an attempt that finds no stock commits its jti alone without waiting for the disk, as a
+// sold-out answer does. It reads nothing (the quote, item version and link checks are left out), so
+// no flash sale that takes its stock from the item's one row and keeps these records answers faster.
+const saleFloorStatement = `
+  with
+  jti as (insert into request_nonces (issuer, jti, expires_at) values ($1, $2, $3) returning 1),
+  taken as (
+    update catalog_items set stock_left = stock_left - 1
+    where id = $4 and stock_left > 0 and exists (select from jti) returning id),
+  counted as (
+    insert into catalog_member_purchases (item_id, member_id, bought) select $4, $5, 1 from taken
+    on conflict (item_id, member_id) do update set bought = catalog_member_purchases.bought + 1),
+  spent as (update quotes set used_by_order_id = $6 where id = $7 and exists (select from taken)),
+  ordered as (
+    insert into catalog_orders (id, item_id, item_version, quote_id, requested_by, member_id, program_id,
+      account_ref, debit_points, status, held_code)
+    select $6, $4, 1, $7, $1, $5, $8, $9, 100, 'reserved', null from taken
+    returning id),
+  stepped as (
+    insert into catalog_order_steps (order_id, step, outcome, detail)
+    select id, 'reserved', 'done', 'quote ' || $7 from ordered),
+  answered as (
+    insert into idempotency_records (principal, key, request_hash, status, response_status,
+      response_content_type, response_body, locked_until, effect_id)
+    select $1, $10, $10, 'completed', 202, 'application/json', $11, now(), id from ordered)
+  select exists (select from taken) as sold,
+    case when exists (select from taken) then null else set_config('synchronous_commit', 'off', true) end`;
+
+async function saleFloorRound(round: number, count: number, itemStock: number) {
+  const floor = new pg.Pool({ connectionString: url, max: concurrency });
+  try {
+    await saleFloorOn(floor, 300 + round, warmUpAttempts, 50);
+    return await saleFloorOn(floor, 200 + round, count, itemStock);
+  } finally {
+    await floor.end();
+  }
+}
+
+async function saleFloorOn(floor: pg.Pool, round: number, count: number, itemStock: number) {
+  const { itemId } = await loadFlashRound(admin, { round, stock: itemStock, members: count });
+  const expiresAt = new Date(Date.now() + 300_000);
+  const reply = JSON.stringify({ id: 'ord_floor', status: 'reserved', padding: 'x'.repeat(400) });
+  const result = await drive(count, async (n) => {
+    const { rows } = await floor.query<{ sold: boolean }>({
+      name: 'flash_sale_floor',
+      text: saleFloorStatement,
+      values: [
+        flashIds.buyer,
+        `sale-floor-${round}-${n}-${randomUUID()}`,
+        expiresAt,
+        itemId,
+        flashMemberId(n),
+        `ord_floor_${round}_${n}`,
+        flashQuoteId(round, n),
+        flashIds.buyerProgram,
+        `buyer-${n}`,
+        `sale-floor-${round}-${n}`,
+        reply,
+      ],
+    });
+    return rows[0]?.sold ? 'reserved' : 'sold_out';
+  });
+  return { ...result, sold: result.statuses.reserved ?? 0 };
+}
+
 await admin.query('vacuum analyze');
 
 type OrdersFigures = Awaited<ReturnType<typeof ordersRound>>;
@@ -224,6 +298,7 @@ const measured: {
   orders: OrdersFigures;
   bare: Awaited<ReturnType<typeof bareRound>>;
   floor: Awaited<ReturnType<typeof floorRound>>;
+  saleFloor: Awaited<ReturnType<typeof saleFloorRound>>;
   ratio: number;
 }[] = [];
 for (let round = 1; round <= rounds; round += 1) {
@@ -232,17 +307,25 @@ for (let round = 1; round <= rounds; round += 1) {
   if (round % 2 === 0) orderFigures = await ordersRound(round, attempts, stock);
   const bareFigures = await bareRound(round, attempts, stock);
   const floorFigures = await floorRound(round, attempts);
+  const saleFloorFigures = await saleFloorRound(round, attempts, stock);
   orderFigures ??= await ordersRound(round, attempts, stock);
   const ratio = orderFigures.perSecond / bareFigures.perSecond;
-  measured.push({ orders: orderFigures, bare: bareFigures, floor: floorFigures, ratio });
+  measured.push({
+    orders: orderFigures,
+    bare: bareFigures,
+    floor: floorFigures,
+    saleFloor: saleFloorFigures,
+    ratio,
+  });
   progress(
-    `round ${round}: orders ${orderFigures.perSecond}/s (sold ${orderFigures.sold} in ${orderFigures.sellingMs} of ${orderFigures.durationMs} ms, stock left ${orderFigures.stockLeft}, ${JSON.stringify(orderFigures.statuses)}), bare ${bareFigures.perSecond}/s (sold ${bareFigures.sold}), jti floor ${floorFigures.perSecond}/s: ${ratio.toFixed(3)}×`,
+    `round ${round}: orders ${orderFigures.perSecond}/s (sold ${orderFigures.sold} in ${orderFigures.sellingMs} of ${orderFigures.durationMs} ms, stock left ${orderFigures.stockLeft}, ${JSON.stringify(orderFigures.statuses)}), bare ${bareFigures.perSecond}/s (sold ${bareFigures.sold}), jti floor ${floorFigures.perSecond}/s, sale floor ${saleFloorFigures.perSecond}/s (sold ${saleFloorFigures.sold}): ${ratio.toFixed(3)}×`,
   );
 }
 
 const ordersMedian = median(measured.map((round) => round.orders.perSecond));
 const bareMedian = median(measured.map((round) => round.bare.perSecond));
 const floorMedian = median(measured.map((round) => round.floor.perSecond));
+const saleFloorMedian = median(measured.map((round) => round.saleFloor.perSecond));
 const exact = measured.every(
   (round) =>
     round.orders.sold === stock &&
@@ -258,6 +341,7 @@ process.stdout.write(
     ordersMedianPerSecond: ordersMedian,
     bareMedianPerSecond: bareMedian,
     floorMedianPerSecond: floorMedian,
+    saleFloorMedianPerSecond: saleFloorMedian,
     ratio: ordersMedian / bareMedian,
     exactlySold: exact,
   })}\n`,
