@@ -83,9 +83,10 @@ const debits = await runLanes(order.length, concurrency, ['done'], async (index)
 // lot with enough left burnt, and a posted ledger transfer with its two balanced entries. It leaves out
 // the two-phase records a transfer's debit keeps (the reservation, its holds, the post), and a burn
 // that spans two lots; so a debit can only be slower. The same accounts, each debited as often again.
-// (It reads the lots with its statement's snapshot, so a debit that waited for the account's lock may
-// find its lot emptied meanwhile: it then burns nothing and answers not_debited, as the real one-statement
-// reservation leaves that case to its transactional path.)
+// The lot is burnt first and the counters only with it, so nothing is half-written: a debit that
+// waited for another on the same lot and finds it emptied burns nothing, moves nothing and answers
+// not_debited (the real one-statement reservation leaves that case to its transactional path). The
+// ledger stays balanced for the conservation checks a whole `npm run bench` runs after it.
 const clearingAccountId = await accountIds.system(db, programId, 'alliance_clearing');
 await db.destroy();
 const pool = new pg.Pool({ connectionString: url, max: concurrency });
@@ -93,21 +94,23 @@ const floorStatement = {
   name: 'debit_floor',
   text: `
   with
-  account as (
-    update ledger_accounts set debits_posted = debits_posted + $3
-    where program_id = $1 and account_ref = $2 and kind = 'member'
-      and credits_posted - debits_posted - debits_pending >= $3
-    returning id),
   lot as (
-    select id from ledger_lots where account_id = (select id from account) and remaining_points >= $3
-    order by expires_at nulls last, id limit 1),
+    select lot.id, lot.account_id from ledger_lots lot
+    where lot.account_id = (
+        select id from ledger_accounts where program_id = $1 and account_ref = $2 and kind = 'member')
+      and lot.remaining_points >= $3
+    order by lot.expires_at nulls last, lot.id limit 1),
   burnt as (
     update ledger_lots set remaining_points = remaining_points - $3
-    where id = (select id from lot) and remaining_points >= $3 returning id),
+    where id = (select id from lot) and remaining_points >= $3 returning account_id),
+  account as (
+    update ledger_accounts set debits_posted = debits_posted + $3
+    where id = (select account_id from burnt) and credits_posted - debits_posted - debits_pending >= $3
+    returning id),
   debit as (
     insert into ledger_transfers (program_id, key, operation, debit_account_id, credit_account_id,
       amount_points, status, reason)
-    select $1, $4, 'reserve', account.id, $5, $3, 'post_done', 'bench debit floor' from account, burnt
+    select $1, $4, 'reserve', account.id, $5, $3, 'post_done', 'bench debit floor' from account
     returning id, debit_account_id),
   entries as (
     insert into ledger_entries (transfer_id, account_id, phase, amount_points, reason)
