@@ -127,7 +127,8 @@ async function createInTransaction(
   const priced = 'pricedQuote' in input.quote ? input.quote.pricedQuote : null;
   if (priced) await insertQuote(trx, { ...priced, used_by_transfer_id: transferId }, input.now);
   const quoteId = 'pricedQuote' in input.quote ? input.quote.pricedQuote.id : input.quote.quoteId;
-  const quote = priced ? { ...priced, used_by_transfer_id: null } : await lockQuote(trx, quoteId);
+  // `priced` itself still says unused: this request's own quote is never "already used" below.
+  const quote = priced ?? (await lockQuote(trx, quoteId));
   // A price quote of a catalog item buys the item (POST /v1/catalog/orders); it never moves points.
   if (!quote || quote.requested_by !== input.partnerId || quote.item_id !== null) {
     throw new ProblemError('not_found', `Quote ${quoteId} does not exist.`, [

@@ -35,12 +35,7 @@ export interface NewObligation {
  */
 export const openCycleSharedLock = sql`pg_advisory_xact_lock_shared(${cycleLockKey})`;
 
-/** Takes the cycle lock shared, as insertObligations does before writing obligations. */
-export async function enterOpenCycle(trx: Transaction<Database>): Promise<void> {
-  await sql`select ${openCycleSharedLock}`.execute(trx);
-}
-
-/** The open cycle's id, as an expression for a statement run after enterOpenCycle. */
+/** The open cycle's id, as an expression for a statement run after the one that took the lock. */
 export const openCycleId = sql<string>`(select id from settlement_cycles where status = 'open')`;
 
 /** Writes obligations into the open cycle, inside the caller's transaction; a repeat writes nothing. */
@@ -49,7 +44,7 @@ export async function insertObligations(
   obligations: NewObligation[],
 ): Promise<void> {
   if (obligations.length === 0) return;
-  await enterOpenCycle(trx);
+  await sql`select ${openCycleSharedLock}`.execute(trx);
   await trx
     .insertInto('settlement_obligations')
     .values(
