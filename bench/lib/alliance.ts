@@ -15,7 +15,7 @@ import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database
 import { createLedgerAccountIds } from '../../store/hosted-ledger/accounts.ts';
 import { creditPoints } from '../../store/hosted-ledger/operations.ts';
 import { migrateToLatest } from '../../store/migrator.ts';
-import { freePort, type Service, startService } from './processes.ts';
+import { buildGateway, freePort, type Service, startService } from './processes.ts';
 
 const accountIds = createLedgerAccountIds();
 
@@ -58,6 +58,8 @@ export async function startBenchAlliance(
   logger: Logger,
   options: { members: number },
 ): Promise<BenchAlliance> {
+  // The gateways run compiled, as in production: built from the sources as they are now.
+  buildGateway();
   const postgres: RunningService = await ensurePostgres({
     databaseUrl: process.env.DATABASE_URL,
     dataDir: path.join(projectDir, '.data', 'bench'),
@@ -93,7 +95,7 @@ export async function startBenchAlliance(
   async function startPair(port: number): Promise<ProcessPair> {
     const gateway = await startService({
       name: 'gateway',
-      script: 'scripts/gateway.ts',
+      script: 'dist/scripts/gateway.js',
       env: { ...common, PORT: String(port) },
       ready: 'gateway listening',
     });

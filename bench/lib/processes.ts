@@ -1,6 +1,6 @@
 // Child processes of a benchmark run: each service runs on its own, so its memory can be read and
 // the load generator never shares an event loop with what it measures.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -30,6 +30,14 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/** Compiles the gateway into dist/ (`npm run build`), as `npm run gateway` does before it starts. */
+export function buildGateway(): void {
+  execFileSync(path.join(projectDir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], {
+    cwd: projectDir,
+    stdio: 'inherit',
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -55,7 +63,11 @@ export async function startService(options: {
   nodeFlags?: readonly string[];
 }): Promise<Service> {
   const profile = cpuProfileFlags();
-  const guard = ['--import', path.join(projectDir, 'bench', 'lib', 'orphan-guard.ts')];
+  // A compiled service gets the compiled guard: a TypeScript file would load the type stripping into it.
+  const guardFile = options.script.startsWith('dist/')
+    ? 'dist/bench/lib/orphan-guard.js'
+    : 'bench/lib/orphan-guard.ts';
+  const guard = ['--import', path.join(projectDir, guardFile)];
   // The flags the product starts this script with (runtime/node-flags.ts), so what is measured is what runs.
   const flags = options.nodeFlags ?? serviceNodeFlags[options.script] ?? [];
   const child = spawn(

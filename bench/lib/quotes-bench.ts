@@ -59,7 +59,8 @@ export async function benchQuotes(alliance: BenchAlliance, audience: string): Pr
     const port = await freePort();
     const bare = await startService({
       name: 'bare-hono',
-      script: 'bench/bare-hono.ts',
+      // Compiled, as the gateway runs (bench/lib/alliance.ts built both).
+      script: 'dist/bench/bare-hono.js',
       env: {
         QUOTE_JSON: sample.text,
         PARTNER_PUBLIC_JWKS: JSON.stringify({ keys: [a.key.publicJwk] }),
@@ -70,7 +71,7 @@ export async function benchQuotes(alliance: BenchAlliance, audience: string): Pr
       },
       ready: 'bare hono listening',
       // The gateway's own V8 flags, so that the memory figures compare what each holds, not the flags.
-      nodeFlags: serviceNodeFlags['scripts/gateway.ts'],
+      nodeFlags: serviceNodeFlags['dist/scripts/gateway.js'],
     });
     try {
       const url = `http://127.0.0.1:${port}`;

@@ -1,7 +1,9 @@
 // The web console at /console: server-rendered pages over the same use cases the API calls, with
 // accounts of its own (services/console-accounts.ts). Its routes are plain Hono routes, not in the
 // OpenAPI document: they are pages for people, behind a session rather than a signature.
+import path from 'node:path';
 import { Hono } from 'hono';
+import { projectDir } from '../../runtime/project-dir.ts';
 import type { SignInPolicy } from '../../services/console-accounts.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import type { DocumentSigner } from '../../services/settlement-statements.ts';
@@ -29,7 +31,8 @@ import { registerWebhooksPage } from './webhooks-page.ts';
 
 export type { ConsoleOptions } from './console-env.ts';
 
-const ownAsset = (name: string) => new URL(`./assets/${name}`, import.meta.url).pathname;
+// Found from the project's root: the compiled gateway (dist/) has no copy of the assets.
+const ownAsset = (name: string) => path.join(projectDir, 'gateway', 'console', 'assets', name);
 
 // Scripts and styles from this origin only, no framing (clickjacking a confirmation button).
 const securityHeaders = {

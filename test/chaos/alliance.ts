@@ -7,6 +7,7 @@ import type { JWK } from 'jose';
 import { createHttpAdapter } from '../../adapters/http.ts';
 import type { LoyaltyAdapter } from '../../adapters/loyalty-adapter.ts';
 import {
+  buildGateway,
   freePort,
   type RestartableService,
   type Service,
@@ -94,6 +95,8 @@ export async function startChaosAlliance(options: ChaosAllianceOptions): Promise
   const logDir = options.logDir;
   if (logDir) mkdirSync(logDir, { recursive: true });
   const outputFile = (name: string) => (logDir ? { outputFile: path.join(logDir, `${name}.log`) } : {});
+  // The gateway that is killed and restarted is the compiled one production runs (npm run gateway).
+  buildGateway();
   const gatewayKey = await generateSigningKeyPair('ES256');
   const operatorKey = await generateSigningKeyPair('EdDSA');
   const [gatewayPort, alphaPort, betaPort] = [await freePort(), await freePort(), await freePort()];
@@ -117,7 +120,7 @@ export async function startChaosAlliance(options: ChaosAllianceOptions): Promise
     log('starting the gateway and the worker');
     const gateway = await startRestartableService({
       name: 'gateway',
-      script: 'scripts/gateway.ts',
+      script: 'dist/scripts/gateway.js',
       env: { ...common, PORT: String(gatewayPort) },
       ready: 'gateway listening',
       timeoutMs: 60_000,
