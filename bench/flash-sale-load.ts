@@ -1,8 +1,8 @@
 // A flash sale: ATTEMPTS order attempts, one per member, on an item with STOCK left, CONCURRENCY at a
 // time, beside a bare conditional decrement (`update … set stock = stock - 1 where … and stock > 0`,
 // one row, autocommit) on the same PostgreSQL at the same concurrency, in a database of its own (made,
-// migrated and dropped by bench/lib/flash-sale-bench.ts), and beside the floor of any signed order's
-// answer (its jti recorded, raw; floorRound). Prints one line per phase on stderr and the
+// migrated and dropped by bench/lib/flash-sale-bench.ts), and beside the floors of
+// bench/lib/flash-sale-floors.ts (a jti alone, a sale on one row, a sale on buckets). Prints one line per phase on stderr and the
 // figures as JSON on stdout:
 // node bench/flash-sale-load.ts URL [attempts] [stock] [concurrency] [rounds]
 //
@@ -23,13 +23,14 @@ import { createServiceContext } from '../services/context.ts';
 import { createDatabase } from '../store/connection.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
 import { migrateToLatest } from '../store/migrator.ts';
+import { flashIds, flashQuoteId, loadFlashAlliance, loadFlashRound } from './lib/flash-sale-data.ts';
 import {
-  flashIds,
-  flashMemberId,
-  flashQuoteId,
-  loadFlashAlliance,
-  loadFlashRound,
-} from './lib/flash-sale-data.ts';
+  bucketFloorRound,
+  type FloorRun,
+  floorBuckets,
+  jtiFloorRound,
+  saleFloorRound,
+} from './lib/flash-sale-floors.ts';
 import { median } from './lib/settlement-data.ts';
 import { type LoadResult, summarise } from './lib/stats.ts';
 
@@ -197,99 +198,7 @@ async function bareOn(bare: pg.Pool, round: number, count: number, rowStock: num
   return { ...result, sold: result.statuses.decremented ?? 0, stockLeft: Number(row?.stock) };
 }
 
-// The floor: the one write every answer to a signed order makes, sold out or not, its jti (replay
-// protection; store/idempotency.ts), as the claim commits it (without waiting for the disk), alone
-// and raw: no answer that records its jti in PostgreSQL comes faster than this.
-async function floorRound(round: number, count: number) {
-  const floor = new pg.Pool({ connectionString: url, max: concurrency });
-  try {
-    await floorOn(floor, warmUpRound(round), warmUpAttempts);
-    return await floorOn(floor, round, count);
-  } finally {
-    await floor.end();
-  }
-}
-
-async function floorOn(floor: pg.Pool, round: number, count: number) {
-  const expiresAt = new Date(Date.now() + 300_000);
-  return drive(count, async (n) => {
-    await floor.query({
-      name: 'flash_floor_jti',
-      text: `with jti as (insert into request_nonces (issuer, jti, expires_at) values ($1, $2, $3) returning 1)
-        select set_config('synchronous_commit', 'off', true) from jti`,
-      values: [flashIds.buyer, `floor-${round}-${n}-${randomUUID()}`, expiresAt],
-    });
-    return 'recorded';
-  });
-}
-
-// The floor under the whole sale: every attempt one raw statement that records its jti and, while
-// stock is left, sells in the same statement what a placed order must keep (the stock taken, the
-// member's count, the quote spent, the order and its first step, the key with its stored reply),
-// durably; an attempt that finds no stock commits its jti alone without waiting for the disk, as a
-// sold-out answer does. It reads nothing (the quote, item version and link checks are left out), so
-// no flash sale that takes its stock from the item's one row and keeps these records answers faster.
-const saleFloorStatement = `
-  with
-  jti as (insert into request_nonces (issuer, jti, expires_at) values ($1, $2, $3) returning 1),
-  taken as (
-    update catalog_items set stock_left = stock_left - 1
-    where id = $4 and stock_left > 0 and exists (select from jti) returning id),
-  counted as (
-    insert into catalog_member_purchases (item_id, member_id, bought) select $4, $5, 1 from taken
-    on conflict (item_id, member_id) do update set bought = catalog_member_purchases.bought + 1),
-  spent as (update quotes set used_by_order_id = $6 where id = $7 and exists (select from taken)),
-  ordered as (
-    insert into catalog_orders (id, item_id, item_version, quote_id, requested_by, member_id, program_id,
-      account_ref, debit_points, status, held_code)
-    select $6, $4, 1, $7, $1, $5, $8, $9, 100, 'reserved', null from taken
-    returning id),
-  stepped as (
-    insert into catalog_order_steps (order_id, step, outcome, detail)
-    select id, 'reserved', 'done', 'quote ' || $7 from ordered),
-  answered as (
-    insert into idempotency_records (principal, key, request_hash, status, response_status,
-      response_content_type, response_body, locked_until, effect_id)
-    select $1, $10, $10, 'completed', 202, 'application/json', $11, now(), id from ordered)
-  select exists (select from taken) as sold,
-    case when exists (select from taken) then null else set_config('synchronous_commit', 'off', true) end`;
-
-async function saleFloorRound(round: number, count: number, itemStock: number) {
-  const floor = new pg.Pool({ connectionString: url, max: concurrency });
-  try {
-    await saleFloorOn(floor, 300 + round, warmUpAttempts, 50);
-    return await saleFloorOn(floor, 200 + round, count, itemStock);
-  } finally {
-    await floor.end();
-  }
-}
-
-async function saleFloorOn(floor: pg.Pool, round: number, count: number, itemStock: number) {
-  const { itemId } = await loadFlashRound(admin, { round, stock: itemStock, members: count });
-  const expiresAt = new Date(Date.now() + 300_000);
-  const reply = JSON.stringify({ id: 'ord_floor', status: 'reserved', padding: 'x'.repeat(400) });
-  const result = await drive(count, async (n) => {
-    const { rows } = await floor.query<{ sold: boolean }>({
-      name: 'flash_sale_floor',
-      text: saleFloorStatement,
-      values: [
-        flashIds.buyer,
-        `sale-floor-${round}-${n}-${randomUUID()}`,
-        expiresAt,
-        itemId,
-        flashMemberId(n),
-        `ord_floor_${round}_${n}`,
-        flashQuoteId(round, n),
-        flashIds.buyerProgram,
-        `buyer-${n}`,
-        `sale-floor-${round}-${n}`,
-        reply,
-      ],
-    });
-    return rows[0]?.sold ? 'reserved' : 'sold_out';
-  });
-  return { ...result, sold: result.statuses.reserved ?? 0 };
-}
+const floorRun: FloorRun = { url, admin, concurrency, warmUpAttempts, drive };
 
 await admin.query('vacuum analyze');
 
@@ -297,8 +206,9 @@ type OrdersFigures = Awaited<ReturnType<typeof ordersRound>>;
 const measured: {
   orders: OrdersFigures;
   bare: Awaited<ReturnType<typeof bareRound>>;
-  floor: Awaited<ReturnType<typeof floorRound>>;
+  floor: Awaited<ReturnType<typeof jtiFloorRound>>;
   saleFloor: Awaited<ReturnType<typeof saleFloorRound>>;
+  bucketFloor: Awaited<ReturnType<typeof bucketFloorRound>>;
   ratio: number;
 }[] = [];
 for (let round = 1; round <= rounds; round += 1) {
@@ -306,8 +216,9 @@ for (let round = 1; round <= rounds; round += 1) {
   let orderFigures: OrdersFigures | undefined;
   if (round % 2 === 0) orderFigures = await ordersRound(round, attempts, stock);
   const bareFigures = await bareRound(round, attempts, stock);
-  const floorFigures = await floorRound(round, attempts);
-  const saleFloorFigures = await saleFloorRound(round, attempts, stock);
+  const floorFigures = await jtiFloorRound(floorRun, round, attempts);
+  const saleFloorFigures = await saleFloorRound(floorRun, round, attempts, stock);
+  const bucketFloorFigures = await bucketFloorRound(floorRun, round, attempts, stock);
   orderFigures ??= await ordersRound(round, attempts, stock);
   const ratio = orderFigures.perSecond / bareFigures.perSecond;
   measured.push({
@@ -315,10 +226,11 @@ for (let round = 1; round <= rounds; round += 1) {
     bare: bareFigures,
     floor: floorFigures,
     saleFloor: saleFloorFigures,
+    bucketFloor: bucketFloorFigures,
     ratio,
   });
   progress(
-    `round ${round}: orders ${orderFigures.perSecond}/s (sold ${orderFigures.sold} in ${orderFigures.sellingMs} of ${orderFigures.durationMs} ms, stock left ${orderFigures.stockLeft}, ${JSON.stringify(orderFigures.statuses)}), bare ${bareFigures.perSecond}/s (sold ${bareFigures.sold}), jti floor ${floorFigures.perSecond}/s, sale floor ${saleFloorFigures.perSecond}/s (sold ${saleFloorFigures.sold}): ${ratio.toFixed(3)}×`,
+    `round ${round}: orders ${orderFigures.perSecond}/s (sold ${orderFigures.sold} in ${orderFigures.sellingMs} of ${orderFigures.durationMs} ms, stock left ${orderFigures.stockLeft}, ${JSON.stringify(orderFigures.statuses)}), bare ${bareFigures.perSecond}/s (sold ${bareFigures.sold}), jti floor ${floorFigures.perSecond}/s, sale floor ${saleFloorFigures.perSecond}/s (sold ${saleFloorFigures.sold}), on ${floorBuckets} buckets ${bucketFloorFigures.perSecond}/s (sold ${bucketFloorFigures.sold} in ${bucketFloorFigures.sellingMs} ms, stock left ${bucketFloorFigures.stockLeft}, ${bucketFloorFigures.busy} run again): ${ratio.toFixed(3)}×`,
   );
 }
 
@@ -326,6 +238,7 @@ const ordersMedian = median(measured.map((round) => round.orders.perSecond));
 const bareMedian = median(measured.map((round) => round.bare.perSecond));
 const floorMedian = median(measured.map((round) => round.floor.perSecond));
 const saleFloorMedian = median(measured.map((round) => round.saleFloor.perSecond));
+const bucketFloorMedian = median(measured.map((round) => round.bucketFloor.perSecond));
 const exact = measured.every(
   (round) =>
     round.orders.sold === stock &&
@@ -342,6 +255,11 @@ process.stdout.write(
     bareMedianPerSecond: bareMedian,
     floorMedianPerSecond: floorMedian,
     saleFloorMedianPerSecond: saleFloorMedian,
+    bucketFloorMedianPerSecond: bucketFloorMedian,
+    buckets: floorBuckets,
+    bucketFloorExactlySold: measured.every(
+      (round) => round.bucketFloor.sold === stock && round.bucketFloor.stockLeft === 0,
+    ),
     ratio: ordersMedian / bareMedian,
     exactlySold: exact,
   })}\n`,
