@@ -4,7 +4,8 @@
 // the Idempotency-Key claim; the quote with its stored reply) around one read, straight through pg.
 // The fourth is the least any design of a quote can do, stored or not (a quote as a token the gateway
 // signs would add its signature): the request's signature checked, and one statement that records the
-// jti without waiting for the disk and reads the member's two links (consent, tier).
+// jti without waiting for the disk and reads the member's two links (consent, tier). And a fifth, for
+// bench:scale: the least a transfer does through a gateway and a worker.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { JWK } from 'jose';
@@ -41,11 +42,13 @@ const asyncPool = new pg.Pool({
 
 // The gateway's memory floor: the same process holding what the gateway holds beside Hono, a
 // connected Temporal client (bench/lib/quotes-bench.ts).
-if (process.env.TEMPORAL_ADDRESS) {
-  const { connectTemporalClient, pingTemporal } = await import('../workflows/client.ts');
-  const client = await connectTemporalClient(process.env.TEMPORAL_ADDRESS, 'default');
-  await pingTemporal(client);
-}
+const temporal = process.env.TEMPORAL_ADDRESS
+  ? await import('../workflows/client.ts').then(async ({ connectTemporalClient, pingTemporal }) => {
+      const client = await connectTemporalClient(process.env.TEMPORAL_ADDRESS ?? '', 'default');
+      await pingTemporal(client);
+      return client;
+    })
+  : null;
 
 const app = new Hono();
 app.post('/bare/v1/quotes', (c) => c.json(quoteJson, 201));
@@ -92,6 +95,25 @@ app.post('/floor/v1/quotes', async (c) => {
   });
   return c.json({ ...(quoteJson as object), links: rows.length }, 201);
 });
+// The least a transfer through a gateway and a worker can do (bench:scale's pair floor): the
+// signature checked, then a workflow of four no-op activities (bench/bare.workflow.ts) started on the
+// bare worker's task queue and awaited, as the gateway waits for a transfer's reply.
+app.post('/floor/v1/transfers', async (c) => {
+  const url = new URL(c.req.url);
+  const caller = await verify({
+    authorization: c.req.header('authorization'),
+    method: 'POST',
+    path: url.pathname.replace('/floor', ''),
+    body: new Uint8Array(await c.req.arrayBuffer()),
+  });
+  if (!temporal) return c.json({ error: 'started without TEMPORAL_ADDRESS' }, 503);
+  await temporal.workflow.execute('bareTransferWorkflow', {
+    taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? 'bench-bare',
+    workflowId: `bare-${caller.jti}`,
+  });
+  return c.json({ status: 'completed' }, 201);
+});
+
 serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 0) }, (info) => {
   process.stdout.write(`bare hono listening on ${info.port}\n`);
 });

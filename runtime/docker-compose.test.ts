@@ -74,8 +74,8 @@ describe('docker-compose.yml', () => {
     'gives %s an environment its configuration check accepts',
     async (name) => {
       const service = compose.services[name];
-      // node, its flags (runtime/node-flags.ts), then the script.
-      expect(service?.command?.at(-1)).toMatch(/^scripts\/\w+\.ts$/);
+      // node, its flags (runtime/node-flags.ts), then the script (the gateway's compiled, dist/).
+      expect(service?.command?.at(-1)).toMatch(/^(scripts\/\w+\.ts|dist\/scripts\/\w+\.js)$/);
       const environment = await substitute(service?.environment ?? {});
       const config = loadConfig(environment);
       expect(config.DATABASE_URL).toBe('postgres://alliance:alliance@postgres:5432/alliance');

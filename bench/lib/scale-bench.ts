@@ -8,8 +8,8 @@ import { isConserved } from '../../domain/conservation.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { serviceNodeFlags } from '../../runtime/node-flags.ts';
 import { findConservationOffenders } from '../../store/conservation.ts';
-import type { BenchAlliance } from './alliance.ts';
-import { runJson, startService } from './processes.ts';
+import { audience, type BenchAlliance } from './alliance.ts';
+import { freePort, runJson, startService } from './processes.ts';
 import type { BenchResult } from './report.ts';
 import { httpLoad, type Prepared, signedPost } from './signed-requests.ts';
 import { type LoadResult, pooled } from './stats.ts';
@@ -99,6 +99,9 @@ export async function benchScale(
   const bare = await bareScale(alliance, cycles);
   details.scale_bare_workflow = bare.details;
   results.push(bare.result);
+  const barePair = await barePairScale(alliance, cycles);
+  details.scale_bare_pair = barePair.details;
+  results.push(barePair.result);
   details.conservation = await conservationAfter(alliance);
   return { results, details };
 }
@@ -158,6 +161,94 @@ async function bareScale(alliance: BenchAlliance, cycles: number) {
     baseline: 'one bare worker, same load, same run',
     baselineValue: one.perSecond,
     concurrency,
+    p50Ms: two.p50Ms,
+    p99Ms: two.p99Ms,
+  };
+  return { result, details: { one, two, rounds: { one: oneRounds, two: twoRounds } } };
+}
+
+/**
+ * The whole question asked of the least a gateway and a worker can be: bench/bare-hono.ts (the
+ * signature checked, a bare workflow started and awaited) with a bare worker, one pair against two
+ * (the load spread round-robin over the two bare gateways), alternating as above. What two such
+ * pairs lose against one on this machine, the alliance's pair cannot be expected to win back.
+ */
+async function barePairScale(alliance: BenchAlliance, cycles: number) {
+  const taskQueue = 'bench-bare-pair';
+  const connections = 32;
+  const count = Number(process.env.BENCH_SCALE_TRANSFERS ?? 384);
+  const { a } = alliance.partners;
+  const startPair = async () => {
+    const worker = await startService({
+      name: 'bare-worker',
+      script: 'bench/bare-worker.ts',
+      nodeFlags: serviceNodeFlags['scripts/worker.ts'],
+      env: { TEMPORAL_ADDRESS: alliance.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue },
+      ready: 'bare worker running',
+    });
+    const port = await freePort();
+    const gateway = await startService({
+      name: 'bare-hono',
+      script: 'dist/bench/bare-hono.js',
+      nodeFlags: serviceNodeFlags['dist/scripts/gateway.js'],
+      env: {
+        PARTNER_PUBLIC_JWKS: JSON.stringify({ keys: [a.key.publicJwk] }),
+        GATEWAY_AUDIENCE: audience,
+        TEMPORAL_ADDRESS: alliance.temporalAddress,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        PORT: String(port),
+      },
+      ready: 'bare hono listening',
+    });
+    return {
+      url: `http://127.0.0.1:${port}`,
+      stop: async () => {
+        await gateway.stop();
+        await worker.stop();
+      },
+    };
+  };
+  const round = async (n: number, baseUrls: string[]) =>
+    httpLoad(
+      baseUrls[0] ?? '',
+      await Promise.all(
+        Array.from({ length: n }, () => signedPost(a, '/floor/v1/transfers', {}, '/v1/transfers')),
+      ),
+      connections,
+      [201],
+      { baseUrls },
+    );
+  const warmUp = Math.max(connections, Math.round(count / 6));
+  const first = await startPair();
+  const oneRounds: LoadResult[] = [];
+  const twoRounds: LoadResult[] = [];
+  try {
+    await round(warmUp, [first.url]);
+    for (let cycle = 0; cycle < cycles; cycle += 1) {
+      oneRounds.push(await round(count, [first.url]));
+      const second = await startPair();
+      try {
+        const both = [first.url, second.url];
+        await round(warmUp, both);
+        twoRounds.push(await round(count, both));
+        twoRounds.push(await round(count, both));
+      } finally {
+        await second.stop();
+      }
+      oneRounds.push(await round(count, [first.url]));
+    }
+  } finally {
+    await first.stop();
+  }
+  const one = pooled(...oneRounds);
+  const two = pooled(...twoRounds);
+  const result: BenchResult = {
+    name: 'scale_bare_pair',
+    value: two.perSecond,
+    unit: 'bare transfers/s (signature checked, 4 no-op activities awaited) with two bare gateways and two bare workers (round-robin)',
+    baseline: 'one bare gateway and one bare worker, same load, same run',
+    baselineValue: one.perSecond,
+    concurrency: connections,
     p50Ms: two.p50Ms,
     p99Ms: two.p99Ms,
   };
