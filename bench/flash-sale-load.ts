@@ -2,8 +2,8 @@
 // time, beside a bare conditional decrement (`update … set stock = stock - 1 where … and stock > 0`,
 // one row, autocommit) on the same PostgreSQL at the same concurrency, in a database of its own (made,
 // migrated and dropped by bench/lib/flash-sale-bench.ts), and beside the floors of
-// bench/lib/flash-sale-floors.ts (a jti alone, a sale on one row, a sale on buckets). Prints one line per phase on stderr and the
-// figures as JSON on stdout:
+// bench/lib/flash-sale-floors.ts (a jti alone, a sale on one row, a sale on buckets). Prints one line
+// per phase on stderr and the figures as JSON on stdout:
 // node bench/flash-sale-load.ts URL [attempts] [stock] [concurrency] [rounds]
 //
 // An attempt is what POST /v1/catalog/orders does against PostgreSQL, in this process: the

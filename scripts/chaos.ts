@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildGateway } from '../bench/lib/processes.ts';
 import { ensurePostgres, ensureTemporal } from '../runtime/local-services.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { projectDir } from '../runtime/project-dir.ts';
@@ -57,6 +58,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'chaos');
 const say = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const dataDir = path.join(projectDir, '.data', 'chaos');
+// The gateway it kills and restarts is the compiled one production runs (npm run gateway).
+buildGateway();
 const postgres = await ensurePostgres({
   databaseUrl: process.env.DATABASE_URL,
   dataDir: path.join(dataDir, 'postgres'),

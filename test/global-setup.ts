@@ -3,6 +3,7 @@
 // TEMPORAL_ADDRESS is given). Tests read the addresses with inject().
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildGateway } from '../bench/lib/processes.ts';
 import { ensurePostgres, ensureTemporal } from '../runtime/local-services.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { projectDir } from '../runtime/project-dir.ts';
@@ -22,6 +23,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'test-setup');
+  // The crash tests kill and restart the compiled gateway (test/chaos/alliance.ts): built here, once.
+  buildGateway();
   const postgres = await ensurePostgres({
     databaseUrl: process.env.DATABASE_URL,
     dataDir: path.join(projectDir, '.data', 'test'),

@@ -7,7 +7,6 @@ import type { JWK } from 'jose';
 import { createHttpAdapter } from '../../adapters/http.ts';
 import type { LoyaltyAdapter } from '../../adapters/loyalty-adapter.ts';
 import {
-  buildGateway,
   freePort,
   type RestartableService,
   type Service,
@@ -95,8 +94,6 @@ export async function startChaosAlliance(options: ChaosAllianceOptions): Promise
   const logDir = options.logDir;
   if (logDir) mkdirSync(logDir, { recursive: true });
   const outputFile = (name: string) => (logDir ? { outputFile: path.join(logDir, `${name}.log`) } : {});
-  // The gateway that is killed and restarted is the compiled one production runs (npm run gateway).
-  buildGateway();
   const gatewayKey = await generateSigningKeyPair('ES256');
   const operatorKey = await generateSigningKeyPair('EdDSA');
   const [gatewayPort, alphaPort, betaPort] = [await freePort(), await freePort(), await freePort()];
@@ -120,6 +117,8 @@ export async function startChaosAlliance(options: ChaosAllianceOptions): Promise
     log('starting the gateway and the worker');
     const gateway = await startRestartableService({
       name: 'gateway',
+      // The compiled gateway production runs (npm run gateway), built once by whoever starts the
+      // alliance (test/global-setup.ts, scripts/chaos.ts), never by two tests under each other's gateway.
       script: 'dist/scripts/gateway.js',
       env: { ...common, PORT: String(gatewayPort) },
       ready: 'gateway listening',
