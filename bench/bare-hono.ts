@@ -7,7 +7,7 @@
 // jti without waiting for the disk and reads the member's two links (consent, tier). And a fifth, for
 // bench:scale: the least a transfer does through a gateway and a worker.
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { JWK } from 'jose';
 import pg from 'pg';
 import { createRequestVerifier } from '../signing/request-verifier.ts';
@@ -50,26 +50,25 @@ const temporal = process.env.TEMPORAL_ADDRESS
     })
   : null;
 
+/** The request's signature checked as the gateway checks it, on the path without the route's prefix. */
+function verified(c: Context, prefix: string, body: Uint8Array) {
+  return verify({
+    authorization: c.req.header('authorization'),
+    method: 'POST',
+    path: new URL(c.req.url).pathname.replace(prefix, ''),
+    body,
+  });
+}
+const bodyOf = async (c: Context) => new Uint8Array(await c.req.arrayBuffer());
+
 const app = new Hono();
 app.post('/bare/v1/quotes', (c) => c.json(quoteJson, 201));
 app.post('/signed/v1/quotes', async (c) => {
-  const url = new URL(c.req.url);
-  await verify({
-    authorization: c.req.header('authorization'),
-    method: 'POST',
-    path: url.pathname.replace('/signed', ''),
-    body: new Uint8Array(await c.req.arrayBuffer()),
-  });
+  await verified(c, '/signed', await bodyOf(c));
   return c.json(quoteJson, 201);
 });
 app.post('/statements/v1/quotes', async (c) => {
-  const url = new URL(c.req.url);
-  const caller = await verify({
-    authorization: c.req.header('authorization'),
-    method: 'POST',
-    path: url.pathname.replace('/statements', ''),
-    body: new Uint8Array(await c.req.arrayBuffer()),
-  });
+  const caller = await verified(c, '/statements', await bodyOf(c));
   const write = 'insert into bench_statement_floor (id) values ($1)';
   await pool.query({ name: 'floor_write', text: write, values: [caller.jti] });
   await pool.query({ name: 'floor_read', text: 'select $1::text as id', values: [caller.jti] });
@@ -77,14 +76,8 @@ app.post('/statements/v1/quotes', async (c) => {
   return c.json(quoteJson, 201);
 });
 app.post('/floor/v1/quotes', async (c) => {
-  const url = new URL(c.req.url);
-  const body = new Uint8Array(await c.req.arrayBuffer());
-  const caller = await verify({
-    authorization: c.req.header('authorization'),
-    method: 'POST',
-    path: url.pathname.replace('/floor', ''),
-    body,
-  });
+  const body = await bodyOf(c);
+  const caller = await verified(c, '/floor', body);
   const request = JSON.parse(new TextDecoder().decode(body)) as Record<string, string>;
   const { rows } = await asyncPool.query({
     name: 'floor_one_statement',
@@ -99,13 +92,7 @@ app.post('/floor/v1/quotes', async (c) => {
 // signature checked, then a workflow of four no-op activities (bench/bare.workflow.ts) started on the
 // bare worker's task queue and awaited, as the gateway waits for a transfer's reply.
 app.post('/floor/v1/transfers', async (c) => {
-  const url = new URL(c.req.url);
-  const caller = await verify({
-    authorization: c.req.header('authorization'),
-    method: 'POST',
-    path: url.pathname.replace('/floor', ''),
-    body: new Uint8Array(await c.req.arrayBuffer()),
-  });
+  const caller = await verified(c, '/floor', await bodyOf(c));
   if (!temporal) return c.json({ error: 'started without TEMPORAL_ADDRESS' }, 503);
   await temporal.workflow.execute('bareTransferWorkflow', {
     taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? 'bench-bare',

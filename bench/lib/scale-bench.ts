@@ -9,6 +9,7 @@ import type { Logger } from '../../runtime/logger.ts';
 import { serviceNodeFlags } from '../../runtime/node-flags.ts';
 import { findConservationOffenders } from '../../store/conservation.ts';
 import { audience, type BenchAlliance } from './alliance.ts';
+import { startBareWorker } from './bare-processes.ts';
 import { freePort, runJson, startService } from './processes.ts';
 import type { BenchResult } from './report.ts';
 import { httpLoad, type Prepared, signedPost } from './signed-requests.ts';
@@ -66,25 +67,20 @@ export async function benchScale(
     // A sixth of a round, unmeasured, each time processes start taking load: every measured round then
     // meets processes that have compiled and cached what they run, as a long-running alliance's do.
     const warmUp = Math.max(workload.connections, Math.round(workload.count / 6));
-    await round(warmUp, [alliance.gatewayUrl]);
-    const oneRounds: LoadResult[] = [];
-    const twoRounds: LoadResult[] = [];
     let memory = { gateway: 0, worker: 0 };
-    for (let cycle = 0; cycle < cycles; cycle += 1) {
-      oneRounds.push(await round(workload.count, [alliance.gatewayUrl]));
-      const second = await alliance.addProcesses();
-      const both = [alliance.gatewayUrl, second.gatewayUrl];
-      await round(warmUp, both);
-      twoRounds.push(await round(workload.count, both));
-      twoRounds.push(await round(workload.count, both));
-      memory = { gateway: second.gateway.residentBytes(), worker: second.worker.residentBytes() };
-      await second.stop();
-      oneRounds.push(await round(workload.count, [alliance.gatewayUrl]));
-    }
-    const one = pooled(...oneRounds);
-    const two = pooled(...twoRounds);
+    const { one, two, rounds } = await oneThenTwo({
+      cycles,
+      count: workload.count,
+      warmUp,
+      startSecond: () => alliance.addProcesses(),
+      round: (n, second) =>
+        round(n, second ? [alliance.gatewayUrl, second.gatewayUrl] : [alliance.gatewayUrl]),
+      beforeStop: (second) => {
+        memory = { gateway: second.gateway.residentBytes(), worker: second.worker.residentBytes() };
+      },
+    });
     logger.warn({ workload: workload.name, one: one.perSecond, two: two.perSecond }, 'two of each');
-    details[workload.name] = { one, two, rounds: { one: oneRounds, two: twoRounds }, memory };
+    details[workload.name] = { one, two, rounds, memory };
     results.push({
       name: workload.name,
       value: two.perSecond,
@@ -116,14 +112,6 @@ async function bareScale(alliance: BenchAlliance, cycles: number) {
   const taskQueue = 'bench-bare-scale';
   const concurrency = 32;
   const count = Number(process.env.BENCH_SCALE_TRANSFERS ?? 384);
-  const startBare = () =>
-    startService({
-      name: 'bare-worker',
-      script: 'bench/bare-worker.ts',
-      nodeFlags: serviceNodeFlags['scripts/worker.ts'],
-      env: { TEMPORAL_ADDRESS: alliance.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue },
-      ready: 'bare worker running',
-    });
   const round = (n: number) =>
     runJson<LoadResult>('bench/temporal-load.ts', [
       alliance.temporalAddress,
@@ -131,29 +119,14 @@ async function bareScale(alliance: BenchAlliance, cycles: number) {
       String(concurrency),
       taskQueue,
     ]);
-  const warmUp = Math.max(concurrency, Math.round(count / 6));
-  const first = await startBare();
-  const oneRounds: LoadResult[] = [];
-  const twoRounds: LoadResult[] = [];
-  try {
-    await round(warmUp);
-    for (let cycle = 0; cycle < cycles; cycle += 1) {
-      oneRounds.push(await round(count));
-      const second = await startBare();
-      try {
-        await round(warmUp);
-        twoRounds.push(await round(count));
-        twoRounds.push(await round(count));
-      } finally {
-        await second.stop();
-      }
-      oneRounds.push(await round(count));
-    }
-  } finally {
-    await first.stop();
-  }
-  const one = pooled(...oneRounds);
-  const two = pooled(...twoRounds);
+  const first = await startBareWorker(alliance.temporalAddress, taskQueue);
+  const { one, two, rounds } = await oneThenTwo({
+    cycles,
+    count,
+    warmUp: Math.max(concurrency, Math.round(count / 6)),
+    startSecond: () => startBareWorker(alliance.temporalAddress, taskQueue),
+    round,
+  }).finally(() => first.stop());
   const result: BenchResult = {
     name: 'scale_bare_workflow',
     value: two.perSecond,
@@ -164,7 +137,7 @@ async function bareScale(alliance: BenchAlliance, cycles: number) {
     p50Ms: two.p50Ms,
     p99Ms: two.p99Ms,
   };
-  return { result, details: { one, two, rounds: { one: oneRounds, two: twoRounds } } };
+  return { result, details: { one, two, rounds } };
 }
 
 /**
@@ -179,13 +152,7 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
   const count = Number(process.env.BENCH_SCALE_TRANSFERS ?? 384);
   const { a } = alliance.partners;
   const startPair = async () => {
-    const worker = await startService({
-      name: 'bare-worker',
-      script: 'bench/bare-worker.ts',
-      nodeFlags: serviceNodeFlags['scripts/worker.ts'],
-      env: { TEMPORAL_ADDRESS: alliance.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue },
-      ready: 'bare worker running',
-    });
+    const worker = await startBareWorker(alliance.temporalAddress, taskQueue);
     const port = await freePort();
     const gateway = await startService({
       name: 'bare-hono',
@@ -218,30 +185,14 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
       [201],
       { baseUrls },
     );
-  const warmUp = Math.max(connections, Math.round(count / 6));
   const first = await startPair();
-  const oneRounds: LoadResult[] = [];
-  const twoRounds: LoadResult[] = [];
-  try {
-    await round(warmUp, [first.url]);
-    for (let cycle = 0; cycle < cycles; cycle += 1) {
-      oneRounds.push(await round(count, [first.url]));
-      const second = await startPair();
-      try {
-        const both = [first.url, second.url];
-        await round(warmUp, both);
-        twoRounds.push(await round(count, both));
-        twoRounds.push(await round(count, both));
-      } finally {
-        await second.stop();
-      }
-      oneRounds.push(await round(count, [first.url]));
-    }
-  } finally {
-    await first.stop();
-  }
-  const one = pooled(...oneRounds);
-  const two = pooled(...twoRounds);
+  const { one, two, rounds } = await oneThenTwo({
+    cycles,
+    count,
+    warmUp: Math.max(connections, Math.round(count / 6)),
+    startSecond: startPair,
+    round: (n, second) => round(n, second ? [first.url, second.url] : [first.url]),
+  }).finally(() => first.stop());
   const result: BenchResult = {
     name: 'scale_bare_pair',
     value: two.perSecond,
@@ -252,7 +203,43 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
     p50Ms: two.p50Ms,
     p99Ms: two.p99Ms,
   };
-  return { result, details: { one, two, rounds: { one: oneRounds, two: twoRounds } } };
+  return { result, details: { one, two, rounds } };
+}
+
+/**
+ * One, two, two, one, `cycles` times: the first configuration alone, then with a second started for
+ * its two rounds (and stopped after them), so that a drift of the shared machine cancels out. Each
+ * configuration is warmed first (a sixth of a round, unmeasured, each time processes start taking
+ * load), so every measured round meets processes that have compiled and cached what they run.
+ */
+async function oneThenTwo<Second extends { stop(): Promise<void> }>(options: {
+  cycles: number;
+  count: number;
+  warmUp: number;
+  startSecond(): Promise<Second>;
+  /** A round of `n` against the first alone (`second` null) or against both. */
+  round(n: number, second: Second | null): Promise<LoadResult>;
+  /** Reads the second before it stops (its memory). */
+  beforeStop?(second: Second): void;
+}) {
+  const { cycles, count, warmUp, round } = options;
+  const oneRounds: LoadResult[] = [];
+  const twoRounds: LoadResult[] = [];
+  await round(warmUp, null);
+  for (let cycle = 0; cycle < cycles; cycle += 1) {
+    oneRounds.push(await round(count, null));
+    const second = await options.startSecond();
+    try {
+      await round(warmUp, second);
+      twoRounds.push(await round(count, second));
+      twoRounds.push(await round(count, second));
+      options.beforeStop?.(second);
+    } finally {
+      await second.stop();
+    }
+    oneRounds.push(await round(count, null));
+  }
+  return { one: pooled(...oneRounds), two: pooled(...twoRounds), rounds: { one: oneRounds, two: twoRounds } };
 }
 
 /** Waits for the transfers in flight to end, then runs every conservation check; throws if one fails. */

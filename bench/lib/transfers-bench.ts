@@ -2,9 +2,9 @@
 // same server: throughput by concurrency until it stops rising, the latency of one transfer at a
 // time, and the latency at half the peak rate (arrivals at a fixed rate, as members come).
 import type { Logger } from '../../runtime/logger.ts';
-import { serviceNodeFlags } from '../../runtime/node-flags.ts';
 import type { BenchAlliance, BenchPartner } from './alliance.ts';
-import { runJson, startService } from './processes.ts';
+import { startBareWorker } from './bare-processes.ts';
+import { runJson } from './processes.ts';
 import type { BenchResult } from './report.ts';
 import { httpLoad, signedPost } from './signed-requests.ts';
 import { type LoadResult, pooled } from './stats.ts';
@@ -39,15 +39,7 @@ export async function benchTransfers(
   options: { latency: boolean },
 ): Promise<TransfersBench> {
   const taskQueue = `bench-bare-${name}`;
-  const bare = await startService({
-    name: 'bare-worker',
-    script: 'bench/bare-worker.ts',
-    // With the worker's own V8 flags: the memory ratio then compares what each worker holds, not
-    // the flags against V8's defaults.
-    nodeFlags: serviceNodeFlags['scripts/worker.ts'],
-    env: { TEMPORAL_ADDRESS: alliance.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue },
-    ready: 'bare worker running',
-  });
+  const bare = await startBareWorker(alliance.temporalAddress, taskQueue);
   let member = 0;
   const transferRequests = (count: number) =>
     Promise.all(
