@@ -7,12 +7,13 @@
 // node bench/flash-sale-load.ts URL [attempts] [stock] [concurrency] [rounds]
 //
 // An attempt is what POST /v1/catalog/orders does against PostgreSQL, in this process: the
-// Idempotency-Key claimed with the request's jti (one statement, which answers a sold-out order
-// itself when the stock is already gone), placeOrder (the order decided in one
-// statement: the quote, the item and the member's link read, the stock taken, the member's count, the
-// key bound, the order written; a refusal releases the key in that same statement), the reply
-// rendered as the route renders it and stored under the key (the claim and the reply committed
-// without waiting for the WAL flush, as the route commits them). The order's workflow is
+// Idempotency-Key claimed with the request's jti (a statement that answers a sold-out order itself
+// when the stock is already gone), placeOrder (the order decided in a statement: the quote, the item
+// and the member's link read, the stock taken, the member's count, the key bound, the order written;
+// a refusal releases the key in that same statement), the reply rendered as the route renders it and
+// stored under the key (the claim and the reply committed without waiting for the WAL flush, as the
+// route commits them). Each of the three statements is shared by the attempts waiting for one of its
+// kind (store/statement-batcher.ts), as in the gateway. The order's workflow is
 // not started (startOrder does nothing): it runs after the answer and is not part of the decision.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -119,7 +120,7 @@ async function ordersOn(db: Db, round: number, count: number, itemStock: number)
       requestHash: `hash-${round}-${n}`,
       lockSeconds: 10,
       jti: { issuer: principal, jti: randomUUID(), expiresAt: new Date(Date.now() + 300_000) },
-      refuseWhen: soldOut.when,
+      insertWith: soldOut.claim,
       asyncCommit: true,
     });
     if (claim.outcome === 'refused') return soldOut.problem(claim.refusal).code;

@@ -83,7 +83,7 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
       lockSeconds,
       jti,
       asyncCommit: options.asyncCommit === true,
-      refuseWhen: refusal?.when,
+      insertWith: refusal?.claim,
     });
     c.set('unrecordedJti', undefined);
     if (claim.outcome === 'replayed') refuseReplay(jti.jti);

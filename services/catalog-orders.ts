@@ -6,9 +6,10 @@
 import { memberPrice, requireOnSale } from '../domain/catalog.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { findItem } from '../store/catalog.ts';
-import { decideOrder, type OrderFacts } from '../store/catalog-order-decision.ts';
+import type { OrderFacts } from '../store/catalog-order-decision.ts';
+import { decideOrderWithOthers } from '../store/catalog-order-decision-batch.ts';
 import { findOrder, findOrderCoupon, findOrderOfQuote, listOrderSteps } from '../store/catalog-orders.ts';
-import { soldOutQuote } from '../store/catalog-sold-out.ts';
+import { claimOrderKey } from '../store/catalog-sold-out.ts';
 import type { CatalogOrder, CatalogOrderStep } from '../store/database.ts';
 import type { ClaimRefusal } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
@@ -131,14 +132,17 @@ function soldOut(itemId: string): ProblemError {
 
 /**
  * The sold-out answer an order's Idempotency-Key claim gives in its own statement, before the order
- * runs (gateway/idempotency.ts `refuseFirst`): the answer `placeOrder` would give, one round trip
- * and no claim written instead of a claim, the decision and its release. Nothing is kept under the
+ * runs (gateway/idempotency.ts `refuseFirst`): the answer `placeOrder` would give, a share of one
+ * statement and no claim written instead of a claim, the decision and its release. Nothing is kept under the
  * key, exactly as when the decision releases it: a retry of the key asks again, and is answered
  * sold out again, or, once the item was restocked (or a unit came back from a failed order), may
  * place its order. That is what a retry of a refused order has always done.
  */
 export function soldOutBeforeClaim(input: { partnerId: string; quoteId: string; now: Date }): ClaimRefusal {
-  return { when: soldOutQuote(input), problem: (row) => soldOut(String(row.item_id)) };
+  return {
+    claim: (db, claim, lockedUntil) => claimOrderKey(db, { ...input, claim, lockedUntil }),
+    problem: (row) => soldOut(String(row.item_id)),
+  };
 }
 
 function unknownQuote(quoteId: string): ProblemError {
@@ -163,7 +167,8 @@ export interface PlacedOrder {
 
 /**
  * Places the order (or finds the one this key or quote placed) and starts its workflow. The
- * decision is one statement (store/catalog-order-decision.ts); a refusal it answers has given the
+ * decision is one statement (store/catalog-order-decision.ts), shared with the orders decided beside
+ * it (store/catalog-order-decision-batch.ts); a refusal it answers has given the
  * key back in that same statement, and says so by setting `idempotency.released`, so that the
  * caller does not release it again.
  */
@@ -182,7 +187,7 @@ export async function placeOrder(
     : undefined;
   if (earlier) placed = { order: earlier, created: true, steps: null };
   if (!placed) {
-    const decision = await decideOrder(context.db, { ...input, orderId: newId('ord') });
+    const decision = await decideOrderWithOthers(context.db, { ...input, orderId: newId('ord') });
     if (decision.outcome === 'no_quote' || decision.outcome === 'not_placed') {
       input.idempotency.released = decision.released;
       if (decision.outcome === 'no_quote') throw unknownQuote(input.quoteId);

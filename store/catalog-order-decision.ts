@@ -47,7 +47,7 @@ export type OrderDecision =
       detail: string;
     };
 
-interface DecisionRow extends Partial<OrderFacts> {
+export interface DecisionRow extends Partial<OrderFacts> {
   found: boolean;
   released: boolean;
   taken: boolean;
@@ -62,7 +62,7 @@ interface DecisionRow extends Partial<OrderFacts> {
 const refusals = new Set(['purchase_limit_reached', 'pool_dry', 'key_bound', 'quote_spent']);
 
 /** The statement failed on purpose (catalog_order_refused), or on the quote's unique order. */
-function rolledBack(error: unknown): Extract<OrderDecision, { outcome: 'rolled_back' }> | undefined {
+export function rolledBack(error: unknown): Extract<OrderDecision, { outcome: 'rolled_back' }> | undefined {
   const failure = error as {
     code?: string;
     hint?: string;
@@ -184,16 +184,15 @@ const decision = `
   left join ordered o on true
   left join stepped s on true`;
 
-export async function decideOrder(
-  db: Kysely<Database>,
-  input: {
-    orderId: string;
-    quoteId: string;
-    partnerId: string;
-    idempotency: { principal: string; key: string };
-    now: Date;
-  },
-): Promise<OrderDecision> {
+export interface DecisionInput {
+  orderId: string;
+  quoteId: string;
+  partnerId: string;
+  idempotency: { principal: string; key: string };
+  now: Date;
+}
+
+export async function decideOrder(db: Kysely<Database>, input: DecisionInput): Promise<OrderDecision> {
   const { orderId, quoteId, partnerId, now } = input;
   const { principal, key } = input.idempotency;
   let row: DecisionRow | undefined;
@@ -208,6 +207,12 @@ export async function decideOrder(
     throw error;
   }
   if (!row) throw new Error('the order decision returned no row');
+  return toDecision(row, input);
+}
+
+/** What a decision's row says (store/catalog-order-decision-batch.ts reads its rows with it too). */
+export function toDecision(row: DecisionRow, input: DecisionInput): OrderDecision {
+  const { orderId, partnerId } = input;
   if (!row.found) return { outcome: 'no_quote', released: row.released };
   const facts: OrderFacts = {
     quote_id: row.quote_id as string,

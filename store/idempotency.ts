@@ -2,22 +2,37 @@
 // handler runs and completed with its response afterwards, so a concurrent duplicate waits its turn
 // instead of running twice. The claim is a lease that the running request keeps renewing: a key
 // whose process died is free again once the lease runs out (seconds), not after a long lock.
-import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
 import type { ProblemError } from '../domain/errors.ts';
 import { asyncCommit } from './async-commit.ts';
 import type { Database, IdempotencyRecord } from './database.ts';
+import { batcherPerPool, createStatementBatcher } from './statement-batcher.ts';
 
 export type ClaimResult =
   /** effectId: what an earlier run of this key already created (it died before answering). */
   | { outcome: 'claimed'; effectId: string | null }
   | { outcome: 'existing'; record: IdempotencyRecord }
   | { outcome: 'replayed' }
-  /** The request was refused by the claim statement itself (`refuseWhen`): no key was claimed. */
+  /** The request was refused by the claim's own statement (`insertWith`): no key was claimed. */
   | { outcome: 'refused'; refusal: Record<string, unknown> };
 
-/** A refusal a claim may answer in its own statement: `when` yields a row, `problem` is the answer. */
+/** What a claim's insert found: true when the key was free, false when it had a record already. */
+export type ClaimInsert = boolean | 'replayed' | { refusal: Record<string, unknown> };
+
+/**
+ * A claim's insert made by a statement of the route's own: one that records the jti and, instead of
+ * claiming, may refuse the request (then it yields the refusal's row), as this module's own insert
+ * would otherwise claim. It must claim only a key with no record, and record the jti either way.
+ */
+export type ClaimInserter = (
+  db: Kysely<Database>,
+  input: ClaimInput,
+  lockedUntil: Date,
+) => Promise<ClaimInsert>;
+
+/** A refusal a claim may answer in its own statement: `claim` inserts or refuses, `problem` answers. */
 export interface ClaimRefusal {
-  when: RawBuilder<unknown>;
+  claim: ClaimInserter;
   problem(row: Record<string, unknown>): ProblemError;
 }
 
@@ -34,22 +49,15 @@ export interface ClaimInput {
    */
   asyncCommit?: boolean;
   /**
-   * A select that yields a row when the request is to be refused before it runs (an order for a
-   * sold-out item): then the statement records the jti and claims nothing, and the claim's outcome
-   * is `refused` with that row. Only for a key with no record yet (a key claimed or answered before
-   * is answered as always), and only with the jti (the signed POSTs' claim).
+   * Inserts the claim instead of this module's own statement (an order's claim, which answers a
+   * sold-out order itself: store/catalog-sold-out.ts). Only with the jti (the signed POSTs' claim).
    */
-  refuseWhen?: RawBuilder<unknown>;
+  insertWith?: ClaimInserter;
 }
 
 /** Inserts the claim (and the jti, when given): true when the key was free. */
-async function insertClaim(
-  db: Kysely<Database>,
-  input: ClaimInput,
-  lockedUntil: Date,
-): Promise<boolean | 'replayed' | { refusal: Record<string, unknown> }> {
+async function insertClaim(db: Kysely<Database>, input: ClaimInput, lockedUntil: Date): Promise<ClaimInsert> {
   if (!input.jti) {
-    if (input.refuseWhen) throw new Error('a claim that may refuse needs the request’s jti');
     const inserted = await db
       .insertInto('idempotency_records')
       .values({
@@ -63,11 +71,7 @@ async function insertClaim(
       .executeTakeFirst();
     return inserted.numInsertedOrUpdatedRows === 1n;
   }
-  const { rows } = await sql<{
-    jti_new: boolean;
-    claimed: boolean;
-    refusal?: Record<string, unknown> | null;
-  }>`
+  const { rows } = await sql<{ jti_new: boolean; claimed: boolean }>`
     with
     jti as (
       insert into request_nonces (issuer, jti, expires_at)
@@ -75,36 +79,18 @@ async function insertClaim(
       on conflict (issuer, jti) do nothing
       returning 1
     ),
-    ${refusal(input)}
     claim as (
       insert into idempotency_records (principal, key, request_hash, status, locked_until)
       select ${input.principal}, ${input.key}, ${input.requestHash}, 'in_progress', ${lockedUntil}
-      where exists (select from jti) ${input.refuseWhen ? sql`and not exists (select from refused)` : sql``}
+      where exists (select from jti)
       on conflict (principal, key) do nothing
       returning 1
     )
     select exists (select from jti) as jti_new, exists (select from claim) as claimed
-      ${input.refuseWhen ? sql`, (select refusal from refused) as refusal` : sql``}
       ${input.asyncCommit ? sql`, ${asyncCommit} as synchronous_commit` : sql``}`.execute(db);
   const row = rows[0];
   if (!row?.jti_new) return 'replayed';
-  if (row.refusal) return { refusal: row.refusal };
   return row.claimed;
-}
-
-/**
- * The refusal's row, taken only when the key has no record (as the statement's snapshot sees it: a
- * claim committed by a concurrent run of the same key in the meantime is not seen, and then both
- * runs answer what the refusal says, which the claimed run would also have found).
- */
-function refusal(input: ClaimInput) {
-  if (!input.refuseWhen) return sql``;
-  return sql`refused as (
-      select to_jsonb(r) as refusal from (${input.refuseWhen}) r
-      where not exists (
-        select from idempotency_records where principal = ${input.principal} and key = ${input.key})
-      limit 1
-    ),`;
 }
 
 /**
@@ -113,7 +99,11 @@ function refusal(input: ClaimInput) {
  */
 export async function claimIdempotencyKey(db: Kysely<Database>, input: ClaimInput): Promise<ClaimResult> {
   const lockedUntil = new Date(Date.now() + input.lockSeconds * 1000);
-  const inserted = await insertClaim(db, input, lockedUntil);
+  if (input.insertWith && !input.jti)
+    throw new Error('a claim inserted by its route needs the request’s jti');
+  const inserted = input.insertWith
+    ? await input.insertWith(db, input, lockedUntil)
+    : await insertClaim(db, input, lockedUntil);
   if (inserted === 'replayed') return { outcome: 'replayed' };
   if (typeof inserted === 'object') return { outcome: 'refused', refusal: inserted.refusal };
   if (inserted) return { outcome: 'claimed', effectId: null };
@@ -164,7 +154,8 @@ function storeAnswer(db: QueryCreator<Database>, input: StoredAnswer) {
 /**
  * Stores the reply. With `asyncCommit` it commits without waiting for the disk: only for a reply
  * whose loss in a database crash leaves the retry to find the same effect (a key bound to it) or
- * to run a request that harms no one when answered again.
+ * to run a request that harms no one when answered again. Those replies are stored many in one
+ * statement when many arrive at once (store/statement-batcher.ts), as a flash sale's do.
  */
 export async function completeIdempotencyKey(
   db: Kysely<Database>,
@@ -175,8 +166,33 @@ export async function completeIdempotencyKey(
     await storeAnswer(db, answer).execute();
     return;
   }
-  await storeAnswer(db, answer).returning(asyncCommit.as('synchronous_commit')).execute();
+  if (db.isTransaction) {
+    await storeAnswer(db, answer).returning(asyncCommit.as('synchronous_commit')).execute();
+    return;
+  }
+  await lazyAnswers(db).submit(answer);
 }
+
+const lazyAnswers = batcherPerPool((db) =>
+  createStatementBatcher<StoredAnswer, undefined>({
+    slots: 2,
+    maxSize: 100,
+    apart: (answer) => [`${answer.principal}\n${answer.key}`],
+    run: async (answers) => {
+      const column = <Value>(pick: (answer: StoredAnswer) => Value) => answers.map(pick);
+      await sql`
+        update idempotency_records r
+        set status = 'completed', response_status = u.status, response_content_type = u.content_type,
+          response_body = u.body
+        from unnest(${column((a) => a.principal)}::text[], ${column((a) => a.key)}::text[],
+          ${column((a) => a.status)}::int[], ${column((a) => a.contentType)}::text[],
+          ${column((a) => a.body)}::text[]) as u(principal, key, status, content_type, body)
+        where r.principal = u.principal and r.key = u.key
+        returning ${asyncCommit} as synchronous_commit`.execute(db);
+      return answers.map(() => ({ value: undefined }));
+    },
+  }),
+);
 
 /**
  * Stores the reply inside the effect's transaction, only if no other run of the key answered first

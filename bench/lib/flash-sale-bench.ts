@@ -58,7 +58,7 @@ export async function benchFlashSale(
       {
         name: 'flash_sale_orders',
         value: figures.ordersMedianPerSecond,
-        unit: `orders answered/s (${count(attempts)} attempts on stock ${count(stock)}: claim, placeOrder, reply stored; ${figures.exactlySold ? `exactly ${count(stock)} sold, stock 0` : 'NOT exactly the stock sold'}; median of ${rounds} rounds)`,
+        unit: `orders answered/s (${count(attempts)} attempts on stock ${count(stock)}: claim, placeOrder, reply stored, each many to a statement under load; ${figures.exactlySold ? `exactly ${count(stock)} sold, stock 0` : 'NOT exactly the stock sold'}; median of ${rounds} rounds)`,
         baseline: `update … set stock = stock - 1 where … and stock > 0 (one row, autocommit, raw pg), ${count(attempts)} times, same PostgreSQL, same concurrency, median of ${rounds} rounds`,
         baselineValue: figures.bareMedianPerSecond,
         concurrency,

@@ -91,7 +91,8 @@ async function attemptWithCheck(quoteId: string, key: string) {
     requestHash: `hash-${key}`,
     lockSeconds: 10,
     jti: { issuer: principal, jti: `${key}-${Math.random()}`, expiresAt: new Date(Date.now() + 60_000) },
-    refuseWhen: soldOut.when,
+    insertWith: soldOut.claim,
+    asyncCommit: true,
   });
   if (claim.outcome === 'refused') {
     const problem = soldOut.problem(claim.refusal);

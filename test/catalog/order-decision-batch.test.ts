@@ -1,0 +1,219 @@
+// Orders and their claims decided many in one statement (store/catalog-order-decision-batch.ts,
+// store/catalog-sold-out.ts) answer each order as the one-order statement would: the stock given in
+// order of arrival and never below zero, the rest sold out with their keys given back, a member's
+// second order in a batch left to the one-order statement, a refusal after the stock rolling the
+// whole batch back, a jti seen before refused. Method: the flash sale's data
+// (bench/lib/flash-sale-data.ts) in a database of this file's own, on real PostgreSQL.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import {
+  flashIds,
+  flashMemberId,
+  flashQuoteId,
+  loadFlashAlliance,
+  loadFlashRound,
+} from '../../bench/lib/flash-sale-data.ts';
+import { soldOutBeforeClaim } from '../../services/catalog-orders.ts';
+import { type DecisionInput, decideOrder } from '../../store/catalog-order-decision.ts';
+import { decideOrders, decideOrderWithOthers } from '../../store/catalog-order-decision-batch.ts';
+import { createDatabase } from '../../store/connection.ts';
+import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
+import { claimIdempotencyKey } from '../../store/idempotency.ts';
+import { migrateToLatest } from '../../store/migrator.ts';
+
+const members = 60;
+const url = withDatabase(inject('databaseServerUrl'), `alliance_order_batch_${process.pid}_${Date.now()}`);
+await ensureDatabase(url);
+const db = createDatabase({ url, poolSizeMax: 20 });
+await migrateToLatest(db);
+const admin = new pg.Client({ connectionString: url });
+await admin.connect();
+await loadFlashAlliance(admin, members);
+afterAll(async () => {
+  await admin.end();
+  await db.destroy();
+  await dropDatabase(url);
+});
+
+const principal = flashIds.buyer;
+let rounds = 0;
+
+async function item(stock: number) {
+  rounds += 1;
+  const { itemId } = await loadFlashRound(admin, { round: rounds, stock, members });
+  return { itemId, round: rounds };
+}
+
+/** The key claimed as the route claims it, and the decision's input for the member's quote. */
+async function claimed(round: number, member: number, quoteId = flashQuoteId(round, member)) {
+  const key = `batch-${round}-${member}-${randomUUID()}`;
+  await admin.query(
+    `insert into idempotency_records (principal, key, request_hash, status, locked_until)
+     values ($1, $2, 'hash', 'in_progress', now() + interval '10 seconds')`,
+    [principal, key],
+  );
+  return {
+    orderId: `ord_batch_${round}_${member}_${randomUUID().slice(0, 8)}`,
+    quoteId,
+    partnerId: principal,
+    idempotency: { principal, key },
+    now: new Date(),
+  } satisfies DecisionInput;
+}
+
+/** Members 1 to count, each with its quote and its key claimed. */
+async function claimedEach(round: number, count: number): Promise<DecisionInput[]> {
+  const inputs: DecisionInput[] = [];
+  for (let member = 1; member <= count; member += 1) inputs.push(await claimed(round, member));
+  return inputs;
+}
+
+/** A second quote for the member, as a second POST /v1/catalog/quotes would price it. */
+async function anotherQuote(round: number, member: number, suffix: string): Promise<string> {
+  const quoteId = `${flashQuoteId(round, member)}_${suffix}`;
+  await admin.query('create temp table if not exists quote_copy as select * from quotes where false');
+  await admin.query('truncate quote_copy');
+  await admin.query('insert into quote_copy select * from quotes where id = $1', [
+    flashQuoteId(round, member),
+  ]);
+  await admin.query('update quote_copy set id = $1, used_by_order_id = null', [quoteId]);
+  await admin.query('insert into quotes select * from quote_copy');
+  return quoteId;
+}
+
+async function keysLeft(inputs: DecisionInput[]): Promise<number> {
+  const { rows } = await admin.query<{ count: string }>(
+    'select count(*) from idempotency_records where principal = $1 and key = any($2)',
+    [principal, inputs.map((input) => input.idempotency.key)],
+  );
+  return Number(rows[0]?.count);
+}
+
+async function state(itemId: string) {
+  const { rows } = await admin.query<{ orders: string; stock_left: string; bought: string }>(
+    `select (select count(*) from catalog_orders where item_id = $1) as orders,
+       (select stock_left from catalog_items where id = $1) as stock_left,
+       (select coalesce(sum(bought), 0) from catalog_member_purchases where item_id = $1) as bought`,
+    [itemId],
+  );
+  return {
+    orders: Number(rows[0]?.orders),
+    stockLeft: Number(rows[0]?.stock_left),
+    bought: Number(rows[0]?.bought),
+  };
+}
+
+describe('orders decided together', () => {
+  it('gives the stock to the first orders of the batch and answers the rest sold out, keys given back', async () => {
+    const { itemId, round } = await item(4);
+    const inputs = await claimedEach(round, 10);
+    const decided = await decideOrders(db, inputs);
+    expect(decided.map((decision) => (decision === 'alone' ? 'alone' : decision.outcome))).toEqual([
+      ...Array(4).fill('placed'),
+      ...Array(6).fill('not_placed'),
+    ]);
+    for (const decision of decided.slice(4)) expect(decision).toMatchObject({ released: true });
+    // Each placed order is the member's own, with its key bound to it.
+    decided.slice(0, 4).forEach((decision, index) => {
+      expect(decision).toMatchObject({
+        outcome: 'placed',
+        order: { id: inputs[index]?.orderId, member_id: flashMemberId(index + 1), status: 'reserved' },
+        step: { step: 'reserved', detail: `quote ${inputs[index]?.quoteId}` },
+      });
+    });
+    expect(await keysLeft(inputs)).toBe(4);
+    expect(await state(itemId)).toEqual({ orders: 4, stockLeft: 0, bought: 4 });
+  });
+
+  it('leaves a member’s second order, and a member at the limit, to the one-order statement', async () => {
+    const { itemId, round } = await item(10);
+    const earlier = await claimed(round, 1);
+    expect((await decideOrder(db, earlier)).outcome).toBe('placed');
+    const again = await anotherQuote(round, 2, 'again');
+    const more = await anotherQuote(round, 1, 'more');
+    const inputs = [
+      await claimed(round, 1),
+      await claimed(round, 2),
+      await claimed(round, 2, again),
+      await claimed(round, 3),
+      await claimed(round, 1, more),
+    ];
+    // The first is the quote member 1 already ordered with: answered with that order's facts.
+    const decided = await decideOrders(db, inputs);
+    expect(decided[0]).toMatchObject({ outcome: 'not_placed', released: false });
+    expect(decided[1]).toMatchObject({ outcome: 'placed' });
+    expect(decided[2]).toBe('alone');
+    expect(decided[3]).toMatchObject({ outcome: 'placed' });
+    // Member 1 bought its one already (as the snapshot sees it): left to the one-order statement.
+    expect(decided[4]).toBe('alone');
+    // Through the batcher, the second order of member 2 is refused by its limit, alone.
+    const third = await claimed(round, 2, again);
+    await expect(decideOrderWithOthers(db, third)).resolves.toMatchObject({
+      outcome: 'rolled_back',
+      reason: 'purchase_limit_reached',
+    });
+    expect(await state(itemId)).toEqual({ orders: 3, stockLeft: 7, bought: 3 });
+  });
+
+  it('writes nothing of a batch refused after its stock, and then decides each order alone', async () => {
+    const { itemId, round } = await item(5);
+    const inputs = await claimedEach(round, 3);
+    // A key bound to another order by a run that lost its lease: refused after the stock is taken.
+    await admin.query('update idempotency_records set effect_id = $1 where principal = $2 and key = $3', [
+      'ord_elsewhere',
+      principal,
+      inputs[1]?.idempotency.key,
+    ]);
+    await expect(decideOrders(db, inputs)).rejects.toMatchObject({ hint: 'catalog_order_refused' });
+    expect(await state(itemId)).toEqual({ orders: 0, stockLeft: 5, bought: 0 });
+    const answers = await Promise.all(inputs.map((input) => decideOrderWithOthers(db, input)));
+    expect(answers.map((answer) => answer.outcome)).toEqual(['placed', 'rolled_back', 'placed']);
+    expect(await state(itemId)).toEqual({ orders: 2, stockLeft: 3, bought: 2 });
+  });
+
+  it('sells exactly the stock to many orders at once, in batches', async () => {
+    const { itemId, round } = await item(25);
+    const inputs = await claimedEach(round, members);
+    const answers = await Promise.all(inputs.map((input) => decideOrderWithOthers(db, input)));
+    expect(answers.filter((answer) => answer.outcome === 'placed')).toHaveLength(25);
+    expect(answers.filter((answer) => answer.outcome === 'not_placed')).toHaveLength(members - 25);
+    expect(await keysLeft(inputs)).toBe(25);
+    expect(await state(itemId)).toEqual({ orders: 25, stockLeft: 0, bought: 25 });
+  });
+});
+
+describe('order claims made together', () => {
+  it('refuses sold-out orders claiming nothing, claims the rest, and refuses a jti seen before', async () => {
+    const { itemId, round } = await item(0);
+    const { round: openRound } = await item(5);
+    const jti = { issuer: principal, jti: randomUUID(), expiresAt: new Date(Date.now() + 60_000) };
+    const claim = (quoteId: string, key: string, withJti = { ...jti, jti: randomUUID() }) => {
+      const refusal = soldOutBeforeClaim({ partnerId: principal, quoteId, now: new Date() });
+      return claimIdempotencyKey(db, {
+        principal,
+        key,
+        requestHash: `hash-${key}`,
+        lockSeconds: 10,
+        jti: withJti,
+        asyncCommit: true,
+        insertWith: refusal.claim,
+      });
+    };
+    const answers = await Promise.all([
+      ...Array.from({ length: 20 }, (_, n) => claim(flashQuoteId(round, n + 1), `sold-${round}-${n}`)),
+      ...Array.from({ length: 5 }, (_, n) => claim(flashQuoteId(openRound, n + 1), `open-${round}-${n}`)),
+      claim(flashQuoteId(openRound, 6), `first-${round}`, jti),
+    ]);
+    expect(answers.slice(0, 20).every((answer) => answer.outcome === 'refused')).toBe(true);
+    expect(answers[0]).toMatchObject({ refusal: { item_id: itemId } });
+    expect(answers.slice(20).every((answer) => answer.outcome === 'claimed')).toBe(true);
+    // The same jti again: a replay, whatever it asks.
+    expect(await claim(flashQuoteId(openRound, 7), `second-${round}`, jti)).toEqual({ outcome: 'replayed' });
+    const { rows } = await admin.query<{ count: string }>(
+      'select count(*) from idempotency_records where key like $1',
+      [`sold-${round}-%`],
+    );
+    expect(Number(rows[0]?.count)).toBe(0);
+  });
+});
