@@ -16,7 +16,7 @@ import type { LedgerAnswer } from './movements.ts';
  * What an operation changes, as the plan gives it: its entries and, for an account on each side, how
  * much each counter moves (planned from counters that hold the amount, so that nothing is refused).
  */
-function deltas(kind: 'reserve' | 'post', points: bigint) {
+export function deltas(kind: 'reserve' | 'post', points: bigint) {
   const before: AccountBalances = {
     ...uncounted,
     debitsPending: points,
@@ -38,7 +38,7 @@ function deltas(kind: 'reserve' | 'post', points: bigint) {
   };
 }
 
-function entryValues(plan: ReturnType<typeof deltas>) {
+export function entryValues(plan: ReturnType<typeof deltas>) {
   return sql.join(
     plan.entries.map(
       (entry) =>

@@ -2,8 +2,9 @@
 // in id order, applies the rules of domain/ledger.ts, and writes the transfer and its entries.
 // Every operation carries a key; a repeated key returns the first outcome, and a key that was asked
 // about before it arrived (see askOutcome) is refused, so a late request can never move points.
-// A plain reservation or post is tried first as one statement (one-statement.ts); whatever that
-// leaves undone takes the transactional path here.
+// A plain reservation or post is tried first as one statement (one-statement.ts), shared with the
+// calls beside it under load (one-statement-batch.ts); whatever that leaves undone takes the
+// transactional path here.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { assert } from '../../domain/arithmetic.ts';
 import { planLedgerOperation } from '../../domain/ledger.ts';
@@ -13,7 +14,7 @@ import { type LedgerAccountIds, uncounted } from './accounts.ts';
 import { expireAccountLotsWithNotice } from './expiry.ts';
 import { lotValues, returnHeldLots, takeLots } from './lots.ts';
 import { type LedgerAnswer, move, once, previousOutcome } from './movements.ts';
-import { postInOneStatement, reserveInOneStatement } from './one-statement.ts';
+import { postWithOthers, reserveWithOthers } from './one-statement-batch.ts';
 
 export interface CreditInput {
   programId: string;
@@ -111,7 +112,7 @@ export async function reservePoints(
 ): Promise<LedgerAnswer> {
   const clearing = await accountIds.system(db, input.programId, 'alliance_clearing');
   const now = input.now ?? new Date();
-  const plain = await reserveInOneStatement(db, { ...input, clearingAccountId: clearing, now });
+  const plain = await reserveWithOthers(db, { ...input, clearingAccountId: clearing, now });
   if (plain) return plain;
   const issuance = await accountIds.system(db, input.programId, 'issuance');
   return once(db, input.programId, input.key, async (trx) => {
@@ -222,7 +223,7 @@ export async function postReservation(
   input: ResolveInput,
   now = new Date(),
 ): Promise<LedgerAnswer> {
-  const plain = await postInOneStatement(db, { ...input, now });
+  const plain = await postWithOthers(db, { ...input, now });
   if (plain) return plain;
   return once(db, input.programId, input.key, async (trx) => {
     const reservation = await lockReservation(trx, input.programId, input.reservationKey);
