@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createStatementBatcher } from './statement-batcher.ts';
 
+/** Lets the event loop's turn end, so that the batcher dispatches what was submitted in it. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 /** A batcher whose runs wait until released, recording each batch it was given. */
 function recording(options: { slots: number; maxSize: number; apart?: (input: string) => string[] }) {
   const batches: string[][] = [];
@@ -15,23 +18,31 @@ function recording(options: { slots: number; maxSize: number; apart?: (input: st
       );
     },
   });
+  // Releases batch after batch until none is left; two turns let a released batch's slot take the next.
   const releaseAll = async () => {
-    while (releases.length > 0) {
-      releases.shift()?.();
-      await new Promise((resolve) => setImmediate(resolve));
+    for (;;) {
+      await turn();
+      await turn();
+      const release = releases.shift();
+      if (!release) return;
+      release();
     }
   };
   return { batcher, batches, releaseAll };
 }
 
 describe('the statement batcher', () => {
-  it('runs a call at once when a slot is free, and gathers the calls that arrive meanwhile', async () => {
+  it('sends the calls of one turn together, and gathers those that arrive while the slot is busy', async () => {
     const { batcher, batches, releaseAll } = recording({ slots: 1, maxSize: 3 });
-    const answers = ['a', 'b', 'c', 'd', 'e'].map((input) => batcher.submit(input));
-    expect(batches).toEqual([['a']]);
+    const first = ['a', 'b'].map((input) => batcher.submit(input));
+    await turn();
+    expect(batches).toEqual([['a', 'b']]);
+    const later = ['c', 'd', 'e', 'f'].map((input) => batcher.submit(input));
+    await turn();
+    expect(batches).toHaveLength(1);
     await releaseAll();
-    expect(await Promise.all(answers)).toEqual(['a!', 'b!', 'c!', 'd!', 'e!']);
-    expect(batches).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+    expect(await Promise.all([...first, ...later])).toEqual(['a!', 'b!', 'c!', 'd!', 'e!', 'f!']);
+    expect(batches).toEqual([['a', 'b'], ['c', 'd', 'e'], ['f']]);
   });
 
   it('keeps calls that share a key apart, in their order', async () => {
@@ -41,15 +52,17 @@ describe('the statement batcher', () => {
       apart: (input) => [input.slice(0, 1)],
     });
     const answers = ['x0', 'x1', 'y1', 'x2', 'z1'].map((input) => batcher.submit(input));
+    await turn();
     await releaseAll();
     await Promise.all(answers);
-    expect(batches).toEqual([['x0'], ['x1', 'y1', 'z1'], ['x2']]);
+    expect(batches).toEqual([['x0', 'y1', 'z1'], ['x1'], ['x2']]);
   });
 
   it('fails only the calls whose result failed, and every call of a batch whose run threw', async () => {
     const { batcher, releaseAll } = recording({ slots: 2, maxSize: 10 });
     const good = batcher.submit('good');
     const bad = batcher.submit('bad one').catch((error: Error) => error.message);
+    await turn();
     await releaseAll();
     await expect(good).resolves.toBe('good!');
     expect(await bad).toBe('bad one');
@@ -64,18 +77,23 @@ describe('the statement batcher', () => {
       },
     });
     const first = throwing.submit('a');
-    const second = throwing.submit('b');
+    const alsoFirst = throwing.submit('b');
     await expect(first).rejects.toThrow('database gone');
+    await expect(alsoFirst).rejects.toThrow('database gone');
     // The batcher carries on after a run that threw: the next batch has its own outcome.
-    await expect(second).resolves.toBe('b');
+    await expect(throwing.submit('c')).resolves.toBe('c');
   });
 
-  it('uses every slot before it gathers', async () => {
-    const { batcher, batches, releaseAll } = recording({ slots: 2, maxSize: 10 });
-    const answers = ['a', 'b', 'c', 'd'].map((input) => batcher.submit(input));
-    expect(batches).toEqual([['a'], ['b']]);
+  it('uses every slot, each with at most its size', async () => {
+    const { batcher, batches, releaseAll } = recording({ slots: 2, maxSize: 2 });
+    const answers = ['a', 'b', 'c', 'd', 'e'].map((input) => batcher.submit(input));
+    await turn();
+    expect(batches).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
     await releaseAll();
     await Promise.all(answers);
-    expect(batches).toEqual([['a'], ['b'], ['c', 'd']]);
+    expect(batches).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
 });

@@ -1,9 +1,10 @@
 // Many callers' statements run as one (group commit by hand). A flash sale asks thousands of times a
 // second for the same few rows: one statement and one commit for each ask holds the hot row once per
 // ask, for a WAL flush each, while one statement for every ask that arrived meanwhile holds it once
-// for all of them. Nothing waits for company: a call that finds a free slot runs at once, alone; only
-// the calls that arrive while every slot is busy are gathered, and they leave together as soon as a
-// slot frees. At low load every call runs alone, as it would without the batcher.
+// for all of them. Nothing waits for company beyond the event loop's turn: a call that finds a free
+// slot leaves at the end of the turn it was made in, with the calls made in that turn; the calls that
+// arrive while every slot is busy are gathered, and leave together as soon as a slot frees. At low
+// load every call runs alone, as it would without the batcher.
 import type { Kysely } from 'kysely';
 import type { Database } from './database.ts';
 
@@ -38,6 +39,7 @@ export function createStatementBatcher<Input, Output>(
 ): StatementBatcher<Input, Output> {
   const queue: Waiting<Input, Output>[] = [];
   let busy = 0;
+  let scheduled = false;
 
   const take = (): Waiting<Input, Output>[] => {
     if (!options.apart) return queue.splice(0, options.maxSize);
@@ -63,9 +65,21 @@ export function createStatementBatcher<Input, Output>(
       busy += 1;
       void runBatch(batch).finally(() => {
         busy -= 1;
-        dispatch();
+        soon();
       });
     }
+  };
+
+  // Dispatching at the end of the event loop's turn gathers every call made during it: the callers a
+  // finished batch released come back together (a transfer's post right after its reservation), and
+  // would otherwise leave one alone and the rest behind it.
+  const soon = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      dispatch();
+    });
   };
 
   const runBatch = async (batch: Waiting<Input, Output>[]) => {
@@ -86,7 +100,7 @@ export function createStatementBatcher<Input, Output>(
     submit(input) {
       return new Promise<Output>((resolve, reject) => {
         queue.push({ input, resolve, reject });
-        dispatch();
+        soon();
       });
     },
   };
