@@ -133,8 +133,8 @@ function soldOut(itemId: string): ProblemError {
 /**
  * The sold-out answer an order's Idempotency-Key claim gives in its own statement, before the order
  * runs (gateway/idempotency.ts `refuseFirst`): the answer `placeOrder` would give, a share of one
- * statement and no claim written instead of a claim, the decision and its release. Nothing is kept under the
- * key, exactly as when the decision releases it: a retry of the key asks again, and is answered
+ * statement and no claim written instead of a claim, the decision and its release. Nothing is kept
+ * under the key, exactly as when the decision releases it: a retry of the key asks again, and is answered
  * sold out again, or, once the item was restocked (or a unit came back from a failed order), may
  * place its order. That is what a retry of a refused order has always done.
  */
@@ -168,8 +168,8 @@ export interface PlacedOrder {
 /**
  * Places the order (or finds the one this key or quote placed) and starts its workflow. The
  * decision is one statement (store/catalog-order-decision.ts), shared with the orders decided beside
- * it (store/catalog-order-decision-batch.ts); a refusal it answers has given the
- * key back in that same statement, and says so by setting `idempotency.released`, so that the
+ * it (store/catalog-order-decision-batch.ts); a refusal it answers has given the key back in that
+ * same statement, and says so by setting `idempotency.released`, so that the
  * caller does not release it again.
  */
 export async function placeOrder(

@@ -10,9 +10,10 @@
 // goes; an order left without stock is sold out and its key released in the statement. What the
 // one-order statement refuses after the stock is taken (a limit reached since the snapshot, a dry
 // pool, a key or quote taken by a concurrent run) fails the batch statement: then nothing of the
-// batch was written, and each of its orders is decided again, alone. So is an order whose member
-// has another order in the batch, or has reached the item's limit as the snapshot sees it: those
-// are decided alone after the batch, by the statement that counts their purchases under its lock.
+// batch was written, and each of its orders is decided again, alone. So is an order for an item with
+// a per-member limit whose member has another order in the batch, or has reached the limit as the
+// snapshot sees it: those are decided alone after the batch, by the statement that counts their
+// purchases under its lock.
 import { CompiledQuery, type Kysely } from 'kysely';
 import {
   type DecisionInput,

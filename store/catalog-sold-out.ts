@@ -6,7 +6,9 @@
 // the member still linked) and then find no stock: the answer is the one the decision gives, sold
 // out, and every other case is claimed and left to it. Sound without a lock: stock only comes back
 // when an order fails or its publisher restocks, and an order that reads the stock a moment too early
-// would only have found it taken.
+// would only have found it taken. A key with a record is answered as always, never refused; a claim
+// of the same key committed by a concurrent request after this statement's snapshot is not seen, and
+// then both requests answer sold out, which the claimed one would also have found.
 //
 // The claims that arrive while others run go together in one statement (store/statement-batcher.ts):
 // one commit, without waiting for the disk (the route's claims are asynchronous, see
