@@ -172,6 +172,52 @@ describe('orders decided together', () => {
     expect(await state(itemId)).toEqual({ orders: 2, stockLeft: 3, bought: 2 });
   });
 
+  it('gives each item of a batch its own stock', async () => {
+    const first = await item(2);
+    const second = await item(3);
+    const inputs = [...(await claimedEach(first.round, 4)), ...(await claimedEach(second.round, 4))];
+    const decided = await decideOrders(db, inputs);
+    const outcomes = decided.map((decision) => (decision === 'alone' ? 'alone' : decision.outcome));
+    expect(outcomes).toEqual([
+      'placed',
+      'placed',
+      'not_placed',
+      'not_placed',
+      'placed',
+      'placed',
+      'placed',
+      'not_placed',
+    ]);
+    expect(await state(first.itemId)).toEqual({ orders: 2, stockLeft: 0, bought: 2 });
+    expect(await state(second.itemId)).toEqual({ orders: 3, stockLeft: 0, bought: 3 });
+  });
+
+  it('holds a pool code for each order, and when the pool runs short decides each order alone', async () => {
+    const { itemId, round } = await item(5);
+    await admin.query(`update catalog_items set code_source = 'pool' where id = $1`, [itemId]);
+    await admin.query(
+      `insert into catalog_codes (item_id, code, status) select $1, 'POOL-' || n, 'available'
+       from generate_series(1, 3) n`,
+      [itemId],
+    );
+    const pair = await claimedEach(round, 2);
+    const decided = await decideOrders(db, pair);
+    const held = decided.map((decision) =>
+      decision !== 'alone' && decision.outcome === 'placed' ? decision.order.held_code : undefined,
+    );
+    expect(new Set(held)).toEqual(new Set(['POOL-1', 'POOL-2']));
+    // Three more orders for the last code: the batch fails on the dry pool, writes nothing, and each
+    // order is decided alone: one gets the last code, the others are refused with nothing taken.
+    const more = (await claimedEach(round, 5)).slice(2);
+    await expect(decideOrders(db, more)).rejects.toMatchObject({ message: 'pool_dry' });
+    const answers = await Promise.all(more.map((input) => decideOrderWithOthers(db, input)));
+    expect(answers.filter((answer) => answer.outcome === 'placed')).toHaveLength(1);
+    expect(
+      answers.filter((answer) => answer.outcome === 'rolled_back' && answer.reason === 'pool_dry'),
+    ).toHaveLength(2);
+    expect(await state(itemId)).toEqual({ orders: 3, stockLeft: 2, bought: 3 });
+  });
+
   it('sells exactly the stock to many orders at once, in batches', async () => {
     const { itemId, round } = await item(25);
     const inputs = await claimedEach(round, members);
