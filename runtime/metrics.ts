@@ -7,6 +7,7 @@
 // an alliance grows past what a time-series database should hold; no member, transfer or request
 // id is ever a label.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { observeBatches } from '../store/statement-batcher.ts';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'alliance_process_' });
@@ -148,3 +149,12 @@ export const scrapeFigureFailures = new Counter({
   labelNames: ['figure'] as const,
   registers: [metricsRegistry],
 });
+
+export const statementBatchSize = new Histogram({
+  name: 'alliance_statement_batch_size',
+  help: 'Calls that shared one statement (store/statement-batcher.ts), by kind: how much a flash sale or a busy ledger is batched.',
+  labelNames: ['kind'] as const,
+  buckets: [1, 2, 4, 8, 16, 32, 64, 100],
+  registers: [metricsRegistry],
+});
+observeBatches((kind, size) => statementBatchSize.observe({ kind }, size));

@@ -236,6 +236,7 @@ async function decideTogether(
 
 const decisionBatcher = batcherPerPool((db) =>
   createStatementBatcher<DecisionInput, OrderDecision>({
+    kind: 'order_decision',
     // One statement at a time: two batches for the same item would only wait for each other's lock
     // on its row, and the orders that arrive meanwhile make the next batch larger instead.
     slots: 1,

@@ -108,6 +108,7 @@ async function claimTogether(db: Kysely<Database>, batch: OrderClaim[]): Promise
 
 const claimBatcher = batcherPerPool((db) =>
   createStatementBatcher<OrderClaim, ClaimInsert>({
+    kind: 'order_claim',
     slots: 4,
     maxSize: 100,
     apart: ({ claim }) => [

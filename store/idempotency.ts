@@ -175,6 +175,7 @@ export async function completeIdempotencyKey(
 
 const lazyAnswers = batcherPerPool((db) =>
   createStatementBatcher<StoredAnswer, undefined>({
+    kind: 'stored_reply',
     slots: 2,
     maxSize: 100,
     apart: (answer) => [`${answer.principal}\n${answer.key}`],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { metricsRegistry } from '../runtime/metrics.ts';
 import { createStatementBatcher } from './statement-batcher.ts';
 
 /** Lets the event loop's turn end, so that the batcher dispatches what was submitted in it. */
@@ -9,6 +10,7 @@ function recording(options: { slots: number; maxSize: number; apart?: (input: st
   const batches: string[][] = [];
   const releases: Array<() => void> = [];
   const batcher = createStatementBatcher<string, string>({
+    kind: 'test',
     ...options,
     run: async (inputs) => {
       batches.push(inputs);
@@ -68,6 +70,7 @@ describe('the statement batcher', () => {
     expect(await bad).toBe('bad one');
     let runs = 0;
     const throwing = createStatementBatcher<string, string>({
+      kind: 'test',
       slots: 1,
       maxSize: 10,
       run: async (inputs) => {
@@ -95,5 +98,18 @@ describe('the statement batcher', () => {
     await releaseAll();
     await Promise.all(answers);
     expect(batches).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('reports each batch’s size to the metrics, by kind', async () => {
+    const batcher = createStatementBatcher<string, string>({
+      kind: 'metrics_probe',
+      slots: 1,
+      maxSize: 10,
+      run: async (inputs) => inputs.map((input) => ({ value: input })),
+    });
+    await Promise.all(['a', 'b', 'c'].map((input) => batcher.submit(input)));
+    const text = await metricsRegistry.getSingleMetricAsString('alliance_statement_batch_size');
+    expect(text).toContain('alliance_statement_batch_size_count{kind="metrics_probe"} 1');
+    expect(text).toContain('alliance_statement_batch_size_sum{kind="metrics_probe"} 3');
   });
 });

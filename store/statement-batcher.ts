@@ -9,6 +9,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from './database.ts';
 
 export interface BatcherOptions<Input, Output> {
+  /** What the statement does, as the batch-size metric names it (`order_decision`, `ledger_post`). */
+  kind: string;
   /** Statements of this kind running at once; the calls that arrive meanwhile wait and go together. */
   slots: number;
   /** Most calls in one statement. */
@@ -83,6 +85,7 @@ export function createStatementBatcher<Input, Output>(
   };
 
   const runBatch = async (batch: Waiting<Input, Output>[]) => {
+    batchObserver?.(options.kind, batch.length);
     try {
       const outputs = await options.run(batch.map((waiting) => waiting.input));
       batch.forEach((waiting, index) => {
@@ -104,6 +107,13 @@ export function createStatementBatcher<Input, Output>(
       });
     },
   };
+}
+
+/** Told the size of every batch as it leaves (runtime/metrics.ts keeps it as a histogram). */
+let batchObserver: ((kind: string, size: number) => void) | undefined;
+
+export function observeBatches(observer: (kind: string, size: number) => void): void {
+  batchObserver = observer;
 }
 
 /** One batcher per pool and kind: a batch's statements must run on the pool its callers use. */

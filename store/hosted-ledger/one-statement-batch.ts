@@ -275,6 +275,7 @@ function together<Input>(
 
 const reserveBatcher = batcherPerPool((db) =>
   createStatementBatcher<OneStatementReserve, Plain>({
+    kind: 'ledger_reserve',
     slots: 2,
     maxSize: 64,
     apart: (input) => [
@@ -287,6 +288,7 @@ const reserveBatcher = batcherPerPool((db) =>
 
 const postBatcher = batcherPerPool((db) =>
   createStatementBatcher<OneStatementPost, Plain>({
+    kind: 'ledger_post',
     slots: 2,
     maxSize: 64,
     apart: (input) => [
