@@ -38,7 +38,7 @@ export function deltas(kind: 'reserve' | 'post', points: bigint) {
   };
 }
 
-export function entryValues(plan: ReturnType<typeof deltas>) {
+function entryValues(plan: ReturnType<typeof deltas>) {
   return sql.join(
     plan.entries.map(
       (entry) =>
