@@ -2,11 +2,14 @@
 // and invalid, signs each as a partner (or as the operator on /v1/operator) and checks that no answer
 // is a 5xx, that every status, media type and body is the one documented for its operation, that a
 // request the schema refuses is refused, and that a method a path lacks is a 405 with Allow.
-// Method: a real gateway on a free port over the test database, a signing sidecar for the Python
+// Method: a real gateway on a free port over a database of its own, a signing sidecar for the Python
 // hooks (test/fuzz/schemathesis_signing.py), and the Schemathesis CLI that scripts/setup.sh installs.
 //
 // Partner and operator routes are fuzzed in two runs: in one run, the operator's routes would
-// suspend the very partner whose key signs the rest, and every later request would be a 401.
+// suspend the very partner whose key signs the rest, and every later request would be a 401. For the
+// same reason the fuzzed gateway has a database of its own: over the shared test database, the
+// operator's routes suspended partners of the test files running beside it (their requests then
+// answered 401 partner_suspended).
 //
 // The CI run is bounded by time (FUZZ_MAX_TIME_SECONDS per run) and examples per operation
 // (FUZZ_MAX_EXAMPLES). A longer run:
@@ -30,7 +33,7 @@ const maxTimeSeconds = Number(process.env.FUZZ_MAX_TIME_SECONDS ?? 50);
 const seed = process.env.FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
 
 // Two partners, a member linked to both and a rate between them: ids the hooks put in requests.
-const gateway = await createTestGateway({ worker: true });
+const gateway = await createTestGateway({ worker: true, ownDatabase: 'schema_fuzz' });
 const coffee = await gateway.onboardPartner('Fuzz Coffee', undefined, { ledger: 'hosted' });
 const airline = await gateway.onboardPartner('Fuzz Airline');
 const owners = [coffee, airline].map(({ partner, signer }) => ({
