@@ -3,50 +3,22 @@
 // transactional path with nothing of it written, the counters of a shared account summed, and no
 // member below zero when callers race through the batcher. On the real database.
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/support/database.ts';
-import { newId } from '../ids.ts';
+import { useHostedProgram } from '../../test/support/hosted-ledger.ts';
 import { createLedgerAccountIds } from './accounts.ts';
 import type { OneStatementPost, OneStatementReserve } from './one-statement.ts';
 import { postMany, reserveMany } from './one-statement-batch.ts';
-import { askOutcome, creditPoints, postReservation, reservePoints } from './operations.ts';
+import { askOutcome, postReservation, reservePoints } from './operations.ts';
 import { checkLedger, readBalance } from './reports.ts';
 
 const accountIds = createLedgerAccountIds();
 const db = useTestDatabase(10);
-const programId = newId('prg');
+const { programId, memberWithLots } = useHostedProgram(db, accountIds, 'Many');
 const march = new Date('2090-03-01T00:00:00Z');
 const june = new Date('2090-06-01T00:00:00Z');
 const september = new Date('2090-09-01T00:00:00Z');
 const january = new Date('2090-01-01T00:00:00Z');
-
-beforeAll(async () => {
-  const partnerId = newId('ptn');
-  await db
-    .insertInto('partners')
-    .values({ id: partnerId, name: 'Many', status: 'active', webhook_url: null, loyalty_api_url: null })
-    .execute();
-  await db
-    .insertInto('programs')
-    .values({ id: programId, partner_id: partnerId, name: 'Many', unit_name: 'manies', ledger: 'hosted' })
-    .execute();
-});
-
-async function memberWithLots(lots: [bigint, Date | null][]): Promise<string> {
-  const accountRef = `many-${randomUUID()}`;
-  for (const [index, [points, expiresAt]] of lots.entries()) {
-    const outcome = await creditPoints(db, accountIds, {
-      programId,
-      key: `${accountRef}:seed:${index}`,
-      accountRef,
-      points,
-      reason: 'seed',
-      carriedExpiry: [{ points, expiresAt }],
-    });
-    expect(outcome.outcome).toBe('done');
-  }
-  return accountRef;
-}
 
 async function reserve(
   accountRef: string,

@@ -4,50 +4,22 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/support/database.ts';
-import { newId } from '../ids.ts';
+import { useHostedProgram } from '../../test/support/hosted-ledger.ts';
 import { createLedgerAccountIds } from './accounts.ts';
 import { takeLots } from './lots.ts';
 import { move } from './movements.ts';
 import { postInOneStatement, reserveInOneStatement } from './one-statement.ts';
-import { askOutcome, creditPoints, postReservation, reservePoints, voidReservation } from './operations.ts';
+import { askOutcome, postReservation, reservePoints, voidReservation } from './operations.ts';
 import { checkLedger, readBalance } from './reports.ts';
 
 const accountIds = createLedgerAccountIds();
 const db = useTestDatabase(10);
-const programId = newId('prg');
+const { programId, memberWithLots } = useHostedProgram(db, accountIds, 'One');
 const march = new Date('2090-03-01T00:00:00Z');
 const june = new Date('2090-06-01T00:00:00Z');
 const september = new Date('2090-09-01T00:00:00Z');
-
-beforeAll(async () => {
-  const partnerId = newId('ptn');
-  await db
-    .insertInto('partners')
-    .values({ id: partnerId, name: 'One', status: 'active', webhook_url: null, loyalty_api_url: null })
-    .execute();
-  await db
-    .insertInto('programs')
-    .values({ id: programId, partner_id: partnerId, name: 'One', unit_name: 'ones', ledger: 'hosted' })
-    .execute();
-});
-
-async function memberWithLots(lots: [bigint, Date | null][]): Promise<string> {
-  const accountRef = `one-${randomUUID()}`;
-  for (const [index, [points, expiresAt]] of lots.entries()) {
-    const outcome = await creditPoints(db, accountIds, {
-      programId,
-      key: `${accountRef}:seed:${index}`,
-      accountRef,
-      points,
-      reason: 'seed',
-      carriedExpiry: [{ points, expiresAt }],
-    });
-    expect(outcome.outcome).toBe('done');
-  }
-  return accountRef;
-}
 
 async function reserveOnce(accountRef: string, key: string, points: bigint, now = new Date('2090-01-01')) {
   return reserveInOneStatement(db, {

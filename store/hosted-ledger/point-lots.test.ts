@@ -1,12 +1,11 @@
 // Lots on the real database: debits burn the soonest-expiring lots first, a void gives them back, a
 // reversal takes back its credit's own lots, and points expire at their instant (a driven clock),
 // through a movement of their own, with the ledger zero-sum throughout.
-import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServiceContext } from '../../services/context.ts';
 import { expireDuePoints } from '../../services/points-expiry.ts';
 import { useTestDatabase } from '../../test/support/database.ts';
-import { newId } from '../ids.ts';
+import { useHostedProgram } from '../../test/support/hosted-ledger.ts';
 import { createLedgerAccountIds } from './accounts.ts';
 import { reverseCredit } from './credit-reversals.ts';
 import { creditPoints, postReservation, reservePoints, voidReservation } from './operations.ts';
@@ -15,47 +14,14 @@ import { checkLedger, readBalance } from './reports.ts';
 const accountIds = createLedgerAccountIds();
 const db = useTestDatabase(5);
 const context = createServiceContext(db);
-const programId = newId('prg');
-const partnerId = newId('ptn');
+const { programId, partnerId, memberWithLots } = useHostedProgram(db, accountIds, 'Lots', {
+  webhookUrl: 'http://127.0.0.1:9/webhooks',
+});
 
 const at = (iso: string) => new Date(iso);
 const january = at('2030-01-01T00:00:00Z');
 const march = at('2030-03-01T00:00:00Z');
 const june = at('2030-06-01T00:00:00Z');
-
-beforeAll(async () => {
-  await db
-    .insertInto('partners')
-    .values({
-      id: partnerId,
-      name: 'Lots',
-      status: 'active',
-      webhook_url: 'http://127.0.0.1:9/webhooks',
-      loyalty_api_url: null,
-    })
-    .execute();
-  await db
-    .insertInto('programs')
-    .values({ id: programId, partner_id: partnerId, name: 'Lots', unit_name: 'lots', ledger: 'hosted' })
-    .execute();
-});
-
-/** A member with one lot per [points, expiry], credited in that order. */
-async function memberWithLots(lots: [bigint, Date | null][]): Promise<string> {
-  const accountRef = `lots-${randomUUID()}`;
-  for (const [index, [points, expiresAt]] of lots.entries()) {
-    const outcome = await creditPoints(db, accountIds, {
-      programId,
-      key: `${accountRef}:seed:${index}`,
-      accountRef,
-      points,
-      reason: 'seed',
-      carriedExpiry: [{ points, expiresAt }],
-    });
-    expect(outcome.outcome).toBe('done');
-  }
-  return accountRef;
-}
 
 const reserve = (accountRef: string, key: string, points: bigint, now?: Date) =>
   reservePoints(db, accountIds, {
