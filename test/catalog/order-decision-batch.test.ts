@@ -5,45 +5,18 @@
 // whole batch back, a jti seen before refused. Method: the flash sale's data
 // (bench/lib/flash-sale-data.ts) in a database of this file's own, on real PostgreSQL.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import {
-  flashIds,
-  flashMemberId,
-  flashQuoteId,
-  loadFlashAlliance,
-  loadFlashRound,
-} from '../../bench/lib/flash-sale-data.ts';
+import { describe, expect, it } from 'vitest';
+import { flashIds, flashMemberId, flashQuoteId } from '../../bench/lib/flash-sale-data.ts';
 import { soldOutBeforeClaim } from '../../services/catalog-orders.ts';
 import { type DecisionInput, decideOrder } from '../../store/catalog-order-decision.ts';
 import { decideOrders, decideOrderWithOthers } from '../../store/catalog-order-decision-batch.ts';
-import { createDatabase } from '../../store/connection.ts';
-import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
 import { claimIdempotencyKey } from '../../store/idempotency.ts';
-import { migrateToLatest } from '../../store/migrator.ts';
+import { useFlashSaleDatabase } from '../support/flash-sale.ts';
 
 const members = 60;
-const url = withDatabase(inject('databaseServerUrl'), `alliance_order_batch_${process.pid}_${Date.now()}`);
-await ensureDatabase(url);
-const db = createDatabase({ url, poolSizeMax: 20 });
-await migrateToLatest(db);
-const admin = new pg.Client({ connectionString: url });
-await admin.connect();
-await loadFlashAlliance(admin, members);
-afterAll(async () => {
-  await admin.end();
-  await db.destroy();
-  await dropDatabase(url);
-});
+const { db, admin, item, anotherQuote } = await useFlashSaleDatabase('order_batch', members);
 
 const principal = flashIds.buyer;
-let rounds = 0;
-
-async function item(stock: number) {
-  rounds += 1;
-  const { itemId } = await loadFlashRound(admin, { round: rounds, stock, members });
-  return { itemId, round: rounds };
-}
 
 /** The key claimed as the route claims it, and the decision's input for the member's quote. */
 async function claimed(round: number, member: number, quoteId = flashQuoteId(round, member)) {
@@ -67,19 +40,6 @@ async function claimedEach(round: number, count: number): Promise<DecisionInput[
   const inputs: DecisionInput[] = [];
   for (let member = 1; member <= count; member += 1) inputs.push(await claimed(round, member));
   return inputs;
-}
-
-/** A second quote for the member, as a second POST /v1/catalog/quotes would price it. */
-async function anotherQuote(round: number, member: number, suffix: string): Promise<string> {
-  const quoteId = `${flashQuoteId(round, member)}_${suffix}`;
-  await admin.query('create temp table if not exists quote_copy as select * from quotes where false');
-  await admin.query('truncate quote_copy');
-  await admin.query('insert into quote_copy select * from quotes where id = $1', [
-    flashQuoteId(round, member),
-  ]);
-  await admin.query('update quote_copy set id = $1, used_by_order_id = null', [quoteId]);
-  await admin.query('insert into quotes select * from quote_copy');
-  return quoteId;
 }
 
 async function keysLeft(inputs: DecisionInput[]): Promise<number> {

@@ -4,64 +4,23 @@
 // same statement, and a key retried after its order committed finding that order. Method: the
 // flash sale's data (bench/lib/flash-sale-data.ts) in a database of this file's own, orders placed
 // with the claim and placeOrder as the route runs them, on real PostgreSQL.
-import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import {
-  flashIds,
-  flashQuoteId,
-  loadFlashAlliance,
-  loadFlashRound,
-} from '../../bench/lib/flash-sale-data.ts';
+import { describe, expect, it } from 'vitest';
+import { flashIds, flashQuoteId } from '../../bench/lib/flash-sale-data.ts';
 import { ProblemError } from '../../domain/errors.ts';
 import { placeOrder, soldOutBeforeClaim } from '../../services/catalog-orders.ts';
 import { createServiceContext } from '../../services/context.ts';
-import { createDatabase } from '../../store/connection.ts';
-import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   releaseIdempotencyKey,
 } from '../../store/idempotency.ts';
-import { migrateToLatest } from '../../store/migrator.ts';
+import { useFlashSaleDatabase } from '../support/flash-sale.ts';
 
 const members = 40;
-const url = withDatabase(inject('databaseServerUrl'), `alliance_order_decision_${process.pid}_${Date.now()}`);
-await ensureDatabase(url);
-const db = createDatabase({ url, poolSizeMax: 20 });
-await migrateToLatest(db);
-const admin = new pg.Client({ connectionString: url });
-await admin.connect();
-await loadFlashAlliance(admin, members);
-afterAll(async () => {
-  await admin.end();
-  await db.destroy();
-  await dropDatabase(url);
-});
+const { db, admin, item, anotherQuote } = await useFlashSaleDatabase('order_decision', members);
 
 const principal = flashIds.buyer;
 const orders = { ...createServiceContext(db), startOrder: async () => undefined };
-let rounds = 0;
-
-/** An item of its own with this stock (one per member), and a quote for each member. */
-async function item(stock: number) {
-  rounds += 1;
-  const { itemId } = await loadFlashRound(admin, { round: rounds, stock, members });
-  return { itemId, round: rounds };
-}
-
-/** A second quote for the member, as a second POST /v1/catalog/quotes would price it. */
-async function anotherQuote(round: number, member: number, suffix: string): Promise<string> {
-  const quoteId = `${flashQuoteId(round, member)}_${suffix}`;
-  const columns = `requested_by, member_id, source_program_id, target_program_id, agreement_id, agreement_version,
-    converted_source_points, fee_points, debit_points, credit_points, daily_cap_source_points, ratio_numerator,
-    ratio_denominator, remainder_numerator, remainder_denominator, modifiers, settlement_amount_minor,
-    fee_amount_minor, currency, expires_at, item_id, item_version`;
-  await admin.query(`insert into quotes (id, ${columns}) select $1, ${columns} from quotes where id = $2`, [
-    quoteId,
-    flashQuoteId(round, member),
-  ]);
-  return quoteId;
-}
 
 /** What the route and the middleware do: claim the key, place the order, release the key on a refusal. */
 async function attempt(quoteId: string, key: string, lockSeconds = 10) {
