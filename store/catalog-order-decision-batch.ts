@@ -24,7 +24,7 @@ import {
   toDecision,
 } from './catalog-order-decision.ts';
 import type { Database } from './database.ts';
-import { batcherPerPool, createStatementBatcher, type Settled } from './statement-batcher.ts';
+import { alone, batcherPerPool, createStatementBatcher } from './statement-batcher.ts';
 
 interface BatchRow extends DecisionRow {
   deferred: boolean;
@@ -175,18 +175,6 @@ const decisions = `
   left join deferred d on d.n = u.n
   order by u.n`;
 
-/** Each order decided alone; one's failure is its own. */
-function eachAlone(db: Kysely<Database>, batch: DecisionInput[]): Promise<Settled<OrderDecision>[]> {
-  return Promise.all(
-    batch.map((input) =>
-      decideOrder(db, input).then(
-        (value) => ({ value }),
-        (failed: unknown) => ({ failed }),
-      ),
-    ),
-  );
-}
-
 /**
  * Decides a batch in one statement: per order its decision, or `alone` for an order left to the
  * one-order statement (its member has another order in the batch, or its limit as the snapshot
@@ -195,7 +183,7 @@ function eachAlone(db: Kysely<Database>, batch: DecisionInput[]): Promise<Settle
 export async function decideOrders(
   db: Kysely<Database>,
   batch: DecisionInput[],
-): Promise<Array<OrderDecision | 'alone'>> {
+): Promise<Array<OrderDecision | typeof alone>> {
   const column = <Value>(pick: (input: DecisionInput) => Value) => batch.map(pick);
   const { rows } = await db.executeQuery<BatchRow>(
     CompiledQuery.raw(decisions, [
@@ -208,30 +196,7 @@ export async function decideOrders(
     ]),
   );
   if (rows.length !== batch.length) throw new Error('the order decisions returned a row short');
-  return rows.map((row, index) => (row.deferred ? 'alone' : toDecision(row, batch[index] as DecisionInput)));
-}
-
-async function decideTogether(
-  db: Kysely<Database>,
-  batch: DecisionInput[],
-): Promise<Settled<OrderDecision>[]> {
-  if (batch.length === 1) return eachAlone(db, batch);
-  let decided: Array<OrderDecision | 'alone'>;
-  try {
-    decided = await decideOrders(db, batch);
-  } catch (error) {
-    // Refused after the stock was taken, a concurrent order of the same quote, or a deadlock with a
-    // concurrent batch: nothing was written, and each order is decided again by itself.
-    if (rolledBack(error) || (error as { code?: string }).code === '40P01') return eachAlone(db, batch);
-    throw error;
-  }
-  const alone = await eachAlone(
-    db,
-    batch.filter((_, index) => decided[index] === 'alone'),
-  );
-  return decided.map((decision) =>
-    decision === 'alone' ? (alone.shift() as Settled<OrderDecision>) : { value: decision },
-  );
+  return rows.map((row, index) => (row.deferred ? alone : toDecision(row, batch[index] as DecisionInput)));
 }
 
 const decisionBatcher = batcherPerPool((db) =>
@@ -245,7 +210,11 @@ const decisionBatcher = batcherPerPool((db) =>
       `quote ${input.quoteId}`,
       `key ${input.idempotency.principal}\n${input.idempotency.key}`,
     ],
-    run: (batch) => decideTogether(db, batch),
+    run: (batch) => decideOrders(db, batch),
+    runAlone: (input) => decideOrder(db, input),
+    // Refused after the stock was taken, a concurrent order of the same quote, or a deadlock with a
+    // concurrent batch: nothing was written, and each order is decided again by itself.
+    aloneAfter: (error) => rolledBack(error) !== undefined || (error as { code?: string }).code === '40P01',
   }),
 );
 

@@ -17,7 +17,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './database.ts';
 import type { ClaimInput, ClaimInsert } from './idempotency.ts';
-import { batcherPerPool, createStatementBatcher, type Settled } from './statement-batcher.ts';
+import { batcherPerPool, createStatementBatcher } from './statement-batcher.ts';
 
 export interface OrderClaim {
   claim: ClaimInput;
@@ -78,7 +78,7 @@ const claims = `
   left join refused r on r.n = u.n
   order by u.n`;
 
-async function claimTogether(db: Kysely<Database>, batch: OrderClaim[]): Promise<Settled<ClaimInsert>[]> {
+async function claimTogether(db: Kysely<Database>, batch: OrderClaim[]): Promise<ClaimInsert[]> {
   const column = <Value>(pick: (claim: OrderClaim) => Value) => batch.map(pick);
   const jti = (claim: OrderClaim) => {
     if (!claim.claim.jti) throw new Error('an order’s claim needs the request’s jti');
@@ -99,10 +99,10 @@ async function claimTogether(db: Kysely<Database>, batch: OrderClaim[]): Promise
     ]),
   );
   if (rows.length !== batch.length) throw new Error('the order claims returned a row short');
-  return rows.map((row) => {
-    if (!row.jti_new) return { value: 'replayed' };
-    if (row.refusal) return { value: { refusal: row.refusal } };
-    return { value: row.claimed };
+  return rows.map((row): ClaimInsert => {
+    if (!row.jti_new) return 'replayed';
+    if (row.refusal) return { refusal: row.refusal };
+    return row.claimed;
   });
 }
 
@@ -123,9 +123,9 @@ const claimBatcher = batcherPerPool((db) =>
 export function claimOrderKey(db: Kysely<Database>, claim: OrderClaim): Promise<ClaimInsert> {
   if (!claim.claim.asyncCommit) throw new Error('an order’s claim commits without waiting for the disk');
   if (db.isTransaction) {
-    return claimTogether(db, [claim]).then(([settled]) => {
-      if (!settled || 'failed' in settled) throw new Error('the order claim returned no row');
-      return settled.value;
+    return claimTogether(db, [claim]).then(([inserted]) => {
+      if (inserted === undefined) throw new Error('the order claim returned no row');
+      return inserted;
     });
   }
   return claimBatcher(db).submit(claim);

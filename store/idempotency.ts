@@ -190,7 +190,7 @@ const lazyAnswers = batcherPerPool((db) =>
           ${column((a) => a.body)}::text[]) as u(principal, key, status, content_type, body)
         where r.principal = u.principal and r.key = u.key
         returning ${asyncCommit} as synchronous_commit`.execute(db);
-      return answers.map(() => ({ value: undefined }));
+      return answers.map(() => undefined);
     },
   }),
 );

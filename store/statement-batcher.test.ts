@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { metricsRegistry } from '../runtime/metrics.ts';
-import { createStatementBatcher } from './statement-batcher.ts';
+import { alone, createStatementBatcher } from './statement-batcher.ts';
 
 /** Lets the event loop's turn end, so that the batcher dispatches what was submitted in it. */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A batcher whose runs wait until released, recording each batch it was given. */
-function recording(options: { slots: number; maxSize: number; apart?: (input: string) => string[] }) {
+function recording(options: {
+  slots: number;
+  maxSize: number;
+  apart?: (input: string) => string[];
+  runAlone?: (input: string) => Promise<string>;
+}) {
   const batches: string[][] = [];
   const releases: Array<() => void> = [];
   const batcher = createStatementBatcher<string, string>({
@@ -15,9 +20,7 @@ function recording(options: { slots: number; maxSize: number; apart?: (input: st
     run: async (inputs) => {
       batches.push(inputs);
       await new Promise<void>((resolve) => releases.push(resolve));
-      return inputs.map((input) =>
-        input.startsWith('bad') ? { failed: new Error(input) } : { value: `${input}!` },
-      );
+      return inputs.map((input) => (input.startsWith('bad') ? alone : `${input}!`));
     },
   });
   // Releases batch after batch until none is left; two turns let a released batch's slot take the next.
@@ -61,7 +64,13 @@ describe('the statement batcher', () => {
   });
 
   it('fails only the calls whose result failed, and every call of a batch whose run threw', async () => {
-    const { batcher, releaseAll } = recording({ slots: 2, maxSize: 10 });
+    const { batcher, releaseAll } = recording({
+      slots: 2,
+      maxSize: 10,
+      runAlone: async (input) => {
+        throw new Error(input);
+      },
+    });
     const good = batcher.submit('good');
     const bad = batcher.submit('bad one').catch((error: Error) => error.message);
     await turn();
@@ -76,7 +85,7 @@ describe('the statement batcher', () => {
       run: async (inputs) => {
         runs += 1;
         if (runs === 1) throw new Error('database gone');
-        return inputs.map((input) => ({ value: input }));
+        return inputs;
       },
     });
     const first = throwing.submit('a');
@@ -105,11 +114,41 @@ describe('the statement batcher', () => {
       kind: 'metrics_probe',
       slots: 1,
       maxSize: 10,
-      run: async (inputs) => inputs.map((input) => ({ value: input })),
+      run: async (inputs) => inputs,
     });
     await Promise.all(['a', 'b', 'c'].map((input) => batcher.submit(input)));
     const text = await metricsRegistry.getSingleMetricAsString('alliance_statement_batch_size');
     expect(text).toContain('alliance_statement_batch_size_count{kind="metrics_probe"} 1');
     expect(text).toContain('alliance_statement_batch_size_sum{kind="metrics_probe"} 3');
+  });
+
+  it('runs a batch of one, a call left alone and a batch refused as a whole through the one-call statement', async () => {
+    const statements: string[][] = [];
+    const batcher = createStatementBatcher<string, string>({
+      kind: 'test',
+      slots: 1,
+      maxSize: 10,
+      run: async (inputs) => {
+        statements.push(inputs);
+        if (inputs.includes('refused')) throw new Error('refused');
+        return inputs.map((input) => (input === 'late' ? alone : `${input} together`));
+      },
+      runAlone: async (input) => `${input} alone`,
+      aloneAfter: (error) => (error as Error).message === 'refused',
+    });
+    expect(await batcher.submit('single')).toBe('single alone');
+    expect(await Promise.all(['a', 'late', 'b'].map((input) => batcher.submit(input)))).toEqual([
+      'a together',
+      'late alone',
+      'b together',
+    ]);
+    expect(await Promise.all(['c', 'refused'].map((input) => batcher.submit(input)))).toEqual([
+      'c alone',
+      'refused alone',
+    ]);
+    expect(statements).toEqual([
+      ['a', 'late', 'b'],
+      ['c', 'refused'],
+    ]);
   });
 });

@@ -8,6 +8,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './database.ts';
 
+/** What a batch statement answers for a call it leaves to the one-call statement (`runAlone`). */
+export const alone = Symbol('alone');
+
 export interface BatcherOptions<Input, Output> {
   /** What the statement does, as the batch-size metric names it (`order_decision`, `ledger_post`). */
   kind: string;
@@ -20,11 +23,17 @@ export interface BatcherOptions<Input, Output> {
    * call already in the batch waits for the next one.
    */
   apart?: (input: Input) => readonly string[];
-  /** Runs a batch: one result per input, in the same order. A throw fails every call of the batch. */
-  run: (inputs: Input[]) => Promise<Array<Settled<Output>>>;
+  /** Runs a batch in one statement: one output per input, in the same order, or `alone`. */
+  run: (inputs: Input[]) => Promise<Array<Output | typeof alone>>;
+  /**
+   * The one-call statement, where there is one: it runs a batch of one, each call the batch
+   * statement answered `alone`, and each call of a batch statement that failed as `aloneAfter`
+   * says (having written nothing: a refusal of one call, a deadlock). Each such call's failure is
+   * its own.
+   */
+  runAlone?: (input: Input) => Promise<Output>;
+  aloneAfter?: (error: unknown) => boolean;
 }
-
-export type Settled<Output> = { value: Output } | { failed: unknown };
 
 interface Waiting<Input, Output> {
   input: Input;
@@ -86,17 +95,33 @@ export function createStatementBatcher<Input, Output>(
 
   const runBatch = async (batch: Waiting<Input, Output>[]) => {
     batchObserver?.(options.kind, batch.length);
+    const { runAlone } = options;
+    const eachAlone = (waiting: Waiting<Input, Output>) => {
+      if (!runAlone)
+        return waiting.reject(new Error(`${options.kind}: a call left alone, with no statement for one`));
+      return runAlone(waiting.input).then(waiting.resolve, waiting.reject);
+    };
+    if (batch.length === 1 && runAlone) return eachAlone(batch[0] as Waiting<Input, Output>);
+    let outputs: Array<Output | typeof alone>;
     try {
-      const outputs = await options.run(batch.map((waiting) => waiting.input));
-      batch.forEach((waiting, index) => {
-        const output = outputs[index];
-        if (output === undefined) waiting.reject(new Error('a batched statement returned no result'));
-        else if ('failed' in output) waiting.reject(output.failed);
-        else waiting.resolve(output.value);
-      });
+      outputs = await options.run(batch.map((waiting) => waiting.input));
     } catch (error) {
+      if (runAlone && options.aloneAfter?.(error)) {
+        await Promise.all(batch.map(eachAlone));
+        return;
+      }
       for (const waiting of batch) waiting.reject(error);
+      return;
     }
+    await Promise.all(
+      batch.map((waiting, index) => {
+        const output = outputs[index];
+        if (output === alone) return eachAlone(waiting);
+        if (index >= outputs.length)
+          return waiting.reject(new Error('a batched statement returned no result'));
+        return waiting.resolve(output as Output);
+      }),
+    );
   };
 
   return {

@@ -11,7 +11,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { assert } from '../../domain/arithmetic.ts';
 import { normalizeProfile } from '../../domain/point-lots.ts';
 import type { Database } from '../database.ts';
-import { batcherPerPool, createStatementBatcher, type Settled } from '../statement-batcher.ts';
+import { batcherPerPool, createStatementBatcher } from '../statement-batcher.ts';
 import type { LedgerAnswer } from './movements.ts';
 import {
   deltas,
@@ -247,31 +247,8 @@ export async function postMany(db: Kysely<Database>, batch: OneStatementPost[]):
   );
 }
 
-/** Runs a batch in one statement, or each call alone when it is one call or the statement failed. */
-function together<Input>(
-  db: Kysely<Database>,
-  many: (db: Kysely<Database>, batch: Input[]) => Promise<Plain[]>,
-  alone: (db: Kysely<Database>, input: Input) => Promise<Plain>,
-) {
-  const eachAlone = (batch: Input[]) =>
-    Promise.all(
-      batch.map((input) =>
-        alone(db, input).then(
-          (value): Settled<Plain> => ({ value }),
-          (failed: unknown): Settled<Plain> => ({ failed }),
-        ),
-      ),
-    );
-  return async (batch: Input[]): Promise<Settled<Plain>[]> => {
-    if (batch.length === 1) return eachAlone(batch);
-    try {
-      return (await many(db, batch)).map((value) => ({ value }));
-    } catch (error) {
-      if ((error as { code?: string }).code === '40P01') return eachAlone(batch);
-      throw error;
-    }
-  };
-}
+/** A deadlock with another process's batch: nothing was written, and each call runs alone. */
+const deadlocked = (error: unknown) => (error as { code?: string }).code === '40P01';
 
 const reserveBatcher = batcherPerPool((db) =>
   createStatementBatcher<OneStatementReserve, Plain>({
@@ -282,7 +259,9 @@ const reserveBatcher = batcherPerPool((db) =>
       `account ${input.programId}\n${input.accountRef}`,
       `key ${input.programId}\n${input.key}`,
     ],
-    run: together(db, reserveMany, reserveInOneStatement),
+    run: (batch) => reserveMany(db, batch),
+    runAlone: (input) => reserveInOneStatement(db, input),
+    aloneAfter: deadlocked,
   }),
 );
 
@@ -295,7 +274,9 @@ const postBatcher = batcherPerPool((db) =>
       `reservation ${input.programId}\n${input.reservationKey}`,
       `key ${input.programId}\n${input.key}`,
     ],
-    run: together(db, postMany, postInOneStatement),
+    run: (batch) => postMany(db, batch),
+    runAlone: (input) => postInOneStatement(db, input),
+    aloneAfter: deadlocked,
   }),
 );
 

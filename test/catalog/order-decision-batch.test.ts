@@ -11,6 +11,7 @@ import { soldOutBeforeClaim } from '../../services/catalog-orders.ts';
 import { type DecisionInput, decideOrder } from '../../store/catalog-order-decision.ts';
 import { decideOrders, decideOrderWithOthers } from '../../store/catalog-order-decision-batch.ts';
 import { claimIdempotencyKey } from '../../store/idempotency.ts';
+import { alone } from '../../store/statement-batcher.ts';
 import { useFlashSaleDatabase } from '../support/flash-sale.ts';
 
 const members = 60;
@@ -69,7 +70,7 @@ describe('orders decided together', () => {
     const { itemId, round } = await item(4);
     const inputs = await claimedEach(round, 10);
     const decided = await decideOrders(db, inputs);
-    expect(decided.map((decision) => (decision === 'alone' ? 'alone' : decision.outcome))).toEqual([
+    expect(decided.map((decision) => (decision === alone ? 'alone' : decision.outcome))).toEqual([
       ...Array(4).fill('placed'),
       ...Array(6).fill('not_placed'),
     ]);
@@ -103,10 +104,10 @@ describe('orders decided together', () => {
     const decided = await decideOrders(db, inputs);
     expect(decided[0]).toMatchObject({ outcome: 'not_placed', released: false });
     expect(decided[1]).toMatchObject({ outcome: 'placed' });
-    expect(decided[2]).toBe('alone');
+    expect(decided[2]).toBe(alone);
     expect(decided[3]).toMatchObject({ outcome: 'placed' });
     // Member 1 bought its one already (as the snapshot sees it): left to the one-order statement.
-    expect(decided[4]).toBe('alone');
+    expect(decided[4]).toBe(alone);
     // Through the batcher, the second order of member 2 is refused by its limit, alone.
     const third = await claimed(round, 2, again);
     await expect(decideOrderWithOthers(db, third)).resolves.toMatchObject({
@@ -137,7 +138,7 @@ describe('orders decided together', () => {
     const second = await item(3);
     const inputs = [...(await claimedEach(first.round, 4)), ...(await claimedEach(second.round, 4))];
     const decided = await decideOrders(db, inputs);
-    const outcomes = decided.map((decision) => (decision === 'alone' ? 'alone' : decision.outcome));
+    const outcomes = decided.map((decision) => (decision === alone ? 'alone' : decision.outcome));
     expect(outcomes).toEqual([
       'placed',
       'placed',
@@ -163,7 +164,7 @@ describe('orders decided together', () => {
     const pair = await claimedEach(round, 2);
     const decided = await decideOrders(db, pair);
     const held = decided.map((decision) =>
-      decision !== 'alone' && decision.outcome === 'placed' ? decision.order.held_code : undefined,
+      decision !== alone && decision.outcome === 'placed' ? decision.order.held_code : undefined,
     );
     expect(new Set(held)).toEqual(new Set(['POOL-1', 'POOL-2']));
     // Three more orders for the last code: the batch fails on the dry pool, writes nothing, and each
