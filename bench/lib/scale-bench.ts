@@ -10,6 +10,7 @@ import { serviceNodeFlags } from '../../runtime/node-flags.ts';
 import { findConservationOffenders } from '../../store/conservation.ts';
 import { audience, type BenchAlliance } from './alliance.ts';
 import { startBareWorker } from './bare-processes.ts';
+import { addCpuUsage, type CpuUsage, cpuBetween, cpuPerRequest, cpuSnapshot } from './cpu-usage.ts';
 import { freePort, runJson, startService } from './processes.ts';
 import type { BenchResult } from './report.ts';
 import { httpLoad, type Prepared, signedPost } from './signed-requests.ts';
@@ -20,6 +21,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface Workload {
   name: string;
   unit: string;
+  /** One request's work, in words: `transfer`. */
+  request: string;
   connections: number;
   count: number;
   prepare(count: number): Promise<Prepared[]>;
@@ -41,6 +44,7 @@ export async function benchScale(
     {
       name: 'scale_transfers_http',
       unit: 'transfers/s',
+      request: 'transfer',
       connections: 32,
       count: Number(process.env.BENCH_SCALE_TRANSFERS ?? 384),
       prepare: (count) =>
@@ -49,6 +53,7 @@ export async function benchScale(
     {
       name: 'scale_quotes_signed',
       unit: 'quotes/s',
+      request: 'quote',
       connections: 16,
       count: Number(process.env.BENCH_SCALE_QUOTES ?? 3_000),
       prepare: (count) =>
@@ -68,7 +73,7 @@ export async function benchScale(
     // meets processes that have compiled and cached what they run, as a long-running alliance's do.
     const warmUp = Math.max(workload.connections, Math.round(workload.count / 6));
     let memory = { gateway: 0, worker: 0 };
-    const { one, two, rounds } = await oneThenTwo({
+    const { one, two, rounds, cpu } = await oneThenTwo({
       cycles,
       count: workload.count,
       warmUp,
@@ -80,7 +85,7 @@ export async function benchScale(
       },
     });
     logger.warn({ workload: workload.name, one: one.perSecond, two: two.perSecond }, 'two of each');
-    details[workload.name] = { one, two, rounds, memory };
+    details[workload.name] = { one, two, rounds, memory, cpu };
     results.push({
       name: workload.name,
       value: two.perSecond,
@@ -91,13 +96,14 @@ export async function benchScale(
       p50Ms: two.p50Ms,
       p99Ms: two.p99Ms,
     });
+    results.push(cpuResult(workload.name, workload.request, cpu));
   }
   const bare = await bareScale(alliance, cycles);
   details.scale_bare_workflow = bare.details;
-  results.push(bare.result);
+  results.push(bare.result, bare.cpuResult);
   const barePair = await barePairScale(alliance, cycles);
   details.scale_bare_pair = barePair.details;
-  results.push(barePair.result);
+  results.push(barePair.result, barePair.cpuResult);
   details.conservation = await conservationAfter(alliance);
   return { results, details };
 }
@@ -120,7 +126,7 @@ async function bareScale(alliance: BenchAlliance, cycles: number) {
       taskQueue,
     ]);
   const first = await startBareWorker(alliance.temporalAddress, taskQueue);
-  const { one, two, rounds } = await oneThenTwo({
+  const { one, two, rounds, cpu } = await oneThenTwo({
     cycles,
     count,
     warmUp: Math.max(concurrency, Math.round(count / 6)),
@@ -137,7 +143,11 @@ async function bareScale(alliance: BenchAlliance, cycles: number) {
     p50Ms: two.p50Ms,
     p99Ms: two.p99Ms,
   };
-  return { result, details: { one, two, rounds } };
+  return {
+    result,
+    cpuResult: cpuResult('scale_bare_workflow', 'bare workflow', cpu),
+    details: { one, two, rounds, cpu },
+  };
 }
 
 /**
@@ -186,7 +196,7 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
       { baseUrls },
     );
   const first = await startPair();
-  const { one, two, rounds } = await oneThenTwo({
+  const { one, two, rounds, cpu } = await oneThenTwo({
     cycles,
     count,
     warmUp: Math.max(connections, Math.round(count / 6)),
@@ -203,7 +213,11 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
     p50Ms: two.p50Ms,
     p99Ms: two.p99Ms,
   };
-  return { result, details: { one, two, rounds } };
+  return {
+    result,
+    cpuResult: cpuResult('scale_bare_pair', 'bare transfer', cpu),
+    details: { one, two, rounds, cpu },
+  };
 }
 
 /**
@@ -225,21 +239,55 @@ async function oneThenTwo<Second extends { stop(): Promise<void> }>(options: {
   const { cycles, count, warmUp, round } = options;
   const oneRounds: LoadResult[] = [];
   const twoRounds: LoadResult[] = [];
+  const oneCpu: { usage: CpuUsage; durationMs: number }[] = [];
+  const twoCpu: { usage: CpuUsage; durationMs: number }[] = [];
+  // A measured round, with the machine's CPU over it.
+  const measure = async (second: Second | null) => {
+    const before = cpuSnapshot();
+    const result = await round(count, second);
+    (second ? twoCpu : oneCpu).push({
+      usage: cpuBetween(before, cpuSnapshot()),
+      durationMs: result.durationMs,
+    });
+    (second ? twoRounds : oneRounds).push(result);
+  };
   await round(warmUp, null);
   for (let cycle = 0; cycle < cycles; cycle += 1) {
-    oneRounds.push(await round(count, null));
+    await measure(null);
     const second = await options.startSecond();
     try {
       await round(warmUp, second);
-      twoRounds.push(await round(count, second));
-      twoRounds.push(await round(count, second));
+      await measure(second);
+      await measure(second);
       options.beforeStop?.(second);
     } finally {
       await second.stop();
     }
-    oneRounds.push(await round(count, null));
+    await measure(null);
   }
-  return { one: pooled(...oneRounds), two: pooled(...twoRounds), rounds: { one: oneRounds, two: twoRounds } };
+  const one = pooled(...oneRounds);
+  const two = pooled(...twoRounds);
+  return {
+    one,
+    two,
+    rounds: { one: oneRounds, two: twoRounds },
+    cpu: { one: cpuPerRequest(addCpuUsage(oneCpu), one.ok), two: cpuPerRequest(addCpuUsage(twoCpu), two.ok) },
+  };
+}
+
+/** The CPU the machine spent per request with two of each, against one of each: where the rest of a loss went. */
+function cpuResult(
+  name: string,
+  what: string,
+  cpu: { one: ReturnType<typeof cpuPerRequest>; two: ReturnType<typeof cpuPerRequest> },
+): BenchResult {
+  return {
+    name: `${name}_cpu`,
+    value: cpu.two.totalMs,
+    unit: `CPU ms per ${what} with two of each, all processes on the machine (lower is better; machine ${Math.round(cpu.two.busy * 100)} % busy, against ${Math.round(cpu.one.busy * 100)} % with one)`,
+    baseline: 'one of each, same load, same run',
+    baselineValue: cpu.one.totalMs,
+  };
 }
 
 /** Waits for the transfers in flight to end, then runs every conservation check; throws if one fails. */
