@@ -10,6 +10,7 @@ import pg from 'pg';
 import { createDatabase } from '../store/connection.ts';
 import { createLedgerAccountIds } from '../store/hosted-ledger/accounts.ts';
 import { creditPoints, postReservation, reservePoints } from '../store/hosted-ledger/operations.ts';
+import { cpuBetween, cpuPerRequest, cpuSnapshot } from './lib/cpu-usage.ts';
 import { runLanes } from './lib/lanes.ts';
 
 const accountIds = createLedgerAccountIds();
@@ -57,6 +58,7 @@ for (let index = order.length - 1; index > 0; index -= 1) {
   const other = Math.floor(Math.random() * (index + 1));
   [order[index], order[other]] = [order[other] ?? 0, order[index] ?? 0];
 }
+let cpuBefore = cpuSnapshot();
 const debits = await runLanes(order.length, concurrency, ['done'], async (index) => {
   const accountRef = `lots-${order[index]}`;
   const key = randomUUID();
@@ -77,6 +79,7 @@ const debits = await runLanes(order.length, concurrency, ['done'], async (index)
   });
   return posted.outcome === 'done' ? 'done' : posted.code;
 });
+const debitsCpu = cpuPerRequest(cpuBetween(cpuBefore, cpuSnapshot()), debits.ok);
 
 // The floor under a debit: the least one that keeps a ledger writes, in one prepared statement and one
 // durable commit, raw pg: the account's counters (checked against its balance), the soonest-expiring
@@ -119,6 +122,7 @@ const floorStatement = {
       as entry (account_id, amount))
   select count(*) as debited from debit`,
 };
+cpuBefore = cpuSnapshot();
 const floor = await runLanes(order.length, concurrency, ['done'], async (index) => {
   const { rows } = await pool.query<{ debited: string }>({
     ...floorStatement,
@@ -126,13 +130,20 @@ const floor = await runLanes(order.length, concurrency, ['done'], async (index) 
   });
   return rows[0]?.debited === '1' ? 'done' : 'not_debited';
 });
+const floorCpu = cpuPerRequest(cpuBetween(cpuBefore, cpuSnapshot()), floor.ok);
 await pool.end();
 process.stdout.write(
   JSON.stringify({
     opening: opened,
     credits: result,
     lotSeeding: seeded,
-    debits: { ...debits, lotsPerAccount, lotPoints: String(lotPoints), debitPoints: String(debitPoints) },
-    debitFloor: floor,
+    debits: {
+      ...debits,
+      lotsPerAccount,
+      lotPoints: String(lotPoints),
+      debitPoints: String(debitPoints),
+      cpu: debitsCpu,
+    },
+    debitFloor: { ...floor, cpu: floorCpu },
   }),
 );

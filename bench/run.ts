@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createLogger } from '../runtime/logger.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { audience, type BenchAlliance, startBenchAlliance } from './lib/alliance.ts';
+import { cpuBetween, cpuPerRequest, cpuSnapshot } from './lib/cpu-usage.ts';
 import { benchFlashSale } from './lib/flash-sale-bench.ts';
 import { runJson } from './lib/processes.ts';
 import { benchQuotes } from './lib/quotes-bench.ts';
@@ -26,17 +27,26 @@ const details: Record<string, unknown> = {};
  * pgbench simple-update's rate: the median of three 10 s runs. One run moved between 4,900 and
  * 6,900 tps on the same quiet machine within an hour, and three goals are ratios against it.
  */
-function pgbenchTps(url: string, clients: number): { tps: number; runs: number[] } {
+function pgbenchTps(
+  url: string,
+  clients: number,
+): { tps: number; runs: number[]; cpu: ReturnType<typeof cpuPerRequest> } {
   execFileSync('pgbench', ['-i', '-s', '10', '-q', url], { stdio: 'ignore' });
+  const before = cpuSnapshot();
+  let transactions = 0;
   const runs = [1, 2, 3].map(() => {
     const output = execFileSync('pgbench', ['-N', '-n', '-c', String(clients), '-j', '2', '-T', '10', url], {
       encoding: 'utf8',
     });
     const match = /tps = ([\d.]+)/.exec(output);
     if (!match?.[1]) throw new Error(`pgbench printed no tps:\n${output}`);
+    transactions += Number(
+      /number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? Number.NaN,
+    );
     return Number(match[1]);
   });
-  return { tps: median(runs), runs };
+  // pgbench is this process's child: its CPU counts as the load generator's.
+  return { tps: median(runs), runs, cpu: cpuPerRequest(cpuBetween(before, cpuSnapshot()), transactions) };
 }
 
 async function benchLedger(alliance: BenchAlliance): Promise<void> {
@@ -86,8 +96,9 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
   await ensureDatabase(pgbenchUrl);
   let tps: number;
   let pgbenchRuns: number[] = [];
+  let pgbenchCpu: ReturnType<typeof cpuPerRequest> | null = null;
   try {
-    ({ tps, runs: pgbenchRuns } = pgbenchTps(pgbenchUrl, concurrency));
+    ({ tps, runs: pgbenchRuns, cpu: pgbenchCpu } = pgbenchTps(pgbenchUrl, concurrency));
   } catch (error) {
     logger.error({ err: error }, 'pgbench could not run; is it on PATH (Debian: postgresql-client)?');
     tps = Number.NaN;
@@ -101,6 +112,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     pgbenchSimpleUpdateTps: tps,
     // Objects rather than bare numbers: the runner's JSON then stays as Biome formats it.
     pgbenchRuns: pgbenchRuns.map((runTps, index) => ({ run: index + 1, tps: runTps })),
+    pgbenchCpu,
     transfersHostedDirect: direct,
     transfersHostedDirectFloor: floor,
   };

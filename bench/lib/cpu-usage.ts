@@ -74,7 +74,7 @@ export function cpuSnapshot(): CpuSnapshot {
   return { busyTicks: totalTicks - idleTicks, totalTicks, processes };
 }
 
-const noSeconds = (): Record<ProcessKind, number> => ({
+export const noCpuSeconds = (): Record<ProcessKind, number> => ({
   temporal: 0,
   postgres: 0,
   gateway: 0,
@@ -85,7 +85,7 @@ const noSeconds = (): Record<ProcessKind, number> => ({
 });
 
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsage {
-  const seconds = noSeconds();
+  const seconds = noCpuSeconds();
   let accounted = 0;
   for (const [pid, now] of after.processes) {
     // A process started during the stretch used all its ticks in it.
@@ -101,7 +101,7 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsage {
 
 /** Adds stretches measured apart (the rounds of one configuration). */
 export function addCpuUsage(stretches: readonly { usage: CpuUsage; durationMs: number }[]): CpuUsage {
-  const seconds = noSeconds();
+  const seconds = noCpuSeconds();
   let busyWeighted = 0;
   let duration = 0;
   for (const { usage, durationMs } of stretches) {

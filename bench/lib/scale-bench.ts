@@ -237,19 +237,17 @@ async function oneThenTwo<Second extends { stop(): Promise<void> }>(options: {
   beforeStop?(second: Second): void;
 }) {
   const { cycles, count, warmUp, round } = options;
-  const oneRounds: LoadResult[] = [];
-  const twoRounds: LoadResult[] = [];
+  const oneRounds: (LoadResult & { cpu: ReturnType<typeof cpuPerRequest> })[] = [];
+  const twoRounds: (LoadResult & { cpu: ReturnType<typeof cpuPerRequest> })[] = [];
   const oneCpu: { usage: CpuUsage; durationMs: number }[] = [];
   const twoCpu: { usage: CpuUsage; durationMs: number }[] = [];
   // A measured round, with the machine's CPU over it.
   const measure = async (second: Second | null) => {
     const before = cpuSnapshot();
     const result = await round(count, second);
-    (second ? twoCpu : oneCpu).push({
-      usage: cpuBetween(before, cpuSnapshot()),
-      durationMs: result.durationMs,
-    });
-    (second ? twoRounds : oneRounds).push(result);
+    const usage = cpuBetween(before, cpuSnapshot());
+    (second ? twoCpu : oneCpu).push({ usage, durationMs: result.durationMs });
+    (second ? twoRounds : oneRounds).push({ ...result, cpu: cpuPerRequest(usage, result.ok) });
   };
   await round(warmUp, null);
   for (let cycle = 0; cycle < cycles; cycle += 1) {
