@@ -17,4 +17,4 @@ COPY . .
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=256", "dist/scripts/gateway.js"]
+CMD ["node", "--max-semi-space-size=6", "--max-old-space-size=256", "--no-maglev", "dist/scripts/gateway.js"]
