@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createLogger } from '../runtime/logger.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { audience, type BenchAlliance, startBenchAlliance } from './lib/alliance.ts';
-import { cpuBetween, cpuPerRequest, cpuSnapshot } from './lib/cpu-usage.ts';
+import { type CpuPerRequest, cpuBetween, cpuPerRequest, cpuSnapshot } from './lib/cpu-usage.ts';
 import { benchFlashSale } from './lib/flash-sale-bench.ts';
 import { runJson } from './lib/processes.ts';
 import { benchQuotes } from './lib/quotes-bench.ts';
@@ -27,10 +27,7 @@ const details: Record<string, unknown> = {};
  * pgbench simple-update's rate: the median of three 10 s runs. One run moved between 4,900 and
  * 6,900 tps on the same quiet machine within an hour, and three goals are ratios against it.
  */
-function pgbenchTps(
-  url: string,
-  clients: number,
-): { tps: number; runs: number[]; cpu: ReturnType<typeof cpuPerRequest> } {
+function pgbenchTps(url: string, clients: number): { tps: number; runs: number[]; cpu: CpuPerRequest } {
   execFileSync('pgbench', ['-i', '-s', '10', '-q', url], { stdio: 'ignore' });
   const before = cpuSnapshot();
   let transactions = 0;
@@ -96,7 +93,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
   await ensureDatabase(pgbenchUrl);
   let tps: number;
   let pgbenchRuns: number[] = [];
-  let pgbenchCpu: ReturnType<typeof cpuPerRequest> | null = null;
+  let pgbenchCpu: CpuPerRequest | null = null;
   try {
     ({ tps, runs: pgbenchRuns, cpu: pgbenchCpu } = pgbenchTps(pgbenchUrl, concurrency));
   } catch (error) {

@@ -112,8 +112,14 @@ export function addCpuUsage(stretches: readonly { usage: CpuUsage; durationMs: n
   return { busy: duration > 0 ? busyWeighted / duration : 0, seconds };
 }
 
+export interface CpuPerRequest {
+  busy: number;
+  totalMs: number;
+  byKindMs: Record<ProcessKind, number>;
+}
+
 /** CPU milliseconds per request, by kind and in all, rounded for a report. */
-export function cpuPerRequest(usage: CpuUsage, requests: number) {
+export function cpuPerRequest(usage: CpuUsage, requests: number): CpuPerRequest {
   const perRequest = (secondsUsed: number) => Math.round(((secondsUsed * 1000) / requests) * 100) / 100;
   const byKind = Object.fromEntries(
     Object.entries(usage.seconds).map(([kind, used]) => [kind, perRequest(used)]),

@@ -1,8 +1,9 @@
 // Two of each: the same load against one gateway and one worker, then against two of each (the load
 // generator spreading requests round-robin over the two gateways, the two workers polling one task
 // queue), alternating one, two, two, one (twice by default) so a drift of the shared machine cancels
-// out, each configuration warmed first. Then the
-// alliance's conservation checks, which must all hold: more processes must change no outcome.
+// out, each configuration warmed first, with the machine's CPU per request over each measured round
+// (bench/lib/cpu-usage.ts). Then the alliance's conservation checks, which must all hold: more
+// processes must change no outcome.
 
 import { isConserved } from '../../domain/conservation.ts';
 import type { Logger } from '../../runtime/logger.ts';
@@ -10,7 +11,14 @@ import { serviceNodeFlags } from '../../runtime/node-flags.ts';
 import { findConservationOffenders } from '../../store/conservation.ts';
 import { audience, type BenchAlliance } from './alliance.ts';
 import { startBareWorker } from './bare-processes.ts';
-import { addCpuUsage, type CpuUsage, cpuBetween, cpuPerRequest, cpuSnapshot } from './cpu-usage.ts';
+import {
+  addCpuUsage,
+  type CpuPerRequest,
+  type CpuUsage,
+  cpuBetween,
+  cpuPerRequest,
+  cpuSnapshot,
+} from './cpu-usage.ts';
 import { freePort, runJson, startService } from './processes.ts';
 import type { BenchResult } from './report.ts';
 import { httpLoad, type Prepared, signedPost } from './signed-requests.ts';
@@ -237,8 +245,8 @@ async function oneThenTwo<Second extends { stop(): Promise<void> }>(options: {
   beforeStop?(second: Second): void;
 }) {
   const { cycles, count, warmUp, round } = options;
-  const oneRounds: (LoadResult & { cpu: ReturnType<typeof cpuPerRequest> })[] = [];
-  const twoRounds: (LoadResult & { cpu: ReturnType<typeof cpuPerRequest> })[] = [];
+  const oneRounds: (LoadResult & { cpu: CpuPerRequest })[] = [];
+  const twoRounds: (LoadResult & { cpu: CpuPerRequest })[] = [];
   const oneCpu: { usage: CpuUsage; durationMs: number }[] = [];
   const twoCpu: { usage: CpuUsage; durationMs: number }[] = [];
   // A measured round, with the machine's CPU over it.
@@ -274,11 +282,7 @@ async function oneThenTwo<Second extends { stop(): Promise<void> }>(options: {
 }
 
 /** The CPU the machine spent per request with two of each, against one of each: where the rest of a loss went. */
-function cpuResult(
-  name: string,
-  what: string,
-  cpu: { one: ReturnType<typeof cpuPerRequest>; two: ReturnType<typeof cpuPerRequest> },
-): BenchResult {
+function cpuResult(name: string, what: string, cpu: { one: CpuPerRequest; two: CpuPerRequest }): BenchResult {
   return {
     name: `${name}_cpu`,
     value: cpu.two.totalMs,
