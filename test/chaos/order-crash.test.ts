@@ -7,18 +7,10 @@
 // it, and every placed order completes (the member's points moved once each).
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createDatabase } from '../../store/connection.ts';
-import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
-import { migrateToLatest } from '../../store/migrator.ts';
+import { useOwnTestDatabaseAt } from '../support/database.ts';
 import { startChaosAlliance } from './alliance.ts';
 
-const databaseUrl = withDatabase(
-  inject('databaseServerUrl'),
-  `alliance_order_crash_${process.pid}_${Date.now()}`,
-);
-await ensureDatabase(databaseUrl);
-const db = createDatabase({ url: databaseUrl, poolSizeMax: 2 });
-await migrateToLatest(db);
+const { db, url: databaseUrl } = await useOwnTestDatabaseAt('order_crash', 2);
 const attempts = 150;
 const stock = 30;
 const alliance = await startChaosAlliance({
@@ -30,11 +22,7 @@ const alliance = await startChaosAlliance({
   // A key whose run died is free again after 2 s, so that its retry runs.
   env: { IDEMPOTENCY_LOCK_SECONDS: '2' },
 });
-afterAll(async () => {
-  await alliance.stop();
-  await db.destroy();
-  await dropDatabase(databaseUrl);
-});
+afterAll(() => alliance.stop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

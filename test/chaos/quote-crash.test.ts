@@ -6,18 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { signRequest } from '../../signing/request-token.ts';
-import { createDatabase } from '../../store/connection.ts';
-import { dropDatabase, ensureDatabase, withDatabase } from '../../store/database-url.ts';
-import { migrateToLatest } from '../../store/migrator.ts';
+import { useOwnTestDatabaseAt } from '../support/database.ts';
 import { type ChaosProgram, chaosAudience, startChaosAlliance } from './alliance.ts';
 
-const databaseUrl = withDatabase(
-  inject('databaseServerUrl'),
-  `alliance_quote_crash_${process.pid}_${Date.now()}`,
-);
-await ensureDatabase(databaseUrl);
-const db = createDatabase({ url: databaseUrl, poolSizeMax: 2 });
-await migrateToLatest(db);
+const { db, url: databaseUrl } = await useOwnTestDatabaseAt('quote_crash', 2);
 const alliance = await startChaosAlliance({
   databaseUrl,
   temporalAddress: inject('temporalAddress'),
@@ -25,11 +17,7 @@ const alliance = await startChaosAlliance({
   seedPoints: 10_000n,
   connectionsMax: 2,
 });
-afterAll(async () => {
-  await alliance.stop();
-  await db.destroy();
-  await dropDatabase(databaseUrl);
-});
+afterAll(() => alliance.stop());
 
 /** One signed POST, kept so that the very same bytes (token, key, body) can be sent again. */
 async function signedPost(program: ChaosProgram, path: string, body: unknown) {

@@ -13,6 +13,14 @@ export function useTestDatabase(poolSizeMax = 5): Db {
 
 /** A fresh database for this file alone: another file's settlement close cannot seal its cycle. */
 export async function useOwnTestDatabase(name: string, poolSizeMax = 5): Promise<Db> {
+  return (await useOwnTestDatabaseAt(name, poolSizeMax)).db;
+}
+
+/**
+ * The same, with its URL, for a file that starts processes of its own on it (the crash tests). Its
+ * afterAll runs after those the file registers later (vitest runs them as a stack).
+ */
+export async function useOwnTestDatabaseAt(name: string, poolSizeMax = 5): Promise<{ db: Db; url: string }> {
   const url = withDatabase(inject('databaseServerUrl'), `alliance_${name}_${process.pid}_${Date.now()}`);
   await ensureDatabase(url);
   const db = createDatabase({ url, poolSizeMax });
@@ -21,5 +29,5 @@ export async function useOwnTestDatabase(name: string, poolSizeMax = 5): Promise
     await db.destroy();
     await dropDatabase(url);
   });
-  return db;
+  return { db, url };
 }
