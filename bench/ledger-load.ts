@@ -3,20 +3,31 @@
 // gets one credit, which opens it, measured apart (pgbench's accounts, too, exist before it
 // measures). Debits: accounts of their own, each holding 10 lots with 10 different expiries, debited
 // as a transfer's source debits (reserve, then post: two transactions), so every debit reads the
-// account's lots and burns the soonest first, one or two of them. Then the floor under a debit on the
-// same accounts (below).
+// account's lots and burns the soonest first, one or two of them; in three rounds, each right after a
+// pgbench run on PGBENCH_URL's database. Then the floor under a debit on the first round's accounts
+// (below).
+// node bench/ledger-load.ts URL PROGRAM ACCOUNTS CREDITS CONCURRENCY PGBENCH_URL
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createDatabase } from '../store/connection.ts';
 import { createLedgerAccountIds } from '../store/hosted-ledger/accounts.ts';
 import { creditPoints, postReservation, reservePoints } from '../store/hosted-ledger/operations.ts';
-import { cpuBetween, cpuPerRequest, cpuSnapshot } from './lib/cpu-usage.ts';
+import { addCpuUsage, type CpuUsage, cpuBetween, cpuPerRequest, cpuSnapshot } from './lib/cpu-usage.ts';
 import { runLanes } from './lib/lanes.ts';
+import { noPgbenchRun, type PgbenchRun, pgbenchInit, pgbenchRun, pgbenchRunSeconds } from './lib/pgbench.ts';
+import { median } from './lib/settlement-data.ts';
+import type { LoadResult } from './lib/stats.ts';
 
 const accountIds = createLedgerAccountIds();
 
-const [url = '', programId = '', accountsText = '1000', countText = '2000', concurrencyText = '8'] =
-  process.argv.slice(2);
+const [
+  url = '',
+  programId = '',
+  accountsText = '1000',
+  countText = '2000',
+  concurrencyText = '8',
+  pgbenchUrl = '',
+] = process.argv.slice(2);
 const accounts = Number(accountsText);
 const concurrency = Number(concurrencyText);
 const db = createDatabase({ url, poolSizeMax: concurrency });
@@ -41,45 +52,72 @@ const lotsPerAccount = 10;
 const lotPoints = 100n;
 const debitPoints = 30n;
 const day = 86_400_000;
-const seeded = await runLanes(accounts * lotsPerAccount, concurrency, ['done'], (index) =>
+// The debits run in rounds, each on accounts of its own and right after a pgbench run, so that each
+// stands beside the database's ceiling as the machine was at that moment (bench/lib/pgbench.ts).
+const rounds = 3;
+const lotsRef = (round: number, account: number) => `lots-${round}-${account}`;
+const seeded = await runLanes(rounds * accounts * lotsPerAccount, concurrency, ['done'], (index) =>
   credit(
-    `lots-${Math.floor(index / lotsPerAccount)}`,
+    lotsRef(Math.floor(index / (accounts * lotsPerAccount)), Math.floor(index / lotsPerAccount) % accounts),
     lotPoints,
     // Expiries in no order of crediting, so the burn order is the ledger's doing.
     new Date(Date.now() + (1 + ((index * 7) % lotsPerAccount)) * 30 * day),
   ),
 );
-if (seeded.ok !== accounts * lotsPerAccount)
+if (seeded.ok !== rounds * accounts * lotsPerAccount)
   throw new Error(`seeding lots: ${JSON.stringify(seeded.statuses)}`);
 // Each account is debited the same number of times (in a shuffled order), never past its lots.
 const debitsPerAccount = Math.min(Number((lotPoints * BigInt(lotsPerAccount)) / debitPoints), 10);
-const order = Array.from({ length: accounts * debitsPerAccount }, (_, index) => index % accounts);
-for (let index = order.length - 1; index > 0; index -= 1) {
-  const other = Math.floor(Math.random() * (index + 1));
-  [order[index], order[other]] = [order[other] ?? 0, order[index] ?? 0];
+function shuffledOrder(): number[] {
+  const order = Array.from({ length: accounts * debitsPerAccount }, (_, index) => index % accounts);
+  for (let index = order.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [order[index], order[other]] = [order[other] ?? 0, order[index] ?? 0];
+  }
+  return order;
 }
-let cpuBefore = cpuSnapshot();
-const debits = await runLanes(order.length, concurrency, ['done'], async (index) => {
-  const accountRef = `lots-${order[index]}`;
-  const key = randomUUID();
-  const reserved = await reservePoints(db, accountIds, {
-    programId,
-    key: `${key}:reserve`,
-    accountRef,
-    points: debitPoints,
-    expiresAt: new Date(Date.now() + 60_000),
-    reason: 'bench debit',
+
+async function debitRound(round: number): Promise<LoadResult> {
+  const order = shuffledOrder();
+  return runLanes(order.length, concurrency, ['done'], async (index) => {
+    const accountRef = lotsRef(round, order[index] ?? 0);
+    const key = randomUUID();
+    const reserved = await reservePoints(db, accountIds, {
+      programId,
+      key: `${key}:reserve`,
+      accountRef,
+      points: debitPoints,
+      expiresAt: new Date(Date.now() + 60_000),
+      reason: 'bench debit',
+    });
+    if (reserved.outcome !== 'done') return reserved.code;
+    const posted = await postReservation(db, {
+      programId,
+      key: `${key}:post`,
+      reservationKey: `${key}:reserve`,
+      reason: 'bench debit',
+    });
+    return posted.outcome === 'done' ? 'done' : posted.code;
   });
-  if (reserved.outcome !== 'done') return reserved.code;
-  const posted = await postReservation(db, {
-    programId,
-    key: `${key}:post`,
-    reservationKey: `${key}:reserve`,
-    reason: 'bench debit',
-  });
-  return posted.outcome === 'done' ? 'done' : posted.code;
-});
-const debitsCpu = cpuPerRequest(cpuBetween(cpuBefore, cpuSnapshot()), debits.ok);
+}
+
+const pgbenchRuns = pgbenchInit(pgbenchUrl);
+const debitRounds: { pgbench: PgbenchRun; debits: LoadResult }[] = [];
+const debitStretches: { usage: CpuUsage; durationMs: number }[] = [];
+const pgbenchStretches: { usage: CpuUsage; durationMs: number }[] = [];
+for (let round = 0; round < rounds; round += 1) {
+  let before = cpuSnapshot();
+  const pgbench = pgbenchRuns ? pgbenchRun(pgbenchUrl, concurrency) : noPgbenchRun;
+  pgbenchStretches.push({ usage: cpuBetween(before, cpuSnapshot()), durationMs: pgbenchRunSeconds * 1000 });
+  before = cpuSnapshot();
+  const debits = await debitRound(round);
+  debitStretches.push({ usage: cpuBetween(before, cpuSnapshot()), durationMs: debits.durationMs });
+  debitRounds.push({ pgbench, debits });
+}
+const byRate = [...debitRounds].sort((a, b) => a.debits.perSecond - b.debits.perSecond);
+const medianDebits = byRate[Math.floor(rounds / 2)]?.debits as LoadResult;
+const debitsOk = debitRounds.reduce((sum, { debits }) => sum + debits.ok, 0);
+const pgbenchTransactions = debitRounds.reduce((sum, { pgbench }) => sum + pgbench.transactions, 0);
 
 // The floor under a debit: the least one that keeps a ledger writes, in one prepared statement and one
 // durable commit, raw pg: the account's counters (checked against its balance), the soonest-expiring
@@ -89,7 +127,8 @@ const debitsCpu = cpuPerRequest(cpuBetween(cpuBefore, cpuSnapshot()), debits.ok)
 // The lot is burnt first and the counters only with it, so nothing is half-written: a debit that
 // waited for another on the same lot and finds it emptied burns nothing, moves nothing and answers
 // not_debited (the real one-statement reservation leaves that case to its transactional path). The
-// ledger stays balanced for the conservation checks a whole `npm run bench` runs after it.
+// ledger stays balanced for the conservation checks a whole `npm run bench` runs after it. The floor
+// runs once, on the first round's accounts.
 const clearingAccountId = await accountIds.system(db, programId, 'alliance_clearing');
 await db.destroy();
 const pool = new pg.Pool({ connectionString: url, max: concurrency });
@@ -122,15 +161,16 @@ const floorStatement = {
       as entry (account_id, amount))
   select count(*) as debited from debit`,
 };
-cpuBefore = cpuSnapshot();
-const floor = await runLanes(order.length, concurrency, ['done'], async (index) => {
+const floorOrder = shuffledOrder();
+const floorBefore = cpuSnapshot();
+const floor = await runLanes(floorOrder.length, concurrency, ['done'], async (index) => {
   const { rows } = await pool.query<{ debited: string }>({
     ...floorStatement,
-    values: [programId, `lots-${order[index]}`, debitPoints, randomUUID(), clearingAccountId],
+    values: [programId, lotsRef(0, floorOrder[index] ?? 0), debitPoints, randomUUID(), clearingAccountId],
   });
   return rows[0]?.debited === '1' ? 'done' : 'not_debited';
 });
-const floorCpu = cpuPerRequest(cpuBetween(cpuBefore, cpuSnapshot()), floor.ok);
+const floorCpu = cpuPerRequest(cpuBetween(floorBefore, cpuSnapshot()), floor.ok);
 await pool.end();
 process.stdout.write(
   JSON.stringify({
@@ -138,11 +178,22 @@ process.stdout.write(
     credits: result,
     lotSeeding: seeded,
     debits: {
-      ...debits,
+      ...medianDebits,
       lotsPerAccount,
       lotPoints: String(lotPoints),
       debitPoints: String(debitPoints),
-      cpu: debitsCpu,
+      cpu: cpuPerRequest(addCpuUsage(debitStretches), debitsOk),
+      rounds: debitRounds.map(({ pgbench, debits }, index) => ({
+        round: index + 1,
+        debitsPerSecond: debits.perSecond,
+        pgbenchTps: Math.round(pgbench.tps * 10) / 10,
+        ratio: Math.round((debits.perSecond / pgbench.tps) * 1000) / 1000,
+      })),
+    },
+    pgbench: {
+      tps: median(debitRounds.map(({ pgbench }) => pgbench.tps)),
+      runs: debitRounds.map(({ pgbench }) => pgbench.tps),
+      cpu: cpuPerRequest(addCpuUsage(pgbenchStretches), pgbenchTransactions),
     },
     debitFloor: { ...floor, cpu: floorCpu },
   }),

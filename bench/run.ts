@@ -2,11 +2,10 @@
 // the same session, on the same machine and servers, and writes bench/results/latest.json and
 // docs/performance.md. Every figure stands beside its baseline and their ratio (higher is better,
 // except for memory and the settlement close's and reconciliation's times).
-import { execFileSync } from 'node:child_process';
 import { createLogger } from '../runtime/logger.ts';
 import { ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { audience, type BenchAlliance, startBenchAlliance } from './lib/alliance.ts';
-import { type CpuPerRequest, cpuBetween, cpuPerRequest, cpuSnapshot } from './lib/cpu-usage.ts';
+import type { CpuPerRequest } from './lib/cpu-usage.ts';
 import { benchFlashSale } from './lib/flash-sale-bench.ts';
 import { runJson } from './lib/processes.ts';
 import { benchQuotes } from './lib/quotes-bench.ts';
@@ -14,7 +13,6 @@ import { benchReconcile } from './lib/reconcile-bench.ts';
 import { type BenchResult, writeReport } from './lib/report.ts';
 import { benchScale } from './lib/scale-bench.ts';
 import { benchSettlement } from './lib/settlement-bench.ts';
-import { median } from './lib/settlement-data.ts';
 import type { LoadResult } from './lib/stats.ts';
 import { benchTransfers } from './lib/transfers-bench.ts';
 
@@ -23,50 +21,34 @@ const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'bench');
 const results: BenchResult[] = [];
 const details: Record<string, unknown> = {};
 
-/**
- * pgbench simple-update's rate: the median of three 10 s runs. One run moved between 4,900 and
- * 6,900 tps on the same quiet machine within an hour, and three goals are ratios against it.
- */
-function pgbenchTps(url: string, clients: number): { tps: number; runs: number[]; cpu: CpuPerRequest } {
-  execFileSync('pgbench', ['-i', '-s', '10', '-q', url], { stdio: 'ignore' });
-  const before = cpuSnapshot();
-  let transactions = 0;
-  const runs = [1, 2, 3].map(() => {
-    const output = execFileSync('pgbench', ['-N', '-n', '-c', String(clients), '-j', '2', '-T', '10', url], {
-      encoding: 'utf8',
-    });
-    const match = /tps = ([\d.]+)/.exec(output);
-    if (!match?.[1]) throw new Error(`pgbench printed no tps:\n${output}`);
-    transactions += Number(
-      /number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? Number.NaN,
-    );
-    return Number(match[1]);
-  });
-  // pgbench is this process's child: its CPU counts as the load generator's.
-  return { tps: median(runs), runs, cpu: cpuPerRequest(cpuBetween(before, cpuSnapshot()), transactions) };
-}
-
 async function benchLedger(alliance: BenchAlliance): Promise<void> {
   const concurrency = 8;
+  // pgbench runs inside the ledger's load, between its rounds of debits (bench/lib/pgbench.ts).
+  const pgbenchUrl = withDatabase(alliance.databaseUrl, `alliance_pgbench_${Date.now()}`);
+  await ensureDatabase(pgbenchUrl);
   const {
     opening,
     credits: ledger,
     lotSeeding,
     debits,
     debitFloor,
+    pgbench,
   } = await runJson<{
     opening: LoadResult;
     credits: LoadResult;
     lotSeeding: LoadResult;
     debits: LoadResult & { lotsPerAccount: number };
     debitFloor: LoadResult;
+    pgbench: { tps: number; runs: number[]; cpu: CpuPerRequest };
   }>('bench/ledger-load.ts', [
     alliance.databaseUrl,
     alliance.partners.h1.programId,
     '1000',
     '20000',
     String(concurrency),
+    pgbenchUrl,
   ]);
+  const { tps } = pgbench;
   // Hosted-to-hosted transfers as the route makes them (bench/hosted-transfer-load.ts): no workflow.
   const { h1, h2 } = alliance.partners;
   const direct = await runJson<LoadResult & { workflowsAsked: number }>('bench/hosted-transfer-load.ts', [
@@ -89,17 +71,6 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     '10000',
     String(concurrency),
   ]);
-  const pgbenchUrl = withDatabase(alliance.databaseUrl, `alliance_pgbench_${Date.now()}`);
-  await ensureDatabase(pgbenchUrl);
-  let tps: number;
-  let pgbenchRuns: number[] = [];
-  let pgbenchCpu: CpuPerRequest | null = null;
-  try {
-    ({ tps, runs: pgbenchRuns, cpu: pgbenchCpu } = pgbenchTps(pgbenchUrl, concurrency));
-  } catch (error) {
-    logger.error({ err: error }, 'pgbench could not run; is it on PATH (Debian: postgresql-client)?');
-    tps = Number.NaN;
-  }
   details.hosted_ledger = {
     openingCredits: opening,
     ledger,
@@ -108,8 +79,8 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     debitFloor,
     pgbenchSimpleUpdateTps: tps,
     // Objects rather than bare numbers: the runner's JSON then stays as Biome formats it.
-    pgbenchRuns: pgbenchRuns.map((runTps, index) => ({ run: index + 1, tps: runTps })),
-    pgbenchCpu,
+    pgbenchRuns: pgbench.runs.map((runTps, index) => ({ run: index + 1, tps: runTps })),
+    pgbenchCpu: pgbench.cpu,
     transfersHostedDirect: direct,
     transfersHostedDirectFloor: floor,
   };
@@ -117,7 +88,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     name: 'transfers_hosted_direct',
     value: direct.perSecond,
     unit: 'transfers/s (hosted to hosted, key claim + one transaction + reply, no workflow)',
-    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs`,
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs, each before a round of debits`,
     baselineValue: tps,
     concurrency,
     p50Ms: direct.p50Ms,
@@ -127,7 +98,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     name: 'transfers_hosted_direct_floor',
     value: floor.perSecond,
     unit: 'transfers/s (the least a hosted-to-hosted transfer keeps, one statement, raw pg: the floor under the row above)',
-    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs`,
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs, each before a round of debits`,
     baselineValue: tps,
     concurrency,
     p50Ms: floor.p50Ms,
@@ -137,7 +108,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     name: 'hosted_ledger',
     value: ledger.perSecond,
     unit: 'credits/s',
-    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs`,
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs, each before a round of debits`,
     baselineValue: tps,
     concurrency,
     p50Ms: ledger.p50Ms,
@@ -147,7 +118,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     name: 'hosted_ledger_first_credits',
     value: opening.perSecond,
     unit: 'credits/s (each opening its account)',
-    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs`,
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs, each before a round of debits`,
     baselineValue: tps,
     concurrency,
     p50Ms: opening.p50Ms,
@@ -156,8 +127,8 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
   results.push({
     name: 'hosted_ledger_debits_across_lots',
     value: debits.perSecond,
-    unit: `debits/s (reserve + post, ${debits.lotsPerAccount} lots per account, soonest burnt first)`,
-    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs`,
+    unit: `debits/s (reserve + post, ${debits.lotsPerAccount} lots per account, soonest burnt first; the median of three rounds, each right after a pgbench run)`,
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs, each before a round of debits`,
     baselineValue: tps,
     concurrency,
     p50Ms: debits.p50Ms,
@@ -167,7 +138,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     name: 'hosted_ledger_debit_floor',
     value: debitFloor.perSecond,
     unit: `debits/s (the least a debit across lots writes: counters, the lot burnt, a posted transfer and its two entries; one statement, raw pg: the floor under the row above)`,
-    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs`,
+    baseline: `pgbench simple-update (-N), same PostgreSQL, ${concurrency} clients, median of three 10 s runs, each before a round of debits`,
     baselineValue: tps,
     concurrency,
     p50Ms: debitFloor.p50Ms,
