@@ -32,6 +32,7 @@ import {
   jtiFloorRound,
   saleFloorRound,
 } from './lib/flash-sale-floors.ts';
+import { progressOf } from './lib/progress.ts';
 import { median } from './lib/settlement-data.ts';
 import { type LoadResult, summarise } from './lib/stats.ts';
 
@@ -45,11 +46,7 @@ const warmUpAttempts = 500;
 /** Warm-up rounds have items and rows of their own, numbered apart from the measured ones. */
 const warmUpRound = (round: number) => 100 + round;
 
-const started = performance.now();
-const progress = (line: string) =>
-  process.stderr.write(
-    `flash-sale ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}\n`,
-  );
+const progress = progressOf('flash-sale');
 
 /** Runs `count` attempts, `concurrency` at a time; each says which answer it got. */
 async function drive(count: number, attempt: (n: number) => Promise<string>): Promise<LoadResult> {

@@ -15,10 +15,12 @@ import { creditPoints, postReservation, reservePoints } from '../store/hosted-le
 import { addCpuUsage, type CpuUsage, cpuBetween, cpuPerRequest, cpuSnapshot } from './lib/cpu-usage.ts';
 import { runLanes } from './lib/lanes.ts';
 import { noPgbenchRun, type PgbenchRun, pgbenchInit, pgbenchRun, pgbenchRunSeconds } from './lib/pgbench.ts';
+import { perSecond, progressOf } from './lib/progress.ts';
 import { median } from './lib/settlement-data.ts';
 import type { LoadResult } from './lib/stats.ts';
 
 const accountIds = createLedgerAccountIds();
+const progress = progressOf('ledger');
 
 const [
   url = '',
@@ -42,12 +44,14 @@ const credit = async (accountRef: string, points = 1n, expiresAt: Date | null = 
   });
   return outcome.outcome;
 };
+progress(`opening ${accounts} accounts, then ${countText} credits`);
 const opened = await runLanes(accounts, concurrency, ['done'], (index) => credit(`bench-${index}`));
 if (opened.ok !== accounts) throw new Error(`opening the accounts: ${JSON.stringify(opened.statuses)}`);
 const result = await runLanes(Number(countText), concurrency, ['done'], () =>
   credit(`bench-${Math.floor(Math.random() * accounts)}`),
 );
 
+progress(`credits: ${perSecond(result.perSecond)}`);
 const lotsPerAccount = 10;
 const lotPoints = 100n;
 const debitPoints = 30n;
@@ -56,6 +60,7 @@ const day = 86_400_000;
 // stands beside the database's ceiling as the machine was at that moment (bench/lib/pgbench.ts).
 const rounds = 3;
 const lotsRef = (round: number, account: number) => `lots-${round}-${account}`;
+progress(`seeding ${rounds} × ${accounts} accounts with ${lotsPerAccount} lots each`);
 const seeded = await runLanes(rounds * accounts * lotsPerAccount, concurrency, ['done'], (index) =>
   credit(
     lotsRef(Math.floor(index / (accounts * lotsPerAccount)), Math.floor(index / lotsPerAccount) % accounts),
@@ -113,6 +118,10 @@ for (let round = 0; round < rounds; round += 1) {
   const debits = await debitRound(round);
   debitStretches.push({ usage: cpuBetween(before, cpuSnapshot()), durationMs: debits.durationMs });
   debitRounds.push({ pgbench, debits });
+  progress(
+    `round ${round + 1} of ${rounds}: pgbench ${perSecond(pgbench.tps)}, debits ${perSecond(debits.perSecond)}` +
+      ` (${(debits.perSecond / pgbench.tps).toFixed(2)}×)`,
+  );
 }
 const byRate = [...debitRounds].sort((a, b) => a.debits.perSecond - b.debits.perSecond);
 const medianDebits = byRate[Math.floor(rounds / 2)]?.debits as LoadResult;
@@ -161,6 +170,7 @@ const floorStatement = {
       as entry (account_id, amount))
   select count(*) as debited from debit`,
 };
+progress('the floor under a debit (one raw statement each)');
 const floorOrder = shuffledOrder();
 const floorBefore = cpuSnapshot();
 const floor = await runLanes(floorOrder.length, concurrency, ['done'], async (index) => {

@@ -18,6 +18,7 @@ import { migrateToLatest } from '../store/migrator.ts';
 import { matchRun, matchSettings } from '../store/reconciliation.ts';
 import { gatewayOperations } from '../store/reconciliation-gateway-operations.ts';
 import { findRun } from '../store/reconciliation-runs.ts';
+import { progressOf } from './lib/progress.ts';
 import {
   clearRuns,
   defaultReconcileShape,
@@ -42,9 +43,7 @@ const rounds = Number(roundsText);
 const joinRuns = Number(joinRunsText);
 const toleranceMs = 300_000;
 
-const started = performance.now();
-const seconds = () => ((performance.now() - started) / 1000).toFixed(1).padStart(6);
-const progress = (line: string) => process.stderr.write(`reconcile ${seconds()} s  ${line}\n`);
+const progress = progressOf('reconcile');
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const begin = performance.now();

@@ -3,11 +3,12 @@
 // docs/performance.md. Every figure stands beside its baseline and their ratio (higher is better,
 // except for memory and the settlement close's and reconciliation's times).
 import { createLogger } from '../runtime/logger.ts';
-import { ensureDatabase, withDatabase } from '../store/database-url.ts';
+import { dropDatabase, ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { audience, type BenchAlliance, startBenchAlliance } from './lib/alliance.ts';
 import type { CpuPerRequest } from './lib/cpu-usage.ts';
 import { benchFlashSale } from './lib/flash-sale-bench.ts';
 import { runJson } from './lib/processes.ts';
+import { progressOf } from './lib/progress.ts';
 import { benchQuotes } from './lib/quotes-bench.ts';
 import { benchReconcile } from './lib/reconcile-bench.ts';
 import { type BenchResult, writeReport } from './lib/report.ts';
@@ -20,10 +21,12 @@ const only = process.argv[2] ?? 'all';
 const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'bench');
 const results: BenchResult[] = [];
 const details: Record<string, unknown> = {};
+const progress = progressOf('bench');
 
 async function benchLedger(alliance: BenchAlliance): Promise<void> {
   const concurrency = 8;
-  // pgbench runs inside the ledger's load, between its rounds of debits (bench/lib/pgbench.ts).
+  // pgbench runs inside the ledger's load, between its rounds of debits (bench/lib/pgbench.ts), in a
+  // database of its own that is dropped once measured.
   const pgbenchUrl = withDatabase(alliance.databaseUrl, `alliance_pgbench_${Date.now()}`);
   await ensureDatabase(pgbenchUrl);
   const {
@@ -47,7 +50,7 @@ async function benchLedger(alliance: BenchAlliance): Promise<void> {
     '20000',
     String(concurrency),
     pgbenchUrl,
-  ]);
+  ]).finally(() => dropDatabase(pgbenchUrl));
   const { tps } = pgbench;
   // Hosted-to-hosted transfers as the route makes them (bench/hosted-transfer-load.ts): no workflow.
   const { h1, h2 } = alliance.partners;
@@ -164,6 +167,7 @@ function recordMemory(alliance: BenchAlliance, after: string): void {
 }
 
 if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
+  progress('starting the alliance: PostgreSQL database, Temporal, gateway, worker, partner systems');
   const alliance = await startBenchAlliance(logger, { members: 200 });
   try {
     if (only === 'all' || only === 'transfers') {
@@ -171,6 +175,7 @@ if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
         ['transfers_http', alliance.partners.a, alliance.partners.b],
         ['transfers_hosted', alliance.partners.h1, alliance.partners.h2],
       ] as const) {
+        progress(`${name}: transfers against bare workflows, concurrency 1 up to the peak`);
         const transfers = await benchTransfers(alliance, name, from, to, logger, {
           latency: name === 'transfers_http',
         });
@@ -184,6 +189,7 @@ if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
       }
     }
     if (only === 'all' || only === 'quotes') {
+      progress('quotes: the bare routes, then the gateway');
       const quotes = await benchQuotes(alliance, audience);
       results.push(...quotes.results);
       details.quotes_signed = quotes.details;
@@ -201,8 +207,12 @@ if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
         baselineValue: mebibytes(quotes.bareBytes),
       });
     }
-    if (only === 'all' || only === 'ledger') await benchLedger(alliance);
+    if (only === 'all' || only === 'ledger') {
+      progress('ledger: credits, debits in rounds beside pgbench, hosted-to-hosted transfers');
+      await benchLedger(alliance);
+    }
     if (only === 'all' || only === 'scale') {
+      progress('scale: one gateway and worker against two of each');
       const scale = await benchScale(alliance, logger);
       results.push(...scale.results);
       details.scale = scale.details;
@@ -213,20 +223,24 @@ if (only !== 'settlement' && only !== 'reconcile' && only !== 'flash-sale') {
 }
 // The settlement close needs PostgreSQL alone (a database of its own), so it runs once the alliance is gone.
 if (only === 'all' || only === 'settlement') {
+  progress('settlement: the close of a cycle');
   const settlement = await benchSettlement(logger);
   results.push(...settlement.results);
   details.settlement = settlement.details;
 }
 // Reconciliation, too, needs PostgreSQL alone.
 if (only === 'all' || only === 'reconcile') {
+  progress('reconcile: a day of partner reports');
   const reconcile = await benchReconcile(logger);
   results.push(...reconcile.results);
   details.reconcile = reconcile.details;
 }
 // The flash sale, too: the order decision against PostgreSQL, in a database of its own.
 if (only === 'all' || only === 'flash-sale') {
+  progress('flash-sale: orders on one stock');
   const flashSale = await benchFlashSale(logger);
   results.push(...flashSale.results);
   details.flash_sale = flashSale.details;
 }
 writeReport({ results, details, command: `npm run bench${only === 'all' ? '' : `:${only}`}` });
+progress('written: bench/results/latest.json and docs/performance.md');

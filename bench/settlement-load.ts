@@ -24,6 +24,7 @@ import { signDocument } from '../signing/documents.ts';
 import { generateSigningKeyPair } from '../signing/keys.ts';
 import { createDatabase } from '../store/connection.ts';
 import { migrateToLatest } from '../store/migrator.ts';
+import { progressOf } from './lib/progress.ts';
 import {
   defaultSettlementShape,
   loadSettlementData,
@@ -48,9 +49,7 @@ const rounds = Number(roundsText);
 const groupByRuns = Number(groupByRunsText);
 const statementConcurrency = Number(concurrencyText);
 
-const started = performance.now();
-const seconds = () => ((performance.now() - started) / 1000).toFixed(1).padStart(6);
-const progress = (line: string) => process.stderr.write(`settlement ${seconds()} s  ${line}\n`);
+const progress = progressOf('settlement');
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const begin = performance.now();

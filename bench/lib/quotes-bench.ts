@@ -6,6 +6,7 @@
 import { serviceNodeFlags } from '../../runtime/node-flags.ts';
 import type { BenchAlliance } from './alliance.ts';
 import { freePort, startService } from './processes.ts';
+import { perSecond, progressOf } from './progress.ts';
 import type { BenchResult } from './report.ts';
 import { httpLoad, type Prepared, signedPost } from './signed-requests.ts';
 import type { LoadResult } from './stats.ts';
@@ -25,6 +26,8 @@ interface BareLoads {
   signatureAndOneStatement: LoadResult;
 }
 
+const progress = progressOf('quotes');
+
 export async function benchQuotes(alliance: BenchAlliance, audience: string): Promise<QuotesBench> {
   const { a, b } = alliance.partners;
   const count = 3_000;
@@ -43,13 +46,16 @@ export async function benchQuotes(alliance: BenchAlliance, audience: string): Pr
    * three rounds; one round moved by a third between runs on the same quiet machine.
    */
   async function measured(
+    label: string,
     url: string,
     prepare: (n: number) => Promise<Prepared[]>,
   ): Promise<LoadResult & { rounds: LoadResult[] }> {
     await httpLoad(url, await prepare(warmUp), connections, [201]);
     const rounds: LoadResult[] = [];
-    for (let round = 0; round < 3; round += 1)
+    for (let round = 0; round < 3; round += 1) {
       rounds.push(await httpLoad(url, await prepare(count), connections, [201]));
+      progress(`${label}, round ${round + 1} of 3: ${perSecond(rounds[round]?.perSecond ?? Number.NaN)}`);
+    }
     const median = [...rounds].sort((x, y) => x.perSecond - y.perSecond)[1];
     if (!median) throw new Error('three rounds have a median');
     return { ...median, rounds };
@@ -89,10 +95,10 @@ export async function benchQuotes(alliance: BenchAlliance, audience: string): Pr
           ),
         );
       const loads: BareLoads = {
-        bare: await measured(url, plain),
-        signatureOnly: await measured(url, signed('signed')),
-        signatureAndThreeStatements: await measured(url, signed('statements')),
-        signatureAndOneStatement: await measured(url, signed('floor')),
+        bare: await measured('bare route', url, plain),
+        signatureOnly: await measured('signature only', url, signed('signed')),
+        signatureAndThreeStatements: await measured('three statements', url, signed('statements')),
+        signatureAndOneStatement: await measured('the floor', url, signed('floor')),
       };
       return { loads, bytes: bare.residentBytes() };
     } finally {
@@ -102,7 +108,7 @@ export async function benchQuotes(alliance: BenchAlliance, audience: string): Pr
 
   const { loads, bytes } = await bareRun({});
   const withClient = await bareRun({ TEMPORAL_ADDRESS: alliance.temporalAddress });
-  const quoteResult = await measured(alliance.gatewayUrl, (n) =>
+  const quoteResult = await measured('the gateway', alliance.gatewayUrl, (n) =>
     Promise.all(Array.from({ length: n }, (_, index) => signedPost(a, '/v1/quotes', body(index)))),
   );
   const common = {

@@ -20,6 +20,7 @@ import {
   cpuSnapshot,
 } from './cpu-usage.ts';
 import { freePort, runJson, startService } from './processes.ts';
+import { perSecond, progressOf } from './progress.ts';
 import type { BenchResult } from './report.ts';
 import { httpLoad, type Prepared, signedPost } from './signed-requests.ts';
 import { type LoadResult, pooled } from './stats.ts';
@@ -82,6 +83,7 @@ export async function benchScale(
     const warmUp = Math.max(workload.connections, Math.round(workload.count / 6));
     let memory = { gateway: 0, worker: 0 };
     const { one, two, rounds, cpu } = await oneThenTwo({
+      name: workload.name,
       cycles,
       count: workload.count,
       warmUp,
@@ -135,6 +137,7 @@ async function bareScale(alliance: BenchAlliance, cycles: number) {
     ]);
   const first = await startBareWorker(alliance.temporalAddress, taskQueue);
   const { one, two, rounds, cpu } = await oneThenTwo({
+    name: 'scale_bare_workflow',
     cycles,
     count,
     warmUp: Math.max(concurrency, Math.round(count / 6)),
@@ -205,6 +208,7 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
     );
   const first = await startPair();
   const { one, two, rounds, cpu } = await oneThenTwo({
+    name: 'scale_bare_pair',
     cycles,
     count,
     warmUp: Math.max(connections, Math.round(count / 6)),
@@ -228,6 +232,7 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
   };
 }
 
+const progress = progressOf('scale');
 /**
  * One, two, two, one, `cycles` times: the first configuration alone, then with a second started for
  * its two rounds (and stopped after them), so that a drift of the shared machine cancels out. Each
@@ -235,6 +240,8 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
  * load), so every measured round meets processes that have compiled and cached what they run.
  */
 async function oneThenTwo<Second extends { stop(): Promise<void> }>(options: {
+  /** What runs, as the progress lines name it. */
+  name: string;
   cycles: number;
   count: number;
   warmUp: number;
@@ -256,9 +263,11 @@ async function oneThenTwo<Second extends { stop(): Promise<void> }>(options: {
     const usage = cpuBetween(before, cpuSnapshot());
     (second ? twoCpu : oneCpu).push({ usage, durationMs: result.durationMs });
     (second ? twoRounds : oneRounds).push({ ...result, cpu: cpuPerRequest(usage, result.ok) });
+    progress(`${options.name}, ${second ? 'two of each' : 'one of each'}: ${perSecond(result.perSecond)}`);
   };
   await round(warmUp, null);
   for (let cycle = 0; cycle < cycles; cycle += 1) {
+    progress(`${options.name}: cycle ${cycle + 1} of ${cycles}`);
     await measure(null);
     const second = await options.startSecond();
     try {
