@@ -15,6 +15,8 @@ export interface BenchResult {
   concurrency?: number;
   p50Ms?: number;
   p99Ms?: number;
+  /** When and by which command (`2026-11-30 18:53 UTC, npm run bench:ledger`): rows of several runs share the table. */
+  measured?: string;
 }
 
 function machine() {
@@ -43,8 +45,10 @@ export function writeReport(input: {
   details: Record<string, unknown>;
   command: string;
 }): void {
+  const measuredAt = new Date().toISOString();
   const results = input.results.map((result) => ({
     ...result,
+    measured: `${measuredAt.slice(0, 16).replace('T', ' ')} UTC, ${input.command}`,
     ratio:
       result.baselineValue && !Number.isNaN(result.baselineValue)
         ? Math.round((result.value / result.baselineValue) * 1000) / 1000
@@ -52,7 +56,7 @@ export function writeReport(input: {
   }));
   const report = {
     machine: machine(),
-    measuredAt: new Date().toISOString(),
+    measuredAt,
     command: input.command,
     results,
     details: input.details,
@@ -62,45 +66,72 @@ export function writeReport(input: {
   try {
     previous = JSON.parse(readFileSync(jsonFile, 'utf8'));
   } catch {}
-  // A partial run (one benchmark) keeps the other figures of the last full run.
-  const merged = [
-    ...(previous.results ?? []).filter((old) => !results.some((fresh) => fresh.name === old.name)),
-    ...results,
-  ];
+  const merged = mergeResults(previous.results ?? [], results);
   // Their details too: a run replaces only the details it measured.
   const details = { ...previous.details, ...input.details };
   writeFileSync(jsonFile, `${JSON.stringify({ ...report, results: merged, details }, null, 2)}\n`);
 
-  const rows = merged.map(
-    (result) =>
-      `| ${result.name} | ${format(result.value)} ${result.unit} | ${result.concurrency ?? '–'} | ${format(result.p50Ms)} / ${format(result.p99Ms)} | ${result.baseline ?? '–'} | ${format(result.baselineValue)} | ${result.ratio === null ? '–' : `${format(result.ratio * 100, 0)} %`} |`,
-  );
-  const table = [
-    '| name | value | concurrency | p50 / p99 ms | baseline (same run) | baseline value | ratio |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows,
-  ].join('\n');
+  const table = tableOf(merged);
+  const docFile = path.join(projectDir, 'docs', 'performance.md');
+  let existing = '';
+  try {
+    existing = readFileSync(docFile, 'utf8');
+  } catch {}
   const { cores, memoryGiB, cpu, node } = report.machine;
-  const markdown = [
+  const introduction = [
     '# Performance',
     '',
-    `Measured by \`${input.command}\` on ${report.measuredAt.slice(0, 10)}: ${cores} cores (${cpu}), ${memoryGiB} GiB, Node ${node}.`,
-    'Everything (PostgreSQL, Temporal, gateway, worker, partner systems, load generators) shares those cores,',
-    'so read the ratios, not the absolute figures: each baseline ran in the same session on the same servers.',
-    'Ratio = value / baseline value: higher is better for throughput; for memory it is how many times the',
-    "bare process's resident memory, lower is better. Raw figures, every concurrency level included, are in",
-    '`bench/results/latest.json`.',
-    '',
-    table,
-    '',
+    `Measured on ${cores} cores (${cpu}), ${memoryGiB} GiB, Node ${node}. Everything (PostgreSQL, Temporal,`,
+    'gateway, worker, partner systems, load generators) shares those cores, so read the ratios, not the',
+    'absolute figures: each baseline ran in the same session on the same servers. Ratio = value / baseline',
+    "value: higher is better for throughput; for memory it is how many times the bare process's resident",
+    'memory, lower is better. Raw figures are in `bench/results/latest.json`.',
   ].join('\n');
-  const docFile = path.join(projectDir, 'docs', 'performance.md');
-  let notes = '';
-  try {
-    const existing = readFileSync(docFile, 'utf8');
-    const marker = existing.indexOf('\n## ');
-    notes = marker >= 0 ? existing.slice(marker) : '';
-  } catch {}
-  writeFileSync(docFile, `${markdown}${notes}`);
+  writeFileSync(docFile, withTable(existing, table, introduction));
   process.stdout.write(`\n${table}\n\n${cores} cores, ${memoryGiB} GiB, ${cpu}\n`);
+}
+
+type ReportedResult = BenchResult & { ratio: number | null };
+
+/** The table people read: each figure, its baseline from the same run, their ratio, and which run. */
+export function tableOf(results: readonly ReportedResult[]): string {
+  const rows = results.map(
+    (result) =>
+      `| ${result.name} | ${format(result.value)} ${result.unit} | ${result.concurrency ?? '–'} | ${format(result.p50Ms)} / ${format(result.p99Ms)} | ${result.baseline ?? '–'} | ${format(result.baselineValue)} | ${result.ratio === null ? '–' : `${format(result.ratio * 100, 0)} %`} | ${result.measured ?? '–'} |`,
+  );
+  return [
+    '| name | value | concurrency | p50 / p99 ms | baseline (same run) | baseline value | ratio | measured |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/**
+ * The last figures of every benchmark: a run replaces the rows it measured where they stand and adds
+ * the new ones after, so a partial run (one benchmark) keeps the others and the table keeps its order.
+ */
+export function mergeResults<Row extends { name: string }>(
+  previous: readonly Row[],
+  fresh: readonly Row[],
+): Row[] {
+  const byName = new Map(fresh.map((row) => [row.name, row]));
+  const kept = previous.map((row) => byName.get(row.name) ?? row);
+  const keptNames = new Set(kept.map((row) => row.name));
+  return [...kept, ...fresh.filter((row) => !keptNames.has(row.name))];
+}
+
+/**
+ * The document with `table` in place of the one it has: the words around it are people's, written
+ * by hand, and stay. A document without a table gets `introduction` and the table before its text.
+ */
+export function withTable(document: string, table: string, introduction: string): string {
+  const lines = document.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('| name | value |'));
+  if (start < 0) {
+    const notes = document.indexOf('\n## ');
+    return `${introduction}\n\n${table}\n${notes >= 0 ? document.slice(notes) : ''}`;
+  }
+  let end = start;
+  while (end < lines.length && lines[end]?.startsWith('|')) end += 1;
+  return [...lines.slice(0, start), table, ...lines.slice(end)].join('\n');
 }
