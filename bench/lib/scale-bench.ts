@@ -2,8 +2,10 @@
 // generator spreading requests round-robin over the two gateways, the two workers polling one task
 // queue), alternating one, two, two, one (twice by default) so a drift of the shared machine cancels
 // out, each configuration warmed first, with the machine's CPU per request over each measured round
-// (bench/lib/cpu-usage.ts). Then the alliance's conservation checks, which must all hold: more
-// processes must change no outcome.
+// (bench/lib/cpu-usage.ts). The same question is asked of the least each workload can be: a bare
+// workflow on bare workers, a bare gateway and worker pair, and the floor under a quote on bare
+// processes; what those lose, the alliance's processes cannot win back. Then the alliance's
+// conservation checks, which must all hold: more processes must change no outcome.
 
 import { isConserved } from '../../domain/conservation.ts';
 import type { Logger } from '../../runtime/logger.ts';
@@ -114,6 +116,9 @@ export async function benchScale(
   const barePair = await barePairScale(alliance, cycles);
   details.scale_bare_pair = barePair.details;
   results.push(barePair.result, barePair.cpuResult);
+  const bareQuotes = await bareQuotesScale(alliance, cycles, () => body('100'));
+  details.scale_bare_quotes = bareQuotes.details;
+  results.push(bareQuotes.result, bareQuotes.cpuResult);
   details.conservation = await conservationAfter(alliance);
   return { results, details };
 }
@@ -167,13 +172,59 @@ async function bareScale(alliance: BenchAlliance, cycles: number) {
  * (the load spread round-robin over the two bare gateways), alternating as above. What two such
  * pairs lose against one on this machine, the alliance's pair cannot be expected to win back.
  */
-async function barePairScale(alliance: BenchAlliance, cycles: number) {
-  const taskQueue = 'bench-bare-pair';
-  const connections = 32;
-  const count = Number(process.env.BENCH_SCALE_TRANSFERS ?? 384);
+function barePairScale(alliance: BenchAlliance, cycles: number) {
+  return bareGatewaysScale(alliance, cycles, {
+    name: 'scale_bare_pair',
+    unit: 'bare transfers/s (signature checked, 4 no-op activities awaited) with two bare gateways and two bare workers (round-robin)',
+    baseline: 'one bare gateway and one bare worker, same load, same run',
+    request: 'bare transfer',
+    path: '/floor/v1/transfers',
+    body: () => ({}),
+    connections: 32,
+    count: Number(process.env.BENCH_SCALE_TRANSFERS ?? 384),
+    taskQueue: 'bench-bare-pair',
+  });
+}
+
+/**
+ * The same for quotes: the least any quote can do (bench/bare-hono.ts's floor: the signature checked
+ * and one statement, on the alliance's database), from one bare process, then two. Its rounds are
+ * four times the gateway's quote rounds, which it runs about four times as fast.
+ */
+function bareQuotesScale(alliance: BenchAlliance, cycles: number, body: () => object) {
+  return bareGatewaysScale(alliance, cycles, {
+    name: 'scale_bare_quotes',
+    unit: 'bare quotes/s (signature checked, one statement: the floor under a quote) with two bare processes (round-robin)',
+    baseline: 'one bare process, same load, same run',
+    request: 'bare quote',
+    path: '/floor/v1/quotes',
+    body,
+    connections: 16,
+    count: 4 * Number(process.env.BENCH_SCALE_QUOTES ?? 3_000),
+    taskQueue: null,
+  });
+}
+
+async function bareGatewaysScale(
+  alliance: BenchAlliance,
+  cycles: number,
+  options: {
+    name: string;
+    unit: string;
+    baseline: string;
+    request: string;
+    path: string;
+    body: () => object;
+    connections: number;
+    count: number;
+    /** The bare worker's queue, for a floor that starts workflows; null for none. */
+    taskQueue: string | null;
+  },
+) {
+  const { connections, count, taskQueue } = options;
   const { a } = alliance.partners;
   const startPair = async () => {
-    const worker = await startBareWorker(alliance.temporalAddress, taskQueue);
+    const worker = taskQueue ? await startBareWorker(alliance.temporalAddress, taskQueue) : null;
     const port = await freePort();
     const gateway = await startService({
       name: 'bare-hono',
@@ -182,8 +233,9 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
       env: {
         PARTNER_PUBLIC_JWKS: JSON.stringify({ keys: [a.key.publicJwk] }),
         GATEWAY_AUDIENCE: audience,
-        TEMPORAL_ADDRESS: alliance.temporalAddress,
-        TEMPORAL_TASK_QUEUE: taskQueue,
+        ...(taskQueue
+          ? { TEMPORAL_ADDRESS: alliance.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue }
+          : { DATABASE_URL: alliance.databaseUrl }),
         PORT: String(port),
       },
       ready: 'bare hono listening',
@@ -192,23 +244,22 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
       url: `http://127.0.0.1:${port}`,
       stop: async () => {
         await gateway.stop();
-        await worker.stop();
+        await worker?.stop();
       },
     };
   };
+  const path = options.path.replace('/floor', '');
   const round = async (n: number, baseUrls: string[]) =>
     httpLoad(
       baseUrls[0] ?? '',
-      await Promise.all(
-        Array.from({ length: n }, () => signedPost(a, '/floor/v1/transfers', {}, '/v1/transfers')),
-      ),
+      await Promise.all(Array.from({ length: n }, () => signedPost(a, options.path, options.body(), path))),
       connections,
       [201],
       { baseUrls },
     );
   const first = await startPair();
   const { one, two, rounds, cpu } = await oneThenTwo({
-    name: 'scale_bare_pair',
+    name: options.name,
     cycles,
     count,
     warmUp: Math.max(connections, Math.round(count / 6)),
@@ -216,10 +267,10 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
     round: (n, second) => round(n, second ? [first.url, second.url] : [first.url]),
   }).finally(() => first.stop());
   const result: BenchResult = {
-    name: 'scale_bare_pair',
+    name: options.name,
     value: two.perSecond,
-    unit: 'bare transfers/s (signature checked, 4 no-op activities awaited) with two bare gateways and two bare workers (round-robin)',
-    baseline: 'one bare gateway and one bare worker, same load, same run',
+    unit: options.unit,
+    baseline: options.baseline,
     baselineValue: one.perSecond,
     concurrency: connections,
     p50Ms: two.p50Ms,
@@ -227,12 +278,13 @@ async function barePairScale(alliance: BenchAlliance, cycles: number) {
   };
   return {
     result,
-    cpuResult: cpuResult('scale_bare_pair', 'bare transfer', cpu),
+    cpuResult: cpuResult(options.name, options.request, cpu),
     details: { one, two, rounds, cpu },
   };
 }
 
 const progress = progressOf('scale');
+
 /**
  * One, two, two, one, `cycles` times: the first configuration alone, then with a second started for
  * its two rounds (and stopped after them), so that a drift of the shared machine cancels out. Each
