@@ -113,7 +113,10 @@ const pgbenchStretches: { usage: CpuUsage; durationMs: number }[] = [];
 for (let round = 0; round < rounds; round += 1) {
   let before = cpuSnapshot();
   const pgbench = pgbenchRuns ? pgbenchRun(pgbenchUrl, concurrency) : noPgbenchRun;
-  pgbenchStretches.push({ usage: cpuBetween(before, cpuSnapshot()), durationMs: pgbenchRunSeconds * 1000 });
+  pgbenchStretches.push({
+    usage: cpuBetween(before, cpuSnapshot()),
+    durationMs: pgbenchRuns ? pgbenchRunSeconds * 1000 : 0,
+  });
   before = cpuSnapshot();
   const debits = await debitRound(round);
   debitStretches.push({ usage: cpuBetween(before, cpuSnapshot()), durationMs: debits.durationMs });

@@ -1,7 +1,7 @@
-// pgbench simple-update (-N), the database's own ceiling that the ledger's figures stand beside. One
-// 10 s run moved between 3,700 and 8,000 tps on the same machine within an hour (the disk and the
-// neighbours of a shared machine), so a figure compared with it is measured in rounds between its
-// runs (bench/ledger-load.ts), each beside the pgbench run just before it.
+// pgbench simple-update (-N), the database's own ceiling that the ledger's figures stand beside. A
+// 10 s run moved between 3,694 and 5,364 tps within one run of the bench, and up to 8,010 on another
+// day (the disk and the neighbours of a shared machine), so a figure compared with it is measured in
+// rounds between its runs (bench/ledger-load.ts), each beside the pgbench run just before it.
 import { execFileSync } from 'node:child_process';
 
 export const pgbenchRunSeconds = 10;
