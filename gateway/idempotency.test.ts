@@ -1,5 +1,6 @@
 // A POST repeated with the same Idempotency-Key returns the first answer and does nothing twice;
 // the same key with another request is a 409; concurrent duplicates run the handler once.
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { createTestGateway } from '../test/support/gateway.ts';
@@ -81,6 +82,26 @@ describe('Idempotency-Key on POST', () => {
     expect(await claim('ptn_a')).toEqual({ outcome: 'claimed', effectId: null });
     expect(await claim('ptn_b')).toEqual({ outcome: 'claimed', effectId: null });
     expect((await claim('ptn_a')).outcome).toBe('existing');
+  });
+
+  it("records a signed request's jti with its claim, and claims nothing for the jti again", async () => {
+    const jti = { issuer: 'ptn_jti', jti: randomUUID(), expiresAt: new Date(Date.now() + 60_000) };
+    const claim = (key: string) =>
+      claimIdempotencyKey(gateway.db, { principal: 'ptn_jti', key, requestHash: 'h', lockSeconds: 30, jti });
+    expect(await claim('jti-key-1')).toEqual({ outcome: 'claimed', effectId: null });
+    expect(await claim('jti-key-2')).toEqual({ outcome: 'replayed' });
+    const nonces = await gateway.db
+      .selectFrom('request_nonces')
+      .select(['issuer', 'jti', 'expires_at'])
+      .where('issuer', '=', 'ptn_jti')
+      .execute();
+    expect(nonces).toEqual([{ issuer: 'ptn_jti', jti: jti.jti, expires_at: jti.expiresAt }]);
+    const keys = await gateway.db
+      .selectFrom('idempotency_records')
+      .select('key')
+      .where('principal', '=', 'ptn_jti')
+      .execute();
+    expect(keys).toEqual([{ key: 'jti-key-1' }]);
   });
 
   it('requires the header on every POST', async () => {

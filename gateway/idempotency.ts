@@ -12,6 +12,7 @@ import { ProblemError } from '../domain/errors.ts';
 import { refuseReplay } from '../signing/request-verifier.ts';
 import type { Database } from '../store/database.ts';
 import {
+  type ClaimInserter,
   type ClaimRefusal,
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -51,6 +52,12 @@ export interface ClaimOptions {
    * must give the answer the handler would give, and only when the handler would give it.
    */
   refuseFirst?: (c: Context<GatewayEnv>, body: Uint8Array) => ClaimRefusal | undefined;
+  /**
+   * The claim made by a statement of the route's own that also reads what the handler reads first (a
+   * quote's context), one round trip for both: from the request and its raw body, that statement
+   * (store/idempotency.ts `insertWith`), or undefined to claim as always.
+   */
+  claimWith?: (c: Context<GatewayEnv>, body: Uint8Array) => ClaimInserter | undefined;
 }
 
 export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<GatewayEnv> {
@@ -83,7 +90,7 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
       lockSeconds,
       jti,
       asyncCommit: options.asyncCommit === true,
-      insertWith: refusal?.claim,
+      insertWith: refusal?.claim ?? options.claimWith?.(c, body),
     });
     c.set('unrecordedJti', undefined);
     if (claim.outcome === 'replayed') refuseReplay(jti.jti);

@@ -31,3 +31,21 @@ export function requireJsonBodies(): MiddlewareHandler<GatewayEnv> {
     await next();
   };
 }
+
+/**
+ * The raw body as `schema` parses it, or undefined when the route's own validation would refuse it:
+ * for a claim that reads or answers ahead of the handler (gateway/idempotency.ts) and must leave every
+ * other request to the handler's validation.
+ */
+export function validBodyOf<Output>(
+  raw: Uint8Array,
+  schema: { safeParse(input: unknown): { success: true; data: Output } | { success: false } },
+): Output | undefined {
+  let parsed: ReturnType<typeof schema.safeParse>;
+  try {
+    parsed = schema.safeParse(JSON.parse(strictUtf8.decode(raw)));
+  } catch {
+    return undefined;
+  }
+  return parsed.success ? parsed.data : undefined;
+}

@@ -5,9 +5,16 @@ import { campaignsApplying } from '../domain/campaigns.ts';
 import { requireTransferConsent, requireTransferRequester } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { computeQuote, type QuoteAmount } from '../domain/quote.ts';
-import type { StoredAnswer } from '../store/idempotency.ts';
+import type { ClaimInserter, StoredAnswer } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
-import { insertQuote, type PricedQuote, readQuoteContext } from '../store/quotes.ts';
+import {
+  claimReadingQuoteContext,
+  insertQuote,
+  type PricedQuote,
+  type QuoteContext,
+  type QuoteContextInput,
+  readQuoteContext,
+} from '../store/quotes.ts';
 import type { ServiceContext } from './context.ts';
 import { requireActivePartner, requireProgram } from './programs.ts';
 
@@ -30,6 +37,8 @@ export async function priceQuote(
   context: ServiceContext,
   policy: QuotePolicy,
   request: QuoteRequest,
+  /** The context already read for this very request (with its `now`), by its key's claim. */
+  read?: QuoteContext,
 ): Promise<PricedQuote> {
   const [source, target] = await Promise.all([
     requireProgram(context, request.sourceProgramId, 'sourceProgramId'),
@@ -45,7 +54,7 @@ export async function priceQuote(
   }
   // The links, the day's debits, the agreement in force and the target's campaigns, in one read;
   // which campaigns apply depends on the member's tier at the target, known from it.
-  const quoteContext = await readQuoteContext(context.db, request);
+  const quoteContext = read ?? (await readQuoteContext(context.db, request));
   const { campaigns } = quoteContext;
   const links = { source: quoteContext.source, target: quoteContext.target };
   for (const [end, field] of [
@@ -134,8 +143,37 @@ export async function requestQuote(
   policy: QuotePolicy,
   request: QuoteRequest,
   answerFor: (quote: PricedQuote) => StoredAnswer,
+  read?: QuoteContext,
 ): Promise<PricedQuote> {
-  const quote = await priceQuote(context, policy, request);
+  const quote = await priceQuote(context, policy, request, read);
   await insertQuote(context.db, quote, request.now, answerFor(quote), { asyncCommit: true });
   return quote;
+}
+
+/** What a quote request's key claim read for its handler: the quote's context at `input.now`. */
+export interface ReadByClaim {
+  input: QuoteContextInput;
+  context: QuoteContext;
+}
+
+/**
+ * A quote request's key claim that reads the quote's context in the same statement (the route's
+ * `claimWith`, gateway/idempotency.ts): a quote then makes two statements, not three. `read` gives
+ * what the claim read, once it ran.
+ */
+export function quoteContextWithClaim(input: QuoteContextInput): {
+  claim: ClaimInserter;
+  read(): ReadByClaim | undefined;
+} {
+  let context: QuoteContext | undefined;
+  return {
+    async claim(db, claimInput, lockedUntil) {
+      const { jti } = claimInput;
+      if (!jti) throw new Error('a quote request reached its claim without its jti');
+      const claimed = await claimReadingQuoteContext(db, { ...claimInput, jti }, lockedUntil, input);
+      context = claimed.context;
+      return claimed.inserted;
+    },
+    read: () => (context ? { input, context } : undefined),
+  };
 }

@@ -71,24 +71,64 @@ async function insertClaim(db: Kysely<Database>, input: ClaimInput, lockedUntil:
       .executeTakeFirst();
     return inserted.numInsertedOrUpdatedRows === 1n;
   }
-  const { rows } = await sql<{ jti_new: boolean; claimed: boolean }>`
-    with
+  const { rows } = await sql<ClaimedRow>`
+    with ${claimCtes({
+      issuer: input.jti.issuer,
+      jti: input.jti.jti,
+      expiresAt: input.jti.expiresAt,
+      principal: input.principal,
+      key: input.key,
+      requestHash: input.requestHash,
+      lockedUntil,
+    })}
+    select ${claimedColumns(input.asyncCommit === true)}`.execute(db);
+  return claimInsertOf(rows[0]);
+}
+
+/** The values of a signed POST's claim statement: a statement built once gives placeholders. */
+export interface ClaimValues {
+  issuer: unknown;
+  jti: unknown;
+  expiresAt: unknown;
+  principal: unknown;
+  key: unknown;
+  requestHash: unknown;
+  lockedUntil: unknown;
+}
+
+/**
+ * The CTEs `jti` and `claim` of a signed POST's claim, for a statement that may read more after them
+ * (a quote's context, store/quotes.ts): the jti recorded, and the key claimed only if the jti is new.
+ */
+export function claimCtes(values: ClaimValues) {
+  return sql`
     jti as (
       insert into request_nonces (issuer, jti, expires_at)
-      values (${input.jti.issuer}, ${input.jti.jti}, ${input.jti.expiresAt})
+      values (${values.issuer}, ${values.jti}, ${values.expiresAt})
       on conflict (issuer, jti) do nothing
       returning 1
     ),
     claim as (
       insert into idempotency_records (principal, key, request_hash, status, locked_until)
-      select ${input.principal}, ${input.key}, ${input.requestHash}, 'in_progress', ${lockedUntil}
+      select ${values.principal}, ${values.key}, ${values.requestHash}, 'in_progress', ${values.lockedUntil}
       where exists (select from jti)
       on conflict (principal, key) do nothing
       returning 1
-    )
-    select exists (select from jti) as jti_new, exists (select from claim) as claimed
-      ${input.asyncCommit ? sql`, ${asyncCommit} as synchronous_commit` : sql``}`.execute(db);
-  const row = rows[0];
+    )`;
+}
+
+/** What the statement of `claimCtes` selects about its claim. */
+export function claimedColumns(lazily: boolean) {
+  return sql`exists (select from jti) as jti_new, exists (select from claim) as claimed
+    ${lazily ? sql`, ${asyncCommit} as synchronous_commit` : sql``}`;
+}
+
+export interface ClaimedRow {
+  jti_new: boolean;
+  claimed: boolean;
+}
+
+export function claimInsertOf(row: ClaimedRow | undefined): ClaimInsert {
   if (!row?.jti_new) return 'replayed';
   return row.claimed;
 }

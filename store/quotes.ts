@@ -1,11 +1,20 @@
 // Quotes: the figures of a transfer under the agreement in force, locked for a short time, bound to
 // their member and amount, and used by at most one transfer.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { asyncCommit } from './async-commit.ts';
 import { campaignCapFromJson, campaignsFromJson, runningCampaignsJson } from './campaigns.ts';
 import { compiledOnce } from './compiled-once.ts';
 import type { Database, Quote, RateAgreementVersion } from './database.ts';
-import { type StoredAnswer, withStoredAnswer } from './idempotency.ts';
+import {
+  type ClaimedRow,
+  type ClaimInput,
+  type ClaimInsert,
+  claimCtes,
+  claimedColumns,
+  claimInsertOf,
+  type StoredAnswer,
+  withStoredAnswer,
+} from './idempotency.ts';
 import { versionInForce, versionInForceQuery } from './rate-agreements.ts';
 
 function startOfUtcDay(at: Date): Date {
@@ -54,49 +63,74 @@ export interface QuoteContextRow extends Partial<RateAgreementVersion> {
   program_campaign_cap: unknown;
 }
 
+const contextNames = ['memberId', 'sourceProgramId', 'targetProgramId', 'now', 'dayStart'] as const;
+type ContextPlaceholders = Record<(typeof contextNames)[number], unknown>;
+
 /**
- * What a quote reads, in one statement built once: the member's links to both programmes (source
- * first, with no link fields when there is no active link), and, read once for both rows, the
- * source points debited today, the target's running transfer campaigns with its cap, and the
- * agreement version that may be in force.
+ * What a quote reads: the member's links to both programmes (source first, with no link fields when
+ * there is no active link), and, read once for both rows, the source points debited today, the
+ * target's running transfer campaigns with its cap, and the agreement version that may be in force.
+ * With `claim`, after the claim's CTEs, each row also selecting the claim's columns.
  */
-const quoteContextStatement = compiledOnce(
-  ['memberId', 'sourceProgramId', 'targetProgramId', 'now', 'dayStart'] as const,
-  (db, p) => {
-    const campaigns = runningCampaignsJson({
-      programId: p.targetProgramId,
-      appliesTo: 'transfers_in',
-      at: p.now,
-    });
-    return sql<QuoteContextRow>`
-      with
-      once as materialized (
-        select
-          (${debitedSinceQuery(db, p.memberId, p.sourceProgramId, p.dayStart)}) as debited_today,
-          ${campaigns.campaigns} as program_campaigns,
-          ${campaigns.cap} as program_campaign_cap
-      ),
-      in_force as materialized (
-        ${versionInForceQuery(db, p.sourceProgramId as string, p.targetProgramId as string, p.now as Date)}
-      )
+function quoteContextQuery(
+  db: Kysely<Database>,
+  p: ContextPlaceholders,
+  claim?: { ctes: RawBuilder<unknown>; columns: RawBuilder<unknown> },
+) {
+  const campaigns = runningCampaignsJson({
+    programId: p.targetProgramId,
+    appliesTo: 'transfers_in',
+    at: p.now,
+  });
+  return sql<QuoteContextRow>`
+    with
+    ${claim ? sql`${claim.ctes},` : sql``}
+    once as materialized (
       select
-        p.program_id, l.tier as link_tier, l.consent_scopes as link_consent_scopes,
-        l.cooling_off_until as link_cooling_off_until, once.*, v.*
-      from (values (${p.sourceProgramId}::text, 1), (${p.targetProgramId}::text, 2)) as p (program_id, position)
-      left join member_links as l
-        on l.member_id = ${p.memberId} and l.program_id = p.program_id and l.revoked_at is null
-      cross join once
-      left join in_force as v on true
-      order by p.position`.compile(db);
-  },
+        (${debitedSinceQuery(db, p.memberId, p.sourceProgramId, p.dayStart)}) as debited_today,
+        ${campaigns.campaigns} as program_campaigns,
+        ${campaigns.cap} as program_campaign_cap
+    ),
+    in_force as materialized (
+      ${versionInForceQuery(db, p.sourceProgramId as string, p.targetProgramId as string, p.now as Date)}
+    )
+    select
+      ${claim ? sql`${claim.columns},` : sql``}
+      p.program_id, l.tier as link_tier, l.consent_scopes as link_consent_scopes,
+      l.cooling_off_until as link_cooling_off_until, once.*, v.*
+    from (values (${p.sourceProgramId}::text, 1), (${p.targetProgramId}::text, 2)) as p (program_id, position)
+    left join member_links as l
+      on l.member_id = ${p.memberId} and l.program_id = p.program_id and l.revoked_at is null
+    cross join once
+    left join in_force as v on true
+    order by p.position`.compile(db);
+}
+
+/** What a quote reads, in one statement built once. */
+const quoteContextStatement = compiledOnce(contextNames, quoteContextQuery);
+
+const claimNames = ['issuer', 'jti', 'expiresAt', 'principal', 'key', 'requestHash', 'lockedUntil'] as const;
+
+/**
+ * The quote request's Idempotency-Key claim (with its jti, committed without waiting for the disk, as
+ * the route's claims are) and what the quote reads, in one statement built once: the read costs
+ * nothing more than the claim's round trip it shares, and is kept for the handler.
+ */
+const claimAndContextStatement = compiledOnce([...contextNames, ...claimNames], (db, p) =>
+  quoteContextQuery(db, p, { ctes: claimCtes(p), columns: claimedColumns(true) }),
 );
 
-export async function readQuoteContext(
-  db: Kysely<Database>,
-  input: { memberId: string; sourceProgramId: string; targetProgramId: string; now: Date },
-) {
+export interface QuoteContextInput {
+  memberId: string;
+  sourceProgramId: string;
+  targetProgramId: string;
+  now: Date;
+}
+
+export type QuoteContext = ReturnType<typeof quoteContextOf>;
+
+function quoteContextOf(rows: QuoteContextRow[], input: QuoteContextInput) {
   const { sourceProgramId, targetProgramId, now } = input;
-  const { rows } = await quoteContextStatement.execute(db, { ...input, dayStart: startOfUtcDay(now) });
   const [source, target] = rows;
   if (!source || !target) throw new Error('the quote context has one row per programme');
   return {
@@ -113,6 +147,40 @@ export async function readQuoteContext(
       cap: campaignCapFromJson(source.program_campaign_cap),
     },
   };
+}
+
+export async function readQuoteContext(
+  db: Kysely<Database>,
+  input: QuoteContextInput,
+): Promise<QuoteContext> {
+  const { rows } = await quoteContextStatement.execute(db, { ...input, dayStart: startOfUtcDay(input.now) });
+  return quoteContextOf(rows, input);
+}
+
+/**
+ * Claims a quote request's key as store/idempotency.ts's own claim would (an `insertWith` of the
+ * route's), and reads the quote's context in the same statement.
+ */
+export async function claimReadingQuoteContext(
+  db: Kysely<Database>,
+  claim: ClaimInput & { jti: NonNullable<ClaimInput['jti']> },
+  lockedUntil: Date,
+  input: QuoteContextInput,
+): Promise<{ inserted: ClaimInsert; context: QuoteContext }> {
+  const { rows } = await claimAndContextStatement.execute(db, {
+    ...input,
+    dayStart: startOfUtcDay(input.now),
+    issuer: claim.jti.issuer,
+    jti: claim.jti.jti,
+    expiresAt: claim.jti.expiresAt,
+    principal: claim.principal,
+    key: claim.key,
+    requestHash: claim.requestHash,
+    lockedUntil,
+  });
+  const withClaim = rows as (QuoteContextRow & ClaimedRow & { synchronous_commit: string })[];
+  const context = withClaim.map(({ jti_new, claimed, synchronous_commit, ...row }) => row);
+  return { inserted: claimInsertOf(withClaim[0]), context: quoteContextOf(context, input) };
 }
 
 /** A quote as it will be stored; everything a reply shows is known before the insert. */

@@ -25,6 +25,7 @@ import type { DrawStarter } from '../../services/draws.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyWithEffect, requireClaim } from '../idempotency.ts';
+import { validBodyOf } from '../json-bodies.ts';
 import { problemResponses } from '../problem.ts';
 import {
   BrowseQuery,
@@ -180,15 +181,10 @@ const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
 function soldOutFirst(c: Context<GatewayEnv>, raw: Uint8Array) {
   const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
   if (!jsonMediaType.test(mediaType)) return undefined;
-  let parsed: ReturnType<typeof PlaceOrderBody.safeParse>;
-  try {
-    parsed = PlaceOrderBody.safeParse(JSON.parse(new TextDecoder().decode(raw)));
-  } catch {
-    return undefined;
-  }
-  if (!parsed.success) return undefined;
+  const body = validBodyOf(raw, PlaceOrderBody);
+  if (!body) return undefined;
   const partnerId = callerPartnerId(c.var.principal);
-  return soldOutBeforeClaim({ partnerId, quoteId: parsed.data.quoteId, now: new Date() });
+  return soldOutBeforeClaim({ partnerId, quoteId: body.quoteId, now: new Date() });
 }
 
 function draftTerms(input: z.infer<typeof ReviseItemBody>, now: Date) {

@@ -1,6 +1,11 @@
 // Quotes through the API: the reply is stored with the quote, so a repeat gets it byte for byte;
-// a missing link names the programme's field; nothing is stored for a refused quote.
+// a missing link names the programme's field; nothing is stored for a refused quote; the key's claim
+// reads the quote's context in its own statement, and claims as any other claim does.
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { quoteContextWithClaim } from '../../services/quotes.ts';
+import { claimIdempotencyKey } from '../../store/idempotency.ts';
+import { readQuoteContext } from '../../store/quotes.ts';
 import { agreeRate, linkMember } from '../../test/support/exchange.ts';
 import { createTestGateway } from '../../test/support/gateway.ts';
 
@@ -98,5 +103,56 @@ describe('POST /v1/quotes', () => {
       .execute();
     expect(claimed).toEqual([]);
     expect(await quotesOf(memberId)).toBe(1);
+  });
+
+  it("reads the quote's context in its key's claim, which claims, refuses a replay and finds a key as always", async () => {
+    const memberId = await member(coffee, airline);
+    const input = {
+      memberId,
+      sourceProgramId: program(coffee),
+      targetProgramId: program(airline),
+      now: new Date(),
+    };
+    const jti = { issuer: coffee.partner.id, jti: randomUUID(), expiresAt: new Date(Date.now() + 60_000) };
+    const claim = (key: string, token: typeof jti, reading = quoteContextWithClaim(input)) =>
+      claimIdempotencyKey(gateway.db, {
+        principal: coffee.partner.id,
+        key,
+        requestHash: 'hash-of-the-request',
+        lockSeconds: 30,
+        jti: token,
+        asyncCommit: true,
+        insertWith: reading.claim,
+      }).then((outcome) => ({ outcome, read: reading.read() }));
+
+    const first = await claim('q-read', jti);
+    expect(first.outcome).toEqual({ outcome: 'claimed', effectId: null });
+    expect(first.read?.input).toEqual(input);
+    // The same figures a read of its own gives: the links, the day's debits, the agreement in force.
+    expect(first.read?.context).toEqual(await readQuoteContext(gateway.db, input));
+    expect(first.read?.context.version?.version).toBeGreaterThan(0);
+    expect(first.read?.context.source.link_tier).not.toBeUndefined();
+
+    const replayed = await claim('q-read-again', jti);
+    expect(replayed.outcome).toEqual({ outcome: 'replayed' });
+    const another = { ...jti, jti: randomUUID() };
+    const existing = await claim('q-read', another);
+    expect(existing.outcome).toMatchObject({
+      outcome: 'existing',
+      record: { key: 'q-read', status: 'in_progress', request_hash: 'hash-of-the-request' },
+    });
+    const keys = await gateway.db
+      .selectFrom('idempotency_records')
+      .select('key')
+      .where('principal', '=', coffee.partner.id)
+      .where('key', 'in', ['q-read', 'q-read-again'])
+      .execute();
+    expect(keys.map((row) => row.key)).toEqual(['q-read']);
+    const nonces = await gateway.db
+      .selectFrom('request_nonces')
+      .select('jti')
+      .where('jti', 'in', [jti.jti, another.jti])
+      .execute();
+    expect(nonces.map((row) => row.jti).sort()).toEqual([jti.jti, another.jti].sort());
   });
 });

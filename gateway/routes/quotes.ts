@@ -1,13 +1,46 @@
 // Quotes: the figures of a transfer, locked for a short time.
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { ServiceContext } from '../../services/context.ts';
-import { type QuotePolicy, requestQuote } from '../../services/quotes.ts';
+import {
+  type QuotePolicy,
+  quoteContextWithClaim,
+  type ReadByClaim,
+  requestQuote,
+} from '../../services/quotes.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyStoredWithEffect } from '../idempotency.ts';
+import { validBodyOf } from '../json-bodies.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders } from '../schemas/common.ts';
 import { CreateQuoteBody, QuoteSchema, quoteView } from '../schemas/transfers.ts';
+
+/** The context each quote request's claim read, for its handler. */
+const claims = new WeakMap<Context<GatewayEnv>, ReturnType<typeof quoteContextWithClaim>>();
+
+/** For a body the route's validation will pass, a claim that reads the quote's context too. */
+function contextWithClaim(c: Context<GatewayEnv>, raw: Uint8Array) {
+  const body = validBodyOf(raw, CreateQuoteBody);
+  if (!body) return undefined;
+  const { memberId, sourceProgramId, targetProgramId } = body;
+  const claim = quoteContextWithClaim({ memberId, sourceProgramId, targetProgramId, now: new Date() });
+  claims.set(c, claim);
+  return claim.claim;
+}
+
+/** What the claim read, if it read it for the same member and programmes as the validated body. */
+function readByClaim(
+  c: Context<GatewayEnv>,
+  body: { memberId: string; sourceProgramId: string; targetProgramId: string },
+): ReadByClaim | undefined {
+  const read = claims.get(c)?.read();
+  const same =
+    read?.input.memberId === body.memberId &&
+    read.input.sourceProgramId === body.sourceProgramId &&
+    read.input.targetProgramId === body.targetProgramId;
+  return same ? read : undefined;
+}
 
 // A quote request lost in a database crash is harmless if answered again (docs/architecture.md), so
 // its key claim and jti commit without waiting for the disk, as the quote and its reply do.
@@ -30,7 +63,7 @@ const createQuoteRoute = signedRoute(
       ...problemResponses(400, 401, 403, 422),
     },
   },
-  { asyncCommit: true },
+  { asyncCommit: true, claimWith: contextWithClaim },
 );
 
 export function registerQuoteRoutes(
@@ -40,6 +73,7 @@ export function registerQuoteRoutes(
 ): void {
   app.openapi(createQuoteRoute, async (c) => {
     const body = c.req.valid('json');
+    const read = readByClaim(c, body);
     const quote = await requestQuote(
       context,
       policy,
@@ -52,9 +86,10 @@ export function registerQuoteRoutes(
           body.sourcePoints !== undefined
             ? { sourcePoints: body.sourcePoints }
             : { targetPoints: body.targetPoints ?? 0n },
-        now: new Date(),
+        now: read?.input.now ?? new Date(),
       },
       (priced) => replyStoredWithEffect(c, 201, quoteView(priced)),
+      read?.context,
     );
     const view = quoteView(quote);
     return c.json(view, 201);
