@@ -2,7 +2,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
@@ -28,6 +27,7 @@ import { findVerificationKeys } from '../store/partners.ts';
 import { recordNonce } from '../store/request-nonces.ts';
 import { registerApiReference } from './api-reference.ts';
 import { createIssuerKeyCache } from './auth/issuer-key-cache.ts';
+import { bodySizeLimit } from './body-size.ts';
 import { type ConsoleOptions, createConsole } from './console/console-app.ts';
 import { financeIssuer, type GatewayEnv, operatorIssuer } from './context.ts';
 import { httpMetrics } from './http-metrics.ts';
@@ -173,7 +173,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   // Before anything reads the request: a wrong method or an undecodable URL is refused as such.
   app.use(checkRequestTarget(() => app.routes));
   app.use(
-    bodyLimit({
+    bodySizeLimit<GatewayEnv>({
       maxSize: deps.options.bodySizeMaxBytes,
       onError: (c) =>
         problemResponse(

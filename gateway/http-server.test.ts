@@ -77,3 +77,33 @@ describe('requests the HTTP parser refuses', () => {
     expect(response.status).toBe(200);
   });
 });
+
+describe('the body size limit, over HTTP', () => {
+  const limit = 64 * 1024; // test/support/gateway.ts
+  const post = (headers: string, body: string) =>
+    sendRaw(
+      `POST /v1/quotes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n${headers}\r\n${body}`,
+    );
+  const chunked = (body: string) => `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+  const json = (size: number) => JSON.stringify({ memberId: 'x'.repeat(size) });
+
+  it('answers 413 for a declared length over the limit, and for a chunked body that grows past it', async () => {
+    const large = json(limit + 10);
+    await expectProblem(await post(`Content-Length: ${large.length}\r\n`, large), 413, 'payload_too_large');
+    await expectProblem(
+      await post('Transfer-Encoding: chunked\r\n', chunked(large)),
+      413,
+      'payload_too_large',
+    );
+  });
+
+  it('lets a body within the limit through to the signature check, declared or chunked', async () => {
+    const small = json(100);
+    await expectProblem(await post(`Content-Length: ${small.length}\r\n`, small), 401, 'signature_missing');
+    await expectProblem(
+      await post('Transfer-Encoding: chunked\r\n', chunked(small)),
+      401,
+      'signature_missing',
+    );
+  });
+});
