@@ -38,15 +38,46 @@ export function buildGateway(): void {
   });
 }
 
+/**
+ * A port free now, for a service started next. Taken below the kernel's range of ephemeral ports: a
+ * port from that range, free when asked, may become the local port of any outgoing connection (to
+ * PostgreSQL, to Temporal) before the service given it listens, whose start then fails with
+ * EADDRINUSE (seen in CI, for a partner system started seconds after its port was chosen).
+ */
 export async function freePort(): Promise<number> {
+  const lowest = 10_000;
+  const ephemeralFrom = firstEphemeralPort();
+  for (let attempt = 0; attempt < 20 && ephemeralFrom - lowest > 1_000; attempt += 1) {
+    const port = lowest + Math.floor(Math.random() * (ephemeralFrom - lowest));
+    if (await listens(port)) return port;
+  }
+  return listens(0);
+}
+
+/** The first port of /proc/sys/net/ipv4/ip_local_port_range (Linux); 32768, its default, elsewhere. */
+function firstEphemeralPort(): number {
+  try {
+    const first = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    return Number.isInteger(first) && first > 0 ? first : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** Listens on `port` (0: any) of 127.0.0.1 and closes again: the port it got, or 0 if `port` was taken. */
+function listens(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' || error.code === 'EACCES' ? resolve(0) : reject(error),
+    );
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+      const got = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(got));
     });
-    server.on('error', reject);
   });
 }
 
