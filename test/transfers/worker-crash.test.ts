@@ -101,18 +101,21 @@ describe('a worker killed mid-transfer', () => {
     expect(transfer.status).toBe('completed');
     expect(await alliance.balance(coffee, member)).toBe(4_000n);
     expect(await alliance.balance(airline, member)).toBe(700n);
-    // The credit is recorded once: as done when the new worker's retry got the partner's replayed
-    // answer, or as succeeded when the step's time ran out first (a loaded machine) and the
-    // workflow asked the partner for the key's outcome instead.
+    // The one credit (the balances above) is recorded as done when the new worker's retry got the
+    // partner's replayed answer, as succeeded when the step's time ran out first (a loaded machine)
+    // and the workflow asked the partner for the key's outcome instead, or as both when the retry
+    // answered just after its time ran out (seen in CI); each step once, and never as failed.
     const credits = await gateway.db
       .selectFrom('transfer_steps')
       .select(['step', 'outcome'])
       .where('transfer_id', '=', transferId)
       .where('step', 'in', ['credit', 'credit_outcome_asked'])
       .execute();
-    expect(credits).toEqual([
-      expect.objectContaining(credits[0]?.step === 'credit' ? { outcome: 'done' } : { outcome: 'succeeded' }),
-    ]);
+    expect(credits.length).toBeGreaterThan(0);
+    expect(new Set(credits.map((credit) => credit.step)).size).toBe(credits.length);
+    for (const credit of credits) {
+      expect(credit.outcome).toBe(credit.step === 'credit' ? 'done' : 'succeeded');
+    }
     // Two worker processes started, the dead one's activity left to its start-to-close timeout
     // before the new one retries it: well past 30 s on a loaded machine.
   }, 90_000);
