@@ -8,6 +8,7 @@ import { claimIdempotencyKey } from '../../store/idempotency.ts';
 import { readQuoteContext } from '../../store/quotes.ts';
 import { agreeRate, linkMember } from '../../test/support/exchange.ts';
 import { createTestGateway } from '../../test/support/gateway.ts';
+import { hashRequest } from '../idempotency.ts';
 
 const gateway = await createTestGateway();
 const coffee = await gateway.onboardPartner('Quote Coffee', undefined, { ledger: 'hosted' });
@@ -154,5 +155,31 @@ describe('POST /v1/quotes', () => {
       .where('jti', 'in', [jti.jti, another.jti])
       .execute();
     expect(nonces.map((row) => row.jti).sort()).toEqual([jti.jti, another.jti].sort());
+  });
+
+  it('answers a retry of a request whose process died between its claim and its quote, once the lease ran out', async () => {
+    const memberId = await member(coffee, airline);
+    const request = quoteRequest(memberId, 'q-died');
+    // What a killed gateway leaves: the key claimed (with its context read), no quote, no answer.
+    const bytes = new TextEncoder().encode(JSON.stringify(request.body));
+    const died = await claimIdempotencyKey(gateway.db, {
+      principal: coffee.partner.id,
+      key: 'q-died',
+      requestHash: hashRequest('POST', '/v1/quotes', bytes),
+      lockSeconds: 0,
+      jti: { issuer: coffee.partner.id, jti: randomUUID(), expiresAt: new Date(Date.now() + 60_000) },
+      asyncCommit: true,
+      insertWith: quoteContextWithClaim({ ...request.body, now: new Date() }).claim,
+    });
+    expect(died).toEqual({ outcome: 'claimed', effectId: null });
+    expect(await quotesOf(memberId)).toBe(0);
+
+    const retried = await gateway.call(coffee.signer, 'POST', '/v1/quotes', request);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    const again = await gateway.call(coffee.signer, 'POST', '/v1/quotes', request);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.text()).toBe(await retried.text());
+    expect(await quotesOf(memberId)).toBe(1);
   });
 });
