@@ -17,10 +17,11 @@ export function cashValue(price: CashPrice, points: bigint): bigint {
 
 /** The fewest points worth at least `amountMinor`. */
 export function pointsFor(price: CashPrice, amountMinor: bigint): bigint {
-  // cashValue rounds half up, so a point fewer than the exact ceiling may already reach the amount.
-  let points = divideCeil(amountMinor * price.perPoints, price.amountMinor);
-  while (points > 1n && cashValue(price, points - 1n) >= amountMinor) points -= 1n;
-  return points;
+  if (amountMinor <= 0n) return divideCeil(amountMinor * price.perPoints, price.amountMinor);
+  // cashValue(p) = ⌊(2pA + P) / 2P⌋ reaches M exactly when 2pA ≥ (2M − 1)P: the least such p is a
+  // ceiling. A search down from ⌈MP/A⌉ would take P/2A steps, and a price of 10¹² points to the cent
+  // would hold the event loop for hours.
+  return divideCeil((2n * amountMinor - 1n) * price.perPoints, 2n * price.amountMinor);
 }
 
 export type PaymentAmount = { points: bigint } | { amountMinor: bigint };
