@@ -117,20 +117,13 @@ export async function reservePoints(
   const issuance = await accountIds.system(db, input.programId, 'issuance');
   return once(db, input.programId, input.key, async (trx) => {
     // What is past its end goes first: points expire at their instant, whenever the Schedule runs.
+    // The member is locked first, so that no void can give points back to a lot past its end after
+    // the look for due lots; and reservations go before lots, since an overdue reservation gives its
+    // points back to the lots it held, which may have ended while they were held.
     const member = await trx
       .selectFrom('ledger_accounts as account')
       .select((eb) => [
         'account.id',
-        eb
-          .exists(
-            eb
-              .selectFrom('ledger_lots')
-              .select('id')
-              .whereRef('account_id', '=', 'account.id')
-              .where('remaining_points', '>', 0n)
-              .where('expires_at', '<=', now),
-          )
-          .as('lots_due'),
         eb
           .exists(
             eb
@@ -145,14 +138,13 @@ export async function reservePoints(
       .where('account.program_id', '=', input.programId)
       .where('account.account_ref', '=', input.accountRef)
       .where('account.kind', '=', 'member')
+      .forUpdate()
       .executeTakeFirst();
     if (!member)
       return { outcome: 'refused', code: 'account_unknown', detail: `no account ${input.accountRef}` };
     if (member.reservations_due) await expireOverdueReservations(trx, { debitAccountId: member.id, now });
-    if (member.lots_due) {
-      const account = { accountId: member.id, programId: input.programId, accountRef: input.accountRef };
-      await expireAccountLotsWithNotice(trx, { account, issuanceAccountId: issuance, now });
-    }
+    const account = { accountId: member.id, programId: input.programId, accountRef: input.accountRef };
+    await expireAccountLotsWithNotice(trx, { account, issuanceAccountId: issuance, now });
     return move(trx, {
       programId: input.programId,
       key: input.key,

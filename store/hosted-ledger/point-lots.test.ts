@@ -195,6 +195,29 @@ describe('expiry', () => {
     await expectBalanced();
   });
 
+  it('expires what an overdue reservation gives back before the debit that found it overdue spends any', async () => {
+    const instant = at('2031-07-01T00:00:00Z');
+    const account = await memberWithLots([
+      [100n, instant],
+      [100n, null],
+    ]);
+    // Holds the lot that ends at the instant, until that instant.
+    await reserve(account, `${account}:held`, 100n, new Date(instant.getTime() - 60_000));
+    // After it, the debit finds the reservation overdue: its points go back to a lot that has ended,
+    // and expire there; the debit is paid from the lot that never ends.
+    expect(
+      await reserve(account, `${account}:after`, 50n, new Date(instant.getTime() + 1_000)),
+    ).toMatchObject({
+      outcome: 'done',
+      expiryProfile: [{ points: 50n, expiresAt: null }],
+    });
+    expect(await readBalance(db, programId, account)).toMatchObject({
+      availablePoints: 50n,
+      expiryProfile: [{ points: 50n, expiresAt: null }],
+    });
+    await expectBalanced();
+  });
+
   it('expires points a void gives back to a lot that ended while they were held', async () => {
     const instant = at('2031-06-01T00:00:00Z');
     const account = await memberWithLots([[100n, instant]]);
