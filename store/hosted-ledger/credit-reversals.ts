@@ -5,8 +5,10 @@ import { assert } from '../../domain/arithmetic.ts';
 import { availablePoints } from '../../domain/ledger.ts';
 import type { Database } from '../database.ts';
 import { balancesOf, lockCountedAccounts } from './accounts.ts';
+import { expireAccountLotsWithNotice } from './expiry.ts';
 import { takeLots } from './lots.ts';
 import { type LedgerAnswer, move, once } from './movements.ts';
+import { expireOverdueReservations } from './operations.ts';
 
 /**
  * Takes back (part of) a credit, from the member to the issuance account: at most `points`, at most
@@ -15,8 +17,17 @@ import { type LedgerAnswer, move, once } from './movements.ts';
  */
 export function reverseCredit(
   db: Kysely<Database>,
-  input: { programId: string; key: string; creditKey: string; points: bigint; reason: string },
+  input: {
+    programId: string;
+    key: string;
+    creditKey: string;
+    points: bigint;
+    reason: string;
+    /** The instant lots and reservations past their end are expired against. */
+    now?: Date;
+  },
 ): Promise<LedgerAnswer> {
+  const now = input.now ?? new Date();
   return once(db, input.programId, input.key, async (trx) => {
     const credit = await trx
       .selectFrom('ledger_transfers')
@@ -37,7 +48,25 @@ export function reverseCredit(
       .executeTakeFirstOrThrow();
     const unreversed = credit.amount_points - BigInt(reversed.total);
     const creditAccountId = credit.credit_account_id;
-    const member = (await lockCountedAccounts(trx, [creditAccountId])).get(creditAccountId);
+    // As a reserve does (operations.ts): what is past its end goes first, overdue reservations and
+    // then, under the member's lock, lots, so that what a reversal takes never depends on whether the
+    // expiry run came before it.
+    await expireOverdueReservations(trx, { debitAccountId: creditAccountId, now });
+    let member = (await lockCountedAccounts(trx, [creditAccountId])).get(creditAccountId);
+    if (member) {
+      const account = {
+        accountId: creditAccountId,
+        programId: input.programId,
+        accountRef: member.account_ref,
+      };
+      const expired = await expireAccountLotsWithNotice(trx, {
+        account,
+        issuanceAccountId: credit.debit_account_id,
+        now,
+      });
+      if (expired.length > 0)
+        member = (await lockCountedAccounts(trx, [creditAccountId])).get(creditAccountId);
+    }
     const available = member ? availablePoints(balancesOf(member)) : 0n;
     const taken = [input.points, unreversed, available].reduce((least, value) =>
       value < least ? value : least,

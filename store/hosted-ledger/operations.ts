@@ -10,7 +10,7 @@ import { assert } from '../../domain/arithmetic.ts';
 import { planLedgerOperation } from '../../domain/ledger.ts';
 import { creditLots, type ExpiryPortion, lotExpiry } from '../../domain/point-lots.ts';
 import type { Database } from '../database.ts';
-import { type LedgerAccountIds, uncounted } from './accounts.ts';
+import { type LedgerAccountIds, lockCountedAccounts, uncounted } from './accounts.ts';
 import { expireAccountLotsWithNotice } from './expiry.ts';
 import { lotValues, returnHeldLots, takeLots } from './lots.ts';
 import { type LedgerAnswer, move, once, previousOutcome } from './movements.ts';
@@ -117,9 +117,9 @@ export async function reservePoints(
   const issuance = await accountIds.system(db, input.programId, 'issuance');
   return once(db, input.programId, input.key, async (trx) => {
     // What is past its end goes first: points expire at their instant, whenever the Schedule runs.
-    // The member is locked first, so that no void can give points back to a lot past its end after
-    // the look for due lots; and reservations go before lots, since an overdue reservation gives its
-    // points back to the lots it held, which may have ended while they were held.
+    // Overdue reservations first (each locked before the member, the order every resolution takes),
+    // since they give their points back to the lots they held, which may have ended meanwhile. Then,
+    // under the member's lock (no void can give points back after it), the lots past their end.
     const member = await trx
       .selectFrom('ledger_accounts as account')
       .select((eb) => [
@@ -138,11 +138,11 @@ export async function reservePoints(
       .where('account.program_id', '=', input.programId)
       .where('account.account_ref', '=', input.accountRef)
       .where('account.kind', '=', 'member')
-      .forUpdate()
       .executeTakeFirst();
     if (!member)
       return { outcome: 'refused', code: 'account_unknown', detail: `no account ${input.accountRef}` };
     if (member.reservations_due) await expireOverdueReservations(trx, { debitAccountId: member.id, now });
+    await lockCountedAccounts(trx, [member.id]);
     const account = { accountId: member.id, programId: input.programId, accountRef: input.accountRef };
     await expireAccountLotsWithNotice(trx, { account, issuanceAccountId: issuance, now });
     return move(trx, {

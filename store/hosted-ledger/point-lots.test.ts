@@ -218,6 +218,44 @@ describe('expiry', () => {
     await expectBalanced();
   });
 
+  it('takes back a credit whose lot has ended only after expiring that lot, as if the run came first', async () => {
+    const instant = at('2031-08-01T00:00:00Z');
+    const account = await memberWithLots([[100n, null]]);
+    await creditPoints(db, accountIds, {
+      programId,
+      key: `${account}:earned`,
+      accountRef: account,
+      points: 80n,
+      reason: 'accrual',
+      carriedExpiry: [{ points: 80n, expiresAt: instant }],
+    });
+    // The refund comes after the lot's end and before any expiry run: the 80 points have expired, so
+    // the reversal takes the member's other points, as it would had the run come first.
+    expect(
+      await reverseCredit(db, {
+        programId,
+        key: `${account}:refund`,
+        creditKey: `${account}:earned`,
+        points: 80n,
+        reason: 'purchase refunded',
+        now: new Date(instant.getTime() + 1_000),
+      }),
+    ).toMatchObject({ outcome: 'done', points: 80n });
+    expect(await readBalance(db, programId, account)).toMatchObject({
+      availablePoints: 20n,
+      expiryProfile: [{ points: 20n, expiresAt: null }],
+    });
+    const expired = await db
+      .selectFrom('ledger_transfers')
+      .innerJoin('ledger_accounts', 'ledger_accounts.id', 'ledger_transfers.debit_account_id')
+      .select('ledger_transfers.amount_points')
+      .where('ledger_accounts.account_ref', '=', account)
+      .where('ledger_transfers.operation', '=', 'expire')
+      .execute();
+    expect(expired).toEqual([{ amount_points: 80n }]);
+    await expectBalanced();
+  });
+
   it('expires points a void gives back to a lot that ended while they were held', async () => {
     const instant = at('2031-06-01T00:00:00Z');
     const account = await memberWithLots([[100n, instant]]);
