@@ -1,9 +1,12 @@
 // Client side of the accrual and refund workflows, as for transfers: start one under its own id (a
 // repeat finds the same workflow) and wait a short while for its outcome with update-with-start; or,
-// for the stranded sweep, start it only if it never ran.
+// for the stranded sweep, start it unless it runs. A run that failed (its bookkeeping could not reach
+// the database for the hour it retries, or it was terminated) leaves the accrual pending, and may be
+// run again under the same id: every step is keyed, so a second run finishes what the first began.
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type AccrualOutcome, accrualWorkflow, awaitAccrualOutcomeUpdate } from './accrual.workflow.ts';
 import { accrualReversalWorkflow, awaitAccrualReversalOutcomeUpdate } from './accrual-reversal.workflow.ts';
+import { startOnce } from './start-once.ts';
 import type { TransferStarterOptions } from './transfer-client.ts';
 
 const startMarginMs = 5_000;
@@ -18,7 +21,7 @@ export async function startAccrualWorkflow(
     taskQueue: options.taskQueue,
     args: [{ accrualId, timeouts: options.timeouts }],
     workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
   });
   return withStart(options, () =>
     options.client.workflow.executeUpdateWithStart(awaitAccrualOutcomeUpdate, {
@@ -38,7 +41,7 @@ export async function startAccrualReversalWorkflow(
     taskQueue: options.taskQueue,
     args: [{ reversalId, timeouts: options.timeouts }],
     workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
   });
   return withStart(options, () =>
     options.client.workflow.executeUpdateWithStart(awaitAccrualReversalOutcomeUpdate, {
@@ -62,32 +65,26 @@ async function withStart(
   }
 }
 
-/** Starts an accrual's or a refund's workflow (by its id's prefix) if it never ran: true when this call started it. */
-export async function startAccrualIfNeverStarted(
+/**
+ * Starts an accrual's or a refund's workflow (by its id's prefix) unless one runs, or completed:
+ * true when this call started it.
+ */
+export async function startAccrualIfNotRunning(
   options: Omit<TransferStarterOptions, 'replyWaitMs'>,
   id: string,
 ): Promise<boolean> {
   const common = {
     workflowId: id,
     taskQueue: options.taskQueue,
-    workflowIdConflictPolicy: 'FAIL',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
   } as const;
-  try {
-    if (id.startsWith('arv_')) {
-      await options.client.workflow.start(accrualReversalWorkflow, {
+  return id.startsWith('arv_')
+    ? startOnce(options.client, accrualReversalWorkflow, {
         ...common,
         args: [{ reversalId: id, timeouts: options.timeouts }],
-      });
-    } else {
-      await options.client.workflow.start(accrualWorkflow, {
+      })
+    : startOnce(options.client, accrualWorkflow, {
         ...common,
         args: [{ accrualId: id, timeouts: options.timeouts }],
       });
-    }
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw error;
-  }
 }

@@ -18,7 +18,7 @@ import type { SweepActionKind } from '../store/database.ts';
 import { findReversal, listStrandedReversalIds } from '../store/reversals.ts';
 import { listStuckTransfers, type MiddleStatus, recordSweepAction } from '../store/sweeps.ts';
 import { listStaleTransferDeliveries } from '../store/webhooks.ts';
-import { startAccrualIfNeverStarted } from './accrual-client.ts';
+import { startAccrualIfNotRunning } from './accrual-client.ts';
 import { startCatalogOrder } from './catalog-order-client.ts';
 import { startReversalIfNeverStarted } from './reversal-client.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
@@ -235,13 +235,14 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
         },
       );
       // Accruals and their refunds accepted by a process that died before starting them, or while
-      // Temporal was unreachable: started, as the request would have.
+      // Temporal was unreachable: started, as the request would have; and those whose run failed
+      // before it ended them: run again.
       for (const list of [listStrandedAccrualIds, listStrandedAccrualReversalIds]) {
         await forEachPage(
           async (afterId) =>
             (await list(deps.db, { untouchedSince, afterId, limit: pageSize })).map((id) => ({ id })),
           async ({ id }) => {
-            if (await startAccrualIfNeverStarted(deps, id)) summary.started.push(id);
+            if (await startAccrualIfNotRunning(deps, id)) summary.started.push(id);
           },
         );
       }

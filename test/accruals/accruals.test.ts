@@ -267,6 +267,37 @@ describe('earning at a partner merchant', () => {
     expect(current.status).toBe('completed');
     expect(await alliance.balance(airline, member)).toBe(20n);
   });
+
+  it('runs again an accrual whose run failed after the credit, and credits once', async () => {
+    const member = await alliance.member({});
+    // The airline credits, every answer is lost, and it cannot be asked either: the run keeps the
+    // accrual pending, retrying, past the request's wait.
+    const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
+    alliance.fault(airline, { operation: 'credit', mode: 'fail_after', ...unanswered });
+    alliance.fault(airline, { operation: 'outcome', mode: 'fail_before', ...unanswered });
+    const response = await accrue(member, airline, 20_000n);
+    expect(response.status).toBe(202);
+    const pending = (await response.json()) as Accrual;
+    for (let attempt = 0; attempt < 100 && (await alliance.balance(airline, member)) === 0n; attempt += 1)
+      await sleep(100);
+    expect(await alliance.balance(airline, member)).toBe(20n);
+    // The run ends without ending the accrual (its bookkeeping could not reach the database for the
+    // hour it retries, or an operator terminated it): the accrual stays pending, owed nothing.
+    await gateway.temporal.workflow.getHandle(pending.id).terminate('the run failed');
+    airline.server?.faults.clear();
+    expect((await read(pending.id)).status).toBe('pending');
+    await sleep(1_200);
+    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+    let current = pending;
+    for (let attempt = 0; attempt < 100 && current.status !== 'completed'; attempt += 1) {
+      await sleep(200);
+      current = await read(pending.id);
+    }
+    expect(current.status).toBe('completed');
+    // The second run's credit, under the same key, got the first one's answer: credited once.
+    expect(await alliance.balance(airline, member)).toBe(20n);
+    expect(await obligationsOf(pending.id)).toHaveLength(1);
+  });
 });
 
 describe('refunding an accrued purchase', () => {
