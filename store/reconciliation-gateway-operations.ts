@@ -4,8 +4,10 @@
 // asking about it answered succeeded and no done step of it is in the window (each key once: a done
 // step is unique per transfer and step, so nothing has to be sorted to drop duplicates). A
 // reservation's status is its transfer's `reservation_end`, kept by the step that posts or voids it
-// (store/transfers.ts), so nothing here looks for that step.
+// (store/transfers.ts), so nothing here looks for that step. The other subjects' operations
+// (accruals, points payments, catalog orders) follow them (reconciliation-subject-operations.ts).
 import { type RawBuilder, sql } from 'kysely';
+import { subjectOperations } from './reconciliation-subject-operations.ts';
 
 export interface GatewayOperationsScope {
   programId: string;
@@ -90,5 +92,7 @@ export function gatewayOperations(scope: GatewayOperationsScope): RawBuilder<unk
         end = ${scope.programId}
       offset 0
     ) op
+    union all
+    ${subjectOperations(scope)}
   )`;
 }
