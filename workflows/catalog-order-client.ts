@@ -1,5 +1,6 @@
 // Client side of a catalog order: start its workflow under the order's id (a second start finds the
-// first). The reply to the member does not wait for it: the order was decided when it was placed.
+// first). The reply to the member does not wait for it: the order was decided when it was placed. A
+// run that failed before it ended the order may run again under the same id (every step is keyed).
 import type { Client } from '@temporalio/client';
 import { catalogOrderWorkflow } from './catalog-order.workflow.ts';
 import { startOnce } from './start-once.ts';
@@ -11,7 +12,7 @@ export interface CatalogOrderStarterOptions {
   timeouts: TransferTimeouts;
 }
 
-/** True when this call started it; false when it runs or ran already. */
+/** True when this call started it; false when it runs or completed already. */
 export async function startCatalogOrder(
   options: CatalogOrderStarterOptions,
   orderId: string,
@@ -20,6 +21,6 @@ export async function startCatalogOrder(
     workflowId: orderId,
     taskQueue: options.taskQueue,
     args: [{ orderId, timeouts: options.timeouts }],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
   });
 }

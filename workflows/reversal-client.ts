@@ -1,5 +1,8 @@
 // Client side of the reversal workflow, as for transfers: start it under the reversal's id (a repeat
-// finds the same workflow) and wait a short while for its outcome with update-with-start.
+// finds the same workflow) and wait a short while for its outcome with update-with-start. A run that
+// failed (its bookkeeping could not reach the database for the hour it retries, or it was terminated)
+// leaves the reversal pending, and may run again under the same id: every step is keyed, so a second
+// run finishes what the first began.
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { awaitReversalOutcomeUpdate, type ReversalOutcome, reversalWorkflow } from './reversal.workflow.ts';
 import { startOnce } from './start-once.ts';
@@ -17,7 +20,7 @@ export async function startReversalWorkflow(
     taskQueue: options.taskQueue,
     args: [{ reversalId, timeouts: options.timeouts }],
     workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
   });
   // Bounded as for transfers: a Temporal that is down costs seconds, and the sweep starts it later.
   const deadline = Date.now() + options.replyWaitMs + startMarginMs;
@@ -34,8 +37,8 @@ export async function startReversalWorkflow(
   }
 }
 
-/** Starts the reversal's workflow if it never ran: true when this call started it. */
-export async function startReversalIfNeverStarted(
+/** Starts the reversal's workflow unless one runs, or completed: true when this call started it. */
+export async function startReversalIfNotRunning(
   options: Omit<TransferStarterOptions, 'replyWaitMs'>,
   reversalId: string,
 ): Promise<boolean> {
@@ -43,6 +46,6 @@ export async function startReversalIfNeverStarted(
     workflowId: reversalId,
     taskQueue: options.taskQueue,
     args: [{ reversalId, timeouts: options.timeouts }],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
   });
 }

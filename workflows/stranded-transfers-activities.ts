@@ -20,7 +20,7 @@ import { listStuckTransfers, type MiddleStatus, recordSweepAction } from '../sto
 import { listStaleTransferDeliveries } from '../store/webhooks.ts';
 import { startAccrualIfNotRunning } from './accrual-client.ts';
 import { startCatalogOrder } from './catalog-order-client.ts';
-import { startReversalIfNeverStarted } from './reversal-client.ts';
+import { startReversalIfNotRunning } from './reversal-client.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
 import {
   describeRun,
@@ -168,7 +168,9 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
   }
 
   async function sweepReversal(reversalId: string, summary: SweepSummary): Promise<void> {
-    if (!(await startReversalIfNeverStarted(deps, reversalId))) return;
+    // Never started, or its run failed before it ended the reversal: what the sweep found is recorded.
+    const found = await describeRun(deps.client, reversalId);
+    if (!(await startReversalIfNotRunning(deps, reversalId))) return;
     summary.started.push(reversalId);
     const reversal = await findReversal(deps.db, reversalId);
     if (!reversal) return;
@@ -179,7 +181,7 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
       action: 'started_workflow',
       workflowId: reversalId,
       subjectStatus: 'pending',
-      workflowStatus: 'not_found',
+      workflowStatus: found.status,
       detail: null,
     });
   }
@@ -224,7 +226,8 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
           summary.started.push(transferWebhooksWorkflowId(transferId));
       }
       // Catalog orders placed by a process that died before starting them: started, as the request
-      // would have (their stock and code are held until the order ends).
+      // would have (their stock and code are held until the order ends); and run again when their run
+      // failed before it ended them.
       await forEachPage(
         async (afterId) =>
           (await listStrandedOrderIds(deps.db, { untouchedSince, afterId, limit: pageSize })).map((id) => ({

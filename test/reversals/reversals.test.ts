@@ -355,6 +355,42 @@ describe('a reversal when something goes wrong', () => {
     expect(retry).toMatchObject({ status: 'completed', returnedSourcePoints: '1000' });
   });
 
+  it('runs again a reversal whose run failed after the take-back, and moves each point once', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const transferId = await completedTransfer(coffee, airline, member, 1_000n);
+    // The airline takes the miles back, every answer is lost, and it cannot be asked either: the run
+    // keeps the reversal pending, retrying, past the request's wait.
+    const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
+    alliance.fault(airline, { operation: 'reverse', mode: 'fail_after', ...unanswered });
+    alliance.fault(airline, { operation: 'outcome', mode: 'fail_before', ...unanswered });
+    const response = await reverse(coffee, transferId);
+    expect(response.status).toBe(202);
+    const pending = (await response.json()) as Reversal;
+    expect(await alliance.balance(airline, member)).toBe(0n);
+    // The run ends without ending the reversal (its bookkeeping could not reach the database for the
+    // hour it retries, or an operator terminated it): the reversal stays pending.
+    await gateway.temporal.workflow.getHandle(pending.id).terminate('the run failed');
+    airline.server?.faults.clear();
+    await sleep(1_200);
+    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+    let current = pending;
+    for (let attempt = 0; attempt < 100 && current.status !== 'completed'; attempt += 1) {
+      await sleep(200);
+      current = (await (
+        await gateway.call(coffee.signer, 'GET', `/v1/reversals/${pending.id}`)
+      ).json()) as Reversal;
+    }
+    // The second run's take-back, under the same key, got the first one's answer.
+    expect(current).toMatchObject({
+      status: 'completed',
+      takenTargetPoints: '700',
+      returnedSourcePoints: '1000',
+    });
+    expect(await alliance.balance(airline, member)).toBe(0n);
+    expect(await alliance.balance(coffee, member)).toBe(1_000n);
+    expect(await obligationsOf(pending.id)).toHaveLength(1);
+  }, 90_000);
+
   it('is accepted while Temporal is unreachable, and the stranded sweep runs it', async () => {
     const member = await alliance.member({ coffee: 1_000n });
     const transferId = await completedTransfer(coffee, airline, member, 1_000n);

@@ -1,0 +1,67 @@
+// A catalog order whose run failed before it ended the order (its bookkeeping could not reach the
+// database for the hour it retries, or an operator terminated it) is run again by the stranded
+// sweep, and takes the member's points once. A database of its own: the sweep drives every order.
+import { describe, expect, it } from 'vitest';
+import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
+import { createAlliance } from '../support/alliance.ts';
+
+const alliance = await createAlliance({
+  ownDatabase: 'catalog_stranded',
+  strandedTransfers: { untouchedSeconds: 1 },
+});
+const { gateway, airline, bookstore } = alliance;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a catalog order whose run failed', () => {
+  it('is run again by the sweep, and pays once', async () => {
+    const published = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/items', {
+      body: {
+        programId: bookstore.programId,
+        kind: 'coupon',
+        title: 'Reading lamp',
+        description: 'Clip-on',
+        tags: ['books'],
+        pricePoints: '70',
+        stock: '10',
+        coupon: { validity: { days: 30 }, terms: 'In store' },
+      },
+    });
+    expect(published.status).toBe(201);
+    const item = (await published.json()) as { id: string };
+    const member = await alliance.member({ airline: 1_000n }, { scopes: ['transfers', 'redemptions'] });
+    // The airline holds the miles, every answer is lost, and it cannot be asked either: the run
+    // keeps the order reserved, retrying.
+    const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
+    alliance.fault(airline, { operation: 'reserve', mode: 'fail_after', ...unanswered });
+    alliance.fault(airline, { operation: 'outcome', mode: 'fail_before', ...unanswered });
+    const quote = await gateway.call(airline.signer, 'POST', '/v1/catalog/quotes', {
+      body: { memberId: member.memberId, programId: airline.programId, itemId: item.id },
+    });
+    expect(quote.status).toBe(201);
+    const placed = await gateway.call(airline.signer, 'POST', '/v1/catalog/orders', {
+      body: { quoteId: ((await quote.json()) as { id: string }).id },
+    });
+    const order = (await placed.json()) as { id: string; status: string };
+    expect(order.status).toBe('reserved');
+    for (let attempt = 0; attempt < 100 && (await alliance.balance(airline, member)) === 1_000n; attempt += 1)
+      await sleep(100);
+    expect(await alliance.balance(airline, member)).toBe(930n);
+    await gateway.temporal.workflow.getHandle(order.id).terminate('the run failed');
+    airline.server?.faults.clear();
+    await sleep(1_200);
+    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+    let current = order;
+    for (let attempt = 0; attempt < 150 && current.status === 'reserved'; attempt += 1) {
+      await sleep(200);
+      current = (await (
+        await gateway.call(airline.signer, 'GET', `/v1/catalog/orders/${order.id}`)
+      ).json()) as {
+        id: string;
+        status: string;
+      };
+    }
+    // The second run's reservation, under the same key, got the first one's answer: paid once.
+    expect(current.status).toBe('completed');
+    expect(await alliance.balance(airline, member)).toBe(930n);
+  }, 90_000);
+});
