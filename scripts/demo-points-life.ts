@@ -108,9 +108,19 @@ if (payment.status === 'authorized') {
 }
 write(`member  ${await balances()}`);
 
-// 3. The reminder: the welcome beans expire a month after they were credited.
+// 3. The reminder: the welcome beans expire a month after they were credited. What is left of them
+// is the ledger's to say, not the seed's: transfers and orders spend the soonest-expiring first.
+const account = await asCoffee.GET('/v1/programs/{programId}/accounts/{accountRef}', {
+  params: { path: { programId: coffee.programId, accountRef: member.accounts.coffee } },
+});
+const expiring = (account.data?.expiryProfile ?? [])
+  .filter((portion) => portion.expiresAt !== null)
+  .map((portion) => `${portion.points} ${coffee.unitName} expire ${portion.expiresAt}`);
+const left = account.data
+  ? expiring.join(', ') || `none of the member's ${coffee.unitName} expire`
+  : `balance refused: HTTP ${account.response.status}`;
 write(
-  `expiry  ${coffee.unitName}: ${life.expiry.rule.months} month(s) after earning, reminders ${life.expiry.reminderDaysAhead.join(' and ')} days ahead; ${life.welcomeBeans.points} welcome ${coffee.unitName} expire ${life.welcomeBeans.expiresAt ?? 'never'}`,
+  `expiry  ${coffee.unitName}: ${life.expiry.rule.months} month(s) after earning, reminders ${life.expiry.reminderDaysAhead.join(' and ')} days ahead; ${left}`,
 );
 const deliveries = await asCoffee.GET('/v1/webhook-deliveries', { params: { query: { limit: '100' } } });
 const reminders = (deliveries.data?.items ?? []).filter(

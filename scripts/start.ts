@@ -23,7 +23,7 @@ import { gatewayKeysFromJwks, loadOrCreateKeyPair } from '../runtime/signing-key
 import { startTracing } from '../runtime/tracing.ts';
 import { startSandbox } from '../sandbox/start.ts';
 import { createDatabase } from '../store/connection.ts';
-import { ensureDatabase, withDatabase } from '../store/database-url.ts';
+import { databaseMissing, ensureDatabase, withDatabase } from '../store/database-url.ts';
 import { migrateToLatest } from '../store/migrator.ts';
 import { connectTemporalClient } from '../workflows/client.ts';
 import { createWorker } from '../workflows/worker-factory.ts';
@@ -66,7 +66,17 @@ const postgres = await startedOrExit(
   }),
 );
 const databaseUrl = postgres.startedHere ? withDatabase(postgres.address, 'alliance') : postgres.address;
-if (postgres.startedHere) await ensureDatabase(databaseUrl);
+// A DATABASE_URL may name a database its server does not have yet: make it, as the sandbox's is. One
+// that exists is used as it is (its name, or the role's rights on the server, need not allow making one).
+if (postgres.startedHere || (await databaseMissing(databaseUrl))) {
+  await ensureDatabase(databaseUrl).catch((error: unknown) => {
+    const name = new URL(databaseUrl).pathname.slice(1);
+    process.stderr.write(
+      `error: could not create the database ${name} (${error}); create it, or set DATABASE_URL to one that exists\n`,
+    );
+    process.exit(1);
+  });
+}
 const db = createDatabase({
   url: databaseUrl,
   poolSizeMax: config.DATABASE_POOL_SIZE_MAX,
@@ -209,6 +219,7 @@ printWelcome({
   temporalUiUrl: temporalServer.uiUrl,
   temporalAddress: temporalServer.address,
   databaseUrl: postgres.startedHere ? databaseUrl : '(DATABASE_URL)',
+  dataDir: config.DATA_DIR,
   alliance,
   consoleUsers,
   sandbox,

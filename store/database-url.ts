@@ -7,6 +7,19 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+/** Whether the server answers that the URL's database does not exist (any other failure: false). */
+export async function databaseMissing(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    return false;
+  } catch (error) {
+    return (error as { code?: string }).code === '3D000';
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** Creates the database when it does not exist yet; connects through the server's `postgres` database. */
 export async function ensureDatabase(url: string): Promise<void> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));

@@ -19,6 +19,7 @@ export interface DemoPointsLife {
 }
 
 export const demoCoffeeInboxPort = 4103;
+const welcomePoints = '2000';
 
 function pointsLifeFile(dataDir: string): string {
   return path.join(dataDir, 'demo', 'points-life.json');
@@ -186,10 +187,12 @@ export async function seedDemoPointsLife(input: {
   );
   // The gateway's processes remember a programme's rule for a few seconds: credit after that.
   await new Promise((resolve) => setTimeout(resolve, 6_000));
+  // The ledger spends the soonest-expiring beans first, so the README's earlier demos (a 500-bean
+  // transfer, twice on the first day, and a 500-bean ticket) eat into this lot: it outlasts them.
   const credited = seeded(
     await client('coffee').POST('/v1/programs/{programId}/accounts/{accountRef}/credits', {
       params: { path: { programId: partner('coffee').programId, accountRef: member.accounts.coffee } },
-      body: { points: '300', reason: 'demo: welcome beans' },
+      body: { points: welcomePoints, reason: 'demo: welcome beans' },
     }),
     'crediting welcome beans',
   );
@@ -199,7 +202,7 @@ export async function seedDemoPointsLife(input: {
     earnAgreementId: version.agreementId,
     cashAgreementId: cash.id,
     expiry,
-    welcomeBeans: { points: '300', expiresAt: expiring?.expiresAt ?? null },
+    welcomeBeans: { points: welcomePoints, expiresAt: expiring?.expiresAt ?? null },
   };
   mkdirSync(path.dirname(pointsLifeFile(input.dataDir)), { recursive: true });
   writeFileSync(pointsLifeFile(input.dataDir), `${JSON.stringify(life, null, 2)}\n`);

@@ -1,4 +1,5 @@
 // What `npm start` prints once everything is up: where things are and what to try.
+import path from 'node:path';
 import type { DemoAlliance } from './demo-alliance.ts';
 import type { DemoConsoleUser } from './demo-console.ts';
 
@@ -7,6 +8,8 @@ export function printWelcome(info: {
   temporalUiUrl: string | null;
   temporalAddress: string;
   databaseUrl: string;
+  /** DATA_DIR as given, so that the paths printed are the ones the reader typed. */
+  dataDir: string;
   alliance: DemoAlliance;
   /** The demo member's points now (not at the first start: a restart keeps what moved). */
   balances: string;
@@ -36,7 +39,7 @@ export function printWelcome(info: {
       ? [`  Sandbox        ${info.sandbox.url}   (audience ${info.sandbox.audience}; docs/sandbox.md)`]
       : []),
     '',
-    '  Demo partners (keys in .data/keys):',
+    `  Demo partners (keys in ${path.join(info.dataDir, 'keys')}):`,
     ...partnerLines,
     `  Demo member    ${info.alliance.member?.memberId ?? '(none)'}  (${info.balances} now)`,
     '',
@@ -52,7 +55,7 @@ export function printWelcome(info: {
         ]
       : []),
     '',
-    'Ctrl-C stops everything; the next start reuses the data in .data/.',
+    `Ctrl-C stops everything; the next start reuses the data in ${path.join(info.dataDir, '/')}.`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
