@@ -103,6 +103,16 @@ describe('the draw scheme', () => {
     expect(readPublishedDraw({ ...published(entries, 2), seed: null })).toEqual({
       problem: 'seed is not revealed: the draw has not closed yet',
     });
+    // An open draw, as GET …/result shows it: no seed, no entries hash yet.
+    const open = {
+      ...published(entries, 2),
+      status: 'open',
+      seed: null,
+      entries: null,
+      entriesHash: null,
+      winners: null,
+    };
+    expect(readPublishedDraw(open)).toEqual({ problem: 'seed is not revealed: the draw has not closed yet' });
     expect(readPublishedDraw({ ...published(entries, 2), winners: [1] })).toEqual({
       problem: 'winners is not a list of entry ids',
     });

@@ -109,6 +109,10 @@ export interface PublishedDraw {
 export function readPublishedDraw(value: unknown): { draw: PublishedDraw } | { problem: string } {
   if (typeof value !== 'object' || value === null) return { problem: 'not a JSON object' };
   const record = value as Record<string, unknown>;
+  // An open draw publishes its commitment only: say so, not that its hash is missing.
+  if (record.status === 'open' || (record.seed === null && record.entriesHash === null)) {
+    return { problem: 'seed is not revealed: the draw has not closed yet' };
+  }
   for (const field of ['scheme', 'itemId', 'commitment', 'entriesHash'] as const) {
     if (typeof record[field] !== 'string') return { problem: `${field} is not a string` };
   }
