@@ -39,7 +39,10 @@ export interface VerifiedCaller {
   issuer: string;
   kid: string;
   jti: string;
-  /** When the token expires: the jti must be kept until then. */
+  /**
+   * The last instant the token is accepted (its exp, plus the clock skew the check tolerates): the
+   * jti must be kept until then, or a replay after its row was pruned would pass.
+   */
   expiresAt: Date;
 }
 
@@ -171,7 +174,8 @@ export function createRequestVerifier(options: RequestVerifierOptions) {
       refuse('signature_body_mismatch', 'body_sha256 is not the SHA-256 (base64url) of the body received.');
     }
     if (issuerKeys.status !== 'active') refuse('partner_suspended', `Partner ${issuer} is suspended.`);
-    const caller = { issuer, kid, jti: String(payload.jti), expiresAt: new Date(expiresAt * 1000) };
+    const acceptedUntil = new Date((expiresAt + options.clockSkewSeconds) * 1000);
+    const caller = { issuer, kid, jti: String(payload.jti), expiresAt: acceptedUntil };
     if (!request.jtiRecordedByCaller && !(await options.recordNonce(issuer, caller.jti, caller.expiresAt))) {
       refuseReplay(caller.jti);
     }

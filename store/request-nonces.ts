@@ -1,5 +1,6 @@
-// Signed-request ids (jti) seen so far. A jti is kept until its token expires; after that the
-// token's own expiry refuses it, so the row can go.
+// Signed-request ids (jti) seen so far. A jti is kept until the last instant its token is accepted
+// (its exp plus the clock skew tolerated, signing/request-verifier.ts); after that the token's own
+// expiry refuses it, so the row can go.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.ts';
 

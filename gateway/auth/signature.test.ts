@@ -1,5 +1,6 @@
 // Each way a signed request can be wrong gets its own 401 code; a valid one gets through.
 import { describe, expect, it } from 'vitest';
+import { deleteExpiredNonces } from '../../store/request-nonces.ts';
 import { createTestGateway } from '../../test/support/gateway.ts';
 import { createSigner } from '../../test/support/signer.ts';
 
@@ -118,6 +119,21 @@ describe('refused signatures', () => {
     const token = await signer.sign('GET', '/v1/partner');
     const headers = { authorization: `Bearer ${token}` };
     expect((await gateway.call(null, 'GET', '/v1/partner', { headers })).status).toBe(200);
+    await expectProblem(
+      await gateway.call(null, 'GET', '/v1/partner', { headers }),
+      401,
+      'signature_replayed',
+    );
+  });
+
+  it('refuses a replay of a token past its exp but within the clock skew, after expired nonces were pruned', async () => {
+    // exp two seconds ago: still accepted under the 5 s of skew tolerated.
+    const lifetimeSeconds = 60;
+    const nowSeconds = Math.floor(Date.now() / 1000) - lifetimeSeconds - 2;
+    const token = await signer.sign('GET', '/v1/partner', undefined, { nowSeconds, lifetimeSeconds });
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await gateway.call(null, 'GET', '/v1/partner', { headers })).status).toBe(200);
+    await deleteExpiredNonces(gateway.db);
     await expectProblem(
       await gateway.call(null, 'GET', '/v1/partner', { headers }),
       401,
