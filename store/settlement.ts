@@ -285,6 +285,14 @@ export async function markInstructionPaid(
     .forUpdate()
     .executeTakeFirst();
   if (!instruction || instruction.status === 'paid') return instruction;
+  // The cycle's lock puts the payments of its instructions in turn: two paid at once would each see
+  // the other still open, and neither would settle the cycle, which nothing would then settle.
+  await trx
+    .selectFrom('settlement_cycles')
+    .select('id')
+    .where('id', '=', instruction.cycle_id)
+    .forUpdate()
+    .execute();
   const paid = await trx
     .updateTable('settlement_instructions')
     .set({ status: 'paid', payment_reference: input.paymentReference, paid_at: input.at })

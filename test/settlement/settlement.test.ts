@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createServiceContext } from '../../services/context.ts';
 import { netCycle, sealCycle } from '../../services/settlement.ts';
 import { signDocument } from '../../signing/documents.ts';
+import { markInstructionPaid } from '../../store/settlement.ts';
 import { settlementScheduleId } from '../../workflows/schedules.ts';
 import { createAlliance } from '../support/alliance.ts';
 import { payInstruction } from '../support/settlement.ts';
@@ -142,6 +143,42 @@ describe('closing a cycle', () => {
     }
     const other = await payInstruction(gateway, instructions[0]?.id ?? '', 'another-reference');
     expect(other.status).toBe(409);
+    const read = await gateway.call(
+      gateway.finance,
+      'GET',
+      `/v1/finance/settlement/cycles/${summary.cycle.id}`,
+    );
+    expect(((await read.json()) as Summary).cycle.status).toBe('settled');
+  });
+
+  it('settles the cycle when its last two instructions are paid at the same moment', async () => {
+    const member = await alliance.member({ coffee: 1_000n, bookstore: 1_000n });
+    await completed(await alliance.transfer(coffee, airline, member, 1_000n));
+    await completed(await alliance.transfer(bookstore, coffee, member, 1_000n));
+    const summary = await closeNow();
+    const [first, second, ...rest] = await allInstructions(summary.cycle.id);
+    if (!first || !second) throw new Error('the cycle needs two instructions');
+    for (const instruction of rest) expect((await payInstruction(gateway, instruction.id)).status).toBe(200);
+    // The first payment's transaction stays open while the second one runs beside it.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const pay = (instructionId: string, before?: Promise<void>) =>
+      gateway.db.transaction().execute(async (trx) => {
+        await markInstructionPaid(trx, {
+          instructionId,
+          paymentReference: `wire-${instructionId}`,
+          at: new Date(),
+        });
+        await before;
+      });
+    const firstPaid = pay(first.id, held);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const secondPaid = pay(second.id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await Promise.all([firstPaid, secondPaid]);
     const read = await gateway.call(
       gateway.finance,
       'GET',
