@@ -73,6 +73,13 @@ export interface TestGateway {
 }
 
 /** Short budgets, so that a partner that never answers costs a test seconds, not minutes. */
+/**
+ * The interval of the Schedules tests trigger by hand. Intervals count from the epoch, so an hourly one
+ * fired at every o'clock, in the middle of whichever test ran then (a sweep finished a refund a test
+ * had just left pending); ten years from the epoch next falls in 2030.
+ */
+const triggeredOnlySeconds = 10 * 365 * 86_400;
+
 export const testTransferTimeouts: TransferTimeouts = {
   stepAttemptMs: 1_500,
   stepTotalMs: 4_000,
@@ -143,7 +150,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         ? {
             strandedTransfers: {
               timeouts: testTransferTimeouts,
-              everySeconds: 3_600,
+              everySeconds: triggeredOnlySeconds,
               untouchedSeconds: overrides.strandedTransfers.untouchedSeconds,
             },
           }
@@ -158,14 +165,20 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
           }
         : {}),
       ...(overrides.couponExpiry
-        ? { couponExpiry: { everySeconds: 3_600, timeouts: testTransferTimeouts, ...overrides.couponExpiry } }
+        ? {
+            couponExpiry: {
+              everySeconds: triggeredOnlySeconds,
+              timeouts: testTransferTimeouts,
+              ...overrides.couponExpiry,
+            },
+          }
         : {}),
-      ...(overrides.catalogSync ? { catalogSync: { everySeconds: 3_600 } } : {}),
-      ...(overrides.pointsExpiry ? { pointsExpiry: { everySeconds: 3_600 } } : {}),
+      ...(overrides.catalogSync ? { catalogSync: { everySeconds: triggeredOnlySeconds } } : {}),
+      ...(overrides.pointsExpiry ? { pointsExpiry: { everySeconds: triggeredOnlySeconds } } : {}),
       ...(overrides.pointsPayments
         ? {
             pointsPayments: {
-              everySeconds: 3_600,
+              everySeconds: triggeredOnlySeconds,
               untouchedSeconds: overrides.pointsPayments.untouchedSeconds,
               timeouts: testTransferTimeouts,
             },
@@ -174,6 +187,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
       ...(overrides.conservation
         ? {
             conservation: {
+              // Also how long an alert is retried (workflows/schedules.ts): kept at an hour.
               everySeconds: 3_600,
               reservationGraceSeconds: overrides.conservation.reservationGraceSeconds ?? 60,
               operatorWebhookUrl: overrides.conservation.operatorWebhookUrl,
