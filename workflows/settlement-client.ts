@@ -1,5 +1,7 @@
 // Client side of the settlement close: run the close of one period and wait for its cycle. A period
-// already closed (or closing) is found, not closed again: the workflow id is the period's.
+// already closed (or closing) is found, not closed again: the workflow id is the period's. A run that
+// failed (an operator terminated it between the seal and the netting) may run again: the seal finds
+// the period's cycle by its label, and the netting of a netted cycle does nothing.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { settlementCloseIdPrefix, settlementCloseWorkflow } from './settlement-close.workflow.ts';
 
@@ -13,7 +15,7 @@ export async function runSettlementClose(
       workflowId,
       taskQueue: options.taskQueue,
       args: [{ periodLabel }],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
     return await options.client.withDeadline(Date.now() + options.waitMs, () => handle.result());
   } catch (error) {

@@ -12,6 +12,11 @@ import { netCycle, sealCycle } from '../../services/settlement.ts';
 import { signDocument } from '../../signing/documents.ts';
 import { markInstructionPaid } from '../../store/settlement.ts';
 import { settlementScheduleId } from '../../workflows/schedules.ts';
+import { runSettlementClose } from '../../workflows/settlement-client.ts';
+import {
+  settlementCloseIdPrefix,
+  settlementCloseWorkflow,
+} from '../../workflows/settlement-close.workflow.ts';
 import { createAlliance } from '../support/alliance.ts';
 import { payInstruction } from '../support/settlement.ts';
 
@@ -185,6 +190,28 @@ describe('closing a cycle', () => {
       `/v1/finance/settlement/cycles/${summary.cycle.id}`,
     );
     expect(((await read.json()) as Summary).cycle.status).toBe('settled');
+  });
+});
+
+describe('a close whose run failed', () => {
+  it('closes when the same period is closed again (a retry of its key)', async () => {
+    const periodLabel = `terminated-${Date.now()}`;
+    const workflowId = `${settlementCloseIdPrefix}:${gateway.taskQueue}:${periodLabel}`;
+    await gateway.temporal.workflow.start(settlementCloseWorkflow, {
+      workflowId,
+      taskQueue: gateway.taskQueue,
+      args: [{ periodLabel }],
+    });
+    await gateway.temporal.workflow.getHandle(workflowId).terminate('stopped by hand');
+    const cycleId = await runSettlementClose(
+      { client: gateway.temporal, taskQueue: gateway.taskQueue, waitMs: 30_000 },
+      periodLabel,
+    );
+    const read = await gateway.call(gateway.finance, 'GET', `/v1/finance/settlement/cycles/${cycleId}`);
+    expect(((await read.json()) as Summary).cycle).toMatchObject({
+      periodLabel,
+      status: expect.stringMatching(/closed|settled/),
+    });
   });
 });
 
