@@ -111,6 +111,19 @@ describe('signing in', () => {
     expect(response.status).toBe(403);
     expect(browser.cookies.has('console_session')).toBe(false);
   });
+
+  it('refuses a sign-in posted from elsewhere with an empty token, even without an Origin', async () => {
+    // A cross-site POST carries no cookie (SameSite=Strict), so the token it is compared with is
+    // empty too; a client that sends no Origin leaves the token as the only check.
+    const username = await createUser('operator');
+    const response = await gateway.app.request('/console/sign-in', {
+      method: 'POST',
+      headers: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username, password, csrf: '' }).toString(),
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('set-cookie') ?? '').not.toContain('console_session=');
+  });
 });
 
 describe('CSRF', () => {
