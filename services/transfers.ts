@@ -156,6 +156,20 @@ async function createInTransaction(
     targetProgramId: quote.target_program_id,
     currency: quote.currency,
   });
+  // A quote priced before its partner was suspended moves nothing after: checked again now, as the
+  // quote checked it then.
+  for (const [active, programId, field] of [
+    [parties.sourcePartnerActive, quote.source_program_id, 'sourceProgramId'],
+    [parties.targetPartnerActive, quote.target_program_id, 'targetProgramId'],
+  ] as const) {
+    if (!active) {
+      throw new ProblemError(
+        'counterparty_suspended',
+        `The partner of programme ${programId} is suspended; no points move to or from it.`,
+        [{ field, message: 'the partner is suspended' }],
+      );
+    }
+  }
   requireTransferRequester({
     requesterPartnerId: input.partnerId,
     sourcePartnerId: parties.sourcePartnerId,

@@ -5,30 +5,54 @@
 import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, Quote, Transfer, TransferStatus, TransferStep, TransfersTable } from './database.ts';
 import { openCycleId, openCycleSharedLock } from './settlement.ts';
-import { enqueueTransferWebhooks, insertDeliveries, transferEventPayload } from './webhooks.ts';
+import {
+  enqueueTransferWebhooks,
+  insertDeliveries,
+  pendingDeliveriesOf,
+  transferEventPayload,
+} from './webhooks.ts';
 
 /** The quote, locked until the transaction ends, so that one quote starts at most one transfer. */
 export async function lockQuote(trx: Transaction<Database>, quoteId: string): Promise<Quote | undefined> {
   return trx.selectFrom('quotes').selectAll().where('id', '=', quoteId).forUpdate().executeTakeFirst();
 }
 
-/** The partners at both ends of a transfer, and the source partner's exposure cap in its currency, in one read. */
+/**
+ * The partners at both ends of a transfer with their statuses now, and the source partner's exposure
+ * cap in its currency, in one read.
+ */
 export async function transferParties(
   db: Kysely<Database>,
   input: { sourceProgramId: string; targetProgramId: string; currency: string },
-): Promise<{ sourcePartnerId: string; targetPartnerId: string; sourceCapMinor: bigint | null }> {
+): Promise<{
+  sourcePartnerId: string;
+  targetPartnerId: string;
+  sourcePartnerActive: boolean;
+  targetPartnerActive: boolean;
+  sourceCapMinor: bigint | null;
+}> {
   const row = await db
     .selectFrom('programs as source')
     .innerJoin('programs as target', (join) => join.on('target.id', '=', input.targetProgramId))
+    .innerJoin('partners as sourcePartner', 'sourcePartner.id', 'source.partner_id')
+    .innerJoin('partners as targetPartner', 'targetPartner.id', 'target.partner_id')
     .leftJoin('exposure_caps as cap', (join) =>
       join.onRef('cap.partner_id', '=', 'source.partner_id').on('cap.currency', '=', input.currency),
     )
-    .select(['source.partner_id as sourcePartnerId', 'target.partner_id as targetPartnerId', 'cap.cap_minor'])
+    .select([
+      'source.partner_id as sourcePartnerId',
+      'target.partner_id as targetPartnerId',
+      'sourcePartner.status as sourceStatus',
+      'targetPartner.status as targetStatus',
+      'cap.cap_minor',
+    ])
     .where('source.id', '=', input.sourceProgramId)
     .executeTakeFirstOrThrow();
   return {
     sourcePartnerId: row.sourcePartnerId,
     targetPartnerId: row.targetPartnerId,
+    sourcePartnerActive: row.sourceStatus === 'active',
+    targetPartnerActive: row.targetStatus === 'active',
     sourceCapMinor: row.cap_minor,
   };
 }
@@ -218,7 +242,9 @@ export async function failTransferInTransaction(
     .where('status', 'not in', ['completed', 'failed'])
     .returningAll()
     .executeTakeFirst();
-  return failed ? enqueueTransferWebhooks(trx, failed, 'transfer.failed') : [];
+  return failed
+    ? enqueueTransferWebhooks(trx, failed, 'transfer.failed')
+    : pendingDeliveriesOf(trx, `${input.transferId}:transfer.failed`, 'transfer.failed');
 }
 
 /** Marks the transfer for finance: never dropped, always listed until someone resolves it. */
@@ -250,14 +276,16 @@ export async function flagTransferForFinance(
       .values({ transfer_id: transferId, step: 'flagged_for_finance', outcome: 'flagged', detail: reason })
       .onConflict((conflict) => conflict.columns(['transfer_id', 'step', 'outcome']).doNothing())
       .execute();
-    return flagged ? enqueueTransferWebhooks(trx, flagged, 'transfer.needs_attention') : [];
+    return flagged
+      ? enqueueTransferWebhooks(trx, flagged, 'transfer.needs_attention')
+      : pendingDeliveriesOf(trx, `${transferId}:transfer.needs_attention`, 'transfer.needs_attention');
   });
 }
 
 /**
  * Completes the transfer: the status, the settlement obligation (the source partner owes the
  * target partner), the alliance fee when the partner pays it, and the webhooks, all at once.
- * Returns the webhook deliveries to send; none when it was already completed.
+ * Returns the webhook deliveries to send; on a repeat, those still waiting.
  */
 export async function completeTransfer(db: Kysely<Database>, transferId: string): Promise<string[]> {
   return db.transaction().execute((trx) => completeTransferInTransaction(trx, transferId));
@@ -279,9 +307,10 @@ export async function completeTransferInTransaction(
     from (select id from transfers where id = ${transferId} and status <> 'completed' for update) transfer
   `.execute(trx);
   if (locked.length === 0) {
-    // Completed before (a retry), which leaves nothing to do; a transfer that is not there is a bug.
+    // Completed before (a retry): nothing to change, but its deliveries not yet sent are handed on
+    // again. A transfer that is not there is a bug.
     if (!(await findTransfer(trx, transferId))) throw new Error(`transfer ${transferId} does not exist`);
-    return [];
+    return pendingDeliveriesOf(trx, `${transferId}:transfer.completed`, 'transfer.completed');
   }
   // A statement of its own: it reads the open cycle after the lock above was granted.
   const { rows } = await sql<Transfer & { webhook_partner_ids: string[] }>`

@@ -158,4 +158,39 @@ describe('suspended partners', () => {
     expect(response.status).toBe(422);
     expect(((await response.json()) as { code: string }).code).toBe('counterparty_suspended');
   });
+
+  it('refuses a transfer from a quote priced before the partner was suspended', async () => {
+    const books = await gateway.onboardPartner('Rates Books', undefined, { ledger: 'hosted' });
+    const memberId = await member(coffee, books);
+    const agreed = await propose(coffee, terms(coffee, books, { fromPoints: '10', toPoints: '10' }));
+    expect(
+      (await accept(books, (await agreed.json()) as { agreementId: string; version: number })).status,
+    ).toBe(200);
+    const quoted = await gateway.call(coffee.signer, 'POST', '/v1/quotes', {
+      body: {
+        memberId,
+        sourceProgramId: program(coffee),
+        targetProgramId: program(books),
+        sourcePoints: '200',
+      },
+    });
+    expect(quoted.status).toBe(201);
+    const quoteId = ((await quoted.json()) as { id: string }).id;
+    const suspended = await gateway.call(
+      gateway.operator,
+      'POST',
+      `/v1/operator/partners/${books.partner.id}/suspend`,
+    );
+    expect(suspended.status).toBe(200);
+    // The quote is still within its life; the partner's status is read again when it is spent.
+    const response = await gateway.call(coffee.signer, 'POST', '/v1/transfers', { body: { quoteId } });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { code: string }).code).toBe('counterparty_suspended');
+    const transfers = await gateway.db
+      .selectFrom('transfers')
+      .select('id')
+      .where('quote_id', '=', quoteId)
+      .execute();
+    expect(transfers).toEqual([]);
+  });
 });
