@@ -71,7 +71,7 @@ const decisions = `
   wanted as (select item_id, count(*) as want from eligible group by item_id),
   locked as (
     select i.id, i.stock_left from catalog_items i
-    where i.id in (select item_id from wanted)
+    where i.id in (select item_id from wanted) and i.status = 'active'
     order by i.id
     for update
   ),

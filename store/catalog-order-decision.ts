@@ -115,7 +115,7 @@ const decision = `
   ),
   taken as (
     update catalog_items set stock_left = stock_left - 1
-    where id = (select item_id from open) and stock_left > 0
+    where id = (select item_id from open) and stock_left > 0 and status = 'active'
     returning id
   ),
   counted as (

@@ -157,6 +157,29 @@ describe('buying across brands', () => {
     expect(await alliance.balance(bookstore, member)).toBe(450n);
   });
 
+  it('sells nothing to an order that waited for the item while its withdrawal committed', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const item = await publish(airline);
+    const quote = (await (await priceQuote(coffee, member, item.id)).json()) as { id: string };
+    // The withdrawal holds the item's row while the order's statement queues behind it.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const withdrawing = gateway.db.transaction().execute(async (trx) => {
+      await trx.updateTable('catalog_items').set({ status: 'withdrawn' }).where('id', '=', item.id).execute();
+      await held;
+    });
+    await sleep(100);
+    const ordering = order(coffee, quote.id);
+    await sleep(300);
+    release();
+    await withdrawing;
+    expect((await ordering).status).toBeGreaterThanOrEqual(400);
+    expect(await stockLeft(item.id)).toBe(10n);
+    expect(await alliance.balance(coffee, member)).toBe(1_000n);
+  });
+
   it('keeps the version an order bought, refuses another partner’s edit, and stops selling a withdrawn item', async () => {
     const member = await alliance.member({ coffee: 1_000n });
     const item = await publish(airline);
