@@ -34,6 +34,26 @@ export async function enqueueTransferWebhooks(
   });
 }
 
+/**
+ * The deliveries of an event still waiting to be sent. A step that queued them hands them on, and a
+ * repeat of it (its worker died after the commit, or its answer came after its time ran out) finds
+ * nothing left to change: it hands on these instead, or they would wait for no one.
+ */
+export async function pendingDeliveriesOf(
+  trx: Transaction<Database>,
+  eventId: string,
+  type: string,
+): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('event_type', '=', type)
+    .where('event_id', '=', eventId)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
 /** Queues one event for every partner owning one of the programmes and taking webhooks, once per event id. */
 export async function enqueueEvent(
   trx: Transaction<Database>,

@@ -3,6 +3,7 @@
 // the partners get signed webhooks.
 import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../store/hosted-ledger/reports.ts';
+import { completeTransferInTransaction } from '../../store/transfers.ts';
 import { createAlliance } from '../support/alliance.ts';
 import { recordHistory } from '../support/histories.ts';
 
@@ -97,6 +98,47 @@ describe('transfers that succeed', () => {
     }
     const outsider = await gateway.call(bookstore.signer, 'GET', `/v1/transfers/${transfer.id}`);
     expect(outsider.status).toBe(404);
+  });
+
+  it('hands on again, from a repeat of the completion, the webhooks its first run queued and did not send', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const transfer = (await (await alliance.transfer(coffee, airline, member, 100n)).json()) as {
+      id: string;
+    };
+    const eventId = `${transfer.id}:transfer.completed`;
+    await expect
+      .poll(async () =>
+        (
+          await gateway.db
+            .selectFrom('webhook_deliveries')
+            .select('status')
+            .where('event_id', '=', eventId)
+            .execute()
+        )
+          .map((row) => row.status)
+          .every((status) => status === 'delivered'),
+      )
+      .toBe(true);
+    // As if the worker died after the completion committed, before its deliveries were sent: the
+    // workflow runs the completion again, which has nothing to change and must still hand them on.
+    const queued = await gateway.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending' })
+      .where('event_id', '=', eventId)
+      .returning('id')
+      .execute();
+    expect(queued).toHaveLength(2);
+    const handedOn = await gateway.db
+      .transaction()
+      .execute((trx) => completeTransferInTransaction(trx, transfer.id));
+    expect(handedOn.sort()).toEqual(queued.map((row) => row.id).sort());
+    const obligations = await gateway.db
+      .selectFrom('settlement_obligations')
+      .select('kind')
+      .where('transfer_id', '=', transfer.id)
+      .execute();
+    // Owed once, whatever the repeat.
+    expect(obligations.filter((row) => row.kind === 'transfer')).toHaveLength(1);
   });
 
   it('retries a webhook the partner could not take, until it is delivered once', async () => {
