@@ -3,142 +3,16 @@
 // programme's owner for the points, and a refund takes them back. Real partner servers, real
 // Temporal, real PostgreSQL.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../store/hosted-ledger/reports.ts';
-import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
-import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
-import { createTestGateway } from '../support/gateway.ts';
+import { type Accrual, accrualKit, type Refund } from '../support/accruals.ts';
+import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
 
-// A database of its own: its sweep would otherwise drive other files' stuck transfers.
-const alliance = await createAlliance({
-  ownDatabase: 'accruals',
-  strandedTransfers: { untouchedSeconds: 1 },
-});
+// A database of its own, as the sweep's file has (accrual-sweep.test.ts).
+const alliance = await createAlliance({ ownDatabase: 'accruals' });
 const { gateway, coffee, airline, bookstore } = alliance;
-// A gateway whose Temporal is down: a real client of a port nobody listens on.
-const downGateway = await createTestGateway({
-  database: alliance.gateway.db,
-  transferClient: new Client({
-    connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }),
-  }),
-});
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The programme's owner proposes, the merchant (coffee) accepts. */
-async function agreeEarning(owner: AlliancePartner, terms: Record<string, unknown>) {
-  const proposed = await gateway.call(owner.signer, 'POST', '/v1/earn-agreements', {
-    body: {
-      merchantPartnerId: coffee.partner.id,
-      programId: owner.programId,
-      purchaseCurrency: 'CNY',
-      effectiveFrom: new Date(Date.now() - 60_000).toISOString(),
-      ...terms,
-    },
-  });
-  expect(proposed.status).toBe(201);
-  const version = (await proposed.json()) as { agreementId: string; version: number; status: string };
-  expect(version.status).toBe('proposed');
-  // Only the merchant accepts.
-  const byOwner = await gateway.call(
-    owner.signer,
-    'POST',
-    `/v1/earn-agreements/${version.agreementId}/versions/${version.version}/accept`,
-  );
-  expect(byOwner.status).toBe(403);
-  const accepted = await gateway.call(
-    coffee.signer,
-    'POST',
-    `/v1/earn-agreements/${version.agreementId}/versions/${version.version}/accept`,
-  );
-  expect(accepted.status).toBe(200);
-  expect(((await accepted.json()) as { status: string }).status).toBe('accepted');
-  return version;
-}
-
-// 1 mile per 10.00 CNY, gold members half as much again; coffee pays the airline 0.03 CNY a mile.
-await agreeEarning(airline, {
-  rate: { points: '1', perAmountMinor: '1000' },
-  tierBonuses: [{ tier: 'gold', multiplierNumerator: '3', multiplierDenominator: '2' }],
-  price: { amountMinor: '3', perPoints: '1', currency: 'CNY' },
-});
-// 1 book point per 1.00 CNY; coffee pays the bookstore 0.01 CNY a point.
-await agreeEarning(bookstore, {
-  rate: { points: '1', perAmountMinor: '100' },
-  price: { amountMinor: '1', perPoints: '1', currency: 'CNY' },
-});
-
-interface Accrual {
-  id: string;
-  status: string;
-  points: string;
-  amountOwedMinor: string;
-  tier: string | null;
-  failure: { code: string } | null;
-  reversals: Refund[];
-  steps: { step: string; outcome: string }[];
-}
-
-interface Refund {
-  id: string;
-  status: string;
-  refundAmountMinor: string;
-  points: string;
-  takenPoints: string | null;
-  shortfallPoints: string | null;
-  reversedAmountMinor: string | null;
-}
-
-function accrue(
-  member: Member,
-  to: AlliancePartner,
-  amountMinor: bigint,
-  options: { orderReference?: string; idempotencyKey?: string; via?: typeof gateway } = {},
-) {
-  return (options.via ?? gateway).call(coffee.signer, 'POST', '/v1/accruals', {
-    body: {
-      memberId: member.memberId,
-      programId: to.programId,
-      purchase: { amountMinor: String(amountMinor), currency: 'CNY' },
-      orderReference: options.orderReference ?? `order-${randomUUID()}`,
-    },
-    ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-  });
-}
-
-async function accrued(response: Response): Promise<Accrual> {
-  expect(response.status).toBe(201);
-  const accrual = (await response.json()) as Accrual;
-  expect(accrual.status).toBe('completed');
-  return accrual;
-}
-
-function refund(accrualId: string, body: { refundAmountMinor?: string } = {}) {
-  return gateway.call(coffee.signer, 'POST', `/v1/accruals/${accrualId}/reversals`, {
-    body: { reason: 'purchase refunded', ...body },
-  });
-}
-
-async function refunded(response: Response): Promise<Refund> {
-  expect(response.status).toBe(201);
-  const reversal = (await response.json()) as Refund;
-  expect(reversal.status).toBe('completed');
-  return reversal;
-}
-
-async function obligationsOf(sourceId: string) {
-  return gateway.db
-    .selectFrom('settlement_obligations')
-    .select(['kind', 'debtor_partner_id', 'creditor_partner_id', 'amount_minor', 'currency'])
-    .where('source_id', '=', sourceId)
-    .execute();
-}
-
-async function read(accrualId: string, by: AlliancePartner = coffee): Promise<Accrual> {
-  const response = await gateway.call(by.signer, 'GET', `/v1/accruals/${accrualId}`);
-  expect(response.status).toBe(200);
-  return (await response.json()) as Accrual;
-}
+const { accrue, accrued, refund, refunded, obligationsOf, read } = await accrualKit(alliance);
 
 describe('earning at a partner merchant', () => {
   it('credits miles at an HTTP programme; the merchant owes the airline for them', async () => {
@@ -250,54 +124,6 @@ describe('earning at a partner merchant', () => {
     expect(noAgreement.status).toBe(422);
     expect(((await noAgreement.json()) as { code: string }).code).toBe('agreement_not_in_force');
   });
-
-  it('starts an accrual left pending while Temporal was unreachable', async () => {
-    const member = await alliance.member({});
-    const response = await accrue(member, airline, 20_000n, { via: downGateway });
-    expect(response.status).toBe(202);
-    const pending = (await response.json()) as Accrual;
-    expect(pending.status).toBe('pending');
-    await sleep(1_200);
-    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    let current = pending;
-    for (let attempt = 0; attempt < 100 && current.status !== 'completed'; attempt += 1) {
-      await sleep(200);
-      current = await read(pending.id);
-    }
-    expect(current.status).toBe('completed');
-    expect(await alliance.balance(airline, member)).toBe(20n);
-  });
-
-  it('runs again an accrual whose run failed after the credit, and credits once', async () => {
-    const member = await alliance.member({});
-    // The airline credits, every answer is lost, and it cannot be asked either: the run keeps the
-    // accrual pending, retrying, past the request's wait.
-    const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
-    alliance.fault(airline, { operation: 'credit', mode: 'fail_after', ...unanswered });
-    alliance.fault(airline, { operation: 'outcome', mode: 'fail_before', ...unanswered });
-    const response = await accrue(member, airline, 20_000n);
-    expect(response.status).toBe(202);
-    const pending = (await response.json()) as Accrual;
-    for (let attempt = 0; attempt < 100 && (await alliance.balance(airline, member)) === 0n; attempt += 1)
-      await sleep(100);
-    expect(await alliance.balance(airline, member)).toBe(20n);
-    // The run ends without ending the accrual (its bookkeeping could not reach the database for the
-    // hour it retries, or an operator terminated it): the accrual stays pending, owed nothing.
-    await gateway.temporal.workflow.getHandle(pending.id).terminate('the run failed');
-    airline.server?.faults.clear();
-    expect((await read(pending.id)).status).toBe('pending');
-    await sleep(1_200);
-    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    let current = pending;
-    for (let attempt = 0; attempt < 100 && current.status !== 'completed'; attempt += 1) {
-      await sleep(200);
-      current = await read(pending.id);
-    }
-    expect(current.status).toBe('completed');
-    // The second run's credit, under the same key, got the first one's answer: credited once.
-    expect(await alliance.balance(airline, member)).toBe(20n);
-    expect(await obligationsOf(pending.id)).toHaveLength(1);
-  });
 });
 
 describe('refunding an accrued purchase', () => {
@@ -401,26 +227,6 @@ describe('refunding an accrued purchase', () => {
     expect((await response.json()) as Refund).toMatchObject({ status: 'failed', takenPoints: null });
     expect(await alliance.balance(airline, member)).toBe(50n);
     await refunded(await refund(accrual.id));
-    expect(await alliance.balance(airline, member)).toBe(0n);
-  });
-
-  it('starts a refund left pending while Temporal was unreachable', async () => {
-    const member = await alliance.member({});
-    const accrual = await accrued(await accrue(member, airline, 50_000n));
-    const response = await downGateway.call(coffee.signer, 'POST', `/v1/accruals/${accrual.id}/reversals`, {
-      body: { reason: 'purchase refunded' },
-    });
-    expect(response.status).toBe(202);
-    const pending = (await response.json()) as Refund;
-    expect(pending.status).toBe('pending');
-    await sleep(1_200);
-    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    let current: Refund | undefined = pending;
-    for (let attempt = 0; attempt < 100 && current?.status !== 'completed'; attempt += 1) {
-      await sleep(200);
-      current = (await read(accrual.id)).reversals.find((item) => item.id === pending.id);
-    }
-    expect(current).toMatchObject({ status: 'completed', takenPoints: '50' });
     expect(await alliance.balance(airline, member)).toBe(0n);
   });
 
