@@ -85,6 +85,19 @@ export function memberPrice(input: {
   };
 }
 
+/**
+ * A coupon item whose coupons end at a fixed instant is not sold after it: the member would pay for a
+ * coupon issued already expired. `details` as stored (the instant as JSON text, or a Date).
+ */
+export function requireCouponStillValid(details: unknown, at: Date): void {
+  const validity = (details as { validity?: { until?: string | Date } | { days: number } | null } | null)
+    ?.validity;
+  if (!validity || !('until' in validity) || validity.until === undefined) return;
+  const until = new Date(validity.until);
+  if (until > at) return;
+  throw new ProblemError('item_not_on_sale', `Its coupons were valid until ${until.toISOString()}.`);
+}
+
 /** When a coupon issued at `issuedAt` stops being valid; null: never. */
 export function couponValidUntil(validity: CouponDetails['validity'], issuedAt: Date): Date | null {
   if (validity === null) return null;

@@ -3,7 +3,7 @@
 // statement: the stock and the member's limit are taken, a pool code held, the quote spent and the
 // request's key bound, so the member hears "reserved", "sold out" or "limit reached" without waiting
 // for the points to move. The order's workflow then moves the points and issues the coupon.
-import { memberPrice, requireOnSale } from '../domain/catalog.ts';
+import { memberPrice, requireCouponStillValid, requireOnSale } from '../domain/catalog.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { findItem } from '../store/catalog.ts';
 import type { OrderFacts } from '../store/catalog-order-decision.ts';
@@ -54,6 +54,7 @@ export async function quoteItem(
   const { item, version } = found;
   if (item.status !== 'active') throw new ProblemError('item_withdrawn', `Item ${item.id} was withdrawn.`);
   requireOnSale({ saleStartsAt: version.sale_starts_at, saleEndsAt: version.sale_ends_at }, input.now);
+  if (item.kind === 'coupon') requireCouponStillValid(version.details, input.now);
   if (item.stock_left <= 0n) throw new ProblemError('sold_out', `Item ${item.id} is sold out.`);
   const agreement = (await termsInForceFrom(context.db, input.programId, [item.program_id], input.now)).get(
     item.program_id,

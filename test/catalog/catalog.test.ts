@@ -157,6 +157,19 @@ describe('buying across brands', () => {
     expect(await alliance.balance(bookstore, member)).toBe(450n);
   });
 
+  it('stops selling a coupon whose fixed end has passed, though its sale never ended', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const item = await publish(airline, {
+      coupon: { validity: { until: new Date(Date.now() + 1_500).toISOString() }, terms: 'This week only' },
+    });
+    expect((await priceQuote(coffee, member, item.id)).status).toBe(201);
+    await sleep(2_000);
+    const refused = await priceQuote(coffee, member, item.id);
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(((await refused.json()) as { code: string }).code).toBe('item_not_on_sale');
+    expect(await alliance.balance(coffee, member)).toBe(1_000n);
+  });
+
   it('sells nothing to an order that waited for the item while its withdrawal committed', async () => {
     const member = await alliance.member({ coffee: 1_000n });
     const item = await publish(airline);
