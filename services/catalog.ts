@@ -141,7 +141,7 @@ export async function addItemCodes(
         { field: 'codes', message: 'the item does not take a pool' },
       ]);
     }
-    return addPoolCodes(trx, item.id, input.codes);
+    return addPoolCodes(trx, item, input.codes);
   });
 }
 

@@ -218,16 +218,27 @@ export async function browseItems(db: Kysely<Database>, filter: BrowseFilter): P
   });
 }
 
-/** Adds codes to an item's pool; codes it has already are skipped. How many were added. */
+/**
+ * Adds codes to an item's pool; codes the publisher has already, in this item's pool or another's or
+ * on a coupon issued, are skipped. How many were added. A coupon's code is unique per publisher, so a
+ * code held in two pools would leave the second order paid for and its coupon never issued. Under the
+ * publisher's lock, so that two uploads at once cannot both add one code.
+ */
 export async function addPoolCodes(
   trx: Transaction<Database>,
-  itemId: string,
+  item: { id: string; publisher_id: string },
   codes: string[],
 ): Promise<number> {
   if (codes.length === 0) return 0;
+  await sql`select pg_advisory_xact_lock(hashtext(${`catalog_codes:${item.publisher_id}`}))`.execute(trx);
   const result = await sql<{ code: string }>`
     insert into catalog_codes (item_id, code, status)
-    select ${itemId}, code, 'available' from unnest(${codes}::text[]) as code
+    select ${item.id}, offered.code, 'available' from unnest(${codes}::text[]) as offered (code)
+    where not exists (
+        select from catalog_codes held join catalog_items other on other.id = held.item_id
+        where other.publisher_id = ${item.publisher_id} and held.code = offered.code and held.item_id <> ${item.id})
+      and not exists (
+        select from coupons issued where issued.publisher_id = ${item.publisher_id} and issued.code = offered.code)
     on conflict (item_id, code) do nothing
     returning code`.execute(trx);
   return result.rows.length;

@@ -308,6 +308,13 @@ describe('a flash sale', () => {
       body: { codes: ['PARTNER-A', 'PARTNER-B', 'PARTNER-C', 'PARTNER-A'] },
     });
     expect(await added.json()).toMatchObject({ added: 3 });
+    // A code the publisher holds in another pool is not added again: a coupon's code is unique per
+    // publisher, and the second order would be paid for with no coupon to issue.
+    const other = await publish(airline, { stock: '10', coupon: { codes: 'pool' } });
+    const again = await gateway.call(airline.signer, 'POST', `/v1/catalog/items/${other.id}/codes`, {
+      body: { codes: ['PARTNER-B', 'PARTNER-D'] },
+    });
+    expect(await again.json()).toMatchObject({ added: 1 });
     const orders = [];
     for (let index = 0; index < 3; index += 1) {
       orders.push(await settled(coffee, ((await (await buy(coffee, member, item.id)).json()) as Order).id));
