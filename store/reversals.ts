@@ -12,7 +12,7 @@ import {
 import type { Database, ReversalStatus, ShortfallPayer, Transfer, TransferReversal } from './database.ts';
 import { insertObligations } from './settlement.ts';
 import { inTransaction } from './transaction.ts';
-import { enqueueReversalWebhooks } from './webhooks.ts';
+import { enqueueReversalWebhooks, pendingDeliveriesOf, type ReversalEventType } from './webhooks.ts';
 
 /** A completed transfer's figures and parties, its row locked until the transaction ends. */
 export interface ReversibleTransfer {
@@ -226,6 +226,21 @@ async function transferOf(trx: Transaction<Database>, reversal: TransferReversal
 
 const ended: readonly ReversalStatus[] = ['completed', 'failed', 'needs_attention'];
 
+const endEvents: Record<string, ReversalEventType> = {
+  completed: 'transfer.reversed',
+  failed: 'transfer.reversal_failed',
+  needs_attention: 'transfer.reversal_needs_attention',
+};
+
+/**
+ * What a repeat of an ending hands on (its worker died after the commit, or its answer came after its
+ * time ran out): the ending's deliveries still waiting, which would otherwise wait for no one.
+ */
+function stillPendingDeliveries(trx: Transaction<Database>, reversal: TransferReversal): Promise<string[]> {
+  const type = endEvents[reversal.status];
+  return type ? pendingDeliveriesOf(trx, `${reversal.id}:${type}`, type) : Promise.resolve([]);
+}
+
 async function end(
   trx: Transaction<Database>,
   reversal: TransferReversal,
@@ -274,12 +289,12 @@ async function flagForFinance(
  * Completes the reversal once the target has answered (and the source, if anything is returned): the
  * opposite obligation (the target partner owes the source partner what is reversed), a finance flag
  * naming who bears a shortfall, the status and the webhooks at once. Returns the webhook deliveries
- * to send; none when it had ended already.
+ * to send; on a repeat, those still waiting.
  */
 export async function completeReversal(db: Kysely<Database>, reversalId: string): Promise<string[]> {
   return inTransaction(db, async (trx) => {
     const reversal = await lockReversal(trx, reversalId);
-    if (ended.includes(reversal.status)) return [];
+    if (ended.includes(reversal.status)) return stillPendingDeliveries(trx, reversal);
     if (reversal.taken_target_points === null)
       throw new Error(`reversal ${reversalId} completes before its take`);
     const parties = await lockReversibleTransfer(trx, reversal.transfer_id);
@@ -326,7 +341,7 @@ export async function failReversal(
 ): Promise<string[]> {
   return inTransaction(db, async (trx) => {
     const reversal = await lockReversal(trx, input.reversalId);
-    if (ended.includes(reversal.status)) return [];
+    if (ended.includes(reversal.status)) return stillPendingDeliveries(trx, reversal);
     const failed = await end(trx, reversal, {
       status: 'failed',
       failure: { code: input.code, detail: input.detail },
@@ -343,7 +358,7 @@ export async function flagReversalForFinance(
 ): Promise<string[]> {
   return inTransaction(db, async (trx) => {
     const reversal = await lockReversal(trx, input.reversalId);
-    if (ended.includes(reversal.status)) return [];
+    if (ended.includes(reversal.status)) return stillPendingDeliveries(trx, reversal);
     await flagForFinance(trx, reversal, input.reason);
     const flagged = await end(trx, reversal, {
       status: 'needs_attention',

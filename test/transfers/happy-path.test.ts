@@ -3,6 +3,7 @@
 // the partners get signed webhooks.
 import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../store/hosted-ledger/reports.ts';
+import { completeReversal } from '../../store/reversals.ts';
 import { completeTransferInTransaction } from '../../store/transfers.ts';
 import { createAlliance } from '../support/alliance.ts';
 import { recordHistory } from '../support/histories.ts';
@@ -139,6 +140,41 @@ describe('transfers that succeed', () => {
       .execute();
     // Owed once, whatever the repeat.
     expect(obligations.filter((row) => row.kind === 'transfer')).toHaveLength(1);
+  });
+
+  it('hands on again, from a repeat of a reversal’s completion, the webhooks still waiting', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const transfer = (await (await alliance.transfer(coffee, airline, member, 100n)).json()) as {
+      id: string;
+    };
+    const reversed = await gateway.call(coffee.signer, 'POST', `/v1/transfers/${transfer.id}/reversals`, {
+      body: { reason: 'purchase refunded' },
+    });
+    const reversal = (await reversed.json()) as { id: string; status: string };
+    expect(reversal.status).toBe('completed');
+    const eventId = `${reversal.id}:transfer.reversed`;
+    await expect
+      .poll(async () =>
+        (
+          await gateway.db
+            .selectFrom('webhook_deliveries')
+            .select('status')
+            .where('event_id', '=', eventId)
+            .execute()
+        )
+          .map((row) => row.status)
+          .every((status) => status === 'delivered'),
+      )
+      .toBe(true);
+    const queued = await gateway.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending' })
+      .where('event_id', '=', eventId)
+      .returning('id')
+      .execute();
+    expect(queued.length).toBeGreaterThan(0);
+    const handedOn = await completeReversal(gateway.db, reversal.id);
+    expect(handedOn.sort()).toEqual(queued.map((row) => row.id).sort());
   });
 
   it('retries a webhook the partner could not take, until it is delivered once', async () => {
