@@ -119,6 +119,8 @@ async function createInTransaction(
     quote: TransferQuote;
     idempotency: { principal: string; key: string };
     now: Date;
+    /** The cap of a link in cooling-off (the quote's cap is the link's as it was when priced). */
+    coolingOffCapSourcePoints: bigint;
   },
 ): Promise<StartedTransfer> {
   const transferId = newId('trf');
@@ -184,8 +186,12 @@ async function createInTransaction(
       input.now,
     ),
     debitPoints: quote.debit_points,
-    capSourcePoints: quote.daily_cap_source_points,
-    coolingOff: false,
+    // The quote's cap, unless the source link is now in cooling-off with a lower one (revoked and made
+    // again since the quote was priced), as a quote priced now would say.
+    ...(sourceLink.cooling_off_until > input.now &&
+    input.coolingOffCapSourcePoints < quote.daily_cap_source_points
+      ? { capSourcePoints: input.coolingOffCapSourcePoints, coolingOff: true }
+      : { capSourcePoints: quote.daily_cap_source_points, coolingOff: false }),
   });
   // Under the partner's exposure lock (after the link's: always in this order), when it has a cap.
   const { sourcePartnerId, sourceCapMinor } = parties;
@@ -262,7 +268,13 @@ export async function createTransfer(
       : quote,
   );
   const create = (trx: Transaction<Database>) =>
-    createInTransaction(trx, { partnerId, quote, idempotency, now });
+    createInTransaction(trx, {
+      partnerId,
+      quote,
+      idempotency,
+      now,
+      coolingOffCapSourcePoints: deps.policy.coolingOffCapSourcePoints,
+    });
   try {
     return await (direct ? direct(create) : deps.db.transaction().execute(create));
   } catch (error) {

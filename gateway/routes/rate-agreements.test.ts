@@ -1,5 +1,6 @@
 // Rate agreements through the API: both partners must accept before a rate is in force, versions
 // take over at their start, out-of-window and arbitrage are refused with their own codes.
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { linkMember } from '../../test/support/exchange.ts';
 import { createTestGateway } from '../../test/support/gateway.ts';
@@ -130,6 +131,54 @@ describe('rate agreements', () => {
       'settlement.currency',
       'sourcePointsMax',
     ]);
+  });
+});
+
+describe('cooling-off at the transfer', () => {
+  it('caps a transfer from a link made again since its quote, as a quote priced now would', async () => {
+    const shop = await gateway.onboardPartner('Rates Shop', undefined, { ledger: 'hosted' });
+    const memberId = await member(coffee, shop);
+    const agreed = await propose(coffee, terms(coffee, shop, { fromPoints: '10', toPoints: '10' }));
+    expect(
+      (await accept(shop, (await agreed.json()) as { agreementId: string; version: number })).status,
+    ).toBe(200);
+    // The coffee link is old: its cooling-off is over, so the quote carries the agreement's cap.
+    await sql`update member_links set cooling_off_until = now() - interval '1 hour' where member_id = ${memberId}`.execute(
+      gateway.db,
+    );
+    const quoted = await gateway.call(coffee.signer, 'POST', '/v1/quotes', {
+      body: {
+        memberId,
+        sourceProgramId: program(coffee),
+        targetProgramId: program(shop),
+        sourcePoints: '2000',
+      },
+    });
+    expect(quoted.status).toBe(201);
+    const quoteId = ((await quoted.json()) as { id: string }).id;
+    // Within the quote's life the link is revoked and made again: the new one is in cooling-off.
+    const links = (await (
+      await gateway.call(coffee.signer, 'GET', `/v1/members/${memberId}/links`)
+    ).json()) as {
+      items: { id: string; programId: string }[];
+    };
+    const old = links.items.find((link) => link.programId === program(coffee));
+    const revoked = await gateway.call(coffee.signer, 'POST', `/v1/member-links/${old?.id}/revoke`, {
+      body: { reason: 'account closed and opened again' },
+    });
+    expect(revoked.status).toBe(200);
+    const relinked = await gateway.call(coffee.signer, 'POST', '/v1/member-links', {
+      body: {
+        memberId,
+        programId: program(coffee),
+        accountRef: `acct-again-${memberId}`,
+        consent: { grantedAt: new Date().toISOString(), scopes: ['transfers'], reference: 'app-consent' },
+      },
+    });
+    expect(relinked.status).toBe(201);
+    const response = await gateway.call(coffee.signer, 'POST', '/v1/transfers', { body: { quoteId } });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { code: string }).code).toBe('link_cooling_off');
   });
 });
 
