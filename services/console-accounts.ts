@@ -118,7 +118,7 @@ export async function signIn(
   const policy = input.policy ?? defaultSignInPolicy;
   const username = input.username.toLowerCase().slice(0, 200);
   return inTransaction(context.db, async (trx) => {
-    await lockSignInsOf(trx, username);
+    await lockSignInsOf(trx, username, input.address);
     const failures = await countRecentFailures(trx, {
       username,
       address: input.address,

@@ -44,7 +44,13 @@ export async function countRecentFailures(
   return { byUsername: Number(row.byUsername ?? 0), byAddress: Number(row.byAddress ?? 0) };
 }
 
-/** Holds this username's sign-ins one at a time until the transaction ends, so parallel guesses are all counted. */
-export async function lockSignInsOf(db: Kysely<Database>, username: string): Promise<void> {
+/**
+ * Holds the sign-ins of this address, then of this username, one at a time until the transaction
+ * ends, so that parallel guesses are all counted against both limits (guesses at many usernames from
+ * one address as well as at one username from many). Always in that order, so two never wait on
+ * each other.
+ */
+export async function lockSignInsOf(db: Kysely<Database>, username: string, address: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`console-sign-in-address:${address}`}))`.execute(db);
   await sql`select pg_advisory_xact_lock(hashtext(${`console-sign-in:${username}`}))`.execute(db);
 }
