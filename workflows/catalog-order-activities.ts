@@ -68,11 +68,11 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
       );
     },
 
-    /** Asks what became of the reservation that got no answer; the partner fences an unknown key. */
-    async askOrderStepOutcome(orderId: string): Promise<StepState> {
+    /** Asks what became of the reservation (or the post) that got no answer; the partner fences an unknown key. */
+    async askOrderStepOutcome(orderId: string, step: 'reserve' | 'post' = 'reserve'): Promise<StepState> {
       const order = await load(orderId);
-      const state = await (await deps.adapters.forProgram(order.program_id)).outcome(`${order.id}:reserve`);
-      await recordOrderStep(deps.db, { orderId: order.id, step: 'reserve_outcome_asked', outcome: state });
+      const state = await (await deps.adapters.forProgram(order.program_id)).outcome(`${order.id}:${step}`);
+      await recordOrderStep(deps.db, { orderId: order.id, step: `${step}_outcome_asked`, outcome: state });
       return state;
     },
 

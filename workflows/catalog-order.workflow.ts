@@ -3,7 +3,7 @@
 // publisher. The stock, the member's count and any pool code were taken when the order was placed;
 // every failure gives them back. A refusal ends a step for good; a step with no answer is asked
 // about (which fences it) before anything is given back; a refused post voids the reservation.
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { CatalogOrderActivities } from './catalog-order-activities.ts';
 import { refusalOf } from './step-failures.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
@@ -78,6 +78,21 @@ export async function catalogOrderWorkflow(input: CatalogOrderInput): Promise<Ca
   try {
     await patient.postForOrder(orderId);
   } catch (error) {
+    // A post with no answer may have been applied: ask (which fences its key) before giving anything
+    // back. Applied, the order completes; a void would be refused and the member charged for nothing.
+    if (!refusalOf(error) && patched('ask-post-outcome')) {
+      let state: string;
+      try {
+        state = await patient.askOrderStepOutcome(orderId, 'post');
+      } catch (askError) {
+        const reason = `the post got no answer and the partner could not be asked about it: ${(askError as Error).message}`;
+        return finish(
+          'needs_attention',
+          await book.failCatalogOrder(orderId, 'needs_attention', reason, 'needs_attention'),
+        );
+      }
+      if (state === 'succeeded') return finish('completed', await book.completeCatalogOrder(orderId));
+    }
     const refusal = refusalOf(error) ?? { code: 'partner_unavailable', detail: (error as Error).message };
     try {
       await patient.voidForOrder(orderId);

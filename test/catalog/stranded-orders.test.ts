@@ -1,6 +1,7 @@
 // A catalog order whose run failed before it ended the order (its bookkeeping could not reach the
 // database for the hour it retries, or an operator terminated it) is run again by the stranded
-// sweep, and takes the member's points once. A database of its own: the sweep drives every order.
+// sweep, and takes the member's points once; and one whose post was applied though every answer was
+// lost completes, asked about rather than voided. A database of its own: the sweep drives every order.
 import { describe, expect, it } from 'vitest';
 import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { createAlliance } from '../support/alliance.ts';
@@ -12,36 +13,61 @@ const alliance = await createAlliance({
 const { gateway, airline, bookstore } = alliance;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function publishLamp(): Promise<{ id: string }> {
+  const published = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/items', {
+    body: {
+      programId: bookstore.programId,
+      kind: 'coupon',
+      title: 'Reading lamp',
+      description: 'Clip-on',
+      tags: ['books'],
+      pricePoints: '70',
+      stock: '10',
+      coupon: { validity: { days: 30 }, terms: 'In store' },
+    },
+  });
+  expect(published.status).toBe(201);
+  return (await published.json()) as { id: string };
+}
+
+async function buyWithMiles(itemId: string, memberId: string): Promise<{ id: string; status: string }> {
+  const quote = await gateway.call(airline.signer, 'POST', '/v1/catalog/quotes', {
+    body: { memberId, programId: airline.programId, itemId },
+  });
+  expect(quote.status).toBe(201);
+  const placed = await gateway.call(airline.signer, 'POST', '/v1/catalog/orders', {
+    body: { quoteId: ((await quote.json()) as { id: string }).id },
+  });
+  return (await placed.json()) as { id: string; status: string };
+}
+
+async function ended(
+  orderId: string,
+): Promise<{ id: string; status: string; coupon: { code: string } | null }> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const current = (await (
+      await gateway.call(airline.signer, 'GET', `/v1/catalog/orders/${orderId}`)
+    ).json()) as {
+      id: string;
+      status: string;
+      coupon: { code: string } | null;
+    };
+    if (current.status !== 'reserved') return current;
+    await sleep(200);
+  }
+  throw new Error(`order ${orderId} did not end in 60 s`);
+}
+
 describe('a catalog order whose run failed', () => {
   it('is run again by the sweep, and pays once', async () => {
-    const published = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/items', {
-      body: {
-        programId: bookstore.programId,
-        kind: 'coupon',
-        title: 'Reading lamp',
-        description: 'Clip-on',
-        tags: ['books'],
-        pricePoints: '70',
-        stock: '10',
-        coupon: { validity: { days: 30 }, terms: 'In store' },
-      },
-    });
-    expect(published.status).toBe(201);
-    const item = (await published.json()) as { id: string };
+    const item = await publishLamp();
     const member = await alliance.member({ airline: 1_000n }, { scopes: ['transfers', 'redemptions'] });
     // The airline holds the miles, every answer is lost, and it cannot be asked either: the run
     // keeps the order reserved, retrying.
     const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
     alliance.fault(airline, { operation: 'reserve', mode: 'fail_after', ...unanswered });
     alliance.fault(airline, { operation: 'outcome', mode: 'fail_before', ...unanswered });
-    const quote = await gateway.call(airline.signer, 'POST', '/v1/catalog/quotes', {
-      body: { memberId: member.memberId, programId: airline.programId, itemId: item.id },
-    });
-    expect(quote.status).toBe(201);
-    const placed = await gateway.call(airline.signer, 'POST', '/v1/catalog/orders', {
-      body: { quoteId: ((await quote.json()) as { id: string }).id },
-    });
-    const order = (await placed.json()) as { id: string; status: string };
+    const order = await buyWithMiles(item.id, member.memberId);
     expect(order.status).toBe('reserved');
     for (let attempt = 0; attempt < 100 && (await alliance.balance(airline, member)) === 1_000n; attempt += 1)
       await sleep(100);
@@ -50,18 +76,29 @@ describe('a catalog order whose run failed', () => {
     airline.server?.faults.clear();
     await sleep(1_200);
     await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    let current = order;
-    for (let attempt = 0; attempt < 150 && current.status === 'reserved'; attempt += 1) {
-      await sleep(200);
-      current = (await (
-        await gateway.call(airline.signer, 'GET', `/v1/catalog/orders/${order.id}`)
-      ).json()) as {
-        id: string;
-        status: string;
-      };
-    }
+    const current = await ended(order.id);
     // The second run's reservation, under the same key, got the first one's answer: paid once.
     expect(current.status).toBe('completed');
+    expect(await alliance.balance(airline, member)).toBe(930n);
+  }, 90_000);
+});
+
+describe('a catalog order whose post got no answer', () => {
+  it('asks what became of the post, and completes when it was applied', async () => {
+    const item = await publishLamp();
+    const member = await alliance.member({ airline: 1_000n }, { scopes: ['transfers', 'redemptions'] });
+    // The airline posts, and every answer is lost: the post is retried, then asked about.
+    alliance.fault(airline, {
+      operation: 'post',
+      mode: 'fail_after',
+      count: 1_000,
+      accountRefPrefix: member.accounts.airline,
+    });
+    const order = await buyWithMiles(item.id, member.memberId);
+    const done = await ended(order.id);
+    airline.server?.faults.clear();
+    expect(done.status).toBe('completed');
+    expect(done.coupon?.code).toBeTruthy();
     expect(await alliance.balance(airline, member)).toBe(930n);
   }, 90_000);
 });
