@@ -3,7 +3,12 @@
 // the item. At the close the entry list is frozen, the winners drawn from the seed and the list's
 // hash (domain/draw.ts), the seed revealed, prize and consolation coupons issued and the partners
 // told, all in one transaction. Anyone reads the result and recomputes it (docs/draws.md).
-import { type CouponDetails, couponValidUntil, type ItemTerms } from '../domain/catalog.ts';
+import {
+  type CouponDetails,
+  couponValidUntil,
+  type ItemTerms,
+  requireCouponStillValid,
+} from '../domain/catalog.ts';
 import { normalizeCouponCode } from '../domain/coupon-code.ts';
 import {
   canonicalEntries,
@@ -65,6 +70,7 @@ async function requirePrizeCoupon(
   partnerId: string,
   itemId: string,
   field: string,
+  closesAt: Date,
 ): Promise<number> {
   const found = await findItem(context.db, itemId);
   if (!found || found.item.publisher_id !== partnerId) throw invalid(field, 'not an item of yours');
@@ -74,6 +80,12 @@ async function requirePrizeCoupon(
   // A refund gives back what the member paid for the coupon, and a prize coupon was not paid for.
   if ((found.version.details as { refundOnExpiry?: boolean }).refundOnExpiry) {
     throw invalid(field, 'a coupon that refunds on expiry cannot be a prize');
+  }
+  // Issued when the draw closes: a coupon whose fixed end comes first would be issued expired.
+  try {
+    requireCouponStillValid(found.version.details, closesAt);
+  } catch {
+    throw invalid(field, 'a coupon still valid when the draw closes');
   }
   return found.version.version;
 }
@@ -98,7 +110,13 @@ export async function publishDraw(
   const prizeVersion =
     draw.prize.couponItemId === null
       ? null
-      : await requirePrizeCoupon(context, input.partnerId, draw.prize.couponItemId, 'prize.couponItemId');
+      : await requirePrizeCoupon(
+          context,
+          input.partnerId,
+          draw.prize.couponItemId,
+          'prize.couponItemId',
+          draw.closesAt,
+        );
   const consolationVersion =
     draw.consolationCouponItemId === null
       ? null
@@ -107,6 +125,7 @@ export async function publishDraw(
           input.partnerId,
           draw.consolationCouponItemId,
           'consolationCouponItemId',
+          draw.closesAt,
         );
   const seed = newDrawSeed();
   const commitment = seedCommitment(seed);

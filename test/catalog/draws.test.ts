@@ -234,6 +234,11 @@ describe('a points draw', () => {
       kind: 'coupon',
       coupon: { refundOnExpiry: true, validity: { days: 1 } },
     });
+    // A coupon whose fixed end comes before the draw closes would be issued expired.
+    const endingFirst = await published({
+      kind: 'coupon',
+      coupon: { validity: { until: new Date(Date.now() + 30_000).toISOString() } },
+    });
     const others = (await (
       await gateway.call(coffee.signer, 'POST', '/v1/catalog/items', {
         body: { programId: coffee.programId, kind: 'coupon', title: 'Coffee', pricePoints: '5', stock: '5' },
@@ -264,6 +269,10 @@ describe('a points draw', () => {
           },
         },
         'draw.consolationCouponItemId',
+      ],
+      [
+        { draw: { winners: 1, prize: { description: 'x', couponItemId: endingFirst.id }, closesAt: soon } },
+        'draw.prize.couponItemId',
       ],
       [
         {
