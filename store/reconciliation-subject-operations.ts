@@ -14,12 +14,21 @@ interface GatewayOperationsScope {
   to: Date;
 }
 
-/** A reservation's status now, from its subject's steps (whenever they were made). */
-function reservationEnd(steps: RawBuilder<unknown>, subject: RawBuilder<unknown>): RawBuilder<unknown> {
+/**
+ * The status an operation of a subject should have now: a reservation's from its subject's steps
+ * (whenever they were made: `posted` once posted, `voided` once voided), a post's or a void's their
+ * own, anything else (a credit) `credited`.
+ */
+function statusNow(steps: RawBuilder<unknown>, subject: RawBuilder<unknown>): RawBuilder<unknown> {
   const ended = (step: string) => sql`exists (
       select from ${steps} e where e.subject_id = ${subject}
         and ((e.step = ${step} and e.outcome = 'done') or (e.step = ${`${step}_outcome_asked`} and e.outcome = 'succeeded')))`;
-  return sql`case when ${ended('post')} then 'posted' when ${ended('void')} then 'voided' else 'reserved' end`;
+  return sql`case d.name
+        when 'reserve' then case when ${ended('post')} then 'posted' when ${ended('void')} then 'voided' else 'reserved' end
+        when 'post' then 'posted'
+        when 'void' then 'voided'
+        else 'credited'
+      end`;
 }
 
 /**
@@ -72,12 +81,7 @@ export function subjectOperations(scope: GatewayOperationsScope): RawBuilder<unk
     cross join lateral (select
       case when d.name = 'coupon_refund' then c.id || ':refund' else o.id || ':' || d.name end as key,
       case when d.name = 'coupon_refund' then 'credit' else d.name end as operation,
-      case d.name
-        when 'reserve' then ${reservationEnd(orderSteps, sql`o.id`)}
-        when 'post' then 'posted'
-        when 'void' then 'voided'
-        else 'credited'
-      end as status) k
+      ${statusNow(orderSteps, sql`o.id`)} as status) k
     where d.name in ('reserve', 'post', 'void') or (d.name = 'coupon_refund' and c.id is not null)
     union all
     -- A points payment's authorization, capture (the whole authorization posted), void, the
@@ -94,12 +98,7 @@ export function subjectOperations(scope: GatewayOperationsScope): RawBuilder<unk
         when 'refund' then op.points
         else p.authorized_points
       end as points,
-      case d.name
-        when 'reserve' then ${reservationEnd(paymentSteps, sql`p.id`)}
-        when 'post' then 'posted'
-        when 'void' then 'voided'
-        else 'credited'
-      end as status) k
+      ${statusNow(paymentSteps, sql`p.id`)} as status) k
     where d.name in ('reserve', 'post', 'void', 'release', 'refund')
     -- A void asked for by two operations (the merchant's, and the sweep at the authorization's end)
     -- is one key at the partner.

@@ -11,6 +11,25 @@ import { recordHistory } from '../support/histories.ts';
 const alliance = await createAlliance();
 const { gateway, coffee, airline, bookstore } = alliance;
 
+/** Waits until the event's deliveries are sent, then marks them waiting again; their ids. */
+async function deliveredThenPendingAgain(eventId: string): Promise<{ id: string }[]> {
+  const statuses = async () =>
+    (
+      await gateway.db
+        .selectFrom('webhook_deliveries')
+        .select('status')
+        .where('event_id', '=', eventId)
+        .execute()
+    ).map((row) => row.status);
+  await expect.poll(async () => (await statuses()).every((status) => status === 'delivered')).toBe(true);
+  return gateway.db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending' })
+    .where('event_id', '=', eventId)
+    .returning('id')
+    .execute();
+}
+
 describe('transfers that succeed', () => {
   it('moves 1,000 coffee points into 700 airline miles across two partner systems', async () => {
     const member = await alliance.member({ coffee: 5_000n });
@@ -106,28 +125,9 @@ describe('transfers that succeed', () => {
     const transfer = (await (await alliance.transfer(coffee, airline, member, 100n)).json()) as {
       id: string;
     };
-    const eventId = `${transfer.id}:transfer.completed`;
-    await expect
-      .poll(async () =>
-        (
-          await gateway.db
-            .selectFrom('webhook_deliveries')
-            .select('status')
-            .where('event_id', '=', eventId)
-            .execute()
-        )
-          .map((row) => row.status)
-          .every((status) => status === 'delivered'),
-      )
-      .toBe(true);
     // As if the worker died after the completion committed, before its deliveries were sent: the
     // workflow runs the completion again, which has nothing to change and must still hand them on.
-    const queued = await gateway.db
-      .updateTable('webhook_deliveries')
-      .set({ status: 'pending' })
-      .where('event_id', '=', eventId)
-      .returning('id')
-      .execute();
+    const queued = await deliveredThenPendingAgain(`${transfer.id}:transfer.completed`);
     expect(queued).toHaveLength(2);
     const handedOn = await gateway.db
       .transaction()
@@ -152,26 +152,7 @@ describe('transfers that succeed', () => {
     });
     const reversal = (await reversed.json()) as { id: string; status: string };
     expect(reversal.status).toBe('completed');
-    const eventId = `${reversal.id}:transfer.reversed`;
-    await expect
-      .poll(async () =>
-        (
-          await gateway.db
-            .selectFrom('webhook_deliveries')
-            .select('status')
-            .where('event_id', '=', eventId)
-            .execute()
-        )
-          .map((row) => row.status)
-          .every((status) => status === 'delivered'),
-      )
-      .toBe(true);
-    const queued = await gateway.db
-      .updateTable('webhook_deliveries')
-      .set({ status: 'pending' })
-      .where('event_id', '=', eventId)
-      .returning('id')
-      .execute();
+    const queued = await deliveredThenPendingAgain(`${reversal.id}:transfer.reversed`);
     expect(queued.length).toBeGreaterThan(0);
     const handedOn = await completeReversal(gateway.db, reversal.id);
     expect(handedOn.sort()).toEqual(queued.map((row) => row.id).sort());
