@@ -156,13 +156,29 @@ export async function lockCycleToNet(
     .where('id', '=', cycleId)
     .forUpdate()
     .executeTakeFirstOrThrow();
-  const gross = await trx
-    .selectFrom('settlement_gross')
-    .select('cycle_id')
-    .where('cycle_id', '=', cycleId)
-    .limit(1)
-    .executeTakeFirst();
-  return { cycle, netted: gross !== undefined };
+  // The netting stores the count with its result: a cycle with no obligations has no gross sums, and
+  // is netted all the same.
+  return { cycle, netted: cycle.obligation_count !== null };
+}
+
+/**
+ * Cycles sealed before `closedBefore` and never netted (a close stopped between its seal and its
+ * netting), oldest first, after the cursor (a cycle id).
+ */
+export function listUnnettedCycles(
+  db: Kysely<Database>,
+  input: { closedBefore: Date; afterId: string | null; limit: number },
+): Promise<{ id: string; period_label: string | null }[]> {
+  let query = db
+    .selectFrom('settlement_cycles')
+    .select(['id', 'period_label'])
+    .where('status', '=', 'closed')
+    .where('obligation_count', 'is', null)
+    .where('closed_at', '<', input.closedBefore)
+    .orderBy('id')
+    .limit(input.limit);
+  if (input.afterId) query = query.where('id', '>', input.afterId);
+  return query.execute();
 }
 
 /** Stores a cycle's gross sums in one insert of arrays (rather than a parameter per value). */

@@ -4,12 +4,21 @@
 // the period's cycle by its label, and the netting of a netted cycle does nothing.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { settlementCloseIdPrefix, settlementCloseWorkflow } from './settlement-close.workflow.ts';
+import { startOnce } from './start-once.ts';
+
+interface CloseStarterOptions {
+  client: Client;
+  taskQueue: string;
+}
+
+const closeWorkflowId = (taskQueue: string, periodLabel: string) =>
+  `${settlementCloseIdPrefix}:${taskQueue}:${periodLabel}`;
 
 export async function runSettlementClose(
-  options: { client: Client; taskQueue: string; waitMs: number },
+  options: CloseStarterOptions & { waitMs: number },
   periodLabel: string,
 ): Promise<string> {
-  const workflowId = `${settlementCloseIdPrefix}:${options.taskQueue}:${periodLabel}`;
+  const workflowId = closeWorkflowId(options.taskQueue, periodLabel);
   try {
     const handle = await options.client.workflow.start(settlementCloseWorkflow, {
       workflowId,
@@ -23,4 +32,18 @@ export async function runSettlementClose(
     const handle = options.client.workflow.getHandle<typeof settlementCloseWorkflow>(workflowId);
     return options.client.withDeadline(Date.now() + options.waitMs, () => handle.result());
   }
+}
+
+/**
+ * Starts the close of a period whose cycle was sealed and never netted (a Schedule's run stopped in
+ * between), without waiting: true when this call started it. A Schedule's run has an id of its own, so
+ * it may still be netting; the two then net one after the other, and the second finds the work done.
+ */
+export function startSettlementClose(options: CloseStarterOptions, periodLabel: string): Promise<boolean> {
+  return startOnce(options.client, settlementCloseWorkflow, {
+    workflowId: closeWorkflowId(options.taskQueue, periodLabel),
+    taskQueue: options.taskQueue,
+    args: [{ periodLabel }],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+  });
 }

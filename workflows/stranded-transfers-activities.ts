@@ -1,5 +1,6 @@
 // The stranded-transfer sweep's I/O: find transfers left in a middle state (pending, reserved,
-// credited) and untouched for a while, and reversals left pending, and drive each towards an end.
+// credited) and untouched for a while, and reversals left pending, and drive each towards an end;
+// likewise catalog orders, accruals and their refunds, and settlement cycles sealed but not netted.
 // A transfer's workflow is described first: none yet → start it (as the request would have);
 // running → leave it; stopped (terminated, failed, timed out…) with the transfer still in the
 // middle → start a recovery run, which asks the partners what happened and completes or
@@ -16,11 +17,13 @@ import { listStrandedOrderIds } from '../store/catalog-orders.ts';
 import type { Db } from '../store/connection.ts';
 import type { SweepActionKind } from '../store/database.ts';
 import { findReversal, listStrandedReversalIds } from '../store/reversals.ts';
+import { listUnnettedCycles } from '../store/settlement.ts';
 import { listStuckTransfers, type MiddleStatus, recordSweepAction } from '../store/sweeps.ts';
 import { listStaleTransferDeliveries } from '../store/webhooks.ts';
 import { startAccrualIfNotRunning } from './accrual-client.ts';
 import { startCatalogOrder } from './catalog-order-client.ts';
 import { startReversalIfNotRunning } from './reversal-client.ts';
+import { startSettlementClose } from './settlement-client.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
 import {
   describeRun,
@@ -235,6 +238,15 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
           })),
         async ({ id }) => {
           if (await startCatalogOrder(deps, id)) summary.started.push(id);
+        },
+      );
+      // Settlement cycles sealed by a close that stopped before netting them: closed again under their
+      // period, as finance's retry of a hand close would (the seal finds the cycle, the netting runs).
+      await forEachPage(
+        (afterId) => listUnnettedCycles(deps.db, { closedBefore: untouchedSince, afterId, limit: pageSize }),
+        async (cycle) => {
+          if (cycle.period_label && (await startSettlementClose(deps, cycle.period_label)))
+            summary.started.push(cycle.id);
         },
       );
       // Accruals and their refunds accepted by a process that died before starting them, or while

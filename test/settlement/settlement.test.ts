@@ -11,7 +11,7 @@ import { createServiceContext } from '../../services/context.ts';
 import { netCycle, sealCycle } from '../../services/settlement.ts';
 import { signDocument } from '../../signing/documents.ts';
 import { markInstructionPaid } from '../../store/settlement.ts';
-import { settlementScheduleId } from '../../workflows/schedules.ts';
+import { settlementScheduleId, strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { runSettlementClose } from '../../workflows/settlement-client.ts';
 import {
   settlementCloseIdPrefix,
@@ -22,6 +22,7 @@ import { payInstruction } from '../support/settlement.ts';
 
 const alliance = await createAlliance({
   ownDatabase: 'settlement',
+  strandedTransfers: { untouchedSeconds: 1 },
   settlement: { cadence: 'daily', hour: 0, minute: 0, timeZone: 'Asia/Shanghai' },
 });
 const { gateway, coffee, airline, bookstore } = alliance;
@@ -212,6 +213,49 @@ describe('a close whose run failed', () => {
       periodLabel,
       status: expect.stringMatching(/closed|settled/),
     });
+  });
+});
+
+describe('a close stopped between its seal and its netting', () => {
+  it('is netted by the stranded sweep, once', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    await completed(await alliance.transfer(coffee, airline, member, 400n));
+    // What a Schedule's run leaves when it is stopped after its seal: a cycle closed, never netted.
+    const sealed = await sealCycle(services, { periodLabel: `stopped-${member.memberId}`, now: new Date() });
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const sweep = gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue));
+    await sweep.trigger();
+    const deadline = Date.now() + 20_000;
+    let cycle = await gateway.db
+      .selectFrom('settlement_cycles')
+      .selectAll()
+      .where('id', '=', sealed.id)
+      .executeTakeFirstOrThrow();
+    while (cycle.obligation_count === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      cycle = await gateway.db
+        .selectFrom('settlement_cycles')
+        .selectAll()
+        .where('id', '=', sealed.id)
+        .executeTakeFirstOrThrow();
+    }
+    const { count } = await gateway.db
+      .selectFrom('settlement_obligations')
+      .select((eb) => eb.fn.countAll<bigint>().as('count'))
+      .where('cycle_id', '=', sealed.id)
+      .executeTakeFirstOrThrow();
+    expect(BigInt(count)).toBeGreaterThan(0n);
+    expect(cycle.obligation_count).toBe(BigInt(count));
+    const read = await gateway.call(gateway.finance, 'GET', `/v1/finance/settlement/cycles/${sealed.id}`);
+    const summary = (await read.json()) as Summary;
+    expect(summary.positions.reduce((sum, position) => sum + BigInt(position.netMinor), 0n)).toBe(0n);
+    const instructions = await allInstructions(sealed.id);
+    expect(instructions.length).toBeGreaterThan(0);
+
+    // Another sweep finds nothing left to net: the cycle keeps its one result.
+    await sweep.trigger();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await allInstructions(sealed.id)).toEqual(instructions);
   });
 });
 
