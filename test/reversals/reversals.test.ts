@@ -1,28 +1,16 @@
 // A source partner (or finance) reverses a completed transfer: the target member gives the points
 // back (what is left of them), the source member gets theirs back, and the opposite obligation is
-// owed. Real partner systems over HTTP and the hosted ledger, real Temporal, real PostgreSQL.
-import { Client, Connection } from '@temporalio/client';
+// owed. Real partner systems over HTTP and the hosted ledger, real Temporal, real PostgreSQL. What
+// happens when something goes wrong on the way is in reversal-failures.test.ts.
 import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../store/hosted-ledger/reports.ts';
-import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
-import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
+import { createAlliance } from '../support/alliance.ts';
 import { agreeRate } from '../support/exchange.ts';
-import { createTestGateway } from '../support/gateway.ts';
+import { type Reversal, reversalKit } from '../support/reversals.ts';
 
-// A database of its own: its sweep would otherwise drive other files' stuck transfers.
-const alliance = await createAlliance({
-  ownDatabase: 'reversals',
-  strandedTransfers: { untouchedSeconds: 1 },
-});
+// A database of its own, as the failures' file has (reversal-failures.test.ts).
+const alliance = await createAlliance({ ownDatabase: 'reversals' });
 const { gateway, coffee, airline, bookstore } = alliance;
-// A gateway whose Temporal is down: a real client of a port nobody listens on.
-const downGateway = await createTestGateway({
-  database: alliance.gateway.db,
-  transferClient: new Client({
-    connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }),
-  }),
-});
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Reversals from airline miles into books: a shortfall is the bookstore's (the target's) to bear.
 await agreeRate(gateway, airline, bookstore, {
   fromPoints: '10',
@@ -32,45 +20,7 @@ await agreeRate(gateway, airline, bookstore, {
   memberDailyCapSourcePoints: '10000000',
   reversalShortfallPayer: 'target_partner',
 });
-
-interface Reversal {
-  id: string;
-  status: string;
-  asked: { sourcePoints: string; targetPoints: string; settlementAmountMinor: string };
-  takenTargetPoints: string | null;
-  returnedSourcePoints: string | null;
-  reversedAmountMinor: string | null;
-  shortfallPayer: string;
-  failure: { code: string } | null;
-}
-
-async function completedTransfer(from: AlliancePartner, to: AlliancePartner, member: Member, points: bigint) {
-  const response = await alliance.transfer(from, to, member, points);
-  const transfer = (await response.json()) as { id: string; status: string };
-  expect(transfer.status).toBe('completed');
-  return transfer.id;
-}
-
-function reverse(
-  by: AlliancePartner | 'finance',
-  transferId: string,
-  body: { sourcePoints?: string; reason?: string } = {},
-  idempotencyKey?: string,
-) {
-  const path =
-    by === 'finance'
-      ? `/v1/finance/transfers/${transferId}/reversals`
-      : `/v1/transfers/${transferId}/reversals`;
-  return gateway.call(by === 'finance' ? gateway.finance : by.signer, 'POST', path, {
-    body: { reason: 'purchase refunded', ...body },
-    ...(idempotencyKey ? { idempotencyKey } : {}),
-  });
-}
-
-async function reversed(response: Response): Promise<Reversal> {
-  expect(response.status).toBe(201);
-  return (await response.json()) as Reversal;
-}
+const { completedTransfer, reverse, reversed, obligationsOf } = reversalKit(alliance);
 
 /** The open finance flag a reversal raised, read page by page as finance would. */
 async function openFlagOf(reversalId: string) {
@@ -86,14 +36,6 @@ async function openFlagOf(reversalId: string) {
     if (found || !page.nextCursor) return found;
     cursor = `&cursor=${page.nextCursor}`;
   }
-}
-
-async function obligationsOf(reversalId: string) {
-  return gateway.db
-    .selectFrom('settlement_obligations')
-    .selectAll()
-    .where('source_id', '=', reversalId)
-    .execute();
 }
 
 describe('reversing a completed transfer', () => {
@@ -301,115 +243,4 @@ describe('reversing a completed transfer', () => {
         .execute(),
     ).toEqual([]);
   });
-});
-
-describe('a reversal when something goes wrong', () => {
-  it('answers a retry with the same key with the same reversal, reversing once', async () => {
-    const member = await alliance.member({ coffee: 1_000n });
-    const transferId = await completedTransfer(coffee, airline, member, 1_000n);
-    const key = `reverse-${transferId}`;
-    const first = await reversed(await reverse(coffee, transferId, { sourcePoints: '500' }, key));
-    const again = await reverse(coffee, transferId, { sourcePoints: '500' }, key);
-    expect(((await again.json()) as Reversal).id).toBe(first.id);
-    expect(await alliance.balance(coffee, member)).toBe(500n);
-    expect(await alliance.balance(airline, member)).toBe(350n);
-  });
-
-  it('takes back once when the target answered but the answer was lost', async () => {
-    const member = await alliance.member({ coffee: 1_000n });
-    const transferId = await completedTransfer(coffee, airline, member, 1_000n);
-    alliance.fault(airline, { operation: 'reverse', mode: 'fail_after' });
-    const reversal = await reversed(await reverse(coffee, transferId));
-    expect(reversal).toMatchObject({ status: 'completed', takenTargetPoints: '700' });
-    expect(await alliance.balance(airline, member)).toBe(0n);
-    expect(await alliance.balance(coffee, member)).toBe(1_000n);
-  });
-
-  it('puts the points back at the target when the source refuses them, and fails cleanly', async () => {
-    const member = await alliance.member({ coffee: 1_000n });
-    const transferId = await completedTransfer(coffee, airline, member, 1_000n);
-    alliance.fault(coffee, { operation: 'credit', mode: 'refuse', code: 'account_closed' });
-    const response = await reverse(coffee, transferId);
-    expect(response.status).toBe(201);
-    const reversal = (await response.json()) as Reversal;
-    expect(reversal).toMatchObject({ status: 'failed', failure: { code: 'account_closed' } });
-    expect(await alliance.balance(airline, member)).toBe(700n);
-    expect(await alliance.balance(coffee, member)).toBe(0n);
-    expect(await obligationsOf(reversal.id)).toEqual([]);
-    // At the partner the credit is reversed and a new credit restored the points: that part of the
-    // transfer cannot be reversed again.
-    const retry = await reverse(coffee, transferId);
-    expect(((await retry.json()) as { code: string }).code).toBe('reversal_exceeds_transfer');
-  });
-
-  it('fails with nothing moved when the target refuses', async () => {
-    const member = await alliance.member({ coffee: 1_000n });
-    const transferId = await completedTransfer(coffee, airline, member, 1_000n);
-    alliance.fault(airline, { operation: 'reverse', mode: 'refuse', code: 'account_frozen' });
-    const reversal = (await (await reverse(coffee, transferId)).json()) as Reversal;
-    expect(reversal).toMatchObject({ status: 'failed', failure: { code: 'account_frozen' } });
-    expect(await alliance.balance(airline, member)).toBe(700n);
-    expect(await alliance.balance(coffee, member)).toBe(0n);
-    // Nothing was taken, so it counts for nothing: the whole transfer can still be reversed.
-    const retry = await reversed(await reverse(coffee, transferId));
-    expect(retry).toMatchObject({ status: 'completed', returnedSourcePoints: '1000' });
-  });
-
-  it('runs again a reversal whose run failed after the take-back, and moves each point once', async () => {
-    const member = await alliance.member({ coffee: 1_000n });
-    const transferId = await completedTransfer(coffee, airline, member, 1_000n);
-    // The airline takes the miles back, every answer is lost, and it cannot be asked either: the run
-    // keeps the reversal pending, retrying, past the request's wait.
-    const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
-    alliance.fault(airline, { operation: 'reverse', mode: 'fail_after', ...unanswered });
-    alliance.fault(airline, { operation: 'outcome', mode: 'fail_before', ...unanswered });
-    const response = await reverse(coffee, transferId);
-    expect(response.status).toBe(202);
-    const pending = (await response.json()) as Reversal;
-    expect(await alliance.balance(airline, member)).toBe(0n);
-    // The run ends without ending the reversal (its bookkeeping could not reach the database for the
-    // hour it retries, or an operator terminated it): the reversal stays pending.
-    await gateway.temporal.workflow.getHandle(pending.id).terminate('the run failed');
-    airline.server?.faults.clear();
-    await sleep(1_200);
-    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    let current = pending;
-    for (let attempt = 0; attempt < 100 && current.status !== 'completed'; attempt += 1) {
-      await sleep(200);
-      current = (await (
-        await gateway.call(coffee.signer, 'GET', `/v1/reversals/${pending.id}`)
-      ).json()) as Reversal;
-    }
-    // The second run's take-back, under the same key, got the first one's answer.
-    expect(current).toMatchObject({
-      status: 'completed',
-      takenTargetPoints: '700',
-      returnedSourcePoints: '1000',
-    });
-    expect(await alliance.balance(airline, member)).toBe(0n);
-    expect(await alliance.balance(coffee, member)).toBe(1_000n);
-    expect(await obligationsOf(pending.id)).toHaveLength(1);
-  }, 90_000);
-
-  it('is accepted while Temporal is unreachable, and the stranded sweep runs it', async () => {
-    const member = await alliance.member({ coffee: 1_000n });
-    const transferId = await completedTransfer(coffee, airline, member, 1_000n);
-    const response = await downGateway.call(coffee.signer, 'POST', `/v1/transfers/${transferId}/reversals`, {
-      body: { reason: 'purchase refunded' },
-    });
-    expect(response.status).toBe(202);
-    const accepted = (await response.json()) as Reversal;
-    expect(accepted.status).toBe('pending');
-    await sleep(1_200);
-    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      const current = (await (
-        await gateway.call(coffee.signer, 'GET', `/v1/reversals/${accepted.id}`)
-      ).json()) as Reversal;
-      if (current.status === 'completed') break;
-      await sleep(200);
-    }
-    expect(await alliance.balance(coffee, member)).toBe(1_000n);
-    expect(await alliance.balance(airline, member)).toBe(0n);
-  }, 90_000);
 });
