@@ -91,39 +91,34 @@ async function enqueueOrderWebhooks(
   });
 }
 
-/** Fails the order and gives back what it held: one to the stock, one off the count, its code to the pool. */
+/**
+ * Ends the order without its coupon. Failed (the member was not charged): what it held is given back,
+ * one to the stock, one off the count, its code to the pool. Needs attention (whether the member was
+ * charged is not known): what it holds stays held and finance gets a flag naming the order, as for a
+ * transfer; given back, the unit or the code could be sold again to another member while this one
+ * may have paid for it.
+ */
 export async function failOrder(
   db: Kysely<Database>,
   input: { orderId: string; code: string; detail: string; status?: 'failed' | 'needs_attention' },
 ): Promise<string[]> {
+  const status = input.status ?? 'failed';
   return inTransaction(db, async (trx) => {
     const order = await lockOrder(trx, input.orderId);
     if (ended.includes(order.status)) return [];
-    await trx
-      .updateTable('catalog_items')
-      .set({ stock_left: sql`stock_left + 1` })
-      .where('id', '=', order.item_id)
-      .execute();
-    await trx
-      .updateTable('catalog_member_purchases')
-      .set({ bought: sql`bought - 1` })
-      .where('item_id', '=', order.item_id)
-      .where('member_id', '=', order.member_id)
-      .where('bought', '>', 0)
-      .execute();
-    if (order.held_code !== null) {
+    if (status === 'failed') await giveBackHeld(trx, order);
+    else {
       await trx
-        .updateTable('catalog_codes')
-        .set({ status: 'available', order_id: null })
-        .where('item_id', '=', order.item_id)
-        .where('code', '=', order.held_code)
+        .insertInto('finance_flags')
+        .values({ catalog_order_id: order.id, reason: input.detail })
+        .onConflict((conflict) => conflict.columns(['catalog_order_id', 'reason']).doNothing())
         .execute();
     }
-    const failed = await trx
+    const closed = await trx
       .updateTable('catalog_orders')
       .set({
-        status: input.status ?? 'failed',
-        held_code: null,
+        status,
+        ...(status === 'failed' ? { held_code: null } : {}),
         failure_code: input.code,
         failure_detail: input.detail,
         updated_at: new Date(),
@@ -133,12 +128,35 @@ export async function failOrder(
       .executeTakeFirstOrThrow();
     await recordOrderStep(trx, {
       orderId: order.id,
-      step: failed.status,
+      step: status,
       outcome: input.code,
       detail: input.detail,
     });
-    return enqueueOrderWebhooks(trx, failed, 'catalog.order_failed', {});
+    return enqueueOrderWebhooks(trx, closed, 'catalog.order_failed', {});
   });
+}
+
+async function giveBackHeld(trx: Transaction<Database>, order: CatalogOrder): Promise<void> {
+  await trx
+    .updateTable('catalog_items')
+    .set({ stock_left: sql`stock_left + 1` })
+    .where('id', '=', order.item_id)
+    .execute();
+  await trx
+    .updateTable('catalog_member_purchases')
+    .set({ bought: sql`bought - 1` })
+    .where('item_id', '=', order.item_id)
+    .where('member_id', '=', order.member_id)
+    .where('bought', '>', 0)
+    .execute();
+  if (order.held_code !== null) {
+    await trx
+      .updateTable('catalog_codes')
+      .set({ status: 'available', order_id: null })
+      .where('item_id', '=', order.item_id)
+      .where('code', '=', order.held_code)
+      .execute();
+  }
 }
 
 /**

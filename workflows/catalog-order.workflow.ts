@@ -1,7 +1,8 @@
 // A catalog order, a saga like a transfer with one partner: reserve the member's points at their
 // programme, post them, then issue the coupon and record what the member's programme owes the
 // publisher. The stock, the member's count and any pool code were taken when the order was placed;
-// every failure gives them back. A refusal ends a step for good; a step with no answer is asked
+// a failure gives them back, and an order that needs attention (whether the member paid is not known)
+// keeps them for finance. A refusal ends a step for good; a step with no answer is asked
 // about (which fences it) before anything is given back; a refused post voids the reservation.
 import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { CatalogOrderActivities } from './catalog-order-activities.ts';

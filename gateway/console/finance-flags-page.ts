@@ -1,5 +1,5 @@
 // Finance flags: what needs a person (a post the source could no longer honour, a compensation that
-// could not be made, a reversal's shortfall). Finance resolves one with a reason, after a confirmation.
+// could not be made, a reversal's shortfall, a catalog order whose post cannot be known). Finance resolves one with a reason, after a confirmation.
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { ProblemError } from '../../domain/errors.ts';
@@ -30,7 +30,7 @@ export function registerFinanceFlagsPage(app: Hono<ConsoleEnv>, context: Service
       (flag) => html`<tr>
         <td>${String(flag.id)}</td>
         <td>${when(flag.created_at)}</td>
-        <td><a href="/console/transfers/${flag.transfer_id}"><code>${flag.transfer_id}</code></a>${flag.reversal_id ? html`<br /><small>${flag.reversal_id}</small>` : ''}</td>
+        <td>${flag.transfer_id ? html`<a href="/console/transfers/${flag.transfer_id}"><code>${flag.transfer_id}</code></a>` : html`order <code>${flag.catalog_order_id ?? ''}</code>`}${flag.reversal_id ? html`<br /><small>${flag.reversal_id}</small>` : ''}</td>
         <td>${flag.reason}</td>
         <td>${flag.resolved_at ? html`${when(flag.resolved_at)} by ${flag.resolved_by ?? ''}: ${flag.resolution_reason ?? ''}` : canResolve ? html`<a href="/console/finance-flags/${String(flag.id)}/resolve">resolve…</a>` : 'open'}</td>
       </tr>`,
@@ -40,7 +40,7 @@ export function registerFinanceFlagsPage(app: Hono<ConsoleEnv>, context: Service
         { title: 'Finance flags', viewer, csrfToken: c.var.csrfToken },
         html`<p>${states.map((choice) => (choice === state ? html`<strong>${choice}</strong> ` : html`<a href="/console/finance-flags?state=${choice}">${choice}</a> `))}</p>
           <table>
-            <thead><tr><th>Flag</th><th>Raised (UTC)</th><th>Transfer</th><th>Why</th><th>Resolution</th></tr></thead>
+            <thead><tr><th>Flag</th><th>Raised (UTC)</th><th>Transfer or order</th><th>Why</th><th>Resolution</th></tr></thead>
             <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="5">None.</td></tr>`}</tbody>
           </table>`,
       ),

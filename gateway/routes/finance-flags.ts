@@ -1,5 +1,6 @@
 // Finance flags: what needs a person (a transfer stuck after its target credited, a compensation
-// that could not be made, a reversal's shortfall and who bears it), listed and resolved with a reason.
+// that could not be made, a reversal's shortfall and who bears it, a catalog order whose post cannot be
+// known), listed and resolved with a reason.
 import type { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ServiceContext } from '../../services/context.ts';
 import { listFlags, resolveFlag } from '../../services/finance-flags.ts';

@@ -33,8 +33,12 @@ export const FlagsQuery = z.object({
 export const FlagSchema = z
   .object({
     id: z.string(),
-    transferId: z.string(),
+    transferId: z.string().nullable().openapi({ description: 'The transfer flagged; null for an order.' }),
     reversalId: z.string().nullable(),
+    catalogOrderId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The catalog order flagged (its post cannot be known); null for a transfer.' }),
     reason: z.string().openapi({ description: 'What happened, and who bears it where that is known.' }),
     createdAt: z.string(),
     resolution: z.object({ reason: z.string(), resolvedBy: z.string(), resolvedAt: z.string() }).nullable(),
@@ -55,6 +59,7 @@ export function flagView(flag: FinanceFlag): z.infer<typeof FlagSchema> {
     id: String(flag.id),
     transferId: flag.transfer_id,
     reversalId: flag.reversal_id,
+    catalogOrderId: flag.catalog_order_id,
     reason: flag.reason,
     createdAt: flag.created_at.toISOString(),
     resolution:

@@ -14543,8 +14543,11 @@ export interface components {
     };
     FinanceFlag: {
       id: string;
-      transferId: string;
+      /** @description The transfer flagged; null for an order. */
+      transferId: string | null;
       reversalId: string | null;
+      /** @description The catalog order flagged (its post cannot be known); null for a transfer. */
+      catalogOrderId: string | null;
       /** @description What happened, and who bears it where that is known. */
       reason: string;
       createdAt: string;

@@ -90,8 +90,10 @@ export interface ReconciliationBreaksTable {
 
 export interface FinanceFlagsTable {
   id: Serial;
-  transfer_id: string;
+  /** A flag names a transfer (and maybe one of its reversals) or a catalog order, never both. */
+  transfer_id: string | null;
   reversal_id: string | null;
+  catalog_order_id: string | null;
   reason: string;
   created_at: ImmutableTimestamp;
   resolved_at: Date | null;

@@ -1,7 +1,8 @@
 // A catalog order whose run failed before it ended the order (its bookkeeping could not reach the
 // database for the hour it retries, or an operator terminated it) is run again by the stranded
 // sweep, and takes the member's points once; and one whose post was applied though every answer was
-// lost completes, asked about rather than voided. A database of its own: the sweep drives every order.
+// lost completes, asked about rather than voided, and one whose post cannot even be asked about keeps
+// its stock and is flagged for finance. A database of its own: the sweep drives every order.
 import { describe, expect, it } from 'vitest';
 import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { createAlliance } from '../support/alliance.ts';
@@ -101,4 +102,33 @@ describe('a catalog order whose post got no answer', () => {
     expect(done.coupon?.code).toBeTruthy();
     expect(await alliance.balance(airline, member)).toBe(930n);
   }, 90_000);
+
+  it('keeps what the order holds and flags it for finance when the post cannot even be asked about', async () => {
+    const item = await publishLamp();
+    const member = await alliance.member({ airline: 1_000n }, { scopes: ['transfers', 'redemptions'] });
+    // The post is applied and its answers lost, and the airline cannot be asked what became of it:
+    // whether the member paid is not known, so nothing the order holds may be sold to another.
+    const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
+    alliance.fault(airline, { operation: 'post', mode: 'fail_after', ...unanswered });
+    alliance.fault(airline, { operation: 'outcome', mode: 'fail_before', ...unanswered });
+    const order = await buyWithMiles(item.id, member.memberId);
+    const done = await ended(order.id);
+    airline.server?.faults.clear();
+    expect(done.status).toBe('needs_attention');
+    expect(done.coupon).toBeNull();
+    expect(await alliance.balance(airline, member)).toBe(930n);
+    const held = await gateway.db
+      .selectFrom('catalog_items')
+      .select('stock_left')
+      .where('id', '=', item.id)
+      .executeTakeFirstOrThrow();
+    expect(held.stock_left).toBe(9n);
+    const flags = await gateway.call(gateway.finance, 'GET', '/v1/finance/flags?limit=100');
+    const open = (
+      (await flags.json()) as { items: { catalogOrderId: string | null; transferId: string | null }[] }
+    ).items;
+    expect(open.filter((flag) => flag.catalogOrderId === order.id)).toEqual([
+      expect.objectContaining({ catalogOrderId: order.id, transferId: null }),
+    ]);
+  }, 120_000);
 });
