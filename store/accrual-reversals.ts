@@ -5,10 +5,11 @@
 // status and the webhooks in one transaction, again under the accrual's lock.
 import type { Kysely, Transaction } from 'kysely';
 import { type RefundFigures, refundResult } from '../domain/accrual.ts';
-import { enqueueAccrualEvent, lockAccrual, programOwner, recordAccrualStep } from './accruals.ts';
+import { lockAccrual, programOwner, recordAccrualStep } from './accruals.ts';
 import type { Accrual, AccrualReversal, AccrualReversalStatus, Database } from './database.ts';
 import { insertObligations } from './settlement.ts';
 import { inTransaction } from './transaction.ts';
+import { enqueueEventForPartners } from './webhooks.ts';
 
 export const accrualReversalObligationKind = 'accrual_reversal';
 
@@ -97,7 +98,7 @@ async function enqueue(
   reversal: AccrualReversal,
   type: AccrualReversalEventType,
 ) {
-  return enqueueAccrualEvent(trx, {
+  return enqueueEventForPartners(trx, {
     partnerIds: [accrual.merchant_partner_id, await programOwner(trx, accrual.program_id)],
     type,
     eventId: `${reversal.id}:${type}`,

@@ -3,9 +3,9 @@
 // the programme's owner), the status, a step and the webhooks to both partners in one transaction.
 import type { Kysely, Transaction } from 'kysely';
 import type { Accrual, AccrualStatus, AccrualStep, Database } from './database.ts';
-import { newId } from './ids.ts';
 import { insertObligations } from './settlement.ts';
 import { inTransaction } from './transaction.ts';
+import { enqueueEventForPartners } from './webhooks.ts';
 
 export const accrualObligationKind = 'accrual';
 
@@ -114,44 +114,10 @@ export async function programOwner(db: Kysely<Database>, programId: string): Pro
   return row.partner_id;
 }
 
-/**
- * Queues one event for each of these partners that takes webhooks, once per event id. The merchant
- * need not own a programme, so the partners are named directly rather than through programmes.
- */
-export async function enqueueAccrualEvent(
-  trx: Transaction<Database>,
-  event: { partnerIds: string[]; type: string; eventId: string; payload: unknown },
-): Promise<string[]> {
-  const partners = await trx
-    .selectFrom('partners')
-    .select('id')
-    .where('id', 'in', event.partnerIds)
-    .where('webhook_url', 'is not', null)
-    .execute();
-  if (partners.length === 0) return [];
-  const payload = JSON.stringify(event.payload);
-  const rows = await trx
-    .insertInto('webhook_deliveries')
-    .values(
-      partners.map(({ id }) => ({
-        id: newId('whk'),
-        partner_id: id,
-        event_type: event.type,
-        event_id: event.eventId,
-        payload,
-        status: 'pending' as const,
-      })),
-    )
-    .onConflict((conflict) => conflict.columns(['partner_id', 'event_id']).doNothing())
-    .returning('id')
-    .execute();
-  return rows.map((row) => row.id);
-}
-
 export type AccrualEventType = 'accrual.completed' | 'accrual.failed' | 'accrual.needs_attention';
 
 async function enqueue(trx: Transaction<Database>, accrual: Accrual, type: AccrualEventType) {
-  return enqueueAccrualEvent(trx, {
+  return enqueueEventForPartners(trx, {
     partnerIds: [accrual.merchant_partner_id, await programOwner(trx, accrual.program_id)],
     type,
     eventId: `${accrual.id}:${type}`,

@@ -13,7 +13,7 @@ import type {
 } from './database.ts';
 import { insertObligations } from './settlement.ts';
 import { inTransaction } from './transaction.ts';
-import { enqueueEvent } from './webhooks.ts';
+import { enqueueEventForPartners, pendingDeliveriesOfOperation } from './webhooks.ts';
 
 export async function insertPayment(
   trx: Transaction<Database>,
@@ -165,13 +165,8 @@ async function emit(
   operation: PointsPaymentOperation,
   type: PointsPaymentEventType,
 ): Promise<string[]> {
-  const merchantPrograms = await trx
-    .selectFrom('programs')
-    .select('id')
-    .where('partner_id', '=', payment.merchant_id)
-    .execute();
-  return enqueueEvent(trx, {
-    programIds: [payment.program_id, ...merchantPrograms.map((program) => program.id)],
+  return enqueueEventForPartners(trx, {
+    partnerIds: [payment.owner_id, payment.merchant_id],
     type,
     eventId: `${operation.id}:${type}`,
     payload: {
@@ -233,7 +228,8 @@ export async function endOperation(
       .selectAll()
       .where('id', '=', input.operationId)
       .executeTakeFirstOrThrow();
-    if (before.status !== 'pending') return [];
+    // A repeat (the ending committed, its answer lost to the workflow) hands on what is still waiting.
+    if (before.status !== 'pending') return pendingDeliveriesOfOperation(trx, before.id);
     const { end } = input;
     const now = new Date();
     const operationStatus =

@@ -54,6 +54,44 @@ export async function pendingDeliveriesOf(
   return rows.map((row) => row.id);
 }
 
+/**
+ * The deliveries still waiting of every event an operation's ending queued (event ids
+ * `<operationId>:<type>`): what a repeat of that ending hands on to be sent.
+ */
+export async function pendingDeliveriesOfOperation(
+  trx: Transaction<Database>,
+  operationId: string,
+): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where(sql<boolean>`starts_with(event_id, ${`${operationId}:`})`)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Queues one event for each of these partners that takes webhooks, once per event id. For events
+ * whose recipients are partners by role (a merchant, a programme's owner) rather than programmes.
+ */
+export async function enqueueEventForPartners(
+  trx: Transaction<Database>,
+  event: { partnerIds: string[]; type: string; eventId: string; payload: unknown },
+): Promise<string[]> {
+  const partners = await trx
+    .selectFrom('partners')
+    .select('id')
+    .where('id', 'in', event.partnerIds)
+    .where('webhook_url', 'is not', null)
+    .execute();
+  return insertDeliveries(
+    trx,
+    partners.map(({ id }) => id),
+    event,
+  );
+}
+
 /** Queues one event for every partner owning one of the programmes and taking webhooks, once per event id. */
 export async function enqueueEvent(
   trx: Transaction<Database>,

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { endOperation } from '../../store/points-payments.ts';
 import { pointsPaymentSweepScheduleId } from '../../workflows/points-payment-sweep-schedule.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
 
@@ -102,7 +103,7 @@ const obligations = (sourceId: string) =>
 const events = (operationId: string) =>
   gateway.db
     .selectFrom('webhook_deliveries')
-    .select(['partner_id', 'event_type'])
+    .select(['partner_id', 'event_type', 'status'])
     .where('event_id', 'like', `${operationId}:%`)
     .execute();
 
@@ -138,6 +139,33 @@ describe('points payments', () => {
     expect(again.status).toBe(409);
     expect((await post(`/v1/points-payments/${authorized.payment.id}/void`, undefined)).status).toBe(409);
     expect(await alliance.balance(airline, who)).toBe(9_400n);
+  });
+
+  it('hands on again, from a repeat of a capture’s ending, the webhooks still waiting', async () => {
+    const who = await member({ airline: 1_000n });
+    const authorized = await authorize(who, airline, { points: '100' });
+    const captured = await post(`/v1/points-payments/${authorized.payment.id}/captures`, { points: '100' });
+    expect(captured.status).toBe(201);
+    const captureId = captured.payment.operation?.id ?? '';
+    // The ending committed, its answer lost before the workflow recorded it: the activity runs again
+    // while the deliveries it queued still wait.
+    await expect
+      .poll(async () => (await events(captureId)).every((event) => event.status === 'delivered'))
+      .toBe(true);
+    const queued = await gateway.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending' })
+      .where('event_id', '=', `${captureId}:points_payment.captured`)
+      .returning('id')
+      .execute();
+    expect(queued).toHaveLength(2);
+    const handedOn = await endOperation(gateway.db, {
+      operationId: captureId,
+      end: { kind: 'captured', attention: null },
+    });
+    expect(handedOn.sort()).toEqual(queued.map((row) => row.id).sort());
+    // Owed once, whatever the repeat.
+    expect(await obligations(captureId)).toHaveLength(1);
   });
 
   it('authorizes at the hosted ledger by money, captures it whole, refunds in parts to exactly nothing', async () => {
