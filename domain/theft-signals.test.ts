@@ -54,6 +54,8 @@ describe('theft signals', () => {
     expect(burst([30, 60]).signals.map((signal) => signal.signal)).toEqual(['transfer_burst']);
     expect(burst([30, 601]).signals).toEqual([]);
     expect(burst([30]).signals).toEqual([]);
+    // Sent at the same moment: the two before it committed after this request arrived, stamped later.
+    expect(burst([-0.004, -0.002]).signals.map((signal) => signal.signal)).toEqual(['transfer_burst']);
   });
 
   it('a drain needs a known balance: a partner system’s balance is not the gateway’s to read', () => {

@@ -57,8 +57,13 @@ export interface TheftAssessment {
 
 const secondsBetween = (earlier: Date, later: Date) => (later.getTime() - earlier.getTime()) / 1000;
 
+/**
+ * The times inside the window that ends at `at`, and those after it: `at` is when the request arrived,
+ * and the activity is read later, under the member's link lock, so what it finds stamped after `at`
+ * (transfers sent at the same moment that committed first) happened before this transfer all the same.
+ */
 function countWithin(times: readonly Date[], at: Date, withinSeconds: number): number {
-  return times.filter((time) => time <= at && secondsBetween(time, at) < withinSeconds).length;
+  return times.filter((time) => secondsBetween(time, at) < withinSeconds).length;
 }
 
 /** How far back the activity must reach for this policy: its longest window. */

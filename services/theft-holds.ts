@@ -13,8 +13,8 @@ import {
 } from '../domain/theft-signals.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Database, MemberLink, Transfer, TransferHoldStatus, TransferStep } from '../store/database.ts';
-import { findActiveLink } from '../store/members.ts';
-import { ownsEither } from '../store/programs.ts';
+import { lockSourceLinkReadTarget } from '../store/members.ts';
+import { findProgram, ownsEither } from '../store/programs.ts';
 import {
   cancelHold,
   deleteTheftPolicy,
@@ -33,7 +33,7 @@ import {
 import { inTransaction } from '../store/transaction.ts';
 import { findTransfer, findTransferWithSteps } from '../store/transfers.ts';
 import type { ServiceContext } from './context.ts';
-import { requireOwnProgram } from './programs.ts';
+import { requireActivePartner, requireOwnProgram } from './programs.ts';
 
 /** Starts (or finds) a transfer's workflow: services/transfers.ts TransferStarter. */
 type TransferStarter = (transferId: string) => Promise<unknown>;
@@ -154,6 +154,42 @@ function notOpen(hold: TransferHold, wanted: 'release' | 'cancel', now: Date): P
 }
 
 /**
+ * What a transfer's creation checked, checked again at its release: the accounts it will debit and
+ * credit are still the member's, through active links with transfer consent (a member who revoked
+ * the new link while it was held has answered the question, even if another account was linked
+ * since: the transfer would still credit the one it named), and neither partner is suspended. The
+ * source link stays locked until the release commits, as a transfer's creation locks it.
+ */
+async function requireStillMovable(trx: Transaction<Database>, transfer: Transfer): Promise<void> {
+  const links = await lockSourceLinkReadTarget(trx, {
+    memberId: transfer.member_id,
+    sourceProgramId: transfer.source_program_id,
+    targetProgramId: transfer.target_program_id,
+  });
+  for (const [link, accountRef, programId, field] of [
+    [links.source, transfer.source_account_ref, transfer.source_program_id, 'sourceProgramId'],
+    [links.target, transfer.target_account_ref, transfer.target_program_id, 'targetProgramId'],
+  ] as const) {
+    requireTransferConsent(
+      link?.account_ref === accountRef ? { consentScopes: link.consent_scopes } : undefined,
+      {
+        memberId: transfer.member_id,
+        programId,
+        field,
+      },
+    );
+  }
+  for (const [programId, field] of [
+    [transfer.source_program_id, 'sourceProgramId'],
+    [transfer.target_program_id, 'targetProgramId'],
+  ] as const) {
+    const program = await findProgram(trx, programId);
+    if (!program) throw new Error(`programme ${programId} vanished`);
+    requireActivePartner(program, field);
+  }
+}
+
+/**
  * Releases a held transfer and starts it. Both of its links must still be active (a member who
  * revoked the new link while it was held has answered the question). A repeat finds it released
  * and starts or finds its workflow again; a transfer whose start failed is started by the sweep.
@@ -167,17 +203,7 @@ export async function releaseTransferHold(
     await inTransaction(context.db, async (trx) => {
       const { transfer } = (await findTransferWithSteps(trx, input.transferId)) ?? {};
       if (!transfer) throw new Error(`transfer ${input.transferId} vanished`);
-      for (const [programId, field] of [
-        [transfer.source_program_id, 'sourceProgramId'],
-        [transfer.target_program_id, 'targetProgramId'],
-      ] as const) {
-        const link = await findActiveLink(trx, transfer.member_id, programId);
-        requireTransferConsent(link && { consentScopes: link.consent_scopes }, {
-          memberId: transfer.member_id,
-          programId,
-          field,
-        });
-      }
+      await requireStillMovable(trx, transfer);
       if (!(await releaseHold(trx, input))) {
         const now = (await findHold(trx, input.transferId)) ?? hold;
         if (now.status !== 'released') throw notOpen(now, 'release', input.now);

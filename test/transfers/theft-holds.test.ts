@@ -3,7 +3,8 @@
 // the whole balance to a new link and a burst of transfers are held and say why; a released one
 // starts and completes, each side moving once; a cancelled one and one nobody decided fail with
 // nothing moved; the stranded-transfer sweep leaves a hold alone until it expires, then fails it;
-// only the source programme's partner decides. Method: the test alliance (reference partners over
+// only the source programme's partner decides; a release checks again what the transfer's creation
+// checked (the accounts it names still linked, neither partner suspended). Method: the test alliance (reference partners over
 // HTTP, the hosted bookstore whose balances the gateway keeps, Temporal), each programme's policy
 // set through the API, and the sweep's Schedule triggered by hand.
 import { describe, expect, it } from 'vitest';
@@ -189,5 +190,50 @@ describe('theft holds', () => {
         hold: null,
       });
     }
+  });
+
+  it('refuses to release a hold whose account the member unlinked, even with another linked since', async () => {
+    const member = await alliance.member({ bookstore: 1_000n });
+    const held = await transfer(bookstore, coffee, member, 950n);
+    expect(held.body.status).toBe('held');
+    // The member says the new coffee account is not theirs, and links their own.
+    const links = await gateway.call(coffee.signer, 'GET', `/v1/members/${member.memberId}/links`);
+    const [link] = ((await links.json()) as { items: { id: string }[] }).items;
+    const revoked = await gateway.call(coffee.signer, 'POST', `/v1/member-links/${link?.id}/revoke`, {
+      body: { reason: 'not the member’s account' },
+    });
+    expect(revoked.status).toBe(200);
+    const relinked = await gateway.call(coffee.signer, 'POST', '/v1/member-links', {
+      body: {
+        memberId: member.memberId,
+        programId: coffee.programId,
+        accountRef: `${member.accounts.coffee}-own`,
+        consent: { grantedAt: new Date().toISOString(), scopes: ['transfers'], reference: 'own account' },
+      },
+    });
+    expect(relinked.status).toBe(201);
+    // The held transfer would still credit the account it named: it is not released.
+    const released = await decide(bookstore, held.body.id, 'release');
+    expect(released.status).toBe(422);
+    expect(released.body.code).toBe('member_link_missing');
+    expect((await decide(bookstore, held.body.id, 'cancel')).body.status).toBe('failed');
+    expect(await alliance.balance(bookstore, member)).toBe(1_000n);
+  });
+
+  it('refuses to release a hold while a partner of its transfer is suspended', async () => {
+    const { member, transfer: held } = await heldByBurst();
+    const suspend = (action: 'suspend' | 'resume') =>
+      gateway.call(gateway.operator, 'POST', `/v1/operator/partners/${airline.partner.id}/${action}`);
+    expect((await suspend('suspend')).status).toBe(200);
+    try {
+      const released = await decide(coffee, held.id, 'release');
+      expect(released.status).toBe(422);
+      expect(released.body.code).toBe('counterparty_suspended');
+    } finally {
+      expect((await suspend('resume')).status).toBe(200);
+    }
+    expect((await decide(coffee, held.id, 'cancel')).body.status).toBe('failed');
+    expect(await alliance.balance(coffee, member)).toBe(4_800n);
+    expect(await alliance.balance(airline, member)).toBe(140n);
   });
 });
