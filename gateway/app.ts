@@ -69,6 +69,7 @@ import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { registerWellKnownRoutes } from './routes/well-known.ts';
 import { isOutOfRange, translateError } from './unexpected-errors.ts';
+import { registerWebhooks } from './webhooks-document.ts';
 
 // Loaded only when this process traces: @hono/otel brings OpenTelemetry's semantic conventions,
 // incubating ones included (about 2 MiB of source and the objects it builds), into every gateway.
@@ -249,6 +250,7 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   registerCashAgreementRoutes(app, services);
   registerPointsPaymentRoutes(app, services, deps.pointsPayments);
   registerAnalyticsRoutes(app, services);
+  registerWebhooks(app);
 
   // Built at the first request, once every route is registered; the routes never change after.
   let document: ReturnType<typeof gatewayOpenApiDocument> | undefined;

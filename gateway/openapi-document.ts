@@ -38,6 +38,11 @@ export const gatewayDocumentConfig = {
       description:
         'The partner sandbox only (its own base URL and audience): fault switches of the stand-in brands.',
     },
+    {
+      name: 'Webhooks',
+      description:
+        'What the gateway POSTs to your webhook URL: `{ id, type, data }`, signed with its key (see `webhooks`).',
+    },
     { name: 'Keys', description: "The gateway's own public keys." },
     { name: 'Health', description: 'Liveness and readiness probes.' },
   ],

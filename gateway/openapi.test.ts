@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPartnerOpenApiDocument } from '../reference-partner/openapi-build.ts';
 import { projectDir } from '../runtime/project-dir.ts';
 import { buildGatewayOpenApiDocument } from './openapi-build.ts';
+import { operatorWebhooks, partnerWebhooks } from './schemas/webhooks.ts';
 
 describe('openapi/gateway.json', () => {
   it('is current (regenerate with npm run openapi)', async () => {
@@ -17,6 +18,7 @@ describe('openapi/gateway.json', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
       'financeSignature',
+      'gatewaySignature',
       'operatorSignature',
       'partnerSignature',
     ]);
@@ -28,6 +30,25 @@ describe('openapi/gateway.json', () => {
       ]),
     );
     expect(document.components.schemas.Problem).toBeDefined();
+  });
+
+  it('describes every webhook the gateway sends, signed by the gateway, with its data', async () => {
+    const document = JSON.parse(await buildGatewayOpenApiDocument());
+    const webhooks = document.webhooks as Record<
+      string,
+      { post: { security: unknown; requestBody: unknown } }
+    >;
+    expect(Object.keys(webhooks).sort()).toEqual(
+      [...Object.keys(partnerWebhooks), ...Object.keys(operatorWebhooks)].sort(),
+    );
+    expect(Object.keys(webhooks)).toHaveLength(28);
+    for (const [type, webhook] of Object.entries(webhooks)) {
+      expect(webhook.post.security, type).toEqual([{ gatewaySignature: [] }]);
+      expect(JSON.stringify(webhook.post.requestBody), type).toContain(`"enum":["${type}"]`);
+    }
+    expect(document.components.schemas.TransferEventData.required).toEqual(
+      expect.arrayContaining(['transferId', 'debitPoints', 'creditPoints', 'failureCode']),
+    );
   });
 });
 

@@ -254,9 +254,10 @@ export async function closeDraw(
       ],
       input.now,
     );
+    const hashOfEntries = entriesHash(entryIds);
     const closed = await markDrawClosed(trx, {
       itemId: input.itemId,
-      entriesHash: entriesHash(entryIds),
+      entriesHash: hashOfEntries,
       closedAt: input.now,
     });
     const item = await findItem(trx, input.itemId);
@@ -270,7 +271,7 @@ export async function closeDraw(
         scheme: drawScheme,
         commitment: closed.commitment,
         seed: closed.seed,
-        entriesHash: closed.entries_hash,
+        entriesHash: hashOfEntries,
         entriesCount: entryIds.length,
         winners,
         resultPath: `/v1/catalog/draws/${input.itemId}/result`,

@@ -5,6 +5,7 @@
 // status and the webhooks in one transaction, again under the accrual's lock.
 import type { Kysely, Transaction } from 'kysely';
 import { type RefundFigures, refundResult } from '../domain/accrual.ts';
+import type { AccrualReversalEventData } from '../domain/webhook-events.ts';
 import { lockAccrual, programOwner, recordAccrualStep } from './accruals.ts';
 import type { Accrual, AccrualReversal, AccrualReversalStatus, Database } from './database.ts';
 import { insertObligations } from './settlement.ts';
@@ -87,10 +88,7 @@ export async function listStrandedAccrualReversalIds(
   return (await query.execute()).map((row) => row.id);
 }
 
-export type AccrualReversalEventType =
-  | 'accrual.reversed'
-  | 'accrual.reversal_failed'
-  | 'accrual.reversal_needs_attention';
+export type AccrualReversalEventType = AccrualReversalEventData['type'];
 
 async function enqueue(
   trx: Transaction<Database>,

@@ -2,6 +2,7 @@
 // transaction, one per merchant and order reference; its end writes the obligation (the merchant owes
 // the programme's owner), the status, a step and the webhooks to both partners in one transaction.
 import type { Kysely, Transaction } from 'kysely';
+import type { AccrualEventData } from '../domain/webhook-events.ts';
 import type { Accrual, AccrualStatus, AccrualStep, Database } from './database.ts';
 import { insertObligations } from './settlement.ts';
 import { inTransaction } from './transaction.ts';
@@ -114,7 +115,7 @@ export async function programOwner(db: Kysely<Database>, programId: string): Pro
   return row.partner_id;
 }
 
-export type AccrualEventType = 'accrual.completed' | 'accrual.failed' | 'accrual.needs_attention';
+export type AccrualEventType = AccrualEventData['type'];
 
 async function enqueue(trx: Transaction<Database>, accrual: Accrual, type: AccrualEventType) {
   return enqueueEventForPartners(trx, {

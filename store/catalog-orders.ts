@@ -7,6 +7,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { type CouponDetails, couponValidUntil } from '../domain/catalog.ts';
 import { normalizeCouponCode } from '../domain/coupon-code.ts';
+import type {
+  CatalogOrderCompletedEventData,
+  CatalogOrderFailedEventData,
+} from '../domain/webhook-events.ts';
 import type { CatalogOrder, Database, OrderStatus } from './database.ts';
 import { newId } from './ids.ts';
 import { insertObligations } from './settlement.ts';
@@ -61,12 +65,12 @@ async function lockOrder(trx: Transaction<Database>, orderId: string): Promise<C
 
 const ended: readonly OrderStatus[] = ['completed', 'failed', 'needs_attention'];
 
-async function enqueueOrderWebhooks(
-  trx: Transaction<Database>,
-  order: CatalogOrder,
-  type: string,
-  extra: object,
-) {
+/** What the event adds to the order's fields: its type, and a completed order's coupon. */
+type OrderEvent =
+  | Pick<CatalogOrderFailedEventData, 'type'>
+  | Pick<CatalogOrderCompletedEventData, 'type' | 'couponId' | 'couponCode' | 'validUntil'>;
+
+async function enqueueOrderWebhooks(trx: Transaction<Database>, order: CatalogOrder, event: OrderEvent) {
   const item = await trx
     .selectFrom('catalog_items')
     .select('program_id')
@@ -74,10 +78,9 @@ async function enqueueOrderWebhooks(
     .executeTakeFirstOrThrow();
   return enqueueEvent(trx, {
     programIds: [order.program_id, item.program_id],
-    type,
-    eventId: `${order.id}:${type}`,
+    type: event.type,
+    eventId: `${order.id}:${event.type}`,
     payload: {
-      type,
       orderId: order.id,
       itemId: order.item_id,
       itemVersion: order.item_version,
@@ -86,7 +89,7 @@ async function enqueueOrderWebhooks(
       debitPoints: String(order.debit_points),
       status: order.status,
       failureCode: order.failure_code,
-      ...extra,
+      ...event,
     },
   });
 }
@@ -132,7 +135,7 @@ export async function failOrder(
       outcome: input.code,
       detail: input.detail,
     });
-    return enqueueOrderWebhooks(trx, closed, 'catalog.order_failed', {});
+    return enqueueOrderWebhooks(trx, closed, { type: 'catalog.order_failed' });
   });
 }
 
@@ -249,7 +252,8 @@ export async function completeOrder(
       outcome: 'done',
       detail: coupon ? `coupon ${coupon.id}` : `${facts.kind} to fulfil`,
     });
-    return enqueueOrderWebhooks(trx, completed, 'catalog.order_completed', {
+    return enqueueOrderWebhooks(trx, completed, {
+      type: 'catalog.order_completed',
       couponId: coupon?.id ?? null,
       couponCode: coupon?.code ?? null,
       validUntil: coupon?.validUntil?.toISOString() ?? null,

@@ -4,6 +4,7 @@
 // payment's row lock; what an operation's end writes is decided here from the operation's row, so
 // a repeat of an end (a retried activity) writes nothing twice.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { PointsPaymentEventData } from '../domain/webhook-events.ts';
 import type {
   Database,
   PointsPayment,
@@ -147,16 +148,7 @@ export async function recordPaymentStep(
     .execute();
 }
 
-export type PointsPaymentEventType =
-  | 'points_payment.authorized'
-  | 'points_payment.authorization_failed'
-  | 'points_payment.captured'
-  | 'points_payment.capture_failed'
-  | 'points_payment.voided'
-  | 'points_payment.expired'
-  | 'points_payment.refunded'
-  | 'points_payment.refund_failed'
-  | 'points_payment.needs_attention';
+export type PointsPaymentEventType = PointsPaymentEventData['type'];
 
 /** Queues the event for the merchant and the programme's owner; returns the deliveries' ids. */
 async function emit(

@@ -1,12 +1,13 @@
 // Webhook deliveries: written in the same transaction as the event they announce, then delivered
 // by the worker with retries; every attempt's result stays listed for the partner.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { TransferEventData, TransferReversalEventData, WebhookEvent } from '../domain/webhook-events.ts';
 import type { Database, Transfer, TransferReversal, WebhookDelivery } from './database.ts';
 import { newId } from './ids.ts';
 
-export type TransferEventType = 'transfer.completed' | 'transfer.failed' | 'transfer.needs_attention';
+export type TransferEventType = TransferEventData['type'];
 
-export function transferEventPayload(transfer: Transfer, type: TransferEventType) {
+export function transferEventPayload(transfer: Transfer, type: TransferEventType): TransferEventData {
   return {
     type,
     transferId: transfer.id,
@@ -77,7 +78,7 @@ export async function pendingDeliveriesOfOperation(
  */
 export async function enqueueEventForPartners(
   trx: Transaction<Database>,
-  event: { partnerIds: string[]; type: string; eventId: string; payload: unknown },
+  event: WebhookEvent & { partnerIds: string[] },
 ): Promise<string[]> {
   const partners = await trx
     .selectFrom('partners')
@@ -95,7 +96,7 @@ export async function enqueueEventForPartners(
 /** Queues one event for every partner owning one of the programmes and taking webhooks, once per event id. */
 export async function enqueueEvent(
   trx: Transaction<Database>,
-  event: { programIds: string[]; type: string; eventId: string; payload: unknown },
+  event: WebhookEvent & { programIds: string[] },
 ): Promise<string[]> {
   // A partner without a webhook URL reads its transfers with GET instead; nothing is queued for it.
   const partners = await trx
@@ -120,7 +121,7 @@ export async function enqueueEvent(
 export async function insertDeliveries(
   trx: Transaction<Database>,
   partnerIds: readonly string[],
-  event: { type: string; eventId: string; payload: unknown },
+  event: WebhookEvent,
 ): Promise<string[]> {
   if (partnerIds.length === 0) return [];
   const payload = JSON.stringify(event.payload);
@@ -142,10 +143,7 @@ export async function insertDeliveries(
   return rows.map((row) => row.id);
 }
 
-export type ReversalEventType =
-  | 'transfer.reversed'
-  | 'transfer.reversal_failed'
-  | 'transfer.reversal_needs_attention';
+export type ReversalEventType = TransferReversalEventData['type'];
 
 /** Queues a reversal's event for the partners of the transfer's programmes; returns the deliveries' ids. */
 export async function enqueueReversalWebhooks(
@@ -154,7 +152,7 @@ export async function enqueueReversalWebhooks(
   transfer: Transfer,
   type: ReversalEventType,
 ): Promise<string[]> {
-  const payload = {
+  const payload: TransferReversalEventData = {
     type,
     reversalId: reversal.id,
     transferId: transfer.id,

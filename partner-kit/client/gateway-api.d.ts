@@ -13276,9 +13276,935 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  'transfer.completed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A transfer completed (both programmes’ partners)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['transferCompletedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'transfer.failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A transfer failed, nothing moved (both partners)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['transferFailedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'transfer.needs_attention': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A transfer needs finance: its outcome is not known (both partners)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['transferNeedsAttentionWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'transfer.reversed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A transfer was reversed (both partners)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['transferReversedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'transfer.reversal_failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A transfer reversal failed, nothing moved (both partners)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['transferReversalFailedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'transfer.reversal_needs_attention': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A transfer reversal needs finance (both partners)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['transferReversalNeedsAttentionWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'accrual.completed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A member earned points at a merchant (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['accrualCompletedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'accrual.failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An accrual failed, nothing credited
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['accrualFailedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'accrual.needs_attention': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An accrual needs finance
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['accrualNeedsAttentionWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'accrual.reversed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A refunded purchase took its points back (the merchant and the owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['accrualReversedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'accrual.reversal_failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An accrual refund failed
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['accrualReversalFailedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'accrual.reversal_needs_attention': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An accrual refund needs finance
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['accrualReversalNeedsAttentionWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points_payment.authorized': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The member’s points are authorized (reserved) (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsPaymentAuthorizedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points_payment.authorization_failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An authorization was refused (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsPaymentAuthorizationFailedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points_payment.captured': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A capture took the points; the owner owes the merchant their value (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsPaymentCapturedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points_payment.capture_failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A capture was refused (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsPaymentCaptureFailedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points_payment.voided': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An authorization was voided (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsPaymentVoidedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points_payment.expired': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An authorization expired, its points released (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsPaymentExpiredWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points_payment.refunded': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A refund gave points back (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsPaymentRefundedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points_payment.refund_failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A refund was refused (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsPaymentRefundFailedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points_payment.needs_attention': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An operation’s outcome is not known; finance settles it (the merchant and the programme’s owner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsPaymentNeedsAttentionWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'catalog.order_completed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A catalog order completed, its coupon issued (the member’s programme’s partner and the publisher)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['catalogOrderCompletedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'catalog.order_failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A catalog order failed or needs finance (the same partners)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['catalogOrderFailedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'catalog.coupon_refunded': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A coupon expired unused and its points went back (the same partners)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['catalogCouponRefundedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'catalog.draw_closed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A draw closed and its winners were drawn (the publisher and every entrant’s partner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['catalogDrawClosedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points.expired': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A member’s hosted points expired (the programme’s partner)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsExpiredWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'points.expiring': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A member’s hosted points expire soon: a reminder, once per account, day and reminder
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['pointsExpiringWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'conservation.failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A conservation check failed (to the operator’s URL)
+     * @description POSTed to the webhook URL given at onboarding, signed as every call of the gateway is (a JWT in `Authorization` with `iss` the gateway, `aud` your partner id, and `body_sha256` of the exact body; verify it against the gateway's `/.well-known/jwks.json`). Any 2xx answer is delivery; anything else, or no answer in time, is retried with the same `id` (also sent as `Idempotency-Key`): ignore an `id` you have seen. Most events are retried with backoff for a day; `points.expired` and `points.expiring` once per expiry run, 20 times. `GET /v1/webhook-deliveries` lists them.
+     */
+    post: operations['conservationFailedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
+    TransferEventData: {
+      /** @enum {string} */
+      type: 'transfer.completed' | 'transfer.failed' | 'transfer.needs_attention';
+      transferId: string;
+      /** @enum {string} */
+      status: 'completed' | 'failed' | 'needs_attention';
+      memberId: string;
+      sourceProgramId: string;
+      targetProgramId: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      debitPoints: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      creditPoints: string;
+      /** @description Why it failed, or `needs_attention`; null when it completed. */
+      failureCode: string | null;
+    };
+    TransferReversalEventData: {
+      /** @enum {string} */
+      type: 'transfer.reversed' | 'transfer.reversal_failed' | 'transfer.reversal_needs_attention';
+      reversalId: string;
+      transferId: string;
+      /** @enum {string} */
+      status: 'completed' | 'failed' | 'needs_attention';
+      memberId: string;
+      sourceProgramId: string;
+      targetProgramId: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      sourcePoints: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      targetPoints: string;
+      /**
+       * @description Taken back at the target; null until then.
+       * @example 700
+       */
+      takenTargetPoints: string | null;
+      /**
+       * @description Given back at the source; set when reversed.
+       * @example 700
+       */
+      returnedSourcePoints: string | null;
+      /** @description Why it failed, or `needs_attention`; null when it completed. */
+      failureCode: string | null;
+    };
+    AccrualEventData: {
+      /** @enum {string} */
+      type: 'accrual.completed' | 'accrual.failed' | 'accrual.needs_attention';
+      accrualId: string;
+      /** @enum {string} */
+      status: 'completed' | 'failed' | 'needs_attention';
+      merchantPartnerId: string;
+      orderReference: string;
+      memberId: string;
+      programId: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      points: string;
+      /**
+       * @description What the merchant owes the programme’s owner.
+       * @example 700
+       */
+      amountOwedMinor: string;
+      currency: string;
+      /** @description Why it failed, or `needs_attention`; null when it completed. */
+      failureCode: string | null;
+    };
+    AccrualReversalEventData: {
+      /** @enum {string} */
+      type: 'accrual.reversed' | 'accrual.reversal_failed' | 'accrual.reversal_needs_attention';
+      reversalId: string;
+      accrualId: string;
+      /** @enum {string} */
+      status: 'completed' | 'failed' | 'needs_attention';
+      orderReference: string;
+      memberId: string;
+      programId: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      refundAmountMinor: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      points: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      takenPoints: string | null;
+      /**
+       * @description Points the member had spent already, which could not be taken back.
+       * @example 700
+       */
+      shortfallPoints: string | null;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      reversedAmountMinor: string | null;
+      currency: string;
+      /** @description Why it failed, or `needs_attention`; null when it completed. */
+      failureCode: string | null;
+    };
+    PointsPaymentEventData: {
+      /** @enum {string} */
+      type:
+        | 'points_payment.authorized'
+        | 'points_payment.authorization_failed'
+        | 'points_payment.captured'
+        | 'points_payment.capture_failed'
+        | 'points_payment.voided'
+        | 'points_payment.expired'
+        | 'points_payment.refunded'
+        | 'points_payment.refund_failed'
+        | 'points_payment.needs_attention';
+      paymentId: string;
+      operationId: string;
+      /** @enum {string} */
+      operation: 'authorize' | 'capture' | 'void' | 'refund';
+      /** @enum {string} */
+      operationStatus: 'completed' | 'failed' | 'needs_attention';
+      /**
+       * @description The payment’s status after the operation.
+       * @enum {string}
+       */
+      status:
+        | 'authorizing'
+        | 'authorized'
+        | 'capturing'
+        | 'captured'
+        | 'voiding'
+        | 'voided'
+        | 'expired'
+        | 'failed'
+        | 'needs_attention';
+      merchantId: string;
+      memberId: string;
+      programId: string;
+      orderReference: string;
+      /**
+       * @description The operation’s points.
+       * @example 700
+       */
+      points: string;
+      /**
+       * @description The operation’s money value.
+       * @example 700
+       */
+      amountMinor: string;
+      currency: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      authorizedPoints: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      capturedPoints: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      refundedPoints: string;
+      /** @description Why it failed, or `needs_attention`; null when it completed. */
+      failureCode: string | null;
+    };
+    CatalogOrderCompletedEventData: {
+      /** @enum {string} */
+      type: 'catalog.order_completed';
+      orderId: string;
+      itemId: string;
+      itemVersion: number;
+      memberId: string;
+      /** @description The member’s programme, which paid. */
+      programId: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      debitPoints: string;
+      /** @description Why it failed, or `needs_attention`; null when it completed. */
+      failureCode: string | null;
+      /** @enum {string} */
+      status: 'completed';
+      /** @description Null for a product or a draw entry. */
+      couponId: string | null;
+      couponCode: string | null;
+      /**
+       * @description Null for a coupon with no end.
+       * @example 2026-12-01T08:00:00.000Z
+       */
+      validUntil: string | null;
+    };
+    CatalogOrderFailedEventData: {
+      /** @enum {string} */
+      type: 'catalog.order_failed';
+      orderId: string;
+      itemId: string;
+      itemVersion: number;
+      memberId: string;
+      /** @description The member’s programme, which paid. */
+      programId: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      debitPoints: string;
+      /** @description Why it failed, or `needs_attention`; null when it completed. */
+      failureCode: string | null;
+      /**
+       * @description needs_attention: whether the member paid is not known; the order keeps its stock and code, and finance is flagged.
+       * @enum {string}
+       */
+      status: 'failed' | 'needs_attention';
+    };
+    CouponRefundedEventData: {
+      /** @enum {string} */
+      type: 'catalog.coupon_refunded';
+      couponId: string;
+      orderId: string;
+      itemId: string;
+      memberId: string;
+      programId: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      refundedPoints: string;
+      /**
+       * @description ISO 8601, UTC.
+       * @example 2026-12-01T08:00:00.000Z
+       */
+      validUntil: string | null;
+      /**
+       * @description ISO 8601, UTC.
+       * @example 2026-12-01T08:00:00.000Z
+       */
+      expiredAt: string | null;
+      /**
+       * @description ISO 8601, UTC.
+       * @example 2026-12-01T08:00:00.000Z
+       */
+      refundedAt: string;
+    };
+    DrawClosedEventData: {
+      /** @enum {string} */
+      type: 'catalog.draw_closed';
+      itemId: string;
+      /** @enum {string} */
+      scheme: 'sha256-fisher-yates/v1';
+      /** @description SHA-256 of the seed, published when the draw opened. */
+      commitment: string;
+      seed: string;
+      entriesHash: string;
+      entriesCount: number;
+      /** @description The winning entries (order ids), in the order drawn. */
+      winners: string[];
+      resultPath: string;
+    };
+    PointsExpiredEventData: {
+      /** @enum {string} */
+      type: 'points.expired';
+      programId: string;
+      accountRef: string;
+      memberId: string | null;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      expiredPoints: string;
+      lots: {
+        /**
+         * @description A whole number, as a string.
+         * @example 700
+         */
+        points: string;
+        /**
+         * @description ISO 8601, UTC.
+         * @example 2026-12-01T08:00:00.000Z
+         */
+        expiresAt: string;
+        movementKey: string;
+      }[];
+    };
+    PointsExpiringEventData: {
+      /** @enum {string} */
+      type: 'points.expiring';
+      programId: string;
+      accountRef: string;
+      memberId: string | null;
+      /**
+       * @description The UTC day.
+       * @example 2026-12-31
+       */
+      expiresOn: string;
+      /**
+       * @description ISO 8601, UTC.
+       * @example 2026-12-01T08:00:00.000Z
+       */
+      expiresAt: string;
+      /**
+       * @description A whole number, as a string.
+       * @example 700
+       */
+      points: string;
+      daysAhead: number;
+    };
+    ConservationCheck: {
+      id: string;
+      /** @description The monitor run that made it: `<Temporal workflow id>/<run id>`. */
+      runId: string;
+      checkedAt: string;
+      ok: boolean;
+      /** @description The checks that failed; empty when all held. */
+      failed: (
+        | 'ledger_not_zero_sum'
+        | 'accounts_out_of_balance'
+        | 'transfers_without_obligation'
+        | 'obligations_without_completed_transfer'
+        | 'reservations_past_expiry'
+      )[];
+      /** @description Each failure with its count and examples, in one line. */
+      summary: string;
+      findings: {
+        /** @description The sum of every hosted ledger entry: zero. */
+        entriesSum: string;
+        checks: {
+          /**
+           * @description ledger_not_zero_sum: hosted ledger entries do not sum to zero (examples: ledger transfer ids whose entries do not); accounts_out_of_balance: member accounts whose counters disagree with their entries (account ids); transfers_without_obligation: completed transfers with no `transfer` obligation (transfer ids); obligations_without_completed_transfer: `transfer` obligations whose transfer is not completed (transfer ids); reservations_past_expiry: hosted reservations still pending past their expiry and the grace (ledger transfer ids).
+           * @enum {string}
+           */
+          name:
+            | 'ledger_not_zero_sum'
+            | 'accounts_out_of_balance'
+            | 'transfers_without_obligation'
+            | 'obligations_without_completed_transfer'
+            | 'reservations_past_expiry';
+          passed: boolean;
+          /**
+           * @description How many rows break it.
+           * @example 700
+           */
+          count: string;
+          /** @description The first few of them. */
+          exampleIds: string[];
+        }[];
+      };
+    };
     Problem: {
       /** @example urn:problem-type:alliance:validation_failed */
       type: string;
@@ -14209,47 +15135,6 @@ export interface components {
       lastFailed: components['schemas']['ConservationCheck'] | null;
       /** @description The newest checks, newest first. */
       recent: components['schemas']['ConservationCheck'][];
-    };
-    ConservationCheck: {
-      id: string;
-      /** @description The monitor run that made it: `<Temporal workflow id>/<run id>`. */
-      runId: string;
-      checkedAt: string;
-      ok: boolean;
-      /** @description The checks that failed; empty when all held. */
-      failed: (
-        | 'ledger_not_zero_sum'
-        | 'accounts_out_of_balance'
-        | 'transfers_without_obligation'
-        | 'obligations_without_completed_transfer'
-        | 'reservations_past_expiry'
-      )[];
-      /** @description Each failure with its count and examples, in one line. */
-      summary: string;
-      findings: {
-        /** @description The sum of every hosted ledger entry: zero. */
-        entriesSum: string;
-        checks: {
-          /**
-           * @description ledger_not_zero_sum: hosted ledger entries do not sum to zero (examples: ledger transfer ids whose entries do not); accounts_out_of_balance: member accounts whose counters disagree with their entries (account ids); transfers_without_obligation: completed transfers with no `transfer` obligation (transfer ids); obligations_without_completed_transfer: `transfer` obligations whose transfer is not completed (transfer ids); reservations_past_expiry: hosted reservations still pending past their expiry and the grace (ledger transfer ids).
-           * @enum {string}
-           */
-          name:
-            | 'ledger_not_zero_sum'
-            | 'accounts_out_of_balance'
-            | 'transfers_without_obligation'
-            | 'obligations_without_completed_transfer'
-            | 'reservations_past_expiry';
-          passed: boolean;
-          /**
-           * @description How many rows break it.
-           * @example 700
-           */
-          count: string;
-          /** @description The first few of them. */
-          exampleIds: string[];
-        }[];
-      };
     };
     SettlementStatement: {
       statement: components['schemas']['SettlementStatementDocument'];
@@ -15580,4 +16465,873 @@ export interface components {
   pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+  transferCompletedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'transfer.completed';
+          data: components['schemas']['TransferEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  transferFailedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'transfer.failed';
+          data: components['schemas']['TransferEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  transferNeedsAttentionWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'transfer.needs_attention';
+          data: components['schemas']['TransferEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  transferReversedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'transfer.reversed';
+          data: components['schemas']['TransferReversalEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  transferReversalFailedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'transfer.reversal_failed';
+          data: components['schemas']['TransferReversalEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  transferReversalNeedsAttentionWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'transfer.reversal_needs_attention';
+          data: components['schemas']['TransferReversalEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  accrualCompletedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'accrual.completed';
+          data: components['schemas']['AccrualEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  accrualFailedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'accrual.failed';
+          data: components['schemas']['AccrualEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  accrualNeedsAttentionWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'accrual.needs_attention';
+          data: components['schemas']['AccrualEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  accrualReversedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'accrual.reversed';
+          data: components['schemas']['AccrualReversalEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  accrualReversalFailedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'accrual.reversal_failed';
+          data: components['schemas']['AccrualReversalEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  accrualReversalNeedsAttentionWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'accrual.reversal_needs_attention';
+          data: components['schemas']['AccrualReversalEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsPaymentAuthorizedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points_payment.authorized';
+          data: components['schemas']['PointsPaymentEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsPaymentAuthorizationFailedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points_payment.authorization_failed';
+          data: components['schemas']['PointsPaymentEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsPaymentCapturedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points_payment.captured';
+          data: components['schemas']['PointsPaymentEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsPaymentCaptureFailedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points_payment.capture_failed';
+          data: components['schemas']['PointsPaymentEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsPaymentVoidedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points_payment.voided';
+          data: components['schemas']['PointsPaymentEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsPaymentExpiredWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points_payment.expired';
+          data: components['schemas']['PointsPaymentEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsPaymentRefundedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points_payment.refunded';
+          data: components['schemas']['PointsPaymentEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsPaymentRefundFailedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points_payment.refund_failed';
+          data: components['schemas']['PointsPaymentEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsPaymentNeedsAttentionWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points_payment.needs_attention';
+          data: components['schemas']['PointsPaymentEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  catalogOrderCompletedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'catalog.order_completed';
+          data: components['schemas']['CatalogOrderCompletedEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  catalogOrderFailedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'catalog.order_failed';
+          data: components['schemas']['CatalogOrderFailedEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  catalogCouponRefundedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'catalog.coupon_refunded';
+          data: components['schemas']['CouponRefundedEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  catalogDrawClosedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'catalog.draw_closed';
+          data: components['schemas']['DrawClosedEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsExpiredWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points.expired';
+          data: components['schemas']['PointsExpiredEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  pointsExpiringWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'points.expiring';
+          data: components['schemas']['PointsExpiringEventData'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  conservationFailedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event’s id. */
+        'idempotency-key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The event’s id: the same on every retry, and sent as Idempotency-Key. */
+          id: string;
+          /** @enum {string} */
+          type: 'conservation.failed';
+          data: components['schemas']['ConservationCheck'];
+        };
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+}

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../store/hosted-ledger/reports.ts';
 import { type Accrual, accrualKit, type Refund } from '../support/accruals.ts';
 import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
+import { expectDocumentedWebhooks } from '../support/webhook-contract.ts';
 
 // A database of its own, as the sweep's file has (accrual-sweep.test.ts).
 const alliance = await createAlliance({ ownDatabase: 'accruals' });
@@ -237,5 +238,18 @@ describe('refunding an accrued purchase', () => {
     const reversal = await refunded(await refund(accrual.id, { refundAmountMinor: '20000' }));
     expect(reversal).toMatchObject({ takenPoints: '20', reversedAmountMinor: '60' });
     expect(await alliance.balance(airline, member)).toBe(30n);
+  });
+});
+
+describe('the webhooks this file’s partners received', () => {
+  it('are each as the OpenAPI document describes them', async () => {
+    const received = () => [coffee, airline].flatMap((partner) => partner.server?.webhooks ?? []);
+    const wanted = ['accrual.completed', 'accrual.reversed'];
+    await expect
+      .poll(() =>
+        wanted.filter((type) => !received().some((hook) => (hook as { type: string }).type === type)),
+      )
+      .toEqual([]);
+    expect([...expectDocumentedWebhooks(received())]).toEqual(expect.arrayContaining(wanted));
   });
 });

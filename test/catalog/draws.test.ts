@@ -13,6 +13,7 @@ import { entriesHash, readPublishedDraw, seedCommitment, verifyDraw } from '../.
 import { drawWorkflowId } from '../../workflows/draw-client.ts';
 import { drawClosingsScheduleId } from '../../workflows/draw-closings-schedule.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
+import { expectDocumentedWebhooks } from '../support/webhook-contract.ts';
 
 // The stranded-transfer sweep's option also makes the Schedule that starts open draws' closes.
 const alliance = await createAlliance({ strandedTransfers: { untouchedSeconds: 3_600 } });
@@ -297,5 +298,18 @@ describe('a points draw', () => {
       body: { title: 'Changed', pricePoints: '1', stock: '1' },
     });
     expect(edit.status).toBe(400);
+  });
+});
+
+describe('the webhooks this file’s partners received', () => {
+  it('are each as the OpenAPI document describes them', async () => {
+    const received = () => [coffee, airline].flatMap((partner) => partner.server?.webhooks ?? []);
+    const wanted = ['catalog.draw_closed'];
+    await expect
+      .poll(() =>
+        wanted.filter((type) => !received().some((hook) => (hook as { type: string }).type === type)),
+      )
+      .toEqual([]);
+    expect([...expectDocumentedWebhooks(received())]).toEqual(expect.arrayContaining(wanted));
   });
 });

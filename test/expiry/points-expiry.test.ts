@@ -14,6 +14,7 @@ import type { PointsExpirySummary } from '../../workflows/points-expiry.workflow
 import { pointsExpiryScheduleId } from '../../workflows/schedules.ts';
 import { createWorker } from '../../workflows/worker-factory.ts';
 import { createTestGateway, testGatewayIssuer, testPartnerCallTimeoutMs } from '../support/gateway.ts';
+import { expectDocumentedWebhooks } from '../support/webhook-contract.ts';
 
 const gateway = await createTestGateway({ ownDatabase: 'points_expiry' });
 const receiver: RunningReferencePartner = await startReferencePartner({
@@ -173,5 +174,13 @@ describe('points expiry', () => {
       expiryProfile: [{ points: 50n, expiresAt: expect.any(Date) }],
     });
     expect(await checkLedger(gateway.db)).toEqual({ entriesSum: 0n, accountsOutOfBalance: [] });
+  });
+});
+
+describe('the webhooks the programme’s partner received', () => {
+  it('are each as the OpenAPI document describes them', () => {
+    expect([...expectDocumentedWebhooks(received())]).toEqual(
+      expect.arrayContaining(['points.expired', 'points.expiring']),
+    );
   });
 });

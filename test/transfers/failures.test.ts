@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAlliance } from '../support/alliance.ts';
 import { recordHistory } from '../support/histories.ts';
+import { expectDocumentedWebhooks } from '../support/webhook-contract.ts';
 
 const alliance = await createAlliance();
 const { gateway, coffee, airline } = alliance;
@@ -122,5 +123,18 @@ describe('when the source cannot honour its reservation', () => {
     expect(flags).toHaveLength(1);
     expect(flags[0]?.reason).toContain('reservation_expired');
     expect(await alliance.balance(airline, member)).toBe(700n);
+  });
+});
+
+describe('the webhooks this file’s partners received', () => {
+  it('are each as the OpenAPI document describes them', async () => {
+    const received = () => [coffee, airline].flatMap((partner) => partner.server?.webhooks ?? []);
+    const wanted = ['transfer.failed'];
+    await expect
+      .poll(() =>
+        wanted.filter((type) => !received().some((hook) => (hook as { type: string }).type === type)),
+      )
+      .toEqual([]);
+    expect([...expectDocumentedWebhooks(received())]).toEqual(expect.arrayContaining(wanted));
   });
 });

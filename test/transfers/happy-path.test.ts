@@ -7,6 +7,7 @@ import { completeReversal } from '../../store/reversals.ts';
 import { completeTransferInTransaction } from '../../store/transfers.ts';
 import { createAlliance } from '../support/alliance.ts';
 import { recordHistory } from '../support/histories.ts';
+import { expectDocumentedWebhooks } from '../support/webhook-contract.ts';
 
 const alliance = await createAlliance();
 const { gateway, coffee, airline, bookstore } = alliance;
@@ -180,5 +181,18 @@ describe('transfers that succeed', () => {
     expect(airline.server?.webhooks.filter((hook) => (hook as { id: string }).id === eventId)).toHaveLength(
       1,
     );
+  });
+});
+
+describe('the webhooks this file’s partners received', () => {
+  it('are each as the OpenAPI document describes them', async () => {
+    const received = () => [coffee, airline].flatMap((partner) => partner.server?.webhooks ?? []);
+    const wanted = ['transfer.completed', 'transfer.reversed'];
+    await expect
+      .poll(() =>
+        wanted.filter((type) => !received().some((hook) => (hook as { type: string }).type === type)),
+      )
+      .toEqual([]);
+    expect([...expectDocumentedWebhooks(received())]).toEqual(expect.arrayContaining(wanted));
   });
 });
