@@ -25,12 +25,12 @@ import {
   resolveBreak,
 } from '../store/reconciliation.ts';
 import {
-  dropStagedItems,
   failRun,
   findRun,
   insertRunWithId,
   listRuns,
   partnerListStager,
+  restartStaging,
 } from '../store/reconciliation-runs.ts';
 import type { ServiceContext } from './context.ts';
 import { requireOwnProgram, requireProgram } from './programs.ts';
@@ -176,9 +176,8 @@ export async function reconcileRun(
   const run = await findRun(context.db, input.runId);
   if (!run) throw new Error(`reconciliation run ${input.runId} does not exist`);
   const window = readWindow({ from: run.period_from, to: run.period_to }, input.toleranceMs);
-  if (run.source !== 'upload' && run.status === 'running') {
-    // A retried activity starts over: what an earlier attempt staged is dropped first.
-    await dropStagedItems(context.db, run.id);
+  // A retried activity starts over: what an earlier attempt staged is dropped first.
+  if (run.source !== 'upload' && (await restartStaging(context.db, run.id))) {
     await readAllPages(window, input, partnerListStager(context.db, run.id));
   }
   const extraBreaks =

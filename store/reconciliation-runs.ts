@@ -107,6 +107,26 @@ export async function dropStagedItems(db: Kysely<Database>, runId: string): Prom
   return pages.reduce((sum, page) => sum + BigInt(page.items), 0n);
 }
 
+/**
+ * A fetch of the partner's list starting over (a retried activity): drops what an earlier attempt
+ * staged, under the run's lock, and says whether the run still waits for its match. An attempt still
+ * matching holds that lock, so its staged items are never taken from under it; a run it completed
+ * is not fetched again.
+ */
+export async function restartStaging(db: Kysely<Database>, runId: string): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const run = await trx
+      .selectFrom('reconciliation_runs')
+      .select('status')
+      .where('id', '=', runId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (run.status !== 'running') return false;
+    await dropStagedItems(trx, runId);
+    return true;
+  });
+}
+
 export async function failRun(db: Kysely<Database>, runId: string, detail: string): Promise<void> {
   await inTransaction(db, async (trx) => {
     await dropStagedItems(trx, runId);

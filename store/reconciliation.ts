@@ -65,6 +65,23 @@ export async function matchRun(
 ): Promise<MatchResult> {
   const { run, window } = input;
   return inTransaction(db, async (trx) => {
+    // A retried activity whose first attempt matched already (its completion lost to Temporal) would
+    // match against no staged items, and replace the run's breaks with false ones: it answers what
+    // the run found instead, and drops what it staged meanwhile. The lock orders overlapping attempts.
+    const current = await trx
+      .selectFrom('reconciliation_runs')
+      .select(['status', 'partner_item_count', 'matched_count', 'break_counts'])
+      .where('id', '=', run.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (current.status !== 'running') {
+      await dropStagedItems(trx, run.id);
+      return {
+        partnerItemCount: current.partner_item_count ?? 0n,
+        matchedCount: current.matched_count ?? 0n,
+        breakCounts: (current.break_counts ?? {}) as MatchResult['breakCounts'],
+      };
+    }
     for (const setting of matchSettings) await sql.raw(`set local ${setting}`).execute(trx);
     const gateway = gatewayOperations({ programId: run.program_id, from: window.from, to: window.to });
     // One pass over the compared rows: the matches only counted, the few breaks gathered as JSON

@@ -3,6 +3,8 @@
 // produced for real by the partner's report switches, found, resolved, and kept through a rerun.
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
+import { createServiceContext } from '../../services/context.ts';
+import { reconcileRun } from '../../services/reconciliation.ts';
 import { dailyReconciliationScheduleId } from '../../workflows/schedules.ts';
 import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
 
@@ -108,6 +110,21 @@ describe('reconciling a partner system', () => {
     const byKind = new Map(breaks.map((found) => [found.kind, found]));
     expect(byKind.get('missing_at_partner')?.itemKey).toBe(`${dropped}:reserve`);
     expect(byKind.get('missing_at_gateway')?.itemKey).toBe(stray);
+
+    // The run's activity retried after it had matched (its completion lost to Temporal): it answers
+    // what the run found, and neither refetches nor matches against nothing.
+    const retried = await reconcileRun(createServiceContext(gateway.db), {
+      runId: run.id,
+      toleranceMs,
+      transactions: async () => [],
+      pageSize: 100,
+      progress: () => {},
+      now: new Date(),
+    });
+    expect(retried.breakCounts).toEqual(run.breakCounts);
+    expect((await openBreaks(coffee)).map((found) => found.id).sort()).toEqual(
+      breaks.map((found) => found.id).sort(),
+    );
     expect(byKind.get('amount_mismatch')).toMatchObject({
       itemKey: `${changed}:post`,
       gateway: { points: '100' },
