@@ -5,8 +5,38 @@ import { describe, expect, it } from 'vitest';
 import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { createTestGateway } from '../test/support/gateway.ts';
 import { createSigner } from '../test/support/signer.ts';
+import { signedRequests } from './auth/signed-by.ts';
 
 const gateway = await createTestGateway();
+
+/**
+ * A gateway with a route whose first run stalls until released (as a run whose event loop was
+ * blocked past its lease) and whose later runs answer at once. Routes are added before its first
+ * request: the router is built then.
+ */
+async function stallingGateway() {
+  const stalling = {
+    gateway: await createTestGateway(),
+    path: '/v1/test/stalled',
+    runs: 0,
+    release: () => {},
+  };
+  const stalled = new Promise<void>((resolve) => {
+    stalling.release = resolve;
+  });
+  const [signed, claimed] = signedRequests('operator');
+  if (!signed || !claimed) throw new Error('the signature check and the claim go together');
+  stalling.gateway.app.post(stalling.path, signed, claimed, async (c) => {
+    stalling.runs += 1;
+    if (stalling.runs === 1) {
+      await stalled;
+      return c.json({ run: 'stalled' }, 422);
+    }
+    return c.json({ run: 'retry' }, 201);
+  });
+  return stalling;
+}
+const stalling = await stallingGateway();
 
 async function partnerBody(name: string) {
   const signer = await createSigner('pending');
@@ -74,6 +104,34 @@ describe('Idempotency-Key on POST', () => {
       expect(response.headers.get('retry-after')).toBe('1');
     }
     expect(await countPartnersNamed('Concurrent Cinema')).toBe(1);
+  });
+
+  it('keeps the first answer when a run whose lease was taken over answers after it', async () => {
+    // A stalled run (its event loop blocked past the lease) is taken over by a retry, which answers;
+    // then the stalled run answers too, differently. The key keeps the retry's answer, and the
+    // stalled run's caller is given it as well.
+    const key = `k-takeover-${randomUUID()}`;
+    const send = () =>
+      stalling.gateway.call(stalling.gateway.operator, 'POST', stalling.path, {
+        body: {},
+        idempotencyKey: key,
+      });
+    const first = send();
+    await expect.poll(() => stalling.runs).toBe(1);
+    await stalling.gateway.db
+      .updateTable('idempotency_records')
+      .set({ locked_until: new Date(Date.now() - 1_000) })
+      .where('key', '=', key)
+      .execute();
+    const retry = await send();
+    expect(retry.status, await retry.clone().text()).toBe(201);
+    stalling.release();
+    const late = await first;
+    expect(late.status).toBe(201);
+    expect(await late.json()).toEqual({ run: 'retry' });
+    const again = await send();
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual({ run: 'retry' });
   });
 
   it('keeps keys of different callers apart', async () => {

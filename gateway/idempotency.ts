@@ -17,6 +17,7 @@ import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   completeWithEffect,
+  findStoredAnswer,
   releaseIdempotencyKey,
   renewIdempotencyLease,
   type StoredAnswer,
@@ -140,7 +141,7 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
       await releaseIdempotencyKey(db, principal, key);
       return;
     }
-    await completeIdempotencyKey(db, {
+    const stored = await completeIdempotencyKey(db, {
       principal,
       key,
       status: c.res.status,
@@ -148,6 +149,16 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
       body: await c.res.clone().text(),
       asyncCommit: options.asyncReply === true,
     });
+    if (stored) return;
+    // Another run of the key answered first (this one's lease was taken over while it ran): its
+    // answer is the key's, so this caller is given it too, not what this run concluded.
+    const first = await findStoredAnswer(db, { principal, key });
+    if (first) {
+      c.res = new Response(first.body, {
+        status: first.status,
+        headers: { 'Content-Type': first.contentType ?? 'application/json', [replayedHeader]: 'true' },
+      });
+    }
   };
 }
 

@@ -178,6 +178,11 @@ export interface StoredAnswer {
   body: string;
 }
 
+/**
+ * Stores the reply unless another run of the key answered first: a run whose lease was taken over
+ * while it was still alive (its event loop blocked, say) must not replace the answer the run that
+ * took over gave, or every retry would be told what the stale run concluded.
+ */
 function storeAnswer(db: QueryCreator<Database>, input: StoredAnswer) {
   return db
     .updateTable('idempotency_records')
@@ -188,7 +193,8 @@ function storeAnswer(db: QueryCreator<Database>, input: StoredAnswer) {
       response_body: input.body,
     })
     .where('principal', '=', input.principal)
-    .where('key', '=', input.key);
+    .where('key', '=', input.key)
+    .where('status', '=', 'in_progress');
 }
 
 /**
@@ -200,37 +206,37 @@ function storeAnswer(db: QueryCreator<Database>, input: StoredAnswer) {
 export async function completeIdempotencyKey(
   db: Kysely<Database>,
   input: StoredAnswer & { asyncCommit?: boolean },
-): Promise<void> {
+): Promise<boolean> {
   const { asyncCommit: lazily, ...answer } = input;
-  if (!lazily) {
-    await storeAnswer(db, answer).execute();
-    return;
-  }
+  if (!lazily) return (await storeAnswer(db, answer).executeTakeFirst()).numUpdatedRows === 1n;
   if (db.isTransaction) {
-    await storeAnswer(db, answer).returning(asyncCommit.as('synchronous_commit')).execute();
-    return;
+    const rows = await storeAnswer(db, answer).returning(asyncCommit.as('synchronous_commit')).execute();
+    return rows.length === 1;
   }
-  await lazyAnswers(db).submit(answer);
+  return lazyAnswers(db).submit(answer);
 }
 
 const lazyAnswers = batcherPerPool((db) =>
-  createStatementBatcher<StoredAnswer, undefined>({
+  createStatementBatcher<StoredAnswer, boolean>({
     kind: 'stored_reply',
     slots: 2,
     maxSize: 100,
     apart: (answer) => [`${answer.principal}\n${answer.key}`],
     run: async (answers) => {
       const column = <Value>(pick: (answer: StoredAnswer) => Value) => answers.map(pick);
-      await sql`
+      const { rows } = await sql`
         update idempotency_records r
         set status = 'completed', response_status = u.status, response_content_type = u.content_type,
           response_body = u.body
         from unnest(${column((a) => a.principal)}::text[], ${column((a) => a.key)}::text[],
           ${column((a) => a.status)}::int[], ${column((a) => a.contentType)}::text[],
           ${column((a) => a.body)}::text[]) as u(principal, key, status, content_type, body)
-        where r.principal = u.principal and r.key = u.key
-        returning ${asyncCommit} as synchronous_commit`.execute(db);
-      return answers.map(() => undefined);
+        where r.principal = u.principal and r.key = u.key and r.status = 'in_progress'
+        returning r.principal, r.key, ${asyncCommit} as synchronous_commit`.execute(db);
+      const stored = new Set(
+        (rows as { principal: string; key: string }[]).map((row) => `${row.principal}\n${row.key}`),
+      );
+      return answers.map((answer) => stored.has(`${answer.principal}\n${answer.key}`));
     },
   }),
 );
@@ -241,8 +247,28 @@ const lazyAnswers = batcherPerPool((db) =>
  * its effect back: the row lock makes the second run wait here and then see the first one's answer.
  */
 export async function completeWithEffect(trx: Transaction<Database>, input: StoredAnswer): Promise<boolean> {
-  const stored = await storeAnswer(trx, input).where('status', '=', 'in_progress').executeTakeFirst();
+  const stored = await storeAnswer(trx, input).executeTakeFirst();
   return stored.numUpdatedRows === 1n;
+}
+
+/** The key's stored reply, when a run has answered it. */
+export async function findStoredAnswer(
+  db: Kysely<Database>,
+  input: { principal: string; key: string },
+): Promise<Omit<StoredAnswer, 'principal' | 'key'> | undefined> {
+  const record = await db
+    .selectFrom('idempotency_records')
+    .select(['response_status', 'response_content_type', 'response_body'])
+    .where('principal', '=', input.principal)
+    .where('key', '=', input.key)
+    .where('status', '=', 'completed')
+    .executeTakeFirst();
+  if (!record || record.response_status === null) return undefined;
+  return {
+    status: record.response_status,
+    contentType: record.response_content_type,
+    body: record.response_body ?? '',
+  };
 }
 
 /** Renews the lease of a running request, so that only a dead process's key runs out. */
