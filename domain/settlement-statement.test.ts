@@ -1,6 +1,7 @@
 // A statement issued from the close's gross sums and the lines read from the obligations must agree:
 // the lines add up to the statement's figures, per counterparty and currency, and a changed line
 // does not. Method: obligations summed the way the close's GROUP BY sums them.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   buildStatementLines,
@@ -35,21 +36,26 @@ const obligations = [
   obligation(3, 'airline', 'coffee', 300n),
   obligation(4, 'coffee', 'alliance', 20n),
   obligation(5, 'coffee', 'coffee', 50n), // owed to itself: no line, no figure
-  obligation(6, 'airline', 'coffee', 0n), // nothing: no line, no figure
+  obligation(6, 'airline', 'coffee', 0n), // beside 300 in its pair: a line, counted with it
   obligation(7, 'airline', 'coffee', 900n, 'USD'),
+  obligation(8, 'coffee', 'airline', 0n, 'USD'), // its pair all zero: no line, no figure
+  obligation(9, 'bookstore', 'coffee', 0n), // the same
 ];
 
-/** What the close's GROUP BY gives: sums and counts per currency and ordered pair, zeros left out. */
+/**
+ * What the close's GROUP BY gives (store/settlement.ts `grossSums`): sums and counts per currency and
+ * ordered pair, every obligation counted; a pair owed to itself or summing to zero left out.
+ */
 function grossOf(rows: readonly StatementObligation[]): StatementGross[] {
   const sums = new Map<string, StatementGross>();
-  for (const row of rows.filter((row) => row.amountMinor > 0n && row.debtorId !== row.creditorId)) {
+  for (const row of rows) {
     const key = `${row.currency} ${row.debtorId} ${row.creditorId}`;
     const sum = sums.get(key) ?? { ...row, amountMinor: 0n, obligationCount: 0n };
     sum.amountMinor += row.amountMinor;
     sum.obligationCount += 1n;
     sums.set(key, sum);
   }
-  return [...sums.values()];
+  return [...sums.values()].filter((sum) => sum.debtorId !== sum.creditorId && sum.amountMinor !== 0n);
 }
 
 const [coffee, airline, bookstore] = buildStatements({
@@ -74,13 +80,13 @@ describe('a statement issued from the gross sums', () => {
         payableMinor: '1400',
         payableCount: '2',
         receivableMinor: '300',
-        receivableCount: '1',
+        receivableCount: '2',
         netMinor: '-1100',
       },
       expect.objectContaining({ counterpartyId: 'alliance', payableMinor: '20', netMinor: '-20' }),
       expect.objectContaining({ counterpartyId: 'airline', currency: 'USD', receivableMinor: '900' }),
     ]);
-    expect(coffee?.lineCount).toBe('5');
+    expect(coffee?.lineCount).toBe('6');
     expect(coffee?.instructions).toEqual([
       { id: 'ins_1', direction: 'pay', counterpartyId: 'airline', amountMinor: '1100', currency: 'CNY' },
     ]);
@@ -97,6 +103,65 @@ describe('a statement issued from the gross sums', () => {
     }
   });
 
+  it('lists a zero obligation beside others of its pair, counted with them, and no all-zero pair', () => {
+    if (!coffee || !bookstore) throw new Error('no statement');
+    const lines = linesOf('coffee');
+    expect(lines.lines.map((line) => line.obligationId)).toEqual(['1', '2', '3', '4', '6', '7']);
+    expect(lines.lines[4]).toMatchObject({
+      direction: 'receivable',
+      counterpartyId: 'airline',
+      amountMinor: '0',
+      currency: 'CNY',
+    });
+    expect(coffee.counterparties[0]).toMatchObject({ receivableMinor: '300', receivableCount: '2' });
+    expect(coffee.counterparties[2]).toMatchObject({ payableMinor: '0', payableCount: '0' });
+    expect(checkLinesAgainstStatement(coffee, lines)).toBeNull();
+    expect(linesOf('bookstore').lines).toEqual([]);
+    expect(checkLinesAgainstStatement(bookstore, linesOf('bookstore'))).toBeNull();
+  });
+
+  it('agrees with its lines for any obligations, zeros among them', () => {
+    // Property: the lines of each partner, from its own obligations as the store lists them, add up
+    // to the statement issued from the GROUP BY over all of them. Small amounts make zeros common.
+    const partnerIds = ['airline', 'bookstore', 'coffee'];
+    const obligationsArbitrary = fc.array(
+      fc.record({
+        debtorId: fc.constantFrom(...partnerIds),
+        creditorId: fc.constantFrom('alliance', ...partnerIds),
+        amountMinor: fc.bigInt({ min: 0n, max: 2n }),
+        currency: fc.constantFrom('CNY', 'USD'),
+      }),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(obligationsArbitrary, (rows) => {
+        const all = rows.map((row, index) =>
+          obligation(index + 1, row.debtorId, row.creditorId, row.amountMinor, row.currency),
+        );
+        const statements = buildStatements({
+          partnerIds,
+          cycleId: 'cyc_1',
+          periodLabel: '2026-11-29T16:00:00Z',
+          issuedAt: at,
+          gross: grossOf(all),
+          instructions: [],
+        });
+        for (const statement of statements) {
+          const lines = buildStatementLines({
+            partnerId: statement.partnerId,
+            cycleId: 'cyc_1',
+            statementSha256: 'digest',
+            obligations: all.filter(
+              (row) => row.debtorId === statement.partnerId || row.creditorId === statement.partnerId,
+            ),
+          });
+          expect(checkLinesAgainstStatement(statement, lines)).toBeNull();
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('disagrees with lines that were changed, dropped, or are another partner’s', () => {
     if (!coffee) throw new Error('no statement');
     const lines = linesOf('coffee');
@@ -106,7 +171,7 @@ describe('a statement issued from the gross sums', () => {
     expect(checkLinesAgainstStatement(coffee, changed)).toMatch(/do not add up/);
     const swapped = { ...lines, lines: [{ ...first, counterpartyId: 'bookstore' }, ...rest] };
     expect(checkLinesAgainstStatement(coffee, swapped)).toMatch(/do not add up/);
-    expect(checkLinesAgainstStatement(coffee, { ...lines, lines: rest })).toMatch(/4 lines/);
+    expect(checkLinesAgainstStatement(coffee, { ...lines, lines: rest })).toMatch(/5 lines/);
     expect(checkLinesAgainstStatement(coffee, linesOf('airline'))).toMatch(/airline's/);
   });
 });

@@ -199,6 +199,15 @@ export interface StatementLinesDocument {
   lines: StatementLine[];
 }
 
+/** The ordered pair, per currency, an obligation is summed under by the close's GROUP BY. */
+function pairOf(obligation: StatementObligation): string {
+  return JSON.stringify([obligation.currency, obligation.debtorId, obligation.creditorId]);
+}
+
+/**
+ * The lines of the partner's statement, from all its obligations of the cycle: a pair's sum is
+ * taken from them, so a partial list could drop a line of a pair it cuts.
+ */
 export function buildStatementLines(input: {
   partnerId: string;
   cycleId: string;
@@ -206,11 +215,18 @@ export function buildStatementLines(input: {
   obligations: readonly StatementObligation[];
 }): StatementLinesDocument {
   const own = input.obligations.filter(
-    (obligation) =>
-      (obligation.debtorId === input.partnerId) !== (obligation.creditorId === input.partnerId) &&
-      obligation.amountMinor > 0n,
+    (obligation) => (obligation.debtorId === input.partnerId) !== (obligation.creditorId === input.partnerId),
   );
-  const lines = [...own]
+  // The close's GROUP BY counts every obligation of a pair, a zero among them, and the statement
+  // states only the pairs whose sum is above zero: the lines keep exactly those obligations, or they
+  // would not add up to it.
+  const pairSums = new Map<string, bigint>();
+  for (const obligation of own) {
+    const pair = pairOf(obligation);
+    pairSums.set(pair, (pairSums.get(pair) ?? 0n) + obligation.amountMinor);
+  }
+  const lines = own
+    .filter((obligation) => (pairSums.get(pairOf(obligation)) ?? 0n) > 0n)
     .sort((left, right) => (left.obligationId < right.obligationId ? -1 : 1))
     .map((obligation) => {
       const payable = obligation.debtorId === input.partnerId;

@@ -9,9 +9,10 @@ import type { JSONWebKeySet } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { checkStatement } from '../../scripts/lib/statement-verification.ts';
 import { createAlliance } from '../support/alliance.ts';
+import { agreeRate } from '../support/exchange.ts';
 
 const alliance = await createAlliance({ ownDatabase: 'statements' });
-const { gateway, coffee, airline } = alliance;
+const { gateway, coffee, airline, bookstore } = alliance;
 
 interface Downloaded {
   statement: {
@@ -33,6 +34,7 @@ interface DownloadedLines {
     statementSha256: string;
     lines: {
       obligationId: string;
+      kind: string;
       direction: string;
       counterpartyId: string;
       amountMinor: string;
@@ -42,13 +44,25 @@ interface DownloadedLines {
   jws: string;
 }
 
-const member = await alliance.member({ coffee: 3_000n, airline: 1_000n });
-for (const [from, to] of [
-  [coffee, airline],
-  [coffee, airline],
-  [airline, alliance.bookstore],
+// Books settle at 1 minor unit per 1,000 miles: 100 books' settlement rounds to 0, a zero obligation
+// beside the 1 of 1,000 books in bookstore's pair with airline.
+await agreeRate(gateway, bookstore, airline, {
+  fromPoints: '10',
+  toPoints: '10',
+  sourcePointsMin: '1',
+  sourcePointsMax: '1000000',
+  memberDailyCapSourcePoints: '10000000',
+  settlement: { amountMinor: '1', perTargetPoints: '1000', currency: 'CNY' },
+});
+const member = await alliance.member({ coffee: 3_000n, airline: 1_000n, bookstore: 1_100n });
+for (const [from, to, points] of [
+  [coffee, airline, 1_000n],
+  [coffee, airline, 1_000n],
+  [airline, bookstore, 1_000n],
+  [bookstore, airline, 1_000n],
+  [bookstore, airline, 100n],
 ] as const) {
-  const response = await alliance.transfer(from, to, member, 1_000n);
+  const response = await alliance.transfer(from, to, member, points);
   expect(((await response.json()) as { status: string }).status).toBe('completed');
 }
 const closed = await gateway.call(gateway.finance, 'POST', '/v1/finance/settlement/cycles', { body: {} });
@@ -171,6 +185,46 @@ describe('a settlement statement', () => {
     expect(await checkStatement(text, keys, { linesText, csvText: otherTime })).toMatchObject({ ok: false });
     const otherAmount = csv.replace(',700,', ',701,');
     expect(await checkStatement(text, keys, { csvText: otherAmount })).toMatchObject({ ok: false });
+  });
+
+  it('lists a zero obligation beside others of its pair, as the statement counts it', async () => {
+    const downloadAsBookstore = async (path: string) => {
+      const response = await gateway.call(
+        bookstore.signer,
+        'GET',
+        `/v1/settlement/cycles/${cycleId}/${path}`,
+      );
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const text = await downloadAsBookstore('statement');
+    const linesText = await downloadAsBookstore('statement/lines');
+    const csvText = await downloadAsBookstore('statement.csv');
+    const { statement } = JSON.parse(text) as Downloaded;
+    expect(statement.lineCount).toBe('3');
+    expect(statement.counterparties).toEqual([
+      expect.objectContaining({
+        counterpartyId: airline.partner.id,
+        payableMinor: '1',
+        payableCount: '2',
+        netMinor: '999',
+      }),
+    ]);
+    const { statementLines } = JSON.parse(linesText) as DownloadedLines;
+    expect(
+      statementLines.lines.map((line) => [line.kind, line.direction, line.counterpartyId, line.amountMinor]),
+    ).toEqual([
+      ['transfer', 'receivable', airline.partner.id, '1000'],
+      ['transfer', 'payable', airline.partner.id, '1'],
+      ['transfer', 'payable', airline.partner.id, '0'],
+    ]);
+    expect(await checkStatement(text, keys, { linesText, csvText })).toEqual({
+      ok: true,
+      partnerId: bookstore.partner.id,
+      cycleId,
+      lines: 3,
+      checked: ['statement', 'lines', 'csv'],
+    });
   });
 
   it('is refused for the cycle still open', async () => {
