@@ -79,7 +79,7 @@ export function registerHostedAccountRoutes(app: OpenAPIHono<GatewayEnv>, contex
       accountRef,
       points: body.points,
       reason: body.reason,
-      key: requireClaim(c).key,
+      idempotency: requireClaim(c),
     });
     return c.json({ programId, ...stringify(balance) }, 201);
   });
