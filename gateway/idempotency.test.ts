@@ -2,10 +2,12 @@
 // the same key with another request is a 409; concurrent duplicates run the handler once.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ProblemError } from '../domain/errors.ts';
 import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { createTestGateway } from '../test/support/gateway.ts';
 import { createSigner } from '../test/support/signer.ts';
 import { signedRequests } from './auth/signed-by.ts';
+import { replyStoredWithEffect } from './idempotency.ts';
 
 const gateway = await createTestGateway();
 
@@ -33,6 +35,11 @@ async function stallingGateway() {
       return c.json({ run: 'stalled' }, 422);
     }
     return c.json({ run: 'retry' }, 201);
+  });
+  // A route whose statement, meant to store its reply with its effect, fails: nothing committed.
+  stalling.gateway.app.post('/v1/test/effect-statement-fails', signed, claimed, (c) => {
+    replyStoredWithEffect(c, 201, { stored: true });
+    throw new ProblemError('amount_out_of_range', 'the statement refused the figure');
   });
   return stalling;
 }
@@ -132,6 +139,20 @@ describe('Idempotency-Key on POST', () => {
     const again = await send();
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.json()).toEqual({ run: 'retry' });
+  });
+
+  it('answers and stores the refusal of a statement that was to store its reply with its effect', async () => {
+    const key = `k-effect-fails-${randomUUID()}`;
+    const send = () =>
+      stalling.gateway.call(stalling.gateway.operator, 'POST', '/v1/test/effect-statement-fails', {
+        body: {},
+        idempotencyKey: key,
+      });
+    expect((await send()).status).toBe(422);
+    // The key is not left claimed until its lease runs out: the retry gets the refusal at once.
+    const retry = await send();
+    expect(retry.status).toBe(422);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('keeps keys of different callers apart', async () => {

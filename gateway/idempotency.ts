@@ -227,14 +227,15 @@ export async function replyWithEffect<Reply extends { status: number; body: unkn
 
 /**
  * For a handler that writes its effect and its reply in one statement (one round trip less, and a
- * reply that cannot be lost once the effect exists): the reply to store with the effect. The
- * handler must then answer `value` with `status`; this middleware stores nothing more. Should the
- * statement fail, the key is released as for any error.
+ * reply that cannot be lost once the effect exists): the reply to store with the effect. Once that
+ * statement has committed, the handler calls `storedWithEffect` and answers `value` with `status`;
+ * this middleware stores nothing more. Should the statement fail, its error is answered and stored
+ * (or, a 5xx, the key released) as any handler's, rather than leaving the key claimed until its
+ * lease runs out.
  */
 export function replyStoredWithEffect(c: Context<GatewayEnv>, status: number, value: unknown): StoredAnswer {
   const claim = c.var.idempotency;
   if (!claim) throw new Error('replyStoredWithEffect outside an idempotent POST');
-  claim.answered = true;
   // c.json serialises the same value the same way, so a replay is byte for byte the first reply.
   return {
     principal: claim.principal,
@@ -243,4 +244,9 @@ export function replyStoredWithEffect(c: Context<GatewayEnv>, status: number, va
     contentType: 'application/json',
     body: JSON.stringify(value),
   };
+}
+
+/** The statement that stored this request's reply with its effect has committed (replyStoredWithEffect). */
+export function storedWithEffect(c: Context<GatewayEnv>): void {
+  requireClaim(c).answered = true;
 }

@@ -10,7 +10,7 @@ import {
 } from '../../services/quotes.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
-import { replyStoredWithEffect } from '../idempotency.ts';
+import { replyStoredWithEffect, storedWithEffect } from '../idempotency.ts';
 import { validBodyOf } from '../json-bodies.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders } from '../schemas/common.ts';
@@ -91,6 +91,7 @@ export function registerQuoteRoutes(
       (priced) => replyStoredWithEffect(c, 201, quoteView(priced)),
       read?.context,
     );
+    storedWithEffect(c);
     const view = quoteView(quote);
     return c.json(view, 201);
   });
