@@ -97,6 +97,26 @@ async function stagePage(
       ${items.map((item) => item.at.toISOString())}::timestamptz[])`.execute(db);
 }
 
+/**
+ * Runs still running that started before `startedBefore`, oldest first, after the cursor: a run
+ * whose workflow its requester never started (its process died after recording it, or Temporal was
+ * away) would otherwise wait for good.
+ */
+export async function listStrandedRunIds(
+  db: Kysely<Database>,
+  input: { startedBefore: Date; afterId: string | null; limit: number },
+): Promise<string[]> {
+  let query = db
+    .selectFrom('reconciliation_runs')
+    .select('id')
+    .where('status', '=', 'running')
+    .where('started_at', '<', input.startedBefore)
+    .orderBy('id')
+    .limit(input.limit);
+  if (input.afterId) query = query.where('id', '>', input.afterId);
+  return (await query.execute()).map((row) => row.id);
+}
+
 /** Drops what was staged for the run; answers how many items that was. */
 export async function dropStagedItems(db: Kysely<Database>, runId: string): Promise<bigint> {
   const pages = await db

@@ -2,6 +2,7 @@
 // the first) and wait a short while for it to finish.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { reconciliationWorkflow } from './reconciliation.workflow.ts';
+import { startOnce } from './start-once.ts';
 
 export interface ReconciliationStarterOptions {
   client: Client;
@@ -37,4 +38,20 @@ export async function startReconciliationRun(
     ),
     timeout,
   ]);
+}
+
+/**
+ * Starts the workflow of a run left running without one (the stranded sweep), without waiting: true
+ * when this call started it. A run whose workflow exists, running or ended, is left to it.
+ */
+export function startStrandedReconciliationRun(
+  options: { client: Client; taskQueue: string },
+  runId: string,
+): Promise<boolean> {
+  return startOnce(options.client, reconciliationWorkflow, {
+    workflowId: runId,
+    taskQueue: options.taskQueue,
+    args: [{ runId }],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
 }

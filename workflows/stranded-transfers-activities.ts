@@ -1,6 +1,7 @@
 // The stranded-transfer sweep's I/O: find transfers left in a middle state (pending, reserved,
 // credited) and untouched for a while, and reversals left pending, and drive each towards an end;
-// likewise catalog orders, accruals and their refunds, and settlement cycles sealed but not netted.
+// likewise catalog orders, accruals and their refunds, reconciliation runs never started, and
+// settlement cycles sealed but not netted.
 // A transfer's workflow is described first: none yet → start it (as the request would have);
 // running → leave it; stopped (terminated, failed, timed out…) with the transfer still in the
 // middle → start a recovery run, which asks the partners what happened and completes or
@@ -16,12 +17,14 @@ import { listStrandedAccrualIds } from '../store/accruals.ts';
 import { listStrandedOrderIds } from '../store/catalog-orders.ts';
 import type { Db } from '../store/connection.ts';
 import type { SweepActionKind } from '../store/database.ts';
+import { listStrandedRunIds } from '../store/reconciliation-runs.ts';
 import { findReversal, listStrandedReversalIds } from '../store/reversals.ts';
 import { listUnnettedCycles } from '../store/settlement.ts';
 import { listStuckTransfers, type MiddleStatus, recordSweepAction } from '../store/sweeps.ts';
 import { listStaleTransferDeliveries } from '../store/webhooks.ts';
 import { startAccrualIfNotRunning } from './accrual-client.ts';
 import { startCatalogOrder } from './catalog-order-client.ts';
+import { startStrandedReconciliationRun } from './reconciliation-client.ts';
 import { startReversalIfNotRunning } from './reversal-client.ts';
 import { startSettlementClose } from './settlement-client.ts';
 import type { TransferTimeouts } from './transfer.workflow.ts';
@@ -247,6 +250,17 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
         async (cycle) => {
           if (cycle.period_label && (await startSettlementClose(deps, cycle.period_label)))
             summary.started.push(cycle.id);
+        },
+      );
+      // Reconciliation runs recorded by a process that died before starting their workflow (or while
+      // Temporal was away): started, as the request or the Schedule would have.
+      await forEachPage(
+        async (afterId) =>
+          (
+            await listStrandedRunIds(deps.db, { startedBefore: untouchedSince, afterId, limit: pageSize })
+          ).map((id) => ({ id })),
+        async ({ id }) => {
+          if (await startStrandedReconciliationRun(deps, id)) summary.started.push(id);
         },
       );
       // Accruals and their refunds accepted by a process that died before starting them, or while
