@@ -42,7 +42,8 @@ export async function startReconciliationRun(
 
 /**
  * Starts the workflow of a run left running without one (the stranded sweep), without waiting: true
- * when this call started it. A run whose workflow exists, running or ended, is left to it.
+ * when this call started it. A run whose workflow is running or completed is left to it; one whose
+ * workflow failed before ending the run (terminated, say) runs again, its fetch starting over.
  */
 export function startStrandedReconciliationRun(
   options: { client: Client; taskQueue: string },
@@ -52,6 +53,6 @@ export function startStrandedReconciliationRun(
     workflowId: runId,
     taskQueue: options.taskQueue,
     args: [{ runId }],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
   });
 }
