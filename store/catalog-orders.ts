@@ -15,7 +15,7 @@ import type { CatalogOrder, Database, OrderStatus } from './database.ts';
 import { newId } from './ids.ts';
 import { insertObligations } from './settlement.ts';
 import { inTransaction } from './transaction.ts';
-import { enqueueEvent } from './webhooks.ts';
+import { enqueueEvent, pendingDeliveriesOfSubject } from './webhooks.ts';
 
 export async function findOrder(db: Kysely<Database>, orderId: string): Promise<CatalogOrder | undefined> {
   return db.selectFrom('catalog_orders').selectAll().where('id', '=', orderId).executeTakeFirst();
@@ -108,7 +108,8 @@ export async function failOrder(
   const status = input.status ?? 'failed';
   return inTransaction(db, async (trx) => {
     const order = await lockOrder(trx, input.orderId);
-    if (ended.includes(order.status)) return [];
+    // A repeat (the ending committed, its answer lost to the workflow) hands on what still waits.
+    if (ended.includes(order.status)) return pendingDeliveriesOfSubject(trx, order.id);
     if (status === 'failed') await giveBackHeld(trx, order);
     else {
       await trx
@@ -173,7 +174,8 @@ export async function completeOrder(
 ): Promise<string[]> {
   return inTransaction(db, async (trx) => {
     const order = await lockOrder(trx, input.orderId);
-    if (ended.includes(order.status)) return [];
+    // A repeat (the ending committed, its answer lost to the workflow) hands on what still waits.
+    if (ended.includes(order.status)) return pendingDeliveriesOfSubject(trx, order.id);
     const facts = await trx
       .selectFrom('catalog_items as i')
       .innerJoin('catalog_item_versions as v', (join) =>

@@ -9,7 +9,7 @@ import { recordOrderStep } from './catalog-orders.ts';
 import type { CatalogOrder, Coupon, Database } from './database.ts';
 import { insertObligations } from './settlement.ts';
 import { inTransaction } from './transaction.ts';
-import { enqueueEvent } from './webhooks.ts';
+import { enqueueEvent, pendingDeliveriesOfSubject } from './webhooks.ts';
 
 export const couponRefundedEvent = 'catalog.coupon_refunded';
 
@@ -91,7 +91,8 @@ export async function completeCouponRefund(
       .where('refund_status', '=', 'due')
       .returningAll()
       .executeTakeFirst();
-    if (!coupon) return [];
+    // Refunded already (a repeat whose first run's answer was lost): what it queued and still waits.
+    if (!coupon) return pendingDeliveriesOfSubject(trx, input.couponId);
     const order = await trx
       .selectFrom('catalog_orders as o')
       .innerJoin('catalog_items as i', 'i.id', 'o.item_id')

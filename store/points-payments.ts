@@ -14,7 +14,7 @@ import type {
 } from './database.ts';
 import { insertObligations } from './settlement.ts';
 import { inTransaction } from './transaction.ts';
-import { enqueueEventForPartners, pendingDeliveriesOfOperation } from './webhooks.ts';
+import { enqueueEventForPartners, pendingDeliveriesOfSubject } from './webhooks.ts';
 
 export async function insertPayment(
   trx: Transaction<Database>,
@@ -221,7 +221,7 @@ export async function endOperation(
       .where('id', '=', input.operationId)
       .executeTakeFirstOrThrow();
     // A repeat (the ending committed, its answer lost to the workflow) hands on what is still waiting.
-    if (before.status !== 'pending') return pendingDeliveriesOfOperation(trx, before.id);
+    if (before.status !== 'pending') return pendingDeliveriesOfSubject(trx, before.id);
     const { end } = input;
     const now = new Date();
     const operationStatus =

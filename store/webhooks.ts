@@ -56,18 +56,18 @@ export async function pendingDeliveriesOf(
 }
 
 /**
- * The deliveries still waiting of every event an operation's ending queued (event ids
- * `<operationId>:<type>`): what a repeat of that ending hands on to be sent.
+ * The deliveries still waiting of every event a subject's ending queued (event ids `<subjectId>:<type>`:
+ * a points payment's operation, a catalog order, a coupon): what a repeat of that ending hands on.
  */
-export async function pendingDeliveriesOfOperation(
+export async function pendingDeliveriesOfSubject(
   trx: Transaction<Database>,
-  operationId: string,
+  subjectId: string,
 ): Promise<string[]> {
   const rows = await trx
     .selectFrom('webhook_deliveries')
     .select('id')
     .where('status', '=', 'pending')
-    .where(sql<boolean>`starts_with(event_id, ${`${operationId}:`})`)
+    .where(sql<boolean>`starts_with(event_id, ${`${subjectId}:`})`)
     .execute();
   return rows.map((row) => row.id);
 }

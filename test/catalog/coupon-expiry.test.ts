@@ -5,6 +5,7 @@
 // file's own: the expiry runs over every coupon, and other files' coupons are theirs.
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { completeCouponRefund } from '../../store/coupon-expiry.ts';
 import type { CouponExpirySummary } from '../../workflows/coupon-expiry.workflow.ts';
 import { couponRefundWorkflowId, startCouponRefund } from '../../workflows/coupon-expiry-client.ts';
 import type { CouponRefundOutcome } from '../../workflows/coupon-expiry-refund.workflow.ts';
@@ -179,6 +180,28 @@ describe('an expired, unused coupon whose item gives the points back', () => {
     const atTill = await till(airline, order.coupon?.code ?? '');
     expect(atTill.validation).toMatchObject({ valid: false, reason: 'refunded' });
     expect(atTill.redemption).toMatchObject({ status: 409, code: 'coupon_expired' });
+
+    // The refund's ending again (its answer lost to the workflow) hands on the webhooks still waiting.
+    await expect
+      .poll(async () =>
+        (
+          await gateway.db
+            .selectFrom('webhook_deliveries')
+            .select('status')
+            .where('event_id', '=', `${couponId}:catalog.coupon_refunded`)
+            .execute()
+        ).every((row) => row.status === 'delivered'),
+      )
+      .toBe(true);
+    const waiting = await gateway.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending' })
+      .where('event_id', '=', `${couponId}:catalog.coupon_refunded`)
+      .returning('id')
+      .execute();
+    const handedOn = await completeCouponRefund(gateway.db, { couponId, now: new Date() });
+    expect(handedOn.sort()).toEqual(waiting.map((row) => row.id).sort());
+    expect(await refundObligations(couponId)).toHaveLength(1);
   });
 
   it('expires in batches and refunds points kept in the hosted ledger', async () => {

@@ -4,6 +4,7 @@
 // lost completes, asked about rather than voided, and one whose post cannot even be asked about keeps
 // its stock and is flagged for finance. A database of its own: the sweep drives every order.
 import { describe, expect, it } from 'vitest';
+import { completeOrder } from '../../store/catalog-orders.ts';
 import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { createAlliance } from '../support/alliance.ts';
 
@@ -101,6 +102,33 @@ describe('a catalog order whose post got no answer', () => {
     expect(done.status).toBe('completed');
     expect(done.coupon?.code).toBeTruthy();
     expect(await alliance.balance(airline, member)).toBe(930n);
+
+    // The order's ending again (its answer lost to the workflow) hands on the webhooks still waiting.
+    const eventId = `${order.id}:catalog.order_completed`;
+    await expect
+      .poll(async () =>
+        (
+          await gateway.db
+            .selectFrom('webhook_deliveries')
+            .select('status')
+            .where('event_id', '=', eventId)
+            .execute()
+        ).every((row) => row.status === 'delivered'),
+      )
+      .toBe(true);
+    const waiting = await gateway.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending' })
+      .where('event_id', '=', eventId)
+      .returning('id')
+      .execute();
+    expect(waiting.length).toBeGreaterThan(0);
+    const handedOn = await completeOrder(gateway.db, {
+      orderId: order.id,
+      generateCode: () => 'unused',
+      now: new Date(),
+    });
+    expect(handedOn.sort()).toEqual(waiting.map((row) => row.id).sort());
   }, 90_000);
 
   it('keeps what the order holds and flags it for finance when the post cannot even be asked about', async () => {
