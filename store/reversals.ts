@@ -160,7 +160,10 @@ export async function listReversals(db: Kysely<Database>, transferId: string): P
     .execute();
 }
 
-/** Reversals accepted but possibly never started (the process died, or Temporal was down), paged by id. */
+/**
+ * Reversals accepted but possibly never started (the process died, or Temporal was down), or whose
+ * run stopped before it ended them, before or after the target's take-back (`taken`), paged by id.
+ */
 export async function listStrandedReversalIds(
   db: Kysely<Database>,
   input: { untouchedSince: Date; afterId: string | null; limit: number },
@@ -168,7 +171,7 @@ export async function listStrandedReversalIds(
   let query = db
     .selectFrom('transfer_reversals')
     .select('id')
-    .where('status', '=', 'pending')
+    .where('status', 'in', ['pending', 'taken'])
     .where('updated_at', '<', input.untouchedSince)
     .orderBy('id')
     .limit(input.limit);

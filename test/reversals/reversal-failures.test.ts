@@ -112,6 +112,46 @@ describe('a reversal when something goes wrong', () => {
     expect(await obligationsOf(pending.id)).toHaveLength(1);
   }, 90_000);
 
+  it('runs again a reversal whose run failed after the take-back was recorded, returning each point once', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const transferId = await completedTransfer(coffee, airline, member, 1_000n);
+    // The airline takes the miles back; the coffee shop restores the points, every answer is lost,
+    // and it cannot be asked either: the reversal is taken, its return unknown.
+    const unanswered = { count: 1_000, accountRefPrefix: member.accounts.coffee };
+    alliance.fault(coffee, { operation: 'credit', mode: 'fail_after', ...unanswered });
+    alliance.fault(coffee, { operation: 'outcome', mode: 'fail_before', ...unanswered });
+    const response = await reverse(coffee, transferId);
+    expect(response.status).toBe(202);
+    const pending = (await response.json()) as Reversal;
+    let row = { status: 'pending' };
+    for (let attempt = 0; attempt < 100 && row.status !== 'taken'; attempt += 1) {
+      await sleep(100);
+      row = await gateway.db
+        .selectFrom('transfer_reversals')
+        .select('status')
+        .where('id', '=', pending.id)
+        .executeTakeFirstOrThrow();
+    }
+    expect(row.status).toBe('taken');
+    for (let attempt = 0; attempt < 100 && (await alliance.balance(coffee, member)) === 0n; attempt += 1)
+      await sleep(100);
+    await gateway.temporal.workflow.getHandle(pending.id).terminate('the run failed');
+    coffee.server?.faults.clear();
+    await sleep(1_200);
+    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+    let current = pending;
+    for (let attempt = 0; attempt < 100 && current.status !== 'completed'; attempt += 1) {
+      await sleep(200);
+      current = (await (
+        await gateway.call(coffee.signer, 'GET', `/v1/reversals/${pending.id}`)
+      ).json()) as Reversal;
+    }
+    expect(current).toMatchObject({ status: 'completed', returnedSourcePoints: '1000' });
+    expect(await alliance.balance(airline, member)).toBe(0n);
+    expect(await alliance.balance(coffee, member)).toBe(1_000n);
+    expect(await obligationsOf(pending.id)).toHaveLength(1);
+  }, 90_000);
+
   it('is accepted while Temporal is unreachable, and the stranded sweep runs it', async () => {
     const member = await alliance.member({ coffee: 1_000n });
     const transferId = await completedTransfer(coffee, airline, member, 1_000n);
