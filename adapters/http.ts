@@ -16,7 +16,7 @@ import {
   type ReverseAnswer,
   type StepState,
 } from './loyalty-adapter.ts';
-import { CatalogFeedEnvelope, ExpiryProfile } from './partner-contract.ts';
+import { CatalogFeedEnvelope, ExpiryProfile, OperationState } from './partner-contract.ts';
 
 /** A feed of more pages than this is refused whole, rather than read without end. */
 const catalogPagesMax = 200;
@@ -182,7 +182,15 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
           `outcome of ${key} at partner ${options.partnerId}: ${response.status}`,
         );
       }
-      return response.json<{ state: StepState }>().state;
+      // Only the contract's two answers decide anything: a state outside them (`pending`, say) read as
+      // one or the other would void a credit that may still land, or post one that never will.
+      const parsed = OperationState.safeParse(response.json());
+      if (!parsed.success || parsed.data.key !== key) {
+        throw new PartnerUnavailableError(
+          `outcome of ${key} at partner ${options.partnerId} is not one the contract knows: ${JSON.stringify(response.json())}`,
+        );
+      }
+      return parsed.data.state satisfies StepState;
     },
     async balance(accountRef: string) {
       const response = await send('GET', `/loyalty/accounts/${encode(accountRef)}`);
