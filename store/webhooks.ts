@@ -236,6 +236,28 @@ export async function listPendingDeliveryIds(
 }
 
 /**
+ * Deliveries still pending that were queued before `createdBefore`, in id order after `afterId`:
+ * past every retry their own run makes (which ends a delivery delivered or failed), so a run that
+ * stopped left them (terminated, or its worker gone with its history). Points notices are left to the
+ * expiry runs, which retry them by count.
+ */
+export async function listAbandonedDeliveryIds(
+  db: Kysely<Database>,
+  input: { createdBefore: Date; afterId: string | null; limit: number },
+): Promise<{ id: string }[]> {
+  let query = db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where(sql<boolean>`status = 'pending'`)
+    .where('event_type', 'not like', 'points.%')
+    .where('created_at', '<', input.createdBefore)
+    .orderBy('id')
+    .limit(input.limit);
+  if (input.afterId !== null) query = query.where('id', '>', input.afterId);
+  return query.execute();
+}
+
+/**
  * Transfer events still undelivered since before `before`, in id order after `afterId`, each with
  * its transfer (an event id is `<transferId>:<type>`): what a transfer without a workflow of its own
  * left in its outbox.

@@ -21,7 +21,7 @@ import { listStrandedRunIds } from '../store/reconciliation-runs.ts';
 import { findReversal, listStrandedReversalIds } from '../store/reversals.ts';
 import { listUnnettedCycles } from '../store/settlement.ts';
 import { listStuckTransfers, type MiddleStatus, recordSweepAction } from '../store/sweeps.ts';
-import { listStaleTransferDeliveries } from '../store/webhooks.ts';
+import { listAbandonedDeliveryIds, listStaleTransferDeliveries } from '../store/webhooks.ts';
 import { startAccrualIfNotRunning } from './accrual-client.ts';
 import { startCatalogOrder } from './catalog-order-client.ts';
 import { startStrandedReconciliationRun } from './reconciliation-client.ts';
@@ -35,7 +35,11 @@ import {
   startTransferIfNeverStarted,
   startTransferRecovery,
 } from './transfer-client.ts';
-import { startTransferWebhooks, transferWebhooksWorkflowId } from './transfer-webhooks-client.ts';
+import {
+  startRedelivery,
+  startTransferWebhooks,
+  transferWebhooksWorkflowId,
+} from './transfer-webhooks-client.ts';
 
 export interface StrandedTransferDependencies {
   db: Db;
@@ -231,6 +235,16 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
         if (await startTransferWebhooks(deps, transferId, deliveryIds))
           summary.started.push(transferWebhooksWorkflowId(transferId));
       }
+      // Any event whose own run stopped before it was delivered or failed for good: sent again once
+      // that run's retries would have ended (a running one ends the delivery first).
+      const abandonedBefore = new Date(untouchedSince.getTime() - deps.timeouts.webhookTotalMs);
+      await forEachPage(
+        (afterId) =>
+          listAbandonedDeliveryIds(deps.db, { createdBefore: abandonedBefore, afterId, limit: pageSize }),
+        async ({ id }) => {
+          if (await startRedelivery(deps, id)) summary.started.push(`${id}:redelivery`);
+        },
+      );
       // Catalog orders placed by a process that died before starting them: started, as the request
       // would have (their stock and code are held until the order ends); and run again when their run
       // failed before it ended them.

@@ -48,3 +48,23 @@ export async function startPendingTransferWebhooks(
   const deliveryIds = await pendingTransferDeliveryIds(options.db, transferId);
   return deliveryIds.length > 0 && startTransferWebhooks(options, transferId, deliveryIds);
 }
+
+/**
+ * Sends again a delivery its own run left pending past all its retries (the run stopped): one
+ * workflow per delivery, under `<deliveryId>:redelivery`, run again only if it failed.
+ */
+export function startRedelivery(options: TransferWebhooksOptions, deliveryId: string): Promise<boolean> {
+  return startOnce(options.client, transferWebhooksWorkflow, {
+    workflowId: `${deliveryId}:redelivery`,
+    taskQueue: options.taskQueue,
+    args: [
+      {
+        transferId: deliveryId,
+        deliveryIds: [deliveryId],
+        stepAttemptMs: options.timeouts.stepAttemptMs,
+        webhookTotalMs: options.timeouts.webhookTotalMs,
+      },
+    ],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+  });
+}

@@ -1,12 +1,13 @@
 // Delivers the webhooks of a transfer that ended without a workflow of its own (one settled in the
 // transaction that created it, between two hosted programmes): the same retries and final failure
 // as a transfer workflow's deliveries. Started by the gateway right after such a transfer, or by the
-// stranded-transfer sweep, for the deliveries the transfer's outbox still holds
-// (workflows/transfer-webhooks-client.ts).
+// stranded-transfer sweep, for the deliveries the transfer's outbox still holds; and by the sweep for
+// any delivery a stopped run left pending past its retries (workflows/transfer-webhooks-client.ts).
 import { proxyActivities } from '@temporalio/workflow';
 import type { WebhookActivities } from './webhook-activities.ts';
 
 export interface TransferWebhooksInput {
+  /** The transfer, or for a redelivery the delivery: names the run only. */
   transferId: string;
   deliveryIds: string[];
   stepAttemptMs: number;

@@ -311,6 +311,36 @@ describe('the sweep', () => {
     expect(await alliance.balance(airline, member)).toBe(0n);
   });
 
+  it('sends again, once its retries would have ended, an event its stopped run left undelivered', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    // The airline's webhook endpoint fails; the transfer completes and its run stops while retrying.
+    alliance.fault(airline, { operation: 'webhook', mode: 'fail_before', count: 1_000 });
+    const transfer = (await (await alliance.transfer(coffee, airline, member, 100n)).json()) as {
+      id: string;
+      status: string;
+    };
+    expect(transfer.status).toBe('completed');
+    const delivery = () =>
+      gateway.db
+        .selectFrom('webhook_deliveries')
+        .select(['id', 'status', 'attempts'])
+        .where('event_id', '=', `${transfer.id}:transfer.completed`)
+        .where('partner_id', '=', airline.partner.id)
+        .executeTakeFirstOrThrow();
+    await expect.poll(async () => (await delivery()).attempts).toBeGreaterThan(0);
+    await gateway.temporal.workflow.getHandle(transfer.id).terminate('stopped while delivering');
+    airline.server?.faults.clear();
+    expect((await delivery()).status).toBe('pending');
+    await sleep(testTransferTimeouts.webhookTotalMs + untouchedSeconds * 1000 + 200);
+    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+    await expect.poll(async () => (await delivery()).status, { timeout: 20_000 }).toBe('delivered');
+    expect(
+      airline.server?.webhooks.filter(
+        (hook) => (hook as { id: string }).id === `${transfer.id}:transfer.completed`,
+      ),
+    ).toHaveLength(1);
+  }, 60_000);
+
   it('is listed for finance only, newest first, in pages', async () => {
     const first = await gateway.call(gateway.finance, 'GET', '/v1/finance/sweeps?limit=1');
     expect(first.status).toBe(200);
