@@ -34,9 +34,22 @@ export function generateCouponCode(random: (size: number) => Buffer = randomByte
   return `${full.slice(0, 4)}-${full.slice(4, 8)}-${full.slice(8, 12)}-${full.slice(12)}`;
 }
 
-/** The code as stored: upper case, without separators; Crockford's look-alikes read as digits. */
+// Hyphens and white space (JavaScript's \s, spelled out): the till reads a code without them.
+const separators = /[-\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/g;
+
+/**
+ * The code as the till reads it, and as a generated one is stored: a to z in upper case, without
+ * separators; Crockford's look-alikes I, L and O read as 1, 1 and 0. Two codes one publisher holds
+ * never read the same. The database's coupon_code_key is this function, character for character
+ * (letters beyond a to z are left as they are in both: PostgreSQL's upper() would read them by
+ * the database's locale).
+ */
 export function normalizeCouponCode(code: string): string {
-  return code.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+  return code
+    .replace(separators, '')
+    .replace(/[a-z]/g, (letter) => letter.toUpperCase())
+    .replace(/[IL]/g, '1')
+    .replace(/O/g, '0');
 }
 
 /** Whether a generated code's check character holds (a typo is caught here, without a lookup). */

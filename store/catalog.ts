@@ -219,10 +219,14 @@ export async function browseItems(db: Kysely<Database>, filter: BrowseFilter): P
 }
 
 /**
- * Adds codes to an item's pool; codes the publisher has already, in this item's pool or another's or
- * on a coupon issued, are skipped. How many were added. A coupon's code is unique per publisher, so a
- * code held in two pools would leave the second order paid for and its coupon never issued. Under the
- * publisher's lock, so that two uploads at once cannot both add one code.
+ * Adds codes to an item's pool; a code the publisher has already, in this item's pool or another's or
+ * on a coupon issued, or once more in this upload, is skipped. How many were added. "Already" as the
+ * till reads a code (coupon_code_key: case, hyphens and spaces aside, I and L as 1, O as 0): two
+ * spellings of one code issued to two members would be one coupon at the till, one member's redeem
+ * spending the other's; and a code held in two pools would leave the second order paid for and its
+ * coupon never issued (a coupon's code is unique per publisher). Under the publisher's lock, taken
+ * before the statement (read committed: the statement sees every upload that held it before), so
+ * that two uploads at once cannot both add one code.
  */
 export async function addPoolCodes(
   trx: Transaction<Database>,
@@ -233,12 +237,18 @@ export async function addPoolCodes(
   await sql`select pg_advisory_xact_lock(hashtext(${`catalog_codes:${item.publisher_id}`}))`.execute(trx);
   const result = await sql<{ code: string }>`
     insert into catalog_codes (item_id, code, status)
-    select ${item.id}, offered.code, 'available' from unnest(${codes}::text[]) as offered (code)
+    select ${item.id}, offered.code, 'available'
+    from (
+      select distinct on (coupon_code_key(given.code)) given.code, coupon_code_key(given.code) as key
+      from unnest(${codes}::text[]) with ordinality as given (code, at)
+      order by coupon_code_key(given.code), given.at
+    ) as offered
     where not exists (
         select from catalog_codes held join catalog_items other on other.id = held.item_id
-        where other.publisher_id = ${item.publisher_id} and held.code = offered.code and held.item_id <> ${item.id})
+        where other.publisher_id = ${item.publisher_id} and coupon_code_key(held.code) = offered.key)
       and not exists (
-        select from coupons issued where issued.publisher_id = ${item.publisher_id} and issued.code = offered.code)
+        select from coupons issued
+        where issued.publisher_id = ${item.publisher_id} and coupon_code_key(issued.code) = offered.key)
     on conflict (item_id, code) do nothing
     returning code`.execute(trx);
   return result.rows.length;

@@ -301,35 +301,6 @@ describe('a flash sale', () => {
     expect(((await (refused[0] as Response).json()) as { code: string }).code).toBe('purchase_limit_reached');
     expect(await stockLeft(item.id)).toBe(98n);
   });
-
-  it('issues pool codes once each, and is sold out when the pool runs dry', async () => {
-    const member = await alliance.member({ coffee: 10_000n });
-    const item = await publish(airline, { stock: '10', coupon: { codes: 'pool' } });
-    const added = await gateway.call(airline.signer, 'POST', `/v1/catalog/items/${item.id}/codes`, {
-      body: { codes: ['PARTNER-A', 'PARTNER-B', 'PARTNER-C', 'PARTNER-A'] },
-    });
-    expect(await added.json()).toMatchObject({ added: 3 });
-    // A code the publisher holds in another pool is not added again: a coupon's code is unique per
-    // publisher, and the second order would be paid for with no coupon to issue.
-    const other = await publish(airline, { stock: '10', coupon: { codes: 'pool' } });
-    const again = await gateway.call(airline.signer, 'POST', `/v1/catalog/items/${other.id}/codes`, {
-      body: { codes: ['PARTNER-B', 'PARTNER-D'] },
-    });
-    expect(await again.json()).toMatchObject({ added: 1 });
-    const orders = [];
-    for (let index = 0; index < 3; index += 1) {
-      orders.push(await settled(coffee, ((await (await buy(coffee, member, item.id)).json()) as Order).id));
-    }
-    expect(orders.map((placed) => placed.coupon?.code).sort()).toEqual([
-      'PARTNER-A',
-      'PARTNER-B',
-      'PARTNER-C',
-    ]);
-    const dry = await buy(coffee, member, item.id);
-    expect(dry.status).toBe(409);
-    expect(((await dry.json()) as { code: string }).code).toBe('sold_out');
-    expect(await stockLeft(item.id)).toBe(7n);
-  });
 });
 
 describe('an order when the member’s programme fails', () => {
