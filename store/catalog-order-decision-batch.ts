@@ -10,10 +10,11 @@
 // goes; an order left without stock is sold out and its key released in the statement. What the
 // one-order statement refuses after the stock is taken (a limit reached since the snapshot, a dry
 // pool, a key or quote taken by a concurrent run) fails the batch statement: then nothing of the
-// batch was written, and each of its orders is decided again, alone. So is an order for an item with
-// a per-member limit whose member has another order in the batch, or has reached the limit as the
-// snapshot sees it: those are decided alone after the batch, by the statement that counts their
-// purchases under its lock.
+// batch was written, and each of its orders is decided again, alone. So is an order whose member has
+// another order for the item in the batch, or has reached the item's per-member limit as the snapshot
+// sees it: those are decided alone after the batch, by the statement that counts their purchases
+// under its lock. Every purchase is counted, limit or none: a version that adds a limit later counts
+// what the member bought before it.
 import { CompiledQuery, type Kysely } from 'kysely';
 import {
   type DecisionInput,
@@ -61,7 +62,7 @@ const decisions = `
   ),
   deferred as (
     select n from open
-    where per_member_limit is not null and (member_rank > 1 or bought >= per_member_limit)
+    where member_rank > 1 or (per_member_limit is not null and bought >= per_member_limit)
   ),
   eligible as (
     select o.*, row_number() over (partition by o.item_id order by o.n) as item_rank
@@ -87,11 +88,12 @@ const decisions = `
   ),
   counted as (
     insert into catalog_member_purchases (item_id, member_id, bought)
-    select w.item_id, w.member_id, 1 from won w where w.per_member_limit is not null
+    select w.item_id, w.member_id, 1 from won w
     on conflict (item_id, member_id) do update set bought = catalog_member_purchases.bought + 1
-      where catalog_member_purchases.bought < (
+      where coalesce(catalog_member_purchases.bought < (
         select w.per_member_limit from won w
-        where w.item_id = catalog_member_purchases.item_id and w.member_id = catalog_member_purchases.member_id)
+        where w.item_id = catalog_member_purchases.item_id and w.member_id = catalog_member_purchases.member_id),
+        true)
     returning item_id, member_id
   ),
   pool_codes as (

@@ -120,9 +120,10 @@ const decision = `
   ),
   counted as (
     insert into catalog_member_purchases (item_id, member_id, bought)
-    select o.item_id, o.member_id, 1 from open o where o.per_member_limit is not null and exists (select from taken)
+    select o.item_id, o.member_id, 1 from open o where exists (select from taken)
     on conflict (item_id, member_id) do update set bought = catalog_member_purchases.bought + 1
-      where catalog_member_purchases.bought < (select per_member_limit from open)
+      where (select per_member_limit from open) is null
+        or catalog_member_purchases.bought < (select per_member_limit from open)
     returning bought
   ),
   held as (

@@ -194,6 +194,29 @@ describe('buying across brands', () => {
     expect(await alliance.balance(coffee, member)).toBe(1_000n);
   });
 
+  it('counts a purchase made before a version set a per-member limit', async () => {
+    const member = await alliance.member({ coffee: 1_000n });
+    const item = await publish(airline);
+    const first = (await (await priceQuote(coffee, member, item.id)).json()) as { id: string };
+    const bought = await settled(coffee, ((await (await order(coffee, first.id)).json()) as Order).id);
+    expect(bought.status).toBe('completed');
+    const limited = await gateway.call(airline.signer, 'POST', `/v1/catalog/items/${item.id}/versions`, {
+      body: {
+        title: 'Cinema ticket',
+        pricePoints: '100',
+        stock: '10',
+        perMemberLimit: 1,
+        coupon: { validity: { days: 30 } },
+      },
+    });
+    expect(limited.status).toBe(201);
+    const second = (await (await priceQuote(coffee, member, item.id)).json()) as { id: string };
+    const refused = await order(coffee, second.id);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { code: string }).code).toBe('purchase_limit_reached');
+    expect(await alliance.balance(coffee, member)).toBe(900n);
+  });
+
   it('keeps the version an order bought, refuses another partner’s edit, and stops selling a withdrawn item', async () => {
     const member = await alliance.member({ coffee: 1_000n });
     const item = await publish(airline);
