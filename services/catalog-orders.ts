@@ -116,6 +116,7 @@ function refusal(facts: OrderFacts, now: Date): ProblemError {
     return new ProblemError('item_withdrawn', `Item ${facts.item_id} was withdrawn.`);
   try {
     requireOnSale({ saleStartsAt: facts.sale_starts_at, saleEndsAt: facts.sale_ends_at }, now);
+    requireCouponStillValid({ validity: facts.coupon_until && { until: facts.coupon_until } }, now);
   } catch (error) {
     return error as ProblemError;
   }

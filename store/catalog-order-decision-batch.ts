@@ -41,7 +41,8 @@ const decisions = `
   facts as (
     select u.n, q.id as quote_id, q.member_id, q.source_program_id, q.debit_points, q.used_by_order_id,
       q.expires_at, q.item_id, q.item_version, i.status as item_status, i.code_source,
-      v.sale_starts_at, v.sale_ends_at, v.per_member_limit, l.account_ref
+      v.sale_starts_at, v.sale_ends_at, v.per_member_limit, l.account_ref,
+      (v.details->'validity'->>'until')::timestamptz as coupon_until
     from input u
     join quotes q on q.id = u.quote_id and q.requested_by = u.partner_id
     join catalog_items i on i.id = q.item_id
@@ -58,6 +59,7 @@ const decisions = `
     left join catalog_member_purchases p on p.item_id = f.item_id and p.member_id = f.member_id
     where f.used_by_order_id is null and f.expires_at > u.now and f.item_status = 'active'
       and f.sale_starts_at <= u.now and (f.sale_ends_at is null or f.sale_ends_at > u.now)
+      and (f.coupon_until is null or f.coupon_until > u.now)
       and f.account_ref is not null
   ),
   deferred as (
@@ -151,7 +153,7 @@ const decisions = `
   lazily as (select set_config('synchronous_commit', 'off', true) where not exists (select from won))
   select f.quote_id is not null as found, f.quote_id, f.member_id, f.source_program_id, f.debit_points,
     f.used_by_order_id, f.expires_at, f.item_id, f.item_version, f.item_status, f.sale_starts_at,
-    f.sale_ends_at, f.account_ref,
+    f.sale_ends_at, f.account_ref, f.coupon_until,
     r.n is not null as released,
     w.n is not null as taken,
     d.n is not null as deferred,

@@ -32,6 +32,8 @@ export interface OrderFacts {
   sale_ends_at: Date | null;
   /** Null when the member's link to the programme was revoked. */
   account_ref: string | null;
+  /** A coupon's fixed end, when the version gives one: past it, nothing of it is sold. */
+  coupon_until: Date | null;
 }
 
 export type OrderDecision =
@@ -99,7 +101,8 @@ const decision = `
   facts as (
     select q.id as quote_id, q.member_id, q.source_program_id, q.debit_points, q.used_by_order_id,
       q.expires_at, q.item_id, q.item_version, i.status as item_status, i.code_source,
-      v.sale_starts_at, v.sale_ends_at, v.per_member_limit, l.account_ref
+      v.sale_starts_at, v.sale_ends_at, v.per_member_limit, l.account_ref,
+      (v.details->'validity'->>'until')::timestamptz as coupon_until
     from quotes q
     join catalog_items i on i.id = q.item_id
     join catalog_item_versions v on v.item_id = q.item_id and v.version = q.item_version
@@ -111,6 +114,7 @@ const decision = `
     select * from facts
     where used_by_order_id is null and expires_at > $3::timestamptz and item_status = 'active'
       and sale_starts_at <= $3::timestamptz and (sale_ends_at is null or sale_ends_at > $3::timestamptz)
+      and (coupon_until is null or coupon_until > $3::timestamptz)
       and account_ref is not null
   ),
   taken as (
@@ -166,7 +170,7 @@ const decision = `
   )
   select f.quote_id is not null as found, f.quote_id, f.member_id, f.source_program_id, f.debit_points,
     f.used_by_order_id, f.expires_at, f.item_id, f.item_version, f.item_status, f.sale_starts_at,
-    f.sale_ends_at, f.account_ref,
+    f.sale_ends_at, f.account_ref, f.coupon_until,
     exists (select from released) as released,
     t.id is not null as taken,
     o.held_code, o.created_at, o.updated_at, s.id as step_id, s.detail as step_detail, s.at as step_at,
@@ -228,6 +232,7 @@ export function toDecision(row: DecisionRow, input: DecisionInput): OrderDecisio
     sale_starts_at: row.sale_starts_at as Date,
     sale_ends_at: row.sale_ends_at ?? null,
     account_ref: row.account_ref ?? null,
+    coupon_until: row.coupon_until ?? null,
   };
   if (!row.taken || row.created_at === null || row.updated_at === null || row.step_at === null) {
     if (row.taken) throw new Error(`order ${orderId} took the stock but was not written`);

@@ -4,7 +4,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PartnerAnswer, StepState } from '../adapters/loyalty-adapter.ts';
 import type { AdapterResolver } from '../adapters/resolver.ts';
+import { requireCouponStillValid } from '../domain/catalog.ts';
 import { generateCouponCode } from '../domain/coupon-code.ts';
+import { ProblemError } from '../domain/errors.ts';
+import { findItem } from '../store/catalog.ts';
 import { completeOrder, failOrder, findOrder, recordOrderStep } from '../store/catalog-orders.ts';
 import type { Db } from '../store/connection.ts';
 import type { CatalogOrder } from '../store/database.ts';
@@ -37,6 +40,15 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
   return {
     async reserveForOrder(orderId: string, expiresAtIso: string): Promise<void> {
       const order = await load(orderId);
+      // A coupon whose fixed end passed since the order was placed would be issued dead: nothing is
+      // reserved for it (a reservation a run before this one made expires on its own at the partner).
+      const bought = await findItem(deps.db, order.item_id, order.item_version);
+      try {
+        requireCouponStillValid(bought?.version.details, new Date());
+      } catch (error) {
+        if (!(error instanceof ProblemError)) throw error;
+        await settle(order, 'reserve', { outcome: 'refused', code: 'coupon_expired', detail: error.detail });
+      }
       const adapter = await deps.adapters.forProgram(order.program_id);
       const answer = await adapter.reserve({
         key: `${order.id}:reserve`,

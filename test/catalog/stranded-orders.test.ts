@@ -85,6 +85,66 @@ describe('a catalog order whose run failed', () => {
   }, 90_000);
 });
 
+describe('a coupon whose fixed end passes while it is being ordered', () => {
+  it('is neither ordered past its end, nor reserved for past it, and the order fails with nothing moved', async () => {
+    const until = new Date(Date.now() + 2_000);
+    const published = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/items', {
+      body: {
+        programId: bookstore.programId,
+        kind: 'coupon',
+        title: 'Concert pass',
+        pricePoints: '70',
+        stock: '10',
+        coupon: { validity: { until: until.toISOString() }, terms: 'Tonight only' },
+      },
+    });
+    expect(published.status).toBe(201);
+    const item = (await published.json()) as { id: string };
+    const member = await alliance.member({ airline: 1_000n }, { scopes: ['transfers', 'redemptions'] });
+    const quote = async () => {
+      const quoted = await gateway.call(airline.signer, 'POST', '/v1/catalog/quotes', {
+        body: { memberId: member.memberId, programId: airline.programId, itemId: item.id },
+      });
+      expect(quoted.status).toBe(201);
+      return ((await quoted.json()) as { id: string }).id;
+    };
+    // Placed before the end, its run stopped before the airline answered its reservation.
+    alliance.fault(airline, {
+      operation: 'reserve',
+      mode: 'fail_before',
+      count: 1_000,
+      accountRefPrefix: member.accounts.airline,
+    });
+    const early = await gateway.call(airline.signer, 'POST', '/v1/catalog/orders', {
+      body: { quoteId: await quote() },
+    });
+    expect(early.status).toBe(202);
+    const order = (await early.json()) as { id: string };
+    await gateway.temporal.workflow.getHandle(order.id).terminate('stopped before the reservation');
+    airline.server?.faults.clear();
+    // Quoted before the end, ordered after it.
+    const late = await quote();
+    await sleep(until.getTime() - Date.now() + 1_200);
+    const refused = await gateway.call(airline.signer, 'POST', '/v1/catalog/orders', {
+      body: { quoteId: late },
+    });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { code: string }).code).toBe('item_not_on_sale');
+    // The sweep runs the stopped order again: its reservation is refused before the airline is asked.
+    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+    const done = (await ended(order.id)) as { status: string; failure?: { code: string } | null };
+    expect(done.status).toBe('failed');
+    expect(done.failure?.code).toBe('coupon_expired');
+    expect(await alliance.balance(airline, member)).toBe(1_000n);
+    const stock = await gateway.db
+      .selectFrom('catalog_items')
+      .select('stock_left')
+      .where('id', '=', item.id)
+      .executeTakeFirstOrThrow();
+    expect(stock.stock_left).toBe(10n);
+  }, 90_000);
+});
+
 describe('a catalog order whose post got no answer', () => {
   it('asks what became of the post, and completes when it was applied', async () => {
     const item = await publishLamp();
