@@ -7,6 +7,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -22,7 +23,7 @@ export interface TransferTimeouts {
   stepTotalMs: number;
   /** All attempts of post (and of a compensating void) before finance is told. */
   settleTotalMs: number;
-  /** How long the source holds the points; longer than everything before the post. */
+  /** How long the source holds the points; a hold too short for the credit and the post is let go. */
   reservationTtlMs: number;
   /** All attempts of one webhook. */
   webhookTotalMs: number;
@@ -129,6 +130,27 @@ export async function transferWorkflow(input: TransferWorkflowInput): Promise<Tr
     return finish(
       { status: 'failed', ...reserved },
       await book.failTransfer(transferId, reserved.code, reserved.detail),
+    );
+  }
+
+  // A hold that ends before the credit and the post could be made (the reserve's outcome asked for
+  // longer than the hold lasts) would be credited at the target and then refused at the source: the
+  // hold is let go instead, and the transfer fails having moved nothing. In this branch nothing was
+  // posted, so a void the source refuses means nothing is held any more.
+  const holdLeftMs = Date.parse(reservationExpiresAt) - Date.now();
+  if (patched('no-credit-past-hold') && holdLeftMs <= timeouts.stepTotalMs + timeouts.stepAttemptMs) {
+    try {
+      await patient.voidAtSource(transferId);
+    } catch (error) {
+      if (!refusalOf(error)) {
+        const reason = `the hold ran out before the credit, and the source could not be asked to let it go: ${(error as Error).message}`;
+        return finish({ status: 'needs_attention', reason }, await book.flagForFinance(transferId, reason));
+      }
+    }
+    const detail = 'the source held the points too briefly for the credit and the post; nothing moved';
+    return finish(
+      { status: 'failed', code: 'reservation_expired', detail },
+      await book.failTransfer(transferId, 'reservation_expired', detail),
     );
   }
 

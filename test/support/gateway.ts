@@ -93,6 +93,8 @@ export interface TestGatewayOptions {
   readiness?: ReadinessChecks;
   /** Runs a worker of this file's own, on its own task queue, for tests that move points. */
   worker?: boolean;
+  /** Changes some of the short budgets below (a hold shorter than an outcome question, say). */
+  transferTimeouts?: Partial<TransferTimeouts>;
   coolingOffHours?: number;
   /** How long a claimed Idempotency-Key is held by a request that stopped renewing it. */
   idempotencyLockSeconds?: number;
@@ -127,6 +129,7 @@ export interface TestGatewayOptions {
 }
 
 export async function createTestGateway(overrides: TestGatewayOptions = {}): Promise<TestGateway> {
+  const timeouts: TransferTimeouts = { ...testTransferTimeouts, ...overrides.transferTimeouts };
   const db =
     overrides.database ??
     (overrides.ownDatabase ? await useOwnTestDatabase(overrides.ownDatabase, 10) : useTestDatabase(10));
@@ -149,7 +152,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
       ...(overrides.strandedTransfers
         ? {
             strandedTransfers: {
-              timeouts: testTransferTimeouts,
+              timeouts: timeouts,
               everySeconds: triggeredOnlySeconds,
               untouchedSeconds: overrides.strandedTransfers.untouchedSeconds,
             },
@@ -168,7 +171,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         ? {
             couponExpiry: {
               everySeconds: triggeredOnlySeconds,
-              timeouts: testTransferTimeouts,
+              timeouts: timeouts,
               ...overrides.couponExpiry,
             },
           }
@@ -180,7 +183,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
             pointsPayments: {
               everySeconds: triggeredOnlySeconds,
               untouchedSeconds: overrides.pointsPayments.untouchedSeconds,
-              timeouts: testTransferTimeouts,
+              timeouts: timeouts,
             },
           }
         : {}),
@@ -221,14 +224,14 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         {
           client: overrides.transferClient ?? temporal,
           taskQueue,
-          timeouts: testTransferTimeouts,
+          timeouts: timeouts,
           replyWaitMs: 8_000,
         },
         transferId,
       ),
     startTransferWebhooks: (transferId) =>
       startPendingTransferWebhooks(
-        { client: overrides.transferClient ?? temporal, db, taskQueue, timeouts: testTransferTimeouts },
+        { client: overrides.transferClient ?? temporal, db, taskQueue, timeouts: timeouts },
         transferId,
       ),
     startReversal: (reversalId) =>
@@ -236,7 +239,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         {
           client: overrides.transferClient ?? temporal,
           taskQueue,
-          timeouts: testTransferTimeouts,
+          timeouts: timeouts,
           replyWaitMs: 8_000,
         },
         reversalId,
@@ -246,7 +249,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         {
           client: overrides.transferClient ?? temporal,
           taskQueue,
-          timeouts: testTransferTimeouts,
+          timeouts: timeouts,
           replyWaitMs: 8_000,
         },
         accrualId,
@@ -256,7 +259,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         {
           client: overrides.transferClient ?? temporal,
           taskQueue,
-          timeouts: testTransferTimeouts,
+          timeouts: timeouts,
           replyWaitMs: 8_000,
         },
         reversalId,
@@ -265,7 +268,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
       startReconciliationRun({ client: temporal, taskQueue, replyWaitMs: 20_000 }, runId),
     startOrder: (orderId) =>
       startCatalogOrder(
-        { client: overrides.transferClient ?? temporal, taskQueue, timeouts: testTransferTimeouts },
+        { client: overrides.transferClient ?? temporal, taskQueue, timeouts: timeouts },
         orderId,
       ),
     startDraw: (itemId) =>
@@ -273,7 +276,7 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
         {
           client: overrides.transferClient ?? temporal,
           taskQueue,
-          webhookTotalMs: testTransferTimeouts.webhookTotalMs,
+          webhookTotalMs: timeouts.webhookTotalMs,
         },
         itemId,
       ),
@@ -283,12 +286,12 @@ export async function createTestGateway(overrides: TestGatewayOptions = {}): Pro
           {
             client: overrides.transferClient ?? temporal,
             taskQueue,
-            timeouts: testTransferTimeouts,
+            timeouts: timeouts,
             replyWaitMs: 8_000,
           },
           operationId,
         ),
-      reservationGraceMs: testTransferTimeouts.settleTotalMs,
+      reservationGraceMs: timeouts.settleTotalMs,
     },
     signDocument: (document) => signDocument(gatewayKey, document),
     closeSettlement: (periodLabel) =>
