@@ -1,6 +1,6 @@
 // The partner-registry use case: the operator onboards a partner with its programmes and keys,
 // rotates its keys (never retiring the last active one) and suspends or resumes it; a partner
-// reads its own profile.
+// reads its own profile and says where its webhooks go.
 import type { JWK } from 'jose';
 import { ProblemError } from '../domain/errors.ts';
 import { checkPublicJwk } from '../signing/keys.ts';
@@ -15,6 +15,7 @@ import {
   type NewPartnerInput,
   type PartnerRecord,
   updatePartnerStatus,
+  updateWebhookUrl,
 } from '../store/partners.ts';
 import { inTransaction } from '../store/transaction.ts';
 import type { ServiceContext } from './context.ts';
@@ -53,6 +54,19 @@ export async function readPartner({ db }: ServiceContext, partnerId: string): Pr
   const record = await findPartner(db, partnerId);
   if (!record) throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
   return record;
+}
+
+/**
+ * The partner moves its webhooks to another URL (or stops them, null). Deliveries still being retried
+ * go to the new URL from their next attempt; events queued while it had none are not made up.
+ */
+export async function setOwnWebhookUrl(
+  context: ServiceContext,
+  input: { partnerId: string; webhookUrl: string | null },
+): Promise<PartnerRecord> {
+  if (!(await updateWebhookUrl(context.db, input.partnerId, input.webhookUrl)))
+    throw new ProblemError('not_found', `partner ${input.partnerId} does not exist`);
+  return readPartner(context, input.partnerId);
 }
 
 export async function onboardPartner(

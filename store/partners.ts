@@ -116,6 +116,20 @@ export async function updatePartnerStatus(
   return updated.numUpdatedRows === 1n;
 }
 
+/** Sets where the partner's webhooks go (null: none are queued for it); false when there is no such partner. */
+export async function updateWebhookUrl(
+  db: Kysely<Database>,
+  partnerId: string,
+  webhookUrl: string | null,
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('partners')
+    .set({ webhook_url: webhookUrl, updated_at: new Date() })
+    .where('id', '=', partnerId)
+    .executeTakeFirst();
+  return updated.numUpdatedRows === 1n;
+}
+
 /** Adds an active key; false when the partner has a key with that kid already. */
 export async function insertPartnerKey(
   db: Kysely<Database>,

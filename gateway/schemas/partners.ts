@@ -40,6 +40,15 @@ const ProgramInput = z.object({
   }),
 });
 
+export const WebhookUrlBody = z
+  .object({
+    webhookUrl: httpUrl(2000)
+      .nullable()
+      .openapi({ description: 'Where your webhooks are POSTed from now on; null stops them.' }),
+  })
+  .strict()
+  .openapi('WebhookUrl');
+
 export const CreatePartnerBody = z
   .object({
     name: text({ min: 1, max: 200, trim: true }).openapi({ example: 'Harbour Coffee' }),
