@@ -38,12 +38,24 @@ export interface TwinProvisionerOptions {
 
 export function createTwinProvisioner(options: TwinProvisionerOptions): SandboxProvisioner {
   return {
-    async issueCredentials({ livePartner, requestKey }) {
+    async issueCredentials({ livePartner, requestKey, webhookUrl }) {
       const key = await deriveCredentialKey(options.credentialSecret, {
         livePartnerId: livePartner.id,
         requestKey,
       });
       const twin = await ensureTwin(options, livePartner, key);
+      if (webhookUrl !== undefined) {
+        await expectAnswer(
+          options.operator,
+          {
+            method: 'POST',
+            path: `/v1/operator/partners/${twin.partnerId}/webhook-url`,
+            idempotencyKey: `sandbox-twin-webhook:${livePartner.id}:${requestKey}`,
+            body: { webhookUrl },
+          },
+          [200],
+        );
+      }
       const members = twin.members ?? (await seedTwin(options, twin, key));
       return credentialsOf(options, twin, key, members);
     },

@@ -1,6 +1,6 @@
 // The partner-registry use case: the operator onboards a partner with its programmes and keys,
-// rotates its keys (never retiring the last active one) and suspends or resumes it; a partner
-// reads its own profile and says where its webhooks go.
+// rotates its keys (never retiring the last active one), says where its webhooks go, and suspends or
+// resumes it; a partner reads its own profile.
 import type { JWK } from 'jose';
 import { ProblemError } from '../domain/errors.ts';
 import { checkPublicJwk } from '../signing/keys.ts';
@@ -57,10 +57,12 @@ export async function readPartner({ db }: ServiceContext, partnerId: string): Pr
 }
 
 /**
- * The partner moves its webhooks to another URL (or stops them, null). Deliveries still being retried
- * go to the new URL from their next attempt; events queued while it had none are not made up.
+ * The operator moves a partner's webhooks to another URL (or stops them, null): the operator, not the
+ * partner, since the gateway's worker calls whatever URL is set (a partner's own choice could aim it at
+ * the gateway's private network). Deliveries still being retried go to the new URL from their next
+ * attempt; events queued while it had none are not made up.
  */
-export async function setOwnWebhookUrl(
+export async function setPartnerWebhookUrl(
   context: ServiceContext,
   input: { partnerId: string; webhookUrl: string | null },
 ): Promise<PartnerRecord> {

@@ -48,6 +48,8 @@ export interface SandboxProvisioner {
   issueCredentials(input: {
     livePartner: LivePartnerOutline;
     requestKey: string;
+    /** Where the twin's webhooks go (null: none); undefined leaves it as it is. */
+    webhookUrl?: string | null;
   }): Promise<SandboxCredentials>;
 }
 
@@ -67,7 +69,7 @@ export interface SandboxFaultSwitches {
 export async function issueSandboxCredentials(
   context: ServiceContext,
   provisioner: SandboxProvisioner | undefined,
-  input: { partnerId: string; requestKey: string },
+  input: { partnerId: string; requestKey: string; webhookUrl?: string | null },
 ): Promise<SandboxCredentials> {
   if (!provisioner)
     // Not a passing outage: this deployment has no sandbox, so a retry would never succeed.
@@ -80,7 +82,11 @@ export async function issueSandboxCredentials(
     program: first ? { name: first.name, unitName: first.unit_name } : null,
   };
   try {
-    return await provisioner.issueCredentials({ livePartner, requestKey: input.requestKey });
+    return await provisioner.issueCredentials({
+      livePartner,
+      requestKey: input.requestKey,
+      ...(input.webhookUrl === undefined ? {} : { webhookUrl: input.webhookUrl }),
+    });
   } catch (error) {
     if (error instanceof ProblemError) throw error;
     const problem = new ProblemError(

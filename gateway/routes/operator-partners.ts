@@ -8,6 +8,7 @@ import {
   retirePartnerKey,
   setPartnerExposureCap,
   setPartnerStatus,
+  setPartnerWebhookUrl,
 } from '../../services/partners.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
@@ -22,6 +23,7 @@ import {
   PartnerIdParam,
   PartnerSchema,
   partnerView,
+  WebhookUrlBody,
 } from '../schemas/partners.ts';
 
 const tags = ['Operator: partners'];
@@ -130,6 +132,19 @@ const exposureCapRoute = signedRoute('operator', {
   },
 });
 
+const webhookUrlRoute = signedRoute('operator', {
+  method: 'post',
+  path: '/v1/operator/partners/{partnerId}/webhook-url',
+  tags,
+  summary: "Say where a partner's webhooks go from now on (null stops them)",
+  request: {
+    params: PartnerPath,
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: WebhookUrlBody } } },
+  },
+  responses: { 200: partnerReply('The partner'), ...problemResponses(400, 401, 403, 404) },
+});
+
 export function registerOperatorPartnerRoutes(
   app: OpenAPIHono<GatewayEnv>,
   context: ServiceContext,
@@ -189,6 +204,14 @@ export function registerOperatorPartnerRoutes(
       return c.json(reply.body, reply.status);
     });
   }
+
+  app.openapi(webhookUrlRoute, async (c) => {
+    const partner = await setPartnerWebhookUrl(context, {
+      partnerId: c.req.valid('param').partnerId,
+      webhookUrl: c.req.valid('json').webhookUrl,
+    });
+    return c.json(partnerView(partner), 200);
+  });
 
   app.openapi(exposureCapRoute, async (c) => {
     const partnerId = c.req.valid('param').partnerId;

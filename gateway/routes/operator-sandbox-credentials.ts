@@ -10,7 +10,7 @@ import { requireClaim } from '../idempotency.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders } from '../schemas/common.ts';
 import { PartnerIdParam } from '../schemas/partners.ts';
-import { credentialsView, SandboxCredentialsSchema } from '../schemas/sandbox.ts';
+import { credentialsView, SandboxCredentialsBody, SandboxCredentialsSchema } from '../schemas/sandbox.ts';
 
 const issueCredentialsRoute = signedRoute('operator', {
   method: 'post',
@@ -22,9 +22,14 @@ const issueCredentialsRoute = signedRoute('operator', {
     'and rate agreements with the stand-in brands, and registers a new key pair for it there. The private',
     'key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues',
     'another. 404 `sandbox_not_enabled` when this gateway runs without a sandbox; 503 `sandbox_unavailable`',
-    'when the sandbox did not answer (retry with the same Idempotency-Key).',
+    'when the sandbox did not answer (retry with the same Idempotency-Key). A `webhookUrl` in the body',
+    "sets where the twin's webhooks go (the sandbox's, signed with its key); without one it is left as it is.",
   ].join(' '),
-  request: { params: z.object({ partnerId: PartnerIdParam }), headers: IdempotencyHeaders },
+  request: {
+    params: z.object({ partnerId: PartnerIdParam }),
+    headers: IdempotencyHeaders,
+    body: { required: false, content: { 'application/json': { schema: SandboxCredentialsBody } } },
+  },
   responses: {
     201: {
       content: { 'application/json': { schema: SandboxCredentialsSchema } },
@@ -43,6 +48,7 @@ export function registerOperatorSandboxCredentialRoutes(
     const credentials = await issueSandboxCredentials(context, provisioner, {
       partnerId: c.req.valid('param').partnerId,
       requestKey: requireClaim(c).key,
+      webhookUrl: c.req.valid('json')?.webhookUrl,
     });
     return c.json(credentialsView(credentials), 201);
   });

@@ -1,13 +1,11 @@
-// What a partner can read about itself (its programmes, key ids and status), and where its webhooks go.
+// What a partner can read about itself: its programmes, key ids and status.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ServiceContext } from '../../services/context.ts';
-import { readPartner, setOwnWebhookUrl } from '../../services/partners.ts';
+import { readPartner } from '../../services/partners.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import type { GatewayEnv } from '../context.ts';
-import { callerPartnerId } from '../context.ts';
 import { problemResponses } from '../problem.ts';
-import { IdempotencyHeaders } from '../schemas/common.ts';
-import { PartnerSchema, partnerView, WebhookUrlBody } from '../schemas/partners.ts';
+import { PartnerSchema, partnerView } from '../schemas/partners.ts';
 
 const getOwnProfileRoute = signedRoute('partner', {
   method: 'get',
@@ -20,31 +18,10 @@ const getOwnProfileRoute = signedRoute('partner', {
   },
 });
 
-const setWebhookUrlRoute = signedRoute('partner', {
-  method: 'post',
-  path: '/v1/partner/webhook-url',
-  tags: ['Partner'],
-  summary: 'Say where your webhooks go (in the sandbox too, for your twin)',
-  request: {
-    headers: IdempotencyHeaders,
-    body: { required: true, content: { 'application/json': { schema: WebhookUrlBody } } },
-  },
-  responses: {
-    200: { content: { 'application/json': { schema: PartnerSchema } }, description: 'Your partner record' },
-    ...problemResponses(400, 401, 403),
-  },
-});
-
 export function registerPartnerProfileRoutes(app: OpenAPIHono<GatewayEnv>, context: ServiceContext): void {
   app.openapi(getOwnProfileRoute, async (c) => {
     const principal = c.var.principal;
     if (principal.kind !== 'partner') throw new Error('partner route reached without a partner principal');
     return c.json(partnerView(await readPartner(context, principal.partnerId)), 200);
-  });
-
-  app.openapi(setWebhookUrlRoute, async (c) => {
-    const partnerId = callerPartnerId(c.var.principal);
-    const { webhookUrl } = c.req.valid('json');
-    return c.json(partnerView(await setOwnWebhookUrl(context, { partnerId, webhookUrl })), 200);
   });
 }

@@ -44,7 +44,7 @@ export const WebhookUrlBody = z
   .object({
     webhookUrl: httpUrl(2000)
       .nullable()
-      .openapi({ description: 'Where your webhooks are POSTed from now on; null stops them.' }),
+      .openapi({ description: "Where the partner's webhooks are POSTed from now on; null stops them." }),
   })
   .strict()
   .openapi('WebhookUrl');

@@ -8,6 +8,17 @@ import {
   sandboxStandInSlugs,
 } from '../../domain/sandbox.ts';
 import type { SandboxCredentials, StandInFaults } from '../../services/sandbox.ts';
+import { httpUrl } from './common.ts';
+
+export const SandboxCredentialsBody = z
+  .object({
+    webhookUrl: httpUrl(2000)
+      .nullable()
+      .optional()
+      .openapi({ description: "Where the twin's sandbox webhooks go; null stops them; absent: as it was." }),
+  })
+  .strict()
+  .openapi('SandboxCredentialsRequest');
 
 const StandInSchema = z
   .object({

@@ -1092,6 +1092,159 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/operator/partners/{partnerId}/webhook-url': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Say where a partner's webhooks go from now on (null stops them) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description Your key for this operation. A repeat with the same key returns the first answer unchanged. */
+          'idempotency-key'?: string;
+        };
+        path: {
+          partnerId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['WebhookUrl'];
+        };
+      };
+      responses: {
+        /** @description The partner */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Partner'];
+          };
+        };
+        /** @description Problem (400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (401) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (403) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem (404) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_timeout */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: idempotency_key_reused, idempotency_request_in_progress */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: payload_too_large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: unsupported_media_type */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: amount_out_of_range */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: request_headers_too_large */
+        431: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: internal_error */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem: dependency_unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/operator/partners/{partnerId}/exposure-caps': {
     parameters: {
       query?: never;
@@ -1256,7 +1409,7 @@ export interface paths {
     put?: never;
     /**
      * Issue sandbox credentials for a partner: its twin in the sandbox alliance and a key pair there
-     * @description Creates (or finds) the partner's twin in the sandbox alliance, with a hosted programme, demo members and rate agreements with the stand-in brands, and registers a new key pair for it there. The private key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues another. 404 `sandbox_not_enabled` when this gateway runs without a sandbox; 503 `sandbox_unavailable` when the sandbox did not answer (retry with the same Idempotency-Key).
+     * @description Creates (or finds) the partner's twin in the sandbox alliance, with a hosted programme, demo members and rate agreements with the stand-in brands, and registers a new key pair for it there. The private key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues another. 404 `sandbox_not_enabled` when this gateway runs without a sandbox; 503 `sandbox_unavailable` when the sandbox did not answer (retry with the same Idempotency-Key). A `webhookUrl` in the body sets where the twin's webhooks go (the sandbox's, signed with its key); without one it is left as it is.
      */
     post: {
       parameters: {
@@ -1270,7 +1423,11 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['SandboxCredentialsRequest'];
+        };
+      };
       responses: {
         /** @description The sandbox credentials */
         201: {
@@ -1814,148 +1971,6 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/partner/webhook-url': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Say where your webhooks go (in the sandbox too, for your twin) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: {
-          /** @description Your key for this operation. A repeat with the same key returns the first answer unchanged. */
-          'idempotency-key'?: string;
-        };
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['WebhookUrl'];
-        };
-      };
-      responses: {
-        /** @description Your partner record */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Partner'];
-          };
-        };
-        /** @description Problem (400) */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem (401) */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem (403) */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem: request_timeout */
-        408: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem: idempotency_key_reused, idempotency_request_in_progress */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem: payload_too_large */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem: unsupported_media_type */
-        415: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem: amount_out_of_range */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem: request_headers_too_large */
-        431: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem: internal_error */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Problem: dependency_unavailable */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
     delete?: never;
     options?: never;
     head?: never;
@@ -14515,6 +14530,13 @@ export interface components {
     AddPartnerKey: {
       jwk: components['schemas']['PublicJwk'];
     };
+    WebhookUrl: {
+      /**
+       * Format: uri
+       * @description Where the partner's webhooks are POSTed from now on; null stops them.
+       */
+      webhookUrl: string | null;
+    };
     ExposureCaps: {
       partnerId: string;
       caps: {
@@ -14569,6 +14591,13 @@ export interface components {
       programId: string;
       unitName: string;
     };
+    SandboxCredentialsRequest: {
+      /**
+       * Format: uri
+       * @description Where the twin's sandbox webhooks go; null stops them; absent: as it was.
+       */
+      webhookUrl?: string | null;
+    };
     SandboxStandInFaults: {
       standIn: components['schemas']['SandboxStandIn'];
       faults: {
@@ -14614,13 +14643,6 @@ export interface components {
     };
     SandboxFaults: {
       standIns: components['schemas']['SandboxStandInFaults'][];
-    };
-    WebhookUrl: {
-      /**
-       * Format: uri
-       * @description Where your webhooks are POSTed from now on; null stops them.
-       */
-      webhookUrl: string | null;
     };
     MemberLink: {
       id: string;

@@ -197,6 +197,22 @@ describe('the same API against the sandbox alliance', () => {
     });
   });
 
+  it("sets where the twin's webhooks go when the operator's request names a URL, and leaves it otherwise", async () => {
+    const webhookUrl = 'https://hooks.example/sandbox';
+    const issued = await live.call(
+      live.operator,
+      'POST',
+      `/v1/operator/partners/${coffee.partner.id}/sandbox-credentials`,
+      { idempotencyKey: 'sandbox-credentials-hooks', body: { webhookUrl } },
+    );
+    expect(issued.status).toBe(201);
+    const profile = async () =>
+      (await twin.call({ method: 'GET', path: '/v1/partner' })).json<{ webhookUrl: string | null }>();
+    expect((await profile()).webhookUrl).toBe(webhookUrl);
+    expect((await issueCredentials(coffee.partner.id, 'sandbox-credentials-no-hooks')).status).toBe(201);
+    expect((await profile()).webhookUrl).toBe(webhookUrl);
+  });
+
   it('quotes and completes a transfer to a stand-in brand', async () => {
     const quote = await twin.call({
       method: 'POST',

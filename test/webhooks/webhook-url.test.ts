@@ -1,7 +1,8 @@
-// A partner says where its webhooks go, and changes it, without the operator: a hosted partner
-// onboarded without a URL sets one and receives its transfers' events there, signed for it; null
-// stops them. Method: the test alliance (the hosted bookstore has no URL), a reference partner server
-// as the new receiver verifying the gateway's signature, real transfers.
+// The operator says where a partner's webhooks go, and changes it: a hosted partner onboarded without
+// a URL gets one and receives its transfers' events there, signed for it; null stops them; a partner
+// cannot aim the gateway's worker anywhere itself. Method: the test alliance (the hosted bookstore has
+// no URL), a reference partner server as the new receiver verifying the gateway's signature, real
+// transfers.
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningReferencePartner, startReferencePartner } from '../../reference-partner/server.ts';
 import { createAlliance } from '../support/alliance.ts';
@@ -18,8 +19,10 @@ const receiver: RunningReferencePartner = await startReferencePartner({
 receiver.setPartnerId(bookstore.partner.id);
 afterAll(() => receiver.close());
 
-const setUrl = (webhookUrl: string | null) =>
-  gateway.call(bookstore.signer, 'POST', '/v1/partner/webhook-url', { body: { webhookUrl } });
+const setUrl = (webhookUrl: string | null, as = gateway.operator) =>
+  gateway.call(as, 'POST', `/v1/operator/partners/${bookstore.partner.id}/webhook-url`, {
+    body: { webhookUrl },
+  });
 
 async function completedTransfer(): Promise<string> {
   const member = await alliance.member({ bookstore: 1_000n });
@@ -32,7 +35,8 @@ async function completedTransfer(): Promise<string> {
 }
 
 describe("a partner's webhook URL", () => {
-  it('is set by the partner, and its events arrive there, signed for it', async () => {
+  it('is set by the operator, not the partner, and its events arrive there, signed for it', async () => {
+    expect((await setUrl(`${receiver.url}/webhooks`, bookstore.signer)).status).toBe(403);
     const set = await setUrl(`${receiver.url}/webhooks`);
     expect(set.status).toBe(200);
     expect(((await set.json()) as { webhookUrl: string | null }).webhookUrl).toBe(`${receiver.url}/webhooks`);
