@@ -150,8 +150,10 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
       asyncCommit: options.asyncReply === true,
     });
     if (stored) return;
-    // Another run of the key answered first (this one's lease was taken over while it ran): its
-    // answer is the key's, so this caller is given it too, not what this run concluded.
+    // Another run of the key answered first (one of the two had its lease taken over while it ran):
+    // the first stored answer is the key's, so this caller is given it too, not what this run
+    // concluded. A run whose effect is bound to the key stores its answer with the effect, so the
+    // effect and the answer that stands agree.
     const first = await findStoredAnswer(db, { principal, key });
     if (first) {
       c.res = new Response(first.body, {

@@ -32,6 +32,15 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/SANDBOX_PORT: must differ from PORT/);
   });
 
+  it('refuses a hold too short for a credit and a post', () => {
+    expect(() => loadConfig({ RESERVATION_TTL_MINUTES: '4', TRANSFER_STEP_TOTAL_SECONDS: '120' })).toThrow(
+      /RESERVATION_TTL_MINUTES: must be more than twice/,
+    );
+    expect(loadConfig({ RESERVATION_TTL_MINUTES: '5', TRANSFER_STEP_TOTAL_SECONDS: '120' })).toMatchObject({
+      RESERVATION_TTL_MINUTES: 5,
+    });
+  });
+
   it('reads given values', () => {
     const config = loadConfig({
       PORT: '8080',

@@ -144,6 +144,16 @@ const ConfigSchema = z
       });
     if (config.SANDBOX_ENABLED && config.SANDBOX_PORT !== 0 && config.SANDBOX_PORT === config.PORT)
       context.addIssue({ code: 'custom', path: ['SANDBOX_PORT'], message: 'must differ from PORT' });
+    // A transfer lets a hold go that is too short for its credit and post (workflows/transfer.workflow.ts):
+    // a hold shorter than one credit's budget would fail every transfer.
+    const creditBudgetMs =
+      config.TRANSFER_STEP_TOTAL_SECONDS * 1_000 + config.PARTNER_CALL_TIMEOUT_MS + 1_000;
+    if (config.RESERVATION_TTL_MINUTES * 60_000 <= 2 * creditBudgetMs)
+      context.addIssue({
+        code: 'custom',
+        path: ['RESERVATION_TTL_MINUTES'],
+        message: 'must be more than twice TRANSFER_STEP_TOTAL_SECONDS plus PARTNER_CALL_TIMEOUT_MS',
+      });
   });
 
 export type Config = z.infer<typeof ConfigSchema>;

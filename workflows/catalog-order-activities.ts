@@ -47,7 +47,8 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
         requireCouponStillValid(bought?.version.details, new Date());
       } catch (error) {
         if (!(error instanceof ProblemError)) throw error;
-        await settle(order, 'reserve', { outcome: 'refused', code: 'coupon_expired', detail: error.detail });
+        // settle records the refusal and throws it: the reservation below is never asked for.
+        return settle(order, 'reserve', { outcome: 'refused', code: 'coupon_expired', detail: error.detail });
       }
       const adapter = await deps.adapters.forProgram(order.program_id);
       const answer = await adapter.reserve({

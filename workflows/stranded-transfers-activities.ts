@@ -236,7 +236,9 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
           summary.started.push(transferWebhooksWorkflowId(transferId));
       }
       // Any event whose own run stopped before it was delivered or failed for good: sent again once
-      // that run's retries would have ended (a running one ends the delivery first).
+      // that run's retries would have ended. A run still sending it then (an ending repeated late, an
+      // outbox run started by a later sweep) may send it once more: partners drop an id they have seen,
+      // and a delivered status is never overwritten.
       const abandonedBefore = new Date(untouchedSince.getTime() - deps.timeouts.webhookTotalMs);
       await forEachPage(
         (afterId) =>

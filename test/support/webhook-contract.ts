@@ -19,3 +19,18 @@ export function expectDocumentedWebhooks(received: readonly unknown[]): Set<stri
   }
   return types;
 }
+
+/**
+ * Waits until the partners' servers have received each wanted event type, then checks every webhook
+ * they received against the document.
+ */
+export async function expectReceivedAsDocumented(
+  partners: readonly { server: { webhooks: unknown[] } | null }[],
+  wanted: readonly string[],
+): Promise<void> {
+  const received = () => partners.flatMap((partner) => partner.server?.webhooks ?? []);
+  await expect
+    .poll(() => wanted.filter((type) => !received().some((hook) => (hook as { type: string }).type === type)))
+    .toEqual([]);
+  expect([...expectDocumentedWebhooks(received())]).toEqual(expect.arrayContaining([...wanted]));
+}
