@@ -189,7 +189,7 @@ async function createInTransaction(
     // The quote's cap, unless the source link is now in cooling-off with a lower one (revoked and made
     // again since the quote was priced), as a quote priced now would say.
     ...(sourceLink.cooling_off_until > input.now &&
-    input.coolingOffCapSourcePoints < quote.daily_cap_source_points
+    input.coolingOffCapSourcePoints <= quote.daily_cap_source_points
       ? { capSourcePoints: input.coolingOffCapSourcePoints, coolingOff: true }
       : { capSourcePoints: quote.daily_cap_source_points, coolingOff: false }),
   });

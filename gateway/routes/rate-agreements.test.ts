@@ -135,6 +135,48 @@ describe('rate agreements', () => {
 });
 
 describe('cooling-off at the transfer', () => {
+  it('says link_cooling_off when a transfer passes the cap of a link still cooling off', async () => {
+    const kiosk = await gateway.onboardPartner('Rates Kiosk', undefined, { ledger: 'hosted' });
+    const memberId = await member(coffee, kiosk);
+    const agreed = await propose(coffee, terms(coffee, kiosk, { fromPoints: '10', toPoints: '10' }));
+    expect(
+      (await accept(kiosk, (await agreed.json()) as { agreementId: string; version: number })).status,
+    ).toBe(200);
+    const link = await gateway.db
+      .selectFrom('member_links')
+      .select('account_ref')
+      .where('member_id', '=', memberId)
+      .where('program_id', '=', program(coffee))
+      .executeTakeFirstOrThrow();
+    const credited = await gateway.call(
+      coffee.signer,
+      'POST',
+      `/v1/programs/${program(coffee)}/accounts/${link.account_ref}/credits`,
+      { body: { points: '2000', reason: 'earned' } },
+    );
+    expect(credited.status).toBe(201);
+    // Two quotes of 600, each within the new link's cap of 1,000; together past it.
+    const quote = async () => {
+      const quoted = await gateway.call(coffee.signer, 'POST', '/v1/quotes', {
+        body: {
+          memberId,
+          sourceProgramId: program(coffee),
+          targetProgramId: program(kiosk),
+          sourcePoints: '600',
+        },
+      });
+      expect(quoted.status).toBe(201);
+      return ((await quoted.json()) as { id: string }).id;
+    };
+    const [first, second] = [await quote(), await quote()];
+    const transfer = (quoteId: string) =>
+      gateway.call(coffee.signer, 'POST', '/v1/transfers', { body: { quoteId } });
+    expect((await transfer(first)).status).toBe(201);
+    const refused = await transfer(second);
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { code: string }).code).toBe('link_cooling_off');
+  });
+
   it('caps a transfer from a link made again since its quote, as a quote priced now would', async () => {
     const shop = await gateway.onboardPartner('Rates Shop', undefined, { ledger: 'hosted' });
     const memberId = await member(coffee, shop);
