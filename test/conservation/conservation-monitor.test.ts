@@ -38,11 +38,22 @@ async function status(query = ''): Promise<Status> {
   return (await response.json()) as Status;
 }
 
-/** Triggers the monitor's Schedule and waits for the check that run records. */
+let lastTriggerSecond = 0;
+
+/**
+ * Triggers the monitor's Schedule and waits for the check that run records. A Schedule names a run
+ * after the second it starts in: two triggers within one second name the same workflow, and the
+ * second is dropped while the first runs (still retrying its alert, say), so each trigger waits for
+ * a second of its own.
+ */
 async function checkNow(): Promise<ConservationCheckDocument> {
   const before = (await status()).last?.id ?? '0';
+  while (Math.floor(Date.now() / 1000) <= lastTriggerSecond)
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
   const handle = gateway.temporal.schedule.getHandle(conservationMonitorScheduleId(gateway.taskQueue));
   await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+  // The server named the run after a second no later than this one.
+  lastTriggerSecond = Math.floor(Date.now() / 1000);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const last = (await status()).last;
