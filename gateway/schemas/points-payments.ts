@@ -12,6 +12,19 @@ const Currency = z
   .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
   .openapi({ example: 'USD' });
 
+/** A points payment's status, as its reads and its webhooks give it. */
+export const PaymentStatusSchema = z.enum([
+  'authorizing',
+  'authorized',
+  'capturing',
+  'captured',
+  'voiding',
+  'voided',
+  'expired',
+  'failed',
+  'needs_attention',
+]);
+
 export const OfferCashAgreementBody = z
   .object({
     programId: id('prg').openapi({ description: 'Your programme, whose points the merchant will take.' }),
@@ -158,17 +171,7 @@ export const PaymentSchema = z
     orderReference: z.string(),
     cashAgreementId: z.string(),
     price: z.object({ amountMinor: AmountOut, perPoints: AmountOut, currency: z.string() }),
-    status: z.enum([
-      'authorizing',
-      'authorized',
-      'capturing',
-      'captured',
-      'voiding',
-      'voided',
-      'expired',
-      'failed',
-      'needs_attention',
-    ]),
+    status: PaymentStatusSchema,
     authorized: z.object({ points: AmountOut, amountMinor: AmountOut }),
     captured: z.object({ points: AmountOut, amountMinor: AmountOut }),
     refunded: z.object({ points: AmountOut, amountMinor: AmountOut }),

@@ -20,6 +20,7 @@ import {
 } from '../../domain/webhook-events.ts';
 import { AmountOut } from './amounts.ts';
 import { ConservationCheckSchema } from './conservation.ts';
+import { PaymentStatusSchema } from './points-payments.ts';
 
 const points = AmountOut;
 const instant = z.string().openapi({ example: '2026-12-01T08:00:00.000Z', description: 'ISO 8601, UTC.' });
@@ -108,19 +109,7 @@ const PointsPaymentEventDataSchema = z
     operationId: z.string(),
     operation: z.enum(['authorize', 'capture', 'void', 'refund']),
     operationStatus: ended,
-    status: z
-      .enum([
-        'authorizing',
-        'authorized',
-        'capturing',
-        'captured',
-        'voiding',
-        'voided',
-        'expired',
-        'failed',
-        'needs_attention',
-      ])
-      .openapi({ description: 'The payment’s status after the operation.' }),
+    status: PaymentStatusSchema.openapi({ description: 'The payment’s status after the operation.' }),
     merchantId: z.string(),
     memberId: z.string(),
     programId: z.string(),

@@ -24,6 +24,20 @@ const downGateway = await createTestGateway({
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const { completedTransfer, reverse, reversed, obligationsOf } = reversalKit(alliance);
 
+/** Once the sweep's age has passed, triggers the stranded sweep and reads the reversal until it completes. */
+async function completedBySweep(pending: Reversal): Promise<Reversal> {
+  await sleep(1_200);
+  await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+  let current = pending;
+  for (let attempt = 0; attempt < 100 && current.status !== 'completed'; attempt += 1) {
+    await sleep(200);
+    current = (await (
+      await gateway.call(coffee.signer, 'GET', `/v1/reversals/${pending.id}`)
+    ).json()) as Reversal;
+  }
+  return current;
+}
+
 describe('a reversal when something goes wrong', () => {
   it('answers a retry with the same key with the same reversal, reversing once', async () => {
     const member = await alliance.member({ coffee: 1_000n });
@@ -92,15 +106,7 @@ describe('a reversal when something goes wrong', () => {
     // hour it retries, or an operator terminated it): the reversal stays pending.
     await gateway.temporal.workflow.getHandle(pending.id).terminate('the run failed');
     airline.server?.faults.clear();
-    await sleep(1_200);
-    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    let current = pending;
-    for (let attempt = 0; attempt < 100 && current.status !== 'completed'; attempt += 1) {
-      await sleep(200);
-      current = (await (
-        await gateway.call(coffee.signer, 'GET', `/v1/reversals/${pending.id}`)
-      ).json()) as Reversal;
-    }
+    const current = await completedBySweep(pending);
     // The second run's take-back, under the same key, got the first one's answer.
     expect(current).toMatchObject({
       status: 'completed',
@@ -137,15 +143,7 @@ describe('a reversal when something goes wrong', () => {
       await sleep(100);
     await gateway.temporal.workflow.getHandle(pending.id).terminate('the run failed');
     coffee.server?.faults.clear();
-    await sleep(1_200);
-    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    let current = pending;
-    for (let attempt = 0; attempt < 100 && current.status !== 'completed'; attempt += 1) {
-      await sleep(200);
-      current = (await (
-        await gateway.call(coffee.signer, 'GET', `/v1/reversals/${pending.id}`)
-      ).json()) as Reversal;
-    }
+    const current = await completedBySweep(pending);
     expect(current).toMatchObject({ status: 'completed', returnedSourcePoints: '1000' });
     expect(await alliance.balance(airline, member)).toBe(0n);
     expect(await alliance.balance(coffee, member)).toBe(1_000n);
