@@ -185,12 +185,20 @@ export interface NewBreak {
 }
 
 async function replaceOpenBreaks(trx: Transaction<Database>, run: ReconciliationRun, breaks: NewBreak[]) {
+  // A hosted programme's balance breaks say how its accounts stand now, not in the period: each run's
+  // findings replace the open ones, whenever they were found.
+  const balancesNow = run.source === 'hosted_ledger';
   await trx
     .deleteFrom('reconciliation_breaks')
     .where('program_id', '=', run.program_id)
     .where('resolved_at', 'is', null)
-    .where('occurred_at', '>=', run.period_from)
-    .where('occurred_at', '<', run.period_to)
+    .where((eb) => {
+      const inPeriod = eb.and([
+        eb('occurred_at', '>=', run.period_from),
+        eb('occurred_at', '<', run.period_to),
+      ]);
+      return balancesNow ? eb.or([inPeriod, eb('kind', '=', 'balance_mismatch')]) : inPeriod;
+    })
     .execute();
   for (let start = 0; start < breaks.length; start += 5_000) {
     const page = breaks.slice(start, start + 5_000);
@@ -223,10 +231,18 @@ export async function hostedBalanceBreaks(
   programId: string,
   now: Date,
 ): Promise<NewBreak[]> {
-  const rows = await sql<{ account_ref: string; counted: string; entries: string }>`
+  const rows = await sql<{
+    account_ref: string;
+    counted: string;
+    entries: string;
+    counted_pending: string;
+    entries_pending: string;
+  }>`
     select a.account_ref,
       (a.credits_posted - a.debits_posted)::text as counted,
-      coalesce(e.posted, 0)::text as entries
+      coalesce(e.posted, 0)::text as entries,
+      (a.credits_pending - a.debits_pending)::text as counted_pending,
+      coalesce(e.pending, 0)::text as entries_pending
     from ledger_accounts a
     left join (
       select account_id,
@@ -239,7 +255,9 @@ export async function hostedBalanceBreaks(
         or coalesce(e.posted, 0) <> a.credits_posted - a.debits_posted)`.execute(db);
   return rows.rows.map((row) => ({
     kind: 'balance_mismatch' as const,
-    itemKey: `account:${row.account_ref}`,
+    // Keyed by its figures too: a resolution settles this drift, and a later, other drift of the
+    // same account is a new break rather than hidden behind the resolved one.
+    itemKey: `account:${row.account_ref}@posted=${row.counted}/${row.entries},pending=${row.counted_pending}/${row.entries_pending}`,
     operation: null,
     accountRef: row.account_ref,
     gatewayPoints: BigInt(row.counted),
