@@ -123,6 +123,7 @@ const routes = {
     request: { query: TransactionsQuery },
     responses: {
       200: { content: { 'application/json': { schema: Transactions } }, description: 'The operations' },
+      503: unavailable,
     },
   }),
   balance: createRoute({
@@ -316,6 +317,8 @@ export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePart
   });
   app.openapi(routes.transactions, async (c) => {
     const { from, to } = c.req.valid('query');
+    if (faults.take('transactions')?.mode === 'fail_before')
+      return c.json({ code: 'unavailable', detail: 'injected fault' }, 503);
     const operations = reportQuirks.apply(
       await options.books.transactions({
         from: new Date(from),

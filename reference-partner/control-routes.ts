@@ -8,7 +8,17 @@ import type { ReportQuirks } from './report-quirks.ts';
 import type { PartnerBooks } from './store.ts';
 
 const FaultBody = z.object({
-  operation: z.enum(['reserve', 'post', 'void', 'credit', 'reverse', 'outcome', 'webhook', 'catalog']),
+  operation: z.enum([
+    'reserve',
+    'post',
+    'void',
+    'credit',
+    'reverse',
+    'outcome',
+    'transactions',
+    'webhook',
+    'catalog',
+  ]),
   mode: z.enum(['fail_before', 'fail_after', 'hang_after', 'latency', 'refuse']),
   count: z.number().int().min(1).max(1_000).default(1),
   delayMs: z.number().int().min(0).max(120_000).default(0),

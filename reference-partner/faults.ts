@@ -10,6 +10,7 @@ export type PartnerOperationName =
   | 'credit'
   | 'reverse'
   | 'outcome'
+  | 'transactions'
   | 'webhook'
   | 'catalog';
 

@@ -159,6 +159,26 @@ export async function failRun(db: Kysely<Database>, runId: string, detail: strin
   });
 }
 
+/**
+ * The Schedule's runs that failed (their partner stayed down through every attempt) for a period
+ * starting at `periodFromAtLeast` or later, running again: their ids. A run reopened whose workflow
+ * then never starts is a stranded run, which the stranded sweep starts.
+ */
+export async function reopenFailedScheduledRuns(
+  db: Kysely<Database>,
+  periodFromAtLeast: Date,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('reconciliation_runs')
+    .set({ status: 'running', failure_detail: null, finished_at: null })
+    .where('status', '=', 'failed')
+    .where('requested_by', '=', 'schedule')
+    .where('period_from', '>=', periodFromAtLeast)
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id).sort();
+}
+
 /** Every programme of an active partner: each is reconciled daily. */
 export async function listReconciledPrograms(db: Kysely<Database>): Promise<string[]> {
   const rows = await db

@@ -4,9 +4,12 @@ import { heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { ServiceContext } from '../services/context.ts';
 import { ensureScheduledRun } from '../services/reconciliation.ts';
-import { listReconciledPrograms } from '../store/reconciliation-runs.ts';
+import { listReconciledPrograms, reopenFailedScheduledRuns } from '../store/reconciliation-runs.ts';
 import { previousLocalDay } from './local-days.ts';
-import { startReconciliationRun } from './reconciliation-client.ts';
+import { startReconciliationRun, startStrandedReconciliationRun } from './reconciliation-client.ts';
+
+/** How far back a failed day is tried again by each day's run: a partner down for a week is an incident. */
+const failedRunsRetriedDays = 7;
 
 export interface DailyReconciliationDependencies {
   context: ServiceContext;
@@ -17,7 +20,10 @@ export interface DailyReconciliationDependencies {
 
 export function createDailyReconciliationActivities(deps: DailyReconciliationDependencies) {
   return {
-    /** Creates (or finds) and starts the run of the day before the scheduled time, per programme. */
+    /**
+     * Creates (or finds) and starts the run of the day before the scheduled time, per programme, and
+     * runs again those of the week before that failed (their partner was down at every attempt).
+     */
     async startDailyRuns(scheduledAt: string): Promise<string[]> {
       const period = previousLocalDay(new Date(scheduledAt), deps.timeZone);
       const started: string[] = [];
@@ -27,6 +33,12 @@ export function createDailyReconciliationActivities(deps: DailyReconciliationDep
           { client: deps.client, taskQueue: deps.taskQueue, replyWaitMs: 0 },
           runId,
         );
+        started.push(runId);
+        heartbeat(started.length);
+      }
+      const since = new Date(period.from.getTime() - failedRunsRetriedDays * 86_400_000);
+      for (const runId of await reopenFailedScheduledRuns(deps.context.db, since)) {
+        await startStrandedReconciliationRun({ client: deps.client, taskQueue: deps.taskQueue }, runId);
         started.push(runId);
         heartbeat(started.length);
       }
