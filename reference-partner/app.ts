@@ -23,7 +23,7 @@ import { type ConformanceBreakage, createBreakage } from './breakages.ts';
 import { createCatalogFeed, registerCatalogFeedRoutes } from './catalog-feed.ts';
 import { createFaultPlan, type FaultPlan, type PartnerOperationName, sleep } from './faults.ts';
 
-type PartnerStepName = Exclude<PartnerOperationName, 'outcome' | 'webhook' | 'catalog'>;
+type PartnerStepName = Exclude<PartnerOperationName, 'outcome' | 'transactions' | 'webhook' | 'catalog'>;
 
 import { registerControlRoutes } from './control-routes.ts';
 import { ReferencePartnerError } from './errors.ts';

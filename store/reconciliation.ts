@@ -188,7 +188,7 @@ async function replaceOpenBreaks(trx: Transaction<Database>, run: Reconciliation
   // A hosted programme's balance breaks say how its accounts stand now, not in the period: each run's
   // findings replace the open ones, whenever they were found.
   const balancesNow = run.source === 'hosted_ledger';
-  await trx
+  let replaced = trx
     .deleteFrom('reconciliation_breaks')
     .where('program_id', '=', run.program_id)
     .where('resolved_at', 'is', null)
@@ -198,8 +198,20 @@ async function replaceOpenBreaks(trx: Transaction<Database>, run: Reconciliation
         eb('occurred_at', '<', run.period_to),
       ]);
       return balancesNow ? eb.or([inPeriod, eb('kind', '=', 'balance_mismatch')]) : inPeriod;
-    })
-    .execute();
+    });
+  // A list the partner uploads clears only what uploads found: the breaks found in its system by
+  // finance's runs and the Schedule's stay open until such a run no longer finds them or finance
+  // resolves them, so a partner cannot clear them with a list of its own making.
+  if (run.source === 'upload') {
+    replaced = replaced.where('run_id', 'in', (eb) =>
+      eb
+        .selectFrom('reconciliation_runs')
+        .select('id')
+        .where('program_id', '=', run.program_id)
+        .where('source', '=', 'upload'),
+    );
+  }
+  await replaced.execute();
   for (let start = 0; start < breaks.length; start += 5_000) {
     const page = breaks.slice(start, start + 5_000);
     await sql`

@@ -255,6 +255,23 @@ describe('a partner uploading its own list as CSV', () => {
     expect(mine.items.map((found) => found.itemKey)).toContain(`${first}:post`);
   });
 
+  it("leaves open the breaks finance's runs found, whatever list the partner uploads", async () => {
+    const from = new Date();
+    const [changed] = await completedTransfers(1, airline, bookstore);
+    airline.server?.reportQuirks.set(`${changed}:post`, 'change_amount');
+    const to = new Date(Date.now() + 1_000);
+    expect(await financeRun(airline, from, to)).toMatchObject({ breakCounts: { amount_mismatch: 1 } });
+    const found = await openBreaks(airline, '&kind=amount_mismatch');
+    expect(found.map((item) => item.itemKey)).toContain(`${changed}:post`);
+
+    // The partner uploads a list that agrees with the gateway: its run finds nothing, and the break
+    // found in the partner's own system stays open for finance.
+    const response = await upload(airline, from, to, csvOf(await ownList(airline, from, to)));
+    expect(await response.json()).toMatchObject({ source: 'upload', breakCounts: {} });
+    const still = await openBreaks(airline, '&kind=amount_mismatch');
+    expect(still.map((item) => item.itemKey)).toContain(`${changed}:post`);
+  });
+
   it('tolerates the clock difference at the period edges', async () => {
     const [transferId] = await completedTransfers(1, airline, bookstore);
     const reserved = await gateway.db
