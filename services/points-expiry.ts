@@ -67,7 +67,7 @@ export async function expireDuePoints(
 /** Queues the reminders due at `now`; returns how many were new. */
 export async function queueExpiryReminders(
   context: ServiceContext,
-  input: { now: Date; pageSize: number },
+  input: { now: Date; pageSize: number; onPage?: (queued: number) => void },
 ): Promise<number> {
   let queued = 0;
   let after: { accountId: bigint; expiresOn: string } | null = null;
@@ -101,6 +101,7 @@ export async function queueExpiryReminders(
         return fresh;
       });
     }
+    input.onPage?.(queued);
     const last = page[page.length - 1];
     if (!last || page.length < input.pageSize) return queued;
     after = { accountId: last.accountId, expiresOn: last.expiresOn };

@@ -224,10 +224,10 @@ export async function listPartnerDeliveries(
 export async function listPendingDeliveryIds(
   db: Kysely<Database>,
   input: { eventTypes: string[]; afterId: string | null; limit: number },
-): Promise<{ id: string; attempts: number }[]> {
+): Promise<{ id: string; attempts: number; partner_id: string }[]> {
   let query = db
     .selectFrom('webhook_deliveries')
-    .select(['id', 'attempts'])
+    .select(['id', 'attempts', 'partner_id'])
     .where(sql<boolean>`status = 'pending'`)
     .where('event_type', 'in', input.eventTypes)
     .orderBy('id')

@@ -17,6 +17,11 @@ export interface PointsExpiryActivityDependencies {
 }
 
 const deliveryPageSize = 200;
+/**
+ * How long one run delivers before it leaves the rest to the next run: well within the activity's
+ * start-to-close, so a long backlog or a slow partner never times the activity out.
+ */
+export const expiryDeliveryBudgetMs = 4 * 60_000;
 
 export function createPointsExpiryActivities(deps: PointsExpiryActivityDependencies) {
   const webhooks = createWebhookActivities({
@@ -36,12 +41,24 @@ export function createPointsExpiryActivities(deps: PointsExpiryActivityDependenc
     },
 
     queueExpiryReminders: (input: { pageSize: number }): Promise<number> =>
-      queueExpiryReminders(deps.context, { now: new Date(), pageSize: input.pageSize }),
+      queueExpiryReminders(deps.context, {
+        now: new Date(),
+        pageSize: input.pageSize,
+        onPage: (queued) => heartbeat(queued),
+      }),
 
+    /**
+     * Delivers the pending notices in id order for up to `budgetMs`. A partner whose endpoint fails
+     * once is not called again in this run (its notices wait for the next one), so a partner that is
+     * down or hangs costs one call a run, and every other partner's notices still go out.
+     */
     async deliverExpiryNotices(input: {
       attemptsMax: number;
+      budgetMs?: number;
     }): Promise<{ delivered: number; failed: number }> {
       const result = { delivered: 0, failed: 0 };
+      const stopAt = Date.now() + (input.budgetMs ?? expiryDeliveryBudgetMs);
+      const failing = new Set<string>();
       let afterId: string | null = null;
       while (true) {
         const page = await listPendingDeliveryIds(deps.context.db, {
@@ -50,10 +67,13 @@ export function createPointsExpiryActivities(deps: PointsExpiryActivityDependenc
           limit: deliveryPageSize,
         });
         for (const delivery of page) {
+          if (Date.now() >= stopAt) return result;
+          if (failing.has(delivery.partner_id)) continue;
           try {
             await webhooks.deliverWebhook(delivery.id);
             result.delivered += 1;
           } catch (error) {
+            failing.add(delivery.partner_id);
             // deliverWebhook counted the attempt; the last one allowed ends the notice's tries.
             if (delivery.attempts + 1 >= input.attemptsMax) {
               await recordDeliveryAttempt(deps.context.db, {
@@ -64,8 +84,9 @@ export function createPointsExpiryActivities(deps: PointsExpiryActivityDependenc
               result.failed += 1;
             }
           }
+          // Each call may take the whole webhook timeout: the heartbeat follows every one.
+          heartbeat(result);
         }
-        heartbeat(result);
         const last = page[page.length - 1];
         if (!last || page.length < deliveryPageSize) return result;
         afterId = last.id;

@@ -195,6 +195,8 @@ export async function pointsComingDue(
       and cardinality(program.expiry_reminder_days) > 0
       and lot.expires_at <= ${input.now}::timestamptz
         + make_interval(days => (select max(days) from unnest(program.expiry_reminder_days) as days))
+      -- the page's first account bounds the rows read, so each page costs its own accounts, not the window
+      and (${after === null}::boolean or lot.account_id >= ${after?.accountId ?? 0n}::bigint)
     group by lot.account_id, account.program_id, account.account_ref, expires_on, program.expiry_reminder_days
     having ${after === null}::boolean
       or (lot.account_id, to_char(lot.expires_at at time zone 'UTC', 'YYYY-MM-DD'))

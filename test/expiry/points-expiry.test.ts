@@ -75,9 +75,14 @@ async function runExpiry(): Promise<PointsExpirySummary> {
   throw new Error('the expiry Schedule started no run in 15 s');
 }
 
-async function seed(accountRef: string, points: bigint, expiresAt: Date | null): Promise<void> {
+async function seed(
+  accountRef: string,
+  points: bigint,
+  expiresAt: Date | null,
+  inProgram = programId,
+): Promise<void> {
   const outcome = await creditPoints(gateway.db, accountIds, {
-    programId,
+    programId: inProgram,
     key: `seed:${accountRef}:${expiresAt?.toISOString() ?? 'never'}`,
     accountRef,
     points,
@@ -174,6 +179,53 @@ describe('points expiry', () => {
       expiryProfile: [{ points: 50n, expiresAt: expect.any(Date) }],
     });
     expect(await checkLedger(gateway.db)).toEqual({ entriesSum: 0n, accountsOutOfBalance: [] });
+  });
+});
+
+describe('expiry notices to a partner that is down', () => {
+  it('cost it one call a run, and every other partner still gets its own', async () => {
+    const teaReceiver = await startReferencePartner({
+      db: gateway.db,
+      schema: `ref_expiry_tea_${Date.now()}`,
+      gatewayIssuer: testGatewayIssuer,
+      gatewayPublicKeys: () => [gateway.gatewayKey.publicJwk],
+    });
+    try {
+      const tea = await gateway.onboardPartner('Teashop', undefined, {
+        ledger: 'hosted',
+        webhookUrl: `${teaReceiver.url}/webhooks`,
+      });
+      teaReceiver.setPartnerId(tea.partner.id);
+      const soon = new Date(Date.now() + 1_000);
+      await seed('down-first', 10n, soon);
+      await seed('down-second', 10n, soon);
+      await seed('up', 10n, soon, tea.partner.programs[0]?.id);
+      await sleep(Math.max(0, soon.getTime() - Date.now() + 200));
+
+      const before = received().length;
+      receiver.faults.add({ operation: 'webhook', mode: 'fail_before', count: 1_000, delayMs: 0, code: 'x' });
+      const stop = await startWorker();
+      try {
+        const first = await runExpiry();
+        expect(first).toMatchObject({ expiredLots: 3, delivered: 1 });
+        expect(teaReceiver.webhooks).toEqual([expect.objectContaining({ type: 'points.expired' })]);
+        const attempts = await gateway.db
+          .selectFrom('webhook_deliveries')
+          .select(['attempts', 'status'])
+          .where('partner_id', '=', partner.id)
+          .where('status', '=', 'pending')
+          .execute();
+        expect(attempts.map((row) => row.attempts).sort()).toEqual([0, 1]);
+
+        receiver.faults.clear();
+        expect(await runExpiry()).toMatchObject({ expiredLots: 0, delivered: 2 });
+        expect(received().length).toBe(before + 2);
+      } finally {
+        await stop();
+      }
+    } finally {
+      await teaReceiver.close();
+    }
   });
 });
 
