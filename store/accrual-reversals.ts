@@ -231,6 +231,13 @@ export async function endAccrualReversal(
       outcome: input.code,
       detail: input.detail,
     });
+    if (input.status === 'needs_attention') {
+      await trx
+        .insertInto('finance_flags')
+        .values({ accrual_id: accrual.id, accrual_reversal_id: reversal.id, reason: input.detail })
+        .onConflict((conflict) => conflict.columns(['accrual_id', 'reason']).doNothing())
+        .execute();
+    }
     return enqueue(
       trx,
       accrual,

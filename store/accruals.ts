@@ -221,6 +221,12 @@ export async function flagAccrual(
       failure: { code: 'needs_attention', detail: input.reason },
       step: { outcome: 'flagged', detail: input.reason },
     });
-    return accrual ? enqueue(trx, accrual, 'accrual.needs_attention') : [];
+    if (!accrual) return [];
+    await trx
+      .insertInto('finance_flags')
+      .values({ accrual_id: accrual.id, reason: input.reason })
+      .onConflict((conflict) => conflict.columns(['accrual_id', 'reason']).doNothing())
+      .execute();
+    return enqueue(trx, accrual, 'accrual.needs_attention');
   });
 }

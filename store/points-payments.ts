@@ -244,6 +244,14 @@ export async function endOperation(
       .where('id', '=', before.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (operationStatus === 'needs_attention') {
+      const reason = `${operation.kind} ${operation.id}: ${failure.failure_detail ?? 'needs attention'}`;
+      await trx
+        .insertInto('finance_flags')
+        .values({ points_payment_id: payment.id, reason })
+        .onConflict((conflict) => conflict.columns(['points_payment_id', 'reason']).doNothing())
+        .execute();
+    }
 
     let paymentStatus: PointsPaymentStatus | null = null;
     let type: PointsPaymentEventType;

@@ -1,5 +1,6 @@
 // Finance flags: what needs a person (a post the source could no longer honour, a compensation that
-// could not be made, a reversal's shortfall, a catalog order whose post cannot be known). Finance resolves one with a reason, after a confirmation.
+// could not be made, a reversal's shortfall, a catalog order, an accrual or a points payment whose
+// partner call cannot be known). Finance resolves one with a reason, after a confirmation.
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { ProblemError } from '../../domain/errors.ts';
@@ -7,6 +8,7 @@ import { may, requireAllowed } from '../../services/console-access.ts';
 import { resolveFlagFromConsole } from '../../services/console-actions.ts';
 import { consoleFlags } from '../../services/console-lists.ts';
 import type { ServiceContext } from '../../services/context.ts';
+import type { FinanceFlag } from '../../store/database.ts';
 import { type ConsoleEnv, clientAddress } from './console-env.ts';
 import { consoleJson } from './console-json.ts';
 import { csrfField, page, when } from './layout.ts';
@@ -20,6 +22,18 @@ function flagIdFrom(given: string): bigint {
   return BigInt(given);
 }
 
+/** What the flag names: a transfer links to its page; the others are named by kind and id. */
+function subjectOf(flag: FinanceFlag) {
+  const part = flag.reversal_id ?? flag.accrual_reversal_id;
+  const detail = part ? html`<br /><small>${part}</small>` : '';
+  if (flag.transfer_id) {
+    return html`<a href="/console/transfers/${flag.transfer_id}"><code>${flag.transfer_id}</code></a>${detail}`;
+  }
+  if (flag.accrual_id) return html`accrual <code>${flag.accrual_id}</code>${detail}`;
+  if (flag.points_payment_id) return html`points payment <code>${flag.points_payment_id}</code>`;
+  return html`order <code>${flag.catalog_order_id ?? ''}</code>`;
+}
+
 export function registerFinanceFlagsPage(app: Hono<ConsoleEnv>, context: ServiceContext): void {
   app.get('/finance-flags', async (c) => {
     const viewer = c.var.viewer;
@@ -30,7 +44,7 @@ export function registerFinanceFlagsPage(app: Hono<ConsoleEnv>, context: Service
       (flag) => html`<tr>
         <td>${String(flag.id)}</td>
         <td>${when(flag.created_at)}</td>
-        <td>${flag.transfer_id ? html`<a href="/console/transfers/${flag.transfer_id}"><code>${flag.transfer_id}</code></a>` : html`order <code>${flag.catalog_order_id ?? ''}</code>`}${flag.reversal_id ? html`<br /><small>${flag.reversal_id}</small>` : ''}</td>
+        <td>${subjectOf(flag)}</td>
         <td>${flag.reason}</td>
         <td>${flag.resolved_at ? html`${when(flag.resolved_at)} by ${flag.resolved_by ?? ''}: ${flag.resolution_reason ?? ''}` : canResolve ? html`<a href="/console/finance-flags/${String(flag.id)}/resolve">resolve…</a>` : 'open'}</td>
       </tr>`,
@@ -40,7 +54,7 @@ export function registerFinanceFlagsPage(app: Hono<ConsoleEnv>, context: Service
         { title: 'Finance flags', viewer, csrfToken: c.var.csrfToken },
         html`<p>${states.map((choice) => (choice === state ? html`<strong>${choice}</strong> ` : html`<a href="/console/finance-flags?state=${choice}">${choice}</a> `))}</p>
           <table>
-            <thead><tr><th>Flag</th><th>Raised (UTC)</th><th>Transfer or order</th><th>Why</th><th>Resolution</th></tr></thead>
+            <thead><tr><th>Flag</th><th>Raised (UTC)</th><th>Subject</th><th>Why</th><th>Resolution</th></tr></thead>
             <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="5">None.</td></tr>`}</tbody>
           </table>`,
       ),

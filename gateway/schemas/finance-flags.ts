@@ -33,12 +33,31 @@ export const FlagsQuery = z.object({
 export const FlagSchema = z
   .object({
     id: z.string(),
-    transferId: z.string().nullable().openapi({ description: 'The transfer flagged; null for an order.' }),
-    reversalId: z.string().nullable(),
+    transferId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The transfer flagged; null when the flag names another subject.' }),
+    reversalId: z.string().nullable().openapi({ description: "The transfer's reversal flagged, if any." }),
     catalogOrderId: z
       .string()
       .nullable()
-      .openapi({ description: 'The catalog order flagged (its post cannot be known); null for a transfer.' }),
+      .openapi({ description: 'The catalog order flagged (its post cannot be known).' }),
+    accrualId: z
+      .string()
+      .nullable()
+      .openapi({
+        description: 'The accrual flagged (its credit, or a reversal’s take-back, cannot be known).',
+      }),
+    accrualReversalId: z
+      .string()
+      .nullable()
+      .openapi({ description: "The accrual's reversal flagged, if any." }),
+    pointsPaymentId: z
+      .string()
+      .nullable()
+      .openapi({
+        description: 'The points payment flagged (one of its operations cannot be known or undone).',
+      }),
     reason: z.string().openapi({ description: 'What happened, and who bears it where that is known.' }),
     createdAt: z.string(),
     resolution: z.object({ reason: z.string(), resolvedBy: z.string(), resolvedAt: z.string() }).nullable(),
@@ -60,6 +79,9 @@ export function flagView(flag: FinanceFlag): z.infer<typeof FlagSchema> {
     transferId: flag.transfer_id,
     reversalId: flag.reversal_id,
     catalogOrderId: flag.catalog_order_id,
+    accrualId: flag.accrual_id,
+    accrualReversalId: flag.accrual_reversal_id,
+    pointsPaymentId: flag.points_payment_id,
     reason: flag.reason,
     createdAt: flag.created_at.toISOString(),
     resolution:

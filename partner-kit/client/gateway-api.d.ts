@@ -15599,11 +15599,18 @@ export interface components {
     };
     FinanceFlag: {
       id: string;
-      /** @description The transfer flagged; null for an order. */
+      /** @description The transfer flagged; null when the flag names another subject. */
       transferId: string | null;
+      /** @description The transfer's reversal flagged, if any. */
       reversalId: string | null;
-      /** @description The catalog order flagged (its post cannot be known); null for a transfer. */
+      /** @description The catalog order flagged (its post cannot be known). */
       catalogOrderId: string | null;
+      /** @description The accrual flagged (its credit, or a reversal’s take-back, cannot be known). */
+      accrualId: string | null;
+      /** @description The accrual's reversal flagged, if any. */
+      accrualReversalId: string | null;
+      /** @description The points payment flagged (one of its operations cannot be known or undone). */
+      pointsPaymentId: string | null;
       /** @description What happened, and who bears it where that is known. */
       reason: string;
       createdAt: string;

@@ -90,10 +90,16 @@ export interface ReconciliationBreaksTable {
 
 export interface FinanceFlagsTable {
   id: Serial;
-  /** A flag names a transfer (and maybe one of its reversals) or a catalog order, never both. */
+  /**
+   * A flag names one subject: a transfer (and maybe one of its reversals), a catalog order, an
+   * accrual (and maybe one of its reversals) or a points payment.
+   */
   transfer_id: string | null;
   reversal_id: string | null;
   catalog_order_id: string | null;
+  accrual_id: string | null;
+  accrual_reversal_id: string | null;
+  points_payment_id: string | null;
   reason: string;
   created_at: ImmutableTimestamp;
   resolved_at: Date | null;

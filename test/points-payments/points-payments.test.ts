@@ -223,6 +223,21 @@ describe('points payments', () => {
     expect(await obligations(voided.payment.operation?.id ?? '')).toEqual([]);
   });
 
+  it('a void the programme refuses needs a person: finance gets a flag naming the payment', async () => {
+    const who = await member({ airline: 1_000n });
+    const { payment } = await authorize(who, airline, { points: '300' });
+    alliance.fault(airline, { operation: 'void', mode: 'refuse', code: 'account_frozen' });
+    await post(`/v1/points-payments/${payment.id}/void`, undefined);
+    const ended = await settled(payment.id);
+    expect(ended.status).toBe('needs_attention');
+    const flags = await gateway.call(gateway.finance, 'GET', '/v1/finance/flags?limit=100');
+    const open = ((await flags.json()) as { items: { pointsPaymentId: string | null; reason: string }[] })
+      .items;
+    const flagged = open.filter((flag) => flag.pointsPaymentId === payment.id);
+    expect(flagged).toHaveLength(1);
+    expect(flagged[0]?.reason).toContain('the void was refused');
+  });
+
   it('an expired authorization releases the points when the sweep runs', async () => {
     const who = await member({ airline: 1_000n, bookstore: 1_000n });
     const atAirline = await authorize(who, airline, { points: '400' }, { expiresInSeconds: 1 });
