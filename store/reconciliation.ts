@@ -1,6 +1,8 @@
 // Reconciliation as stored: the match of a run against the gateway's own record (one set-based
-// statement: a full outer join on the key), and the breaks it finds. A run's result replaces the open breaks of its programme and period in one transaction;
-// a resolved break is never deleted, and a rerun finding the same difference again leaves it as is.
+// statement: a full outer join on the key), and the breaks it finds. A run's result replaces the open
+// breaks of its programme and period in one transaction (an upload's, only those uploads found; a
+// hosted run's balance breaks, as its accounts stand now); a resolved break is never deleted, and a
+// rerun finding the same difference again leaves it as is.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { BreakKind, ReconciliationPeriod, Resolution } from '../domain/reconciliation.ts';
 import type { Database, ReconciliationBreak, ReconciliationRun } from './database.ts';
@@ -185,20 +187,13 @@ export interface NewBreak {
 }
 
 async function replaceOpenBreaks(trx: Transaction<Database>, run: ReconciliationRun, breaks: NewBreak[]) {
-  // A hosted programme's balance breaks say how its accounts stand now, not in the period: each run's
-  // findings replace the open ones, whenever they were found.
-  const balancesNow = run.source === 'hosted_ledger';
   let replaced = trx
     .deleteFrom('reconciliation_breaks')
     .where('program_id', '=', run.program_id)
     .where('resolved_at', 'is', null)
-    .where((eb) => {
-      const inPeriod = eb.and([
-        eb('occurred_at', '>=', run.period_from),
-        eb('occurred_at', '<', run.period_to),
-      ]);
-      return balancesNow ? eb.or([inPeriod, eb('kind', '=', 'balance_mismatch')]) : inPeriod;
-    });
+    .where('kind', '!=', 'balance_mismatch')
+    .where('occurred_at', '>=', run.period_from)
+    .where('occurred_at', '<', run.period_to);
   // A list the partner uploads clears only what uploads found: the breaks found in its system by
   // finance's runs and the Schedule's stay open until such a run no longer finds them or finance
   // resolves them, so a partner cannot clear them with a list of its own making.
@@ -212,6 +207,19 @@ async function replaceOpenBreaks(trx: Transaction<Database>, run: Reconciliation
     );
   }
   await replaced.execute();
+  if (run.source === 'hosted_ledger') {
+    // A hosted programme's balance breaks say how its accounts stand now, not in the period: an open
+    // one this run no longer finds (repaired, or drifted by another amount) goes; one it finds again
+    // keeps its row, its id and when it was first found.
+    const found = breaks.filter((item) => item.kind === 'balance_mismatch').map((item) => item.itemKey);
+    await trx
+      .deleteFrom('reconciliation_breaks')
+      .where('program_id', '=', run.program_id)
+      .where('resolved_at', 'is', null)
+      .where('kind', '=', 'balance_mismatch')
+      .$if(found.length > 0, (query) => query.where('item_key', 'not in', found))
+      .execute();
+  }
   for (let start = 0; start < breaks.length; start += 5_000) {
     const page = breaks.slice(start, start + 5_000);
     await sql`
@@ -235,6 +243,12 @@ async function replaceOpenBreaks(trx: Transaction<Database>, run: Reconciliation
         partner_status, partner_count, occurred_at)
       on conflict (program_id, item_key, kind) do nothing`.execute(trx);
   }
+}
+
+/** What the counters hold beyond the entries, signed: `+7`, `-3`, `+0`. */
+function drift(counted: string, entries: string): string {
+  const difference = BigInt(counted) - BigInt(entries);
+  return difference < 0n ? String(difference) : `+${difference}`;
 }
 
 /** Hosted-ledger accounts of the programme whose counters disagree with the sum of their entries. */
@@ -267,9 +281,10 @@ export async function hostedBalanceBreaks(
         or coalesce(e.posted, 0) <> a.credits_posted - a.debits_posted)`.execute(db);
   return rows.rows.map((row) => ({
     kind: 'balance_mismatch' as const,
-    // Keyed by its figures too: a resolution settles this drift, and a later, other drift of the
-    // same account is a new break rather than hidden behind the resolved one.
-    itemKey: `account:${row.account_ref}@posted=${row.counted}/${row.entries},pending=${row.counted_pending}/${row.entries_pending}`,
+    // Keyed by the drift (counters less entries), not by the balance: the same drift found again is
+    // the same break whatever the account did meanwhile, and a resolution settles that drift only;
+    // another drift of the same account later is a new break, not hidden behind the resolved one.
+    itemKey: `account:${row.account_ref}@posted${drift(row.counted, row.entries)},pending${drift(row.counted_pending, row.entries_pending)}`,
     operation: null,
     accountRef: row.account_ref,
     gatewayPoints: BigInt(row.counted),
