@@ -7,7 +7,7 @@ import type { ServiceContext } from '../services/context.ts';
 import { expireDuePoints, expiryEventTypes, queueExpiryReminders } from '../services/points-expiry.ts';
 import type { SigningKeyPair } from '../signing/keys.ts';
 import { listPendingDeliveryIds, recordDeliveryAttempt } from '../store/webhooks.ts';
-import { createWebhookActivities } from './webhook-activities.ts';
+import { createWebhookActivities, endpointFailing } from './webhook-activities.ts';
 
 export interface PointsExpiryActivityDependencies {
   context: ServiceContext;
@@ -49,8 +49,9 @@ export function createPointsExpiryActivities(deps: PointsExpiryActivityDependenc
 
     /**
      * Delivers the pending notices in id order for up to `budgetMs`. A partner whose endpoint fails
-     * once is not called again in this run (its notices wait for the next one), so a partner that is
-     * down or hangs costs one call a run, and every other partner's notices still go out.
+     * (no answer, 5xx, 408 or 429) is not called again in this run (its notices wait for the next
+     * one), so a partner that is down or hangs costs one call a run, and every other partner's
+     * notices still go out; a partner refusing one notice (another 4xx) is still sent the next.
      */
     async deliverExpiryNotices(input: {
       attemptsMax: number;
@@ -73,7 +74,7 @@ export function createPointsExpiryActivities(deps: PointsExpiryActivityDependenc
             await webhooks.deliverWebhook(delivery.id);
             result.delivered += 1;
           } catch (error) {
-            failing.add(delivery.partner_id);
+            if (endpointFailing(error)) failing.add(delivery.partner_id);
             // deliverWebhook counted the attempt; the last one allowed ends the notice's tries.
             if (delivery.attempts + 1 >= input.attemptsMax) {
               await recordDeliveryAttempt(deps.context.db, {

@@ -18,6 +18,23 @@ export interface WebhookActivityDependencies {
   clientsMax?: number;
 }
 
+/** A delivery the partner did not take: `answered` is its status, or null when it did not answer. */
+export class WebhookNotDelivered extends Error {
+  readonly answered: number | null;
+  constructor(message: string, answered: number | null) {
+    super(message);
+    this.name = 'WebhookNotDelivered';
+    this.answered = answered;
+  }
+}
+
+/** Whether the endpoint itself is failing (no answer, 5xx, 408, 429) rather than refusing one body. */
+export function endpointFailing(error: unknown): boolean {
+  if (!(error instanceof WebhookNotDelivered)) return false;
+  const { answered } = error;
+  return answered === null || answered >= 500 || answered === 408 || answered === 429;
+}
+
 export function createWebhookActivities(deps: WebhookActivityDependencies) {
   // One client (and connection pool) per partner endpoint, bounded: one pushed out is closed.
   const clients = new LRUCache<string, SignedClient>({
@@ -58,6 +75,7 @@ export function createWebhookActivities(deps: WebhookActivityDependencies) {
       }
       const url = new URL(delivery.webhook_url);
       let error: string;
+      let answered: number | null = null;
       try {
         const response = await clientFor(url, delivery.partner_id).call({
           method: 'POST',
@@ -69,12 +87,13 @@ export function createWebhookActivities(deps: WebhookActivityDependencies) {
           await recordDeliveryAttempt(deps.db, { deliveryId, status: 'delivered', error: null });
           return;
         }
+        answered = response.status;
         error = `answered ${response.status}`;
       } catch (cause) {
         error = (cause as Error).message;
       }
       await recordDeliveryAttempt(deps.db, { deliveryId, status: 'pending', error });
-      throw new Error(`webhook ${deliveryId} not delivered: ${error}`);
+      throw new WebhookNotDelivered(`webhook ${deliveryId} not delivered: ${error}`, answered);
     },
 
     async markWebhookFailed(deliveryId: string, error: string): Promise<void> {
