@@ -30,6 +30,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  // The earlier check admits only transfers' and orders' flags.
+  await db
+    .deleteFrom('finance_flags')
+    .where((eb) => eb.or([eb('accrual_id', 'is not', null), eb('points_payment_id', 'is not', null)]))
+    .execute();
   await db.schema.alterTable('finance_flags').dropConstraint('finance_flags_payment_once').execute();
   await db.schema.alterTable('finance_flags').dropConstraint('finance_flags_accrual_once').execute();
   await db.schema.alterTable('finance_flags').dropConstraint('finance_flags_one_subject').execute();

@@ -123,7 +123,7 @@ const routes = {
     request: { query: TransactionsQuery },
     responses: {
       200: { content: { 'application/json': { schema: Transactions } }, description: 'The operations' },
-      503: unavailable,
+      503: { description: 'Not now: ask for the list again later' },
     },
   }),
   balance: createRoute({

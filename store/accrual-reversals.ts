@@ -234,7 +234,12 @@ export async function endAccrualReversal(
     if (input.status === 'needs_attention') {
       await trx
         .insertInto('finance_flags')
-        .values({ accrual_id: accrual.id, accrual_reversal_id: reversal.id, reason: input.detail })
+        // Named in the reason: two reversals of one accrual flagged for the same cause are two flags.
+        .values({
+          accrual_id: accrual.id,
+          accrual_reversal_id: reversal.id,
+          reason: `reversal ${reversal.id}: ${input.detail}`,
+        })
         .onConflict((conflict) => conflict.columns(['accrual_id', 'reason']).doNothing())
         .execute();
     }

@@ -1,5 +1,6 @@
 // Finance flags as stored: what finance must look at (a transfer the source could not post, a
-// compensation that could not be made, a reversal's shortfall), listed until someone resolves it.
+// compensation that could not be made, a reversal's shortfall; a catalog order, an accrual or a points
+// payment whose partner call cannot be known), listed until someone resolves it.
 import type { Kysely } from 'kysely';
 import type { Database, FinanceFlag } from './database.ts';
 

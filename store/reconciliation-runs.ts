@@ -174,6 +174,8 @@ export async function reopenFailedScheduledRuns(
     .where('status', '=', 'failed')
     .where('requested_by', '=', 'schedule')
     .where('period_from', '>=', periodFromAtLeast)
+    // a partner suspended or gone since is reconciled no more, as listReconciledPrograms says
+    .where('partner_id', 'in', (eb) => eb.selectFrom('partners').select('id').where('status', '=', 'active'))
     .returning('id')
     .execute();
   return rows.map((row) => row.id).sort();

@@ -362,7 +362,8 @@ export async function flagReversalForFinance(
   return inTransaction(db, async (trx) => {
     const reversal = await lockReversal(trx, input.reversalId);
     if (ended.includes(reversal.status)) return stillPendingDeliveries(trx, reversal);
-    await flagForFinance(trx, reversal, input.reason);
+    // Named in the reason: two reversals of one transfer flagged for the same cause are two flags.
+    await flagForFinance(trx, reversal, `reversal ${reversal.id}: ${input.reason}`);
     const flagged = await end(trx, reversal, {
       status: 'needs_attention',
       failure: { code: 'needs_attention', detail: input.reason },

@@ -1,6 +1,6 @@
 // The daily Schedule's workflow: starts one reconciliation run per programme for the day before,
 // each under an id derived from programme and period, so a second trigger of the same day starts
-// nothing more.
+// no second run; and runs again the Schedule's failed days of the week before.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { DailyReconciliationActivities } from './daily-reconciliation-activities.ts';
 import { periodOf } from './settlement-close.workflow.ts';
