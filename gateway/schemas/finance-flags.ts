@@ -42,22 +42,16 @@ export const FlagSchema = z
       .string()
       .nullable()
       .openapi({ description: 'The catalog order flagged (its post cannot be known).' }),
-    accrualId: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'The accrual flagged (its credit, or a reversal’s take-back, cannot be known).',
-      }),
+    accrualId: z.string().nullable().openapi({
+      description: 'The accrual flagged (its credit, or a reversal’s take-back, cannot be known).',
+    }),
     accrualReversalId: z
       .string()
       .nullable()
       .openapi({ description: "The accrual's reversal flagged, if any." }),
-    pointsPaymentId: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'The points payment flagged (one of its operations cannot be known or undone).',
-      }),
+    pointsPaymentId: z.string().nullable().openapi({
+      description: 'The points payment flagged (one of its operations cannot be known or undone).',
+    }),
     reason: z.string().openapi({ description: 'What happened, and who bears it where that is known.' }),
     createdAt: z.string(),
     resolution: z.object({ reason: z.string(), resolvedBy: z.string(), resolvedAt: z.string() }).nullable(),
