@@ -16,14 +16,7 @@ import { CsvUploadError, parseTransactionsCsv } from '../domain/reconciliation-c
 import type { ReconciliationBreak, ReconciliationRun, ReconciliationSource } from '../store/database.ts';
 import { bindIdempotencyEffect } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
-import {
-  findBreak,
-  hostedBalanceBreaks,
-  listBreaks,
-  type MatchResult,
-  matchRun,
-  resolveBreak,
-} from '../store/reconciliation.ts';
+import { findBreak, listBreaks, type MatchResult, matchRun, resolveBreak } from '../store/reconciliation.ts';
 import {
   failRun,
   findRun,
@@ -180,9 +173,11 @@ export async function reconcileRun(
   if (run.source !== 'upload' && (await restartStaging(context.db, run.id))) {
     await readAllPages(window, input, partnerListStager(context.db, run.id));
   }
-  const extraBreaks =
-    run.source === 'hosted_ledger' ? await hostedBalanceBreaks(context.db, run.program_id, input.now) : [];
-  return matchRun(context.db, { run, window, extraBreaks });
+  return matchRun(context.db, {
+    run,
+    window,
+    ...(run.source === 'hosted_ledger' ? { balancesAt: input.now } : {}),
+  });
 }
 
 async function readAllPages(

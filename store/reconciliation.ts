@@ -63,7 +63,12 @@ export const matchSettings = [
  */
 export async function matchRun(
   db: Kysely<Database>,
-  input: { run: ReconciliationRun; window: ReconciliationPeriod; extraBreaks?: NewBreak[] },
+  input: {
+    run: ReconciliationRun;
+    window: ReconciliationPeriod;
+    /** A hosted programme's run: its accounts' balance breaks as they stand at this instant too. */
+    balancesAt?: Date;
+  },
 ): Promise<MatchResult> {
   const { run, window } = input;
   return inTransaction(db, async (trx) => {
@@ -85,6 +90,16 @@ export async function matchRun(
       };
     }
     for (const setting of matchSettings) await sql.raw(`set local ${setting}`).execute(trx);
+    // Two runs of one hosted programme (a finance run and a day retried) read its balances and
+    // replace its balance breaks one after the other, so the later never restores what the earlier
+    // found repaired.
+    let balanceBreaks: NewBreak[] = [];
+    if (input.balancesAt) {
+      await sql`select pg_advisory_xact_lock(hashtext(${`reconciliation balances ${run.program_id}`}))`.execute(
+        trx,
+      );
+      balanceBreaks = await hostedBalanceBreaks(trx, run.program_id, input.balancesAt);
+    }
     const gateway = gatewayOperations({ programId: run.program_id, from: window.from, to: window.to });
     // One pass over the compared rows: the matches only counted, the few breaks gathered as JSON
     // (a CTE read twice, for the breaks and for the count, was materialised: a million rows written
@@ -147,7 +162,7 @@ export async function matchRun(
         partnerCount: row.partnerCount,
         occurredAt: new Date(row.occurredAt),
       })),
-      ...(input.extraBreaks ?? []),
+      ...balanceBreaks,
     ];
     await replaceOpenBreaks(trx, run, breaks);
     const staged = await dropStagedItems(trx, run.id);
@@ -252,11 +267,7 @@ function drift(counted: string, entries: string): string {
 }
 
 /** Hosted-ledger accounts of the programme whose counters disagree with the sum of their entries. */
-export async function hostedBalanceBreaks(
-  db: Kysely<Database>,
-  programId: string,
-  now: Date,
-): Promise<NewBreak[]> {
+async function hostedBalanceBreaks(db: Kysely<Database>, programId: string, now: Date): Promise<NewBreak[]> {
   const rows = await sql<{
     account_ref: string;
     counted: string;
