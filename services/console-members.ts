@@ -78,6 +78,9 @@ export async function findConsoleMember(
   const programIds = scope
     ? [...programs.values()].filter((program) => program.partner_id === scope).map((program) => program.id)
     : null;
+  // A partner looks members up by its own programmes' accounts only: another partner's account
+  // numbers must not lead it to a member, even one it shares.
+  if (programIds && 'programId' in lookup && !programIds.includes(lookup.programId)) throw notFound(lookup);
   const memberId = 'memberId' in lookup ? lookup.memberId : await memberIdByAccount(context.db, lookup);
   if (!memberId) throw notFound(lookup);
   const links = await memberLinks(context.db, { memberId, programIds });

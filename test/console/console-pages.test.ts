@@ -103,6 +103,16 @@ describe('the members page', () => {
         coffeeOnlyMember,
       ],
       [`/console/members?programId=${coffee.programId}&accountRef=${coffeeOnlyAccount}`, coffeeOnlyMember],
+      // A member the bookstore shares with coffee, looked up by coffee's account number: coffee's
+      // account numbers are not the bookstore's to resolve.
+      [
+        `/console/members.json?programId=${coffee.programId}&accountRef=${member.accounts.coffee}`,
+        member.memberId,
+      ],
+      [
+        `/console/members?programId=${coffee.programId}&accountRef=${member.accounts.coffee}`,
+        member.memberId,
+      ],
     ];
     for (const [path, hidden] of lookups) {
       const response = await browser.get(path);
