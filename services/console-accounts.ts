@@ -139,7 +139,10 @@ export async function signIn(
       return { outcome: 'throttled' as const };
     }
     const user = await findConsoleUserByName(trx, username);
-    const usable = user && user.disabled_at === null;
+    // A suspended partner's users sign in no more, as its signature is refused.
+    const partner = user?.partner_id ? await findPartner(trx, user.partner_id) : undefined;
+    const usable =
+      user && user.disabled_at === null && (!user.partner_id || partner?.partner.status === 'active');
     const verified = await argon2.verify(usable ? user.password_hash : await decoyHash, input.password);
     await recordSignInAttempt(trx, {
       username,

@@ -57,7 +57,10 @@ export async function insertConsoleSession(
     .execute();
 }
 
-/** A live session and its user: not expired, and the user not disabled. */
+/**
+ * A live session and its user: not expired, the user not disabled, and a partner's user's partner
+ * still active (a suspended partner's console users stand for its signature, refused too).
+ */
 export async function findLiveSession(
   db: Kysely<Database>,
   tokenSha256: string,
@@ -77,6 +80,18 @@ export async function findLiveSession(
     .where('s.token_sha256', '=', tokenSha256)
     .where('s.expires_at', '>', now)
     .where('u.disabled_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('u.partner_id', 'is', null),
+        eb.exists(
+          eb
+            .selectFrom('partners as p')
+            .whereRef('p.id', '=', 'u.partner_id')
+            .where('p.status', '=', 'active')
+            .select('p.id'),
+        ),
+      ]),
+    )
     .executeTakeFirst();
   if (!row) return undefined;
   const { token_sha256, csrf_token, address, session_created_at, expires_at, ...user } = row;

@@ -181,6 +181,8 @@ describe('the operator', () => {
 
   it('suspends and resumes a partner after a confirmation, and the audit log records both', async () => {
     const { browser, username } = await signedIn('operator');
+    const airlineUser = await signedIn('partner_admin', airline);
+    expect((await airlineUser.browser.get('/console/transfers')).status).toBe(200);
     const confirmation = await browser.get(`/console/partners/${airline.partner.id}/suspend`);
     expect(confirmation.status).toBe(200);
     expect(await confirmation.text()).toContain('Suspend Airline');
@@ -189,10 +191,14 @@ describe('the operator', () => {
     expect(await partnerStatus(airline)).toBe('suspended');
     // The gateway refuses the suspended partner's signed requests at once (its cached status dropped).
     expect((await gateway.call(airline.signer, 'GET', '/v1/transfers')).status).toBe(401);
+    // So are its console users, who stand for its signature: the session ends, and sign-in is refused.
+    expect((await airlineUser.browser.get('/console/transfers')).status).toBe(303);
+    expect((await signInAs(consoleBrowser(gateway), airlineUser.username, password)).status).not.toBe(303);
 
     await browser.get(`/console/partners/${airline.partner.id}/resume`);
     expect((await browser.post(`/console/partners/${airline.partner.id}/resume`, {})).status).toBe(303);
     expect(await partnerStatus(airline)).toBe('active');
+    expect((await signInAs(consoleBrowser(gateway), airlineUser.username, password)).status).toBe(303);
 
     expect(await auditOf(username)).toEqual([
       { action: 'console.sign_in', target: null, actor_role: 'operator' },
