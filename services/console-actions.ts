@@ -78,6 +78,15 @@ export async function acceptRateVersionFromConsole(
       agreementId: input.agreementId,
       version: input.version,
       now: input.now,
+    }).catch((error: unknown) => {
+      // Another pair's agreement does not exist for this partner, as on the confirmation page.
+      if (error instanceof ProblemError && error.code === 'forbidden') {
+        throw new ProblemError(
+          'not_found',
+          `Agreement ${input.agreementId} has no version ${input.version}.`,
+        );
+      }
+      throw error;
     });
     await recordAudit(trx, viewer, {
       action: 'rate_version.accept',
