@@ -38,6 +38,20 @@ export async function changePartnerStatus(
   });
 }
 
+/**
+ * Whether this very request resolved it: a repeat (a double submit, a stale confirmation page) finds
+ * it resolved already, by this viewer or another, and is not audited as if it had acted.
+ */
+function resolvedNowBy(
+  resolved: { resolved_by: string | null; resolved_at: Date | null },
+  viewer: ConsoleViewer,
+  now: Date,
+): boolean {
+  return (
+    resolved.resolved_by === `console:${viewer.username}` && resolved.resolved_at?.getTime() === now.getTime()
+  );
+}
+
 export async function resolveBreakFromConsole(
   context: ServiceContext,
   viewer: ConsoleViewer,
@@ -52,6 +66,7 @@ export async function resolveBreakFromConsole(
       resolvedBy: `console:${viewer.username}`,
       now: input.now,
     });
+    if (!resolvedNowBy(resolved, viewer, input.now)) return resolved;
     await recordAudit(trx, viewer, {
       action: 'reconciliation_break.resolve',
       target: input.breakId,
@@ -111,6 +126,7 @@ export async function resolveFlagFromConsole(
       resolvedBy: `console:${viewer.username}`,
       now: input.now,
     });
+    if (!resolvedNowBy(resolved, viewer, input.now)) return resolved;
     await recordAudit(trx, viewer, {
       action: 'finance_flag.resolve',
       target: String(input.flagId),

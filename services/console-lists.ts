@@ -52,11 +52,15 @@ export function consoleCatalog(
   return listCatalogItems(context.db, { partnerId: partnerScope(viewer), ...input });
 }
 
+/** How many flags the console's page shows. */
+export const consoleFlagsShown = 200;
+
 export function consoleFlags(
   context: ServiceContext,
   viewer: ConsoleViewer,
   state: 'open' | 'resolved' | 'all',
 ): Promise<FinanceFlag[]> {
   requireAllowed(viewer, 'finance_flag.read');
-  return listFlags(context, { state, afterId: null, limit: 200 });
+  // The newest first: with more than a page of flags, the ones just raised are the ones to see.
+  return listFlags(context, { state, afterId: null, limit: consoleFlagsShown, newestFirst: true });
 }

@@ -7,7 +7,12 @@ import type { ServiceContext } from './context.ts';
 
 export const listFlags = (
   context: ServiceContext,
-  input: { state: 'open' | 'resolved' | 'all'; afterId: bigint | null; limit: number },
+  input: {
+    state: 'open' | 'resolved' | 'all';
+    afterId: bigint | null;
+    limit: number;
+    newestFirst?: boolean;
+  },
 ): Promise<FinanceFlag[]> => listFinanceFlags(context.db, input);
 
 /** Resolves a flag; a flag resolved already keeps its first resolution (another reason is a conflict). */

@@ -6,9 +6,19 @@ import type { Database, FinanceFlag } from './database.ts';
 
 export async function listFinanceFlags(
   db: Kysely<Database>,
-  input: { state: 'open' | 'resolved' | 'all'; afterId: bigint | null; limit: number },
+  input: {
+    state: 'open' | 'resolved' | 'all';
+    afterId: bigint | null;
+    limit: number;
+    /** The newest first (a page to look at), rather than the oldest first after a cursor. */
+    newestFirst?: boolean;
+  },
 ): Promise<FinanceFlag[]> {
-  let query = db.selectFrom('finance_flags').selectAll().orderBy('id').limit(input.limit);
+  let query = db
+    .selectFrom('finance_flags')
+    .selectAll()
+    .orderBy('id', input.newestFirst ? 'desc' : 'asc')
+    .limit(input.limit);
   if (input.state === 'open') query = query.where('resolved_at', 'is', null);
   if (input.state === 'resolved') query = query.where('resolved_at', 'is not', null);
   if (input.afterId !== null) query = query.where('id', '>', input.afterId);

@@ -6,7 +6,7 @@ import { html } from 'hono/html';
 import { ProblemError } from '../../domain/errors.ts';
 import { may, requireAllowed } from '../../services/console-access.ts';
 import { resolveFlagFromConsole } from '../../services/console-actions.ts';
-import { consoleFlags } from '../../services/console-lists.ts';
+import { consoleFlags, consoleFlagsShown } from '../../services/console-lists.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import type { FinanceFlag } from '../../store/database.ts';
 import { type ConsoleEnv, clientAddress } from './console-env.ts';
@@ -53,6 +53,7 @@ export function registerFinanceFlagsPage(app: Hono<ConsoleEnv>, context: Service
       page(
         { title: 'Finance flags', viewer, csrfToken: c.var.csrfToken },
         html`<p>${states.map((choice) => (choice === state ? html`<strong>${choice}</strong> ` : html`<a href="/console/finance-flags?state=${choice}">${choice}</a> `))}</p>
+          ${flags.length === consoleFlagsShown ? html`<p>The newest ${consoleFlagsShown}, newest first; the older ones page through <code>GET /v1/finance/flags</code>.</p>` : html`<p>Newest first.</p>`}
           <table>
             <thead><tr><th>Flag</th><th>Raised (UTC)</th><th>Subject</th><th>Why</th><th>Resolution</th></tr></thead>
             <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="5">None.</td></tr>`}</tbody>

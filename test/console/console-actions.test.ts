@@ -155,6 +155,8 @@ describe('resolving a finance flag', () => {
     const done = await finance.browser.post(path, { reason: 'paid by hand, ref 42' });
     expect(done.status).toBe(303);
     expect(await resolved()).toBe('paid by hand, ref 42');
+    // A double submit answers as the first did, and is not audited as a second resolution.
+    expect((await finance.browser.post(path, { reason: 'paid by hand, ref 42' })).status).toBe(303);
     expect(await auditOf(finance.username)).toEqual([
       { action: 'finance_flag.resolve', target: String(flag.id) },
     ]);
@@ -164,5 +166,19 @@ describe('resolving a finance flag', () => {
     expect(json.flags).toContainEqual(
       expect.objectContaining({ id: String(flag.id), resolved_by: `console:${finance.username}` }),
     );
+    // The newest first, so that past a page of flags the ones just raised are the ones shown.
+    const raised = await gateway.db
+      .insertInto('finance_flags')
+      .values(
+        ['older', 'newer'].map((which) => ({ transfer_id: transfer.id, reason: `console test: ${which}` })),
+      )
+      .returning('id')
+      .execute();
+    const open = (await (await finance.browser.get('/console/finance-flags.json')).json()) as {
+      flags: { id: string }[];
+    };
+    const shown = open.flags.map((listed) => listed.id);
+    expect(shown.indexOf(String(raised[1]?.id))).toBeLessThan(shown.indexOf(String(raised[0]?.id)));
+    expect(shown.indexOf(String(raised[1]?.id))).toBeGreaterThanOrEqual(0);
   });
 });
