@@ -161,10 +161,10 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   if (activeTracing()) {
     // A server span per request, named by route template; the request id rides along as baggage.
     app.use(loadHonoOtel().httpInstrumentationMiddleware());
-    app.use((c, next) => withCarriedId(requestIdAttribute, c.var.requestId, next));
+    app.use((c, next) => withCarriedId(requestIdAttribute, c.get('requestId'), next));
   }
   app.use(async (c, next) => {
-    const logger = deps.logger.child({ requestId: c.var.requestId });
+    const logger = deps.logger.child({ requestId: c.get('requestId') });
     c.set('logger', logger);
     const startedAt = performance.now();
     await next();
@@ -266,9 +266,12 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
   app.onError((error, c) => {
     const problem = translateError(error);
     if (problem.status >= 500) {
-      (c.var.logger ?? deps.logger).error({ err: error, code: problem.code }, 'unhandled error');
+      (c.get('logger') ?? deps.logger).error({ err: error, code: problem.code }, 'unhandled error');
     } else if (isOutOfRange(error)) {
-      (c.var.logger ?? deps.logger).warn({ err: error }, 'a figure past its column, refused by the database');
+      (c.get('logger') ?? deps.logger).warn(
+        { err: error },
+        'a figure past its column, refused by the database',
+      );
     }
     return problemResponse(c, problem);
   });

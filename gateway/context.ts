@@ -1,4 +1,5 @@
-// What every handler can read from the request context.
+// What every handler can read from the request context. The hot path reads it with `c.get(name)`:
+// Hono's `c.var` copies every variable into a new object at each read.
 import type { Kysely } from 'kysely';
 import type { Logger } from '../runtime/logger.ts';
 import type { RequestVerifier } from '../signing/request-verifier.ts';

@@ -63,7 +63,7 @@ export interface ClaimOptions {
 
 export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
-    const { db, idempotencyLockSeconds: lockSeconds } = c.var.requestGuards;
+    const { db, idempotencyLockSeconds: lockSeconds } = c.get('requestGuards');
     if (c.req.method !== 'POST') return next();
     const key = c.req.header(idempotencyKeyHeader);
     if (key === undefined) {
@@ -76,12 +76,12 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
         { field: `header.${idempotencyKeyHeader}`, message: 'must be 1 to 255 visible ASCII characters' },
       ]);
     }
-    const principal = principalName(c.var.principal);
+    const principal = principalName(c.get('principal'));
     const url = new URL(c.req.url);
     const body = new Uint8Array(await c.req.arrayBuffer());
     const requestHash = hashRequest(c.req.method, `${url.pathname}${url.search}`, body);
 
-    const jti = c.var.unrecordedJti;
+    const jti = c.get('unrecordedJti');
     if (!jti) throw new Error('a POST reached the Idempotency-Key claim without its signature check');
     const refusal = options.refuseFirst?.(c, body);
     const claim = await claimIdempotencyKey(db, {
@@ -127,16 +127,16 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
     }
 
     c.set('idempotency', { principal, key, answered: false, effectId: claim.effectId });
-    const stopRenewing = renewLeaseWhileRunning(db, { principal, key }, lockSeconds, c.var.logger);
+    const stopRenewing = renewLeaseWhileRunning(db, { principal, key }, lockSeconds, c.get('logger'));
     try {
       await next();
     } catch (error) {
-      if (!c.var.idempotency?.released) await releaseIdempotencyKey(db, principal, key);
+      if (!c.get('idempotency')?.released) await releaseIdempotencyKey(db, principal, key);
       throw error;
     } finally {
       stopRenewing();
     }
-    if (c.var.idempotency?.answered) return;
+    if (c.get('idempotency')?.answered) return;
     if (c.res.status >= 500) {
       await releaseIdempotencyKey(db, principal, key);
       return;
@@ -189,7 +189,7 @@ function renewLeaseWhileRunning(
 
 /** The claim of the POST being handled; every POST route runs behind the claim. */
 export function requireClaim(c: Context<GatewayEnv>): IdempotencyClaim {
-  const claim = c.var.idempotency;
+  const claim = c.get('idempotency');
   if (!claim) throw new Error('a POST handler ran without its Idempotency-Key claim');
   return claim;
 }
@@ -236,7 +236,7 @@ export async function replyWithEffect<Reply extends { status: number; body: unkn
  * lease runs out.
  */
 export function replyStoredWithEffect(c: Context<GatewayEnv>, status: number, value: unknown): StoredAnswer {
-  const claim = c.var.idempotency;
+  const claim = c.get('idempotency');
   if (!claim) throw new Error('replyStoredWithEffect outside an idempotent POST');
   // c.json serialises the same value the same way, so a replay is byte for byte the first reply.
   return {

@@ -68,7 +68,7 @@ type ContextPlaceholders = Record<(typeof contextNames)[number], unknown>;
 
 /**
  * What a quote reads: the member's links to both programmes (source first, with no link fields when
- * there is no active link), and, read once for both rows, the source points debited today, the
+ * there is no active link), and, on the source's row only, the source points debited today, the
  * target's running transfer campaigns with its cap, and the agreement version that may be in force.
  * With `claim`, after the claim's CTEs, each row also selecting the claim's columns.
  */
@@ -101,8 +101,9 @@ function quoteContextQuery(
     from (values (${p.sourceProgramId}::text, 1), (${p.targetProgramId}::text, 2)) as p (program_id, position)
     left join member_links as l
       on l.member_id = ${p.memberId} and l.program_id = p.program_id and l.revoked_at is null
-    cross join once
-    left join in_force as v on true
+    -- read once, so sent once: on the source's row only (the target's has nulls, which cost nothing)
+    left join once on p.position = 1
+    left join in_force as v on p.position = 1
     order by p.position`.compile(db);
 }
 

@@ -21,7 +21,7 @@ function principalOf(issuer: string): Principal {
 
 function signedBy(kind: SignerKind): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
-    const { verify } = c.var.requestGuards;
+    const { verify } = c.get('requestGuards');
     const url = new URL(c.req.url);
     const isPost = c.req.method === 'POST';
     const caller = await verify({
@@ -43,7 +43,7 @@ function signedBy(kind: SignerKind): MiddlewareHandler<GatewayEnv> {
     if (isPost)
       c.set('unrecordedJti', { issuer: caller.issuer, jti: caller.jti, expiresAt: caller.expiresAt });
     // The request's own child logger gains the caller: no second child per request.
-    c.var.logger.setBindings({ caller: caller.issuer, kid: caller.kid });
+    c.get('logger').setBindings({ caller: caller.issuer, kid: caller.kid });
     await next();
   };
 }

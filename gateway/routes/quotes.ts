@@ -8,6 +8,7 @@ import {
   type ReadByClaim,
   requestQuote,
 } from '../../services/quotes.ts';
+import type { StoredAnswer } from '../../store/idempotency.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
 import { replyStoredWithEffect, storedWithEffect } from '../idempotency.ts';
@@ -74,11 +75,12 @@ export function registerQuoteRoutes(
   app.openapi(createQuoteRoute, async (c) => {
     const body = c.req.valid('json');
     const read = readByClaim(c, body);
+    let stored: StoredAnswer | undefined;
     const quote = await requestQuote(
       context,
       policy,
       {
-        partnerId: callerPartnerId(c.var.principal),
+        partnerId: callerPartnerId(c.get('principal')),
         memberId: body.memberId,
         sourceProgramId: body.sourceProgramId,
         targetProgramId: body.targetProgramId,
@@ -88,11 +90,15 @@ export function registerQuoteRoutes(
             : { targetPoints: body.targetPoints ?? 0n },
         now: read?.input.now ?? new Date(),
       },
-      (priced) => replyStoredWithEffect(c, 201, quoteView(priced)),
+      (priced) => {
+        stored = replyStoredWithEffect(c, 201, quoteView(priced));
+        return stored;
+      },
       read?.context,
     );
     storedWithEffect(c);
-    const view = quoteView(quote);
-    return c.json(view, 201);
+    // The reply is the stored answer's very bytes, serialised once (a replay gives the same bytes).
+    if (stored) return c.body(stored.body, 201, { 'Content-Type': 'application/json' }) as never;
+    return c.json(quoteView(quote), 201);
   });
 }
