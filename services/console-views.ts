@@ -11,10 +11,10 @@ import {
   readAllianceView,
 } from '../store/console-views.ts';
 import type { ReconciliationBreak, SettlementCycle } from '../store/database.ts';
+import { openBreaksInBand } from '../store/reconciliation-break-bands.ts';
 import { findTransferWithSteps } from '../store/transfers.ts';
 import { type ConsoleViewer, partnerScope } from './console-access.ts';
 import type { ServiceContext } from './context.ts';
-import { listReconciliationBreaks } from './reconciliation.ts';
 import { type CycleSummary, listCycleInstructions, listSettlementCycles, readCycle } from './settlement.ts';
 import { readTransfer } from './transfers.ts';
 
@@ -72,31 +72,35 @@ export async function consoleCycle(
 }
 
 export interface AgedBreaks {
-  /** Open breaks in age bands by when they occurred: under a day, one to seven days, older. */
-  bands: { label: string; breaks: ReconciliationBreak[] }[];
+  /**
+   * Open breaks in age bands by when they occurred: under a day, one to seven days, older; each
+   * band's count whole, its breaks the oldest first up to a page.
+   */
+  bands: { label: string; total: number; breaks: ReconciliationBreak[] }[];
 }
+
+/** How many breaks a band lists; its count is whole. */
+export const consoleBreaksPerBand = 100;
 
 export async function consoleBreaks(
   context: ServiceContext,
   viewer: ConsoleViewer,
   now: Date,
 ): Promise<AgedBreaks> {
-  const breaks = await listReconciliationBreaks(context, {
-    partnerId: partnerScope(viewer),
-    kind: null,
-    olderThanHours: null,
-    state: 'open',
-    cursor: null,
-    limit: 100,
-    now,
-  });
-  const ageHours = (found: ReconciliationBreak) => (now.getTime() - found.occurred_at.getTime()) / 3_600_000;
+  const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000);
+  const bands = [
+    { label: 'under a day', band: { since: hoursAgo(24), before: null } },
+    { label: '1–7 days', band: { since: hoursAgo(168), before: hoursAgo(24) } },
+    { label: 'over 7 days', band: { since: null, before: hoursAgo(168) } },
+  ];
+  const partnerId = partnerScope(viewer);
   return {
-    bands: [
-      { label: 'under a day', breaks: breaks.filter((found) => ageHours(found) < 24) },
-      { label: '1–7 days', breaks: breaks.filter((found) => ageHours(found) >= 24 && ageHours(found) < 168) },
-      { label: 'over 7 days', breaks: breaks.filter((found) => ageHours(found) >= 168) },
-    ],
+    bands: await Promise.all(
+      bands.map(async ({ label, band }) => ({
+        label,
+        ...(await openBreaksInBand(context.db, { partnerId, band, limit: consoleBreaksPerBand })),
+      })),
+    ),
   };
 }
 

@@ -19,7 +19,8 @@ export function registerReconciliationPages(app: Hono<ConsoleEnv>, context: Serv
     const { bands } = await consoleBreaks(context, viewer, new Date());
     const canResolve = may(viewer, 'reconciliation_break.resolve');
     const sections = bands.map(
-      (band) => html`<h2>${band.label} <small>(${band.breaks.length})</small></h2>
+      (band) => html`<h2>${band.label} <small>(${band.total})</small></h2>
+        ${band.total > band.breaks.length ? html`<p>The oldest ${band.breaks.length} of ${band.total}; the rest through <code>GET /v1/finance/reconciliation/breaks</code>.</p>` : ''}
         ${
           band.breaks.length === 0
             ? html`<p>None.</p>`
