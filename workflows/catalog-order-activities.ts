@@ -8,7 +8,13 @@ import { requireCouponStillValid } from '../domain/catalog.ts';
 import { generateCouponCode } from '../domain/coupon-code.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { findItem } from '../store/catalog.ts';
-import { completeOrder, failOrder, findOrder, recordOrderStep } from '../store/catalog-orders.ts';
+import {
+  completeOrder,
+  failOrder,
+  findOrder,
+  listOrderSteps,
+  recordOrderStep,
+} from '../store/catalog-orders.ts';
 import type { Db } from '../store/connection.ts';
 import type { CatalogOrder } from '../store/database.ts';
 
@@ -41,10 +47,15 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
     async reserveForOrder(orderId: string, expiresAtIso: string): Promise<void> {
       const order = await load(orderId);
       // A coupon whose fixed end passed since the order was placed would be issued dead: nothing is
-      // reserved for it (a reservation a run before this one made expires on its own at the partner).
-      const bought = await findItem(deps.db, order.item_id, order.item_version);
+      // reserved for it. But once a run before this one has reserved, that run may have posted too
+      // (the member paid): the order goes on, replaying its keys, and is not failed with the points
+      // taken.
+      const reservedBefore = (await listOrderSteps(deps.db, order.id)).some(
+        (done) => done.step === 'reserve' && done.outcome === 'done',
+      );
+      const bought = reservedBefore ? undefined : await findItem(deps.db, order.item_id, order.item_version);
       try {
-        requireCouponStillValid(bought?.version.details, new Date());
+        if (!reservedBefore) requireCouponStillValid(bought?.version.details, new Date());
       } catch (error) {
         if (!(error instanceof ProblemError)) throw error;
         // settle records the refusal and throws it: the reservation below is never asked for.

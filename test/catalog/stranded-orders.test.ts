@@ -85,6 +85,47 @@ describe('a catalog order whose run failed', () => {
   }, 90_000);
 });
 
+describe('a coupon whose fixed end passes while its paid order is run again', () => {
+  it('completes the order, paid once, rather than failing it with the points taken', async () => {
+    const until = new Date(Date.now() + 3_000);
+    const published = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/items', {
+      body: {
+        programId: bookstore.programId,
+        kind: 'coupon',
+        title: 'Late show',
+        pricePoints: '70',
+        stock: '10',
+        coupon: { validity: { until: until.toISOString() }, terms: 'Tonight only' },
+      },
+    });
+    expect(published.status).toBe(201);
+    const item = (await published.json()) as { id: string };
+    const member = await alliance.member({ airline: 1_000n }, { scopes: ['transfers', 'redemptions'] });
+    // Reserved in time; the post's answers are lost, and the run stops before it ends the order.
+    const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
+    alliance.fault(airline, { operation: 'post', mode: 'fail_after', ...unanswered });
+    alliance.fault(airline, { operation: 'outcome', mode: 'fail_before', ...unanswered });
+    const order = await buyWithMiles(item.id, member.memberId);
+    const posted = async () =>
+      (await gateway.call(airline.signer, 'GET', `/v1/catalog/orders/${order.id}`)).json() as Promise<{
+        steps: { step: string; outcome: string }[];
+      }>;
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const { steps } = await posted();
+      if (steps.some((step) => step.step === 'reserve' && step.outcome === 'done')) break;
+      await sleep(100);
+    }
+    await sleep(500);
+    await gateway.temporal.workflow.getHandle(order.id).terminate('the run failed');
+    airline.server?.faults.clear();
+    await sleep(Math.max(0, until.getTime() - Date.now()) + 1_200);
+    await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
+    const current = await ended(order.id);
+    expect(current.status).toBe('completed');
+    expect(await alliance.balance(airline, member)).toBe(930n);
+  }, 90_000);
+});
+
 describe('a coupon whose fixed end passes while it is being ordered', () => {
   it('is neither ordered past its end, nor reserved for past it, and the order fails with nothing moved', async () => {
     const until = new Date(Date.now() + 2_000);
