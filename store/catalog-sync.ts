@@ -44,6 +44,8 @@ export async function listSyncedItems(db: Kysely<Database>, programId: string): 
     ])
     .where('i.program_id', '=', programId)
     .where('i.external_ref', 'is not', null)
+    // a feed lists coupons and products only: a draw is the API's, never the feed's to withdraw
+    .where('i.kind', '!=', 'draw')
     .execute();
   return rows.map((row) => ({
     itemId: row.id,

@@ -189,4 +189,26 @@ describe('catalog sync', () => {
     expect(back.noFeed).toBe(1);
     expect(airline.server?.catalogFeed.get(airline.programId)).toBeUndefined();
   });
+
+  it('leaves alone a draw the partner published through the API, though it has an externalRef', async () => {
+    const published = await gateway.call(coffee.signer, 'POST', '/v1/catalog/items', {
+      body: {
+        programId: coffee.programId,
+        kind: 'draw',
+        externalRef: 'summer-draw',
+        title: 'Win a year of coffee',
+        pricePoints: '10',
+        stock: '1000',
+        draw: {
+          winners: 1,
+          prize: { description: 'A year of coffee' },
+          closesAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      },
+    });
+    expect(published.status).toBe(201);
+    await setFeed(coffee, [feedItem('flat-white')]);
+    await syncNow();
+    expect(await itemByRef('summer-draw')).toMatchObject({ status: 'active' });
+  });
 });
