@@ -42,6 +42,9 @@ import { enqueueEvent } from '../store/webhooks.ts';
 import type { ServiceContext } from './context.ts';
 import { requireOwnProgram } from './programs.ts';
 
+/** How long after `closesAt` a prize coupon with a fixed end must still be valid. */
+const prizeValidityMarginMs = 7 * 86_400_000;
+
 /** Starts (or finds) a draw's close workflow. */
 export type DrawStarter = (itemId: string) => Promise<unknown>;
 
@@ -81,11 +84,12 @@ async function requirePrizeCoupon(
   if ((found.version.details as { refundOnExpiry?: boolean }).refundOnExpiry) {
     throw invalid(field, 'a coupon that refunds on expiry cannot be a prize');
   }
-  // Issued when the draw closes: a coupon whose fixed end comes first would be issued expired.
+  // Issued when the draw closes, which waits for entries still being paid (hours, at worst): a coupon
+  // whose fixed end comes before that margin could be issued expired.
   try {
-    requireCouponStillValid(found.version.details, closesAt);
+    requireCouponStillValid(found.version.details, new Date(closesAt.getTime() + prizeValidityMarginMs));
   } catch {
-    throw invalid(field, 'a coupon still valid when the draw closes');
+    throw invalid(field, 'a coupon still valid a week after the draw closes');
   }
   return found.version.version;
 }

@@ -235,10 +235,14 @@ describe('a points draw', () => {
       kind: 'coupon',
       coupon: { refundOnExpiry: true, validity: { days: 1 } },
     });
-    // A coupon whose fixed end comes before the draw closes would be issued expired.
+    // A coupon whose fixed end comes before the draw closes, or soon after, could be issued expired.
     const endingFirst = await published({
       kind: 'coupon',
       coupon: { validity: { until: new Date(Date.now() + 30_000).toISOString() } },
+    });
+    const endingSoonAfter = await published({
+      kind: 'coupon',
+      coupon: { validity: { until: new Date(Date.now() + 3_600_000).toISOString() } },
     });
     const others = (await (
       await gateway.call(coffee.signer, 'POST', '/v1/catalog/items', {
@@ -273,6 +277,12 @@ describe('a points draw', () => {
       ],
       [
         { draw: { winners: 1, prize: { description: 'x', couponItemId: endingFirst.id }, closesAt: soon } },
+        'draw.prize.couponItemId',
+      ],
+      [
+        {
+          draw: { winners: 1, prize: { description: 'x', couponItemId: endingSoonAfter.id }, closesAt: soon },
+        },
         'draw.prize.couponItemId',
       ],
       [
