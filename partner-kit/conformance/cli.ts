@@ -6,7 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../signing/keys.ts';
-import { parseGatewayKey, readGatewayKey } from './gateway-key.ts';
+import { readGatewayKey } from './gateway-key.ts';
 import { jsonReport } from './reporters/json.ts';
 import { junitReport } from './reporters/junit.ts';
 import { resultLine, summaryLine, textReport } from './reporters/text.ts';
@@ -87,18 +87,17 @@ const callTimeoutMs = Number(values['timeout-ms']);
 if (!Number.isInteger(callTimeoutMs) || callTimeoutMs < 1)
   fail('--timeout-ms: a whole number of milliseconds');
 
+/**
+ * The key to sign with, named on the command line only: never one found in the environment or the
+ * working directory, which could be the live gateway's key, trusted by every production system.
+ */
 async function gatewayKey(): Promise<SigningKeyPair> {
+  if (!values.key) return fail('--key FILE: the private key your test system trusts as the gateway’s');
   try {
-    if (values.key) return await readGatewayKey(values.key);
-    if (process.env.GATEWAY_PRIVATE_JWKS)
-      return await parseGatewayKey(JSON.parse(process.env.GATEWAY_PRIVATE_JWKS));
-    if (existsSync('.data/keys/gateway.json')) return await readGatewayKey('.data/keys/gateway.json');
+    return await readGatewayKey(values.key);
   } catch (error) {
-    fail((error as Error).message);
+    return fail((error as Error).message);
   }
-  return fail(
-    'no gateway key: give --key FILE (or GATEWAY_PRIVATE_JWKS, or run from the project after npm start)',
-  );
 }
 
 try {

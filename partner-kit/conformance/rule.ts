@@ -28,7 +28,10 @@ export interface RuleContext {
   keyPrefix: string;
   /** The account's balance as the partner reports it; a rule failure when it cannot be read. */
   balance(accountRef?: string): Promise<Balance>;
-  /** A reservation's expiry: past the run's end, and soon enough that a hold a failed rule leaves goes. */
+  /**
+   * A reservation's expiry: past the run's end, and soon enough that a hold a failed rule leaves goes;
+   * the same instant throughout a rule, so a repeated key is repeated with the same body.
+   */
   holdExpiresAt(): Date;
 }
 

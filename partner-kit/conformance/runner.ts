@@ -107,6 +107,9 @@ export async function runConformance(
     const results: RuleResult[] = [];
     for (const rule of rules) {
       const keyPrefix = `${runId}:${rule.name}:`;
+      // One instant per rule: a key repeated within it is sent with the very body it was first sent
+      // with, as the gateway repeats a call.
+      const holdUntil = new Date(Date.now() + holdLifetimeMs);
       const result = await runRule(rule, {
         partner,
         wire,
@@ -117,7 +120,7 @@ export async function runConformance(
         keyPrefix,
         key: (step) => `${keyPrefix}${step}`,
         balance: (accountRef = target.accountRef) => readBalance(partner, accountRef),
-        holdExpiresAt: () => new Date(Date.now() + holdLifetimeMs),
+        holdExpiresAt: () => holdUntil,
       });
       results.push(result);
       options.onResult?.(result);

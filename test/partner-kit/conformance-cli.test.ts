@@ -34,9 +34,9 @@ async function conformance(partner: ConformancePartner, ...extra: string[]) {
   ]);
 }
 
-async function command(args: string[], entry = cli) {
+async function command(args: string[], entry = cli, env: NodeJS.ProcessEnv = process.env) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [entry, ...args], { timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [entry, ...args], { timeout: 60_000, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -118,6 +118,16 @@ describe('npm run conformance', () => {
     expect(unknown.stderr).toMatch(/account nobody is unknown to the partner/);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--report junit needs --out FILE/);
+
+    // A key found in the environment is not taken: it could be the live gateway's.
+    const { target } = partner;
+    const unnamed = await command(
+      ['--url', target.url, '--partner-id', target.partnerId, '--account', target.accountRef],
+      cli,
+      { ...process.env, GATEWAY_PRIVATE_JWKS: JSON.stringify({ keys: [gatewayKey.privateJwk] }) },
+    );
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toMatch(/--key FILE/);
   });
 
   it('makes a key for a test system to trust as the gateway, and signs with it (through the package bin)', async () => {
