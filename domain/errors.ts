@@ -71,6 +71,7 @@ export const problemCatalog = {
     status: 409,
     title: 'The break was resolved otherwise; a resolution is kept for good',
   },
+  partner_not_active: { status: 409, title: 'The partner is suspended; resume it first' },
   exposure_cap_exceeded: { status: 422, title: 'The source partner would owe more than its exposure cap' },
   reversal_exceeds_transfer: { status: 422, title: 'The reversal asks for more than is left unreversed' },
   reversal_too_small: { status: 422, title: 'The reversal would take back no destination point' },

@@ -71,6 +71,8 @@ export function sandboxConfig(config: Config): Config {
     PORT: config.SANDBOX_PORT,
     GATEWAY_AUDIENCE: config.SANDBOX_AUDIENCE,
     TEMPORAL_NAMESPACE: config.SANDBOX_TEMPORAL_NAMESPACE,
+    // The sandbox's conservation alerts are its own business, not the live operator's pager's.
+    OPERATOR_WEBHOOK_URL: undefined,
   };
 }
 

@@ -75,6 +75,12 @@ export async function issueSandboxCredentials(
     // Not a passing outage: this deployment has no sandbox, so a retry would never succeed.
     throw new ProblemError('sandbox_not_enabled', 'This gateway runs without a partner sandbox.');
   const { partner, programs } = await readPartner(context, input.partnerId);
+  if (partner.status !== 'active') {
+    throw new ProblemError(
+      'partner_not_active',
+      `Partner ${partner.id} is suspended: its sandbox credentials are not issued until it is resumed.`,
+    );
+  }
   const first = programs[0];
   const livePartner: LivePartnerOutline = {
     id: partner.id,

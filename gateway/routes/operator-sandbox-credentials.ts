@@ -21,7 +21,9 @@ const issueCredentialsRoute = signedRoute('operator', {
     "Creates (or finds) the partner's twin in the sandbox alliance, with a hosted programme, demo members",
     'and rate agreements with the stand-in brands, and registers a new key pair for it there. The private',
     'key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues',
-    'another. 404 `sandbox_not_enabled` when this gateway runs without a sandbox; 503 `sandbox_unavailable`',
+    'another. 404 `sandbox_not_enabled` when this gateway runs without a sandbox; 409 `partner_not_active`',
+    'for a suspended partner (a suspension stops its sandbox keys being issued as its live ones are refused);',
+    '503 `sandbox_unavailable`',
     'when the sandbox did not answer (retry with the same Idempotency-Key). A `webhookUrl` in the body',
     "sets where the twin's webhooks go (the sandbox's, signed with its key); without one it is left as it is.",
   ].join(' '),
@@ -35,7 +37,7 @@ const issueCredentialsRoute = signedRoute('operator', {
       content: { 'application/json': { schema: SandboxCredentialsSchema } },
       description: 'The sandbox credentials',
     },
-    ...problemResponses(400, 401, 403, 404, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 503),
   },
 });
 

@@ -83,6 +83,11 @@ export const SandboxFaultBody = z
       .openapi({ example: 'account_closed', description: 'The refusal code a `refuse` answers with.' }),
   })
   .strict()
+  // A stand-in's outcome answer can only be withheld (503): it has no effect to lose, delay or refuse.
+  .refine((fault) => fault.operation !== 'outcome' || fault.mode === 'fail_before', {
+    path: ['mode'],
+    message: 'an outcome fault is fail_before only',
+  })
   .openapi('SandboxFault');
 
 const FaultView = z.object({

@@ -1409,7 +1409,7 @@ export interface paths {
     put?: never;
     /**
      * Issue sandbox credentials for a partner: its twin in the sandbox alliance and a key pair there
-     * @description Creates (or finds) the partner's twin in the sandbox alliance, with a hosted programme, demo members and rate agreements with the stand-in brands, and registers a new key pair for it there. The private key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues another. 404 `sandbox_not_enabled` when this gateway runs without a sandbox; 503 `sandbox_unavailable` when the sandbox did not answer (retry with the same Idempotency-Key). A `webhookUrl` in the body sets where the twin's webhooks go (the sandbox's, signed with its key); without one it is left as it is.
+     * @description Creates (or finds) the partner's twin in the sandbox alliance, with a hosted programme, demo members and rate agreements with the stand-in brands, and registers a new key pair for it there. The private key is in the answer: a repeat with the same Idempotency-Key answers the same key, another key issues another. 404 `sandbox_not_enabled` when this gateway runs without a sandbox; 409 `partner_not_active` for a suspended partner (a suspension stops its sandbox keys being issued as its live ones are refused); 503 `sandbox_unavailable` when the sandbox did not answer (retry with the same Idempotency-Key). A `webhookUrl` in the body sets where the twin's webhooks go (the sandbox's, signed with its key); without one it is left as it is.
      */
     post: {
       parameters: {
@@ -1483,7 +1483,7 @@ export interface paths {
             'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Problem: idempotency_key_reused, idempotency_request_in_progress */
+        /** @description Problem (409) */
         409: {
           headers: {
             [name: string]: unknown;
@@ -14420,6 +14420,7 @@ export interface components {
         | 'accrual_not_completed'
         | 'order_already_accrued'
         | 'break_already_resolved'
+        | 'partner_not_active'
         | 'exposure_cap_exceeded'
         | 'reversal_exceeds_transfer'
         | 'reversal_too_small'

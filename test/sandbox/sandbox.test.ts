@@ -168,6 +168,21 @@ describe('sandbox credentials from the live operator API', () => {
     expect(await retried.json()).toEqual(answered);
   });
 
+  it('answers 409 partner_not_active for a suspended partner, and issues again once it is resumed', async () => {
+    const bookstore = alliance.bookstore.partner.id;
+    const suspend = (action: 'suspend' | 'resume') =>
+      live.call(live.operator, 'POST', `/v1/operator/partners/${bookstore}/${action}`);
+    expect((await suspend('suspend')).status).toBe(200);
+    try {
+      const refused = await issueCredentials(bookstore, 'sandbox-credentials-suspended');
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { code: string }).code).toBe('partner_not_active');
+    } finally {
+      expect((await suspend('resume')).status).toBe(200);
+    }
+    expect((await issueCredentials(bookstore, 'sandbox-credentials-resumed')).status).toBe(201);
+  });
+
   it('answers 404 for a partner the live alliance does not have', async () => {
     const response = await issueCredentials(newId('ptn'), 'sandbox-credentials-unknown');
     expect(response.status).toBe(404);
@@ -253,6 +268,14 @@ describe('the same API against the sandbox alliance', () => {
       standIn: { slug: 'airline' },
       faults: [{ operation: 'credit', mode: 'refuse', count: 1, code: 'account_closed' }],
     });
+    // An outcome can only be withheld: a mode the stand-in would spend doing nothing is refused.
+    const idle = await twin.call({
+      method: 'POST',
+      path: '/v1/sandbox/faults',
+      body: { standIn: 'airline', operation: 'outcome', mode: 'latency', delayMs: 1_000 },
+    });
+    expect(idle.status).toBe(400);
+    expect(idle.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('mode');
     // Another sandbox partner's transfer to the same stand-in is not disturbed, nor sees the fault.
     const other = (await (
       await issueCredentials(alliance.airline.partner.id, 'sandbox-other')
