@@ -8,13 +8,7 @@ import { requireCouponStillValid } from '../domain/catalog.ts';
 import { generateCouponCode } from '../domain/coupon-code.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { findItem } from '../store/catalog.ts';
-import {
-  completeOrder,
-  failOrder,
-  findOrder,
-  listOrderSteps,
-  recordOrderStep,
-} from '../store/catalog-orders.ts';
+import { completeOrder, failOrder, findOrder, recordOrderStep } from '../store/catalog-orders.ts';
 import type { Db } from '../store/connection.ts';
 import type { CatalogOrder } from '../store/database.ts';
 
@@ -46,22 +40,27 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
   return {
     async reserveForOrder(orderId: string, expiresAtIso: string): Promise<void> {
       const order = await load(orderId);
-      // A coupon whose fixed end passed since the order was placed would be issued dead: nothing is
-      // reserved for it. But once a run before this one has reserved, that run may have posted too
-      // (the member paid): the order goes on, replaying its keys, and is not failed with the points
-      // taken.
-      const reservedBefore = (await listOrderSteps(deps.db, order.id)).some(
-        (done) => done.step === 'reserve' && done.outcome === 'done',
-      );
-      const bought = reservedBefore ? undefined : await findItem(deps.db, order.item_id, order.item_version);
+      const adapter = await deps.adapters.forProgram(order.program_id);
+      // A coupon whose fixed end passed since the order was placed would be issued dead: nothing more
+      // is taken for it. But a run before this one may have reserved and posted already (the member
+      // paid, the run stopped before it completed the order): the post's key is asked about, which
+      // fences it if it never arrived. Posted: the order goes on under its keys and completes. Not:
+      // refused here, and the post can never be applied later.
+      const bought = await findItem(deps.db, order.item_id, order.item_version);
       try {
-        if (!reservedBefore) requireCouponStillValid(bought?.version.details, new Date());
+        requireCouponStillValid(bought?.version.details, new Date());
       } catch (error) {
         if (!(error instanceof ProblemError)) throw error;
+        const post = await adapter.outcome(`${order.id}:post`);
+        await recordOrderStep(deps.db, { orderId: order.id, step: 'post_outcome_asked', outcome: post });
         // settle records the refusal and throws it: the reservation below is never asked for.
-        return settle(order, 'reserve', { outcome: 'refused', code: 'coupon_expired', detail: error.detail });
+        if (post !== 'succeeded')
+          return settle(order, 'reserve', {
+            outcome: 'refused',
+            code: 'coupon_expired',
+            detail: error.detail,
+          });
       }
-      const adapter = await deps.adapters.forProgram(order.program_id);
       const answer = await adapter.reserve({
         key: `${order.id}:reserve`,
         accountRef: order.account_ref,

@@ -85,8 +85,13 @@ describe('a catalog order whose run failed', () => {
   }, 90_000);
 });
 
-describe('a coupon whose fixed end passes while its paid order is run again', () => {
-  it('completes the order, paid once, rather than failing it with the points taken', async () => {
+describe("a coupon whose fixed end passes while its order's run is stopped", () => {
+  /**
+   * An order of a coupon ending in 3 s, reserved in time, whose post is `mode` and never answered;
+   * its run is stopped, and the sweep runs it again after the end. The order as it ended, and the
+   * member's miles at the airline.
+   */
+  async function runAgainPastTheEnd(mode: 'fail_after' | 'fail_before') {
     const until = new Date(Date.now() + 3_000);
     const published = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/items', {
       body: {
@@ -101,18 +106,18 @@ describe('a coupon whose fixed end passes while its paid order is run again', ()
     expect(published.status).toBe(201);
     const item = (await published.json()) as { id: string };
     const member = await alliance.member({ airline: 1_000n }, { scopes: ['transfers', 'redemptions'] });
-    // Reserved in time; the post's answers are lost, and the run stops before it ends the order.
     const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
-    alliance.fault(airline, { operation: 'post', mode: 'fail_after', ...unanswered });
+    alliance.fault(airline, { operation: 'post', mode, ...unanswered });
     alliance.fault(airline, { operation: 'outcome', mode: 'fail_before', ...unanswered });
     const order = await buyWithMiles(item.id, member.memberId);
-    const posted = async () =>
-      (await gateway.call(airline.signer, 'GET', `/v1/catalog/orders/${order.id}`)).json() as Promise<{
-        steps: { step: string; outcome: string }[];
-      }>;
+    const steps = async () =>
+      (
+        (await (await gateway.call(airline.signer, 'GET', `/v1/catalog/orders/${order.id}`)).json()) as {
+          steps: { step: string; outcome: string }[];
+        }
+      ).steps;
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      const { steps } = await posted();
-      if (steps.some((step) => step.step === 'reserve' && step.outcome === 'done')) break;
+      if ((await steps()).some((step) => step.step === 'reserve' && step.outcome === 'done')) break;
       await sleep(100);
     }
     await sleep(500);
@@ -120,9 +125,24 @@ describe('a coupon whose fixed end passes while its paid order is run again', ()
     airline.server?.faults.clear();
     await sleep(Math.max(0, until.getTime() - Date.now()) + 1_200);
     await gateway.temporal.schedule.getHandle(strandedTransfersScheduleId(gateway.taskQueue)).trigger();
-    const current = await ended(order.id);
+    const current = (await ended(order.id)) as Awaited<ReturnType<typeof ended>> & {
+      failure?: { code: string } | null;
+    };
+    return { current, miles: await airline.server?.books.balance(member.accounts.airline) };
+  }
+
+  it('completes an order whose post was applied, paid once, rather than failing it with the points taken', async () => {
+    const { current, miles } = await runAgainPastTheEnd('fail_after');
     expect(current.status).toBe('completed');
-    expect(await alliance.balance(airline, member)).toBe(930n);
+    expect(miles?.postedPoints).toBe(930n);
+  }, 90_000);
+
+  it('fails an order whose post never arrived, and takes nothing: its post is fenced', async () => {
+    const { current, miles } = await runAgainPastTheEnd('fail_before');
+    expect(current.status).toBe('failed');
+    expect(current.failure?.code).toBe('coupon_expired');
+    expect(current.coupon).toBeNull();
+    expect(miles?.postedPoints).toBe(1_000n);
   }, 90_000);
 });
 
