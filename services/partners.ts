@@ -1,9 +1,11 @@
 // The partner-registry use case: the operator onboards a partner with its programmes and keys,
 // rotates its keys (never retiring the last active one), says where its webhooks go, and suspends or
 // resumes it; a partner reads its own profile.
+
 import type { JWK } from 'jose';
 import { ProblemError } from '../domain/errors.ts';
 import { checkPublicJwk } from '../signing/keys.ts';
+import { deletePartnerConsoleSessions } from '../store/console-users.ts';
 import type { PartnerStatus } from '../store/database.ts';
 import { listExposureCaps, setExposureCap } from '../store/exposure.ts';
 import {
@@ -131,6 +133,8 @@ export async function setPartnerStatus(
   if (!(await updatePartnerStatus(context.db, partnerId, status))) {
     throw new ProblemError('not_found', `partner ${partnerId} does not exist`);
   }
+  // Its console users stand for its signature: signed out for good, not just hidden while suspended.
+  if (status === 'suspended') await deletePartnerConsoleSessions(context.db, partnerId);
   return readPartner(context, partnerId);
 }
 

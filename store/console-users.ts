@@ -108,6 +108,16 @@ export async function findLiveSession(
   };
 }
 
+/** Ends every console session of a partner's users (its suspension: a resume signs no one back in). */
+export async function deletePartnerConsoleSessions(db: Kysely<Database>, partnerId: string): Promise<void> {
+  await db
+    .deleteFrom('console_sessions')
+    .where('user_id', 'in', (eb) =>
+      eb.selectFrom('console_users').select('id').where('partner_id', '=', partnerId),
+    )
+    .execute();
+}
+
 export async function deleteConsoleSession(db: Kysely<Database>, tokenSha256: string): Promise<void> {
   await db.deleteFrom('console_sessions').where('token_sha256', '=', tokenSha256).execute();
 }

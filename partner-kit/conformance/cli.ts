@@ -13,14 +13,14 @@ import { resultLine, summaryLine, textReport } from './reporters/text.ts';
 import { conformanceRules } from './rules/index.ts';
 import { ConformanceSetupError, runConformance } from './runner.ts';
 
-const usage = `usage: points-alliance-conformance --url URL --partner-id ID --account REF [options]
+const usage = `usage: points-alliance-conformance --url URL --partner-id ID --account REF --key FILE [options]
 
   --url URL            the partner system's base URL (what the gateway calls)
   --partner-id ID      the partner id the gateway gave the partner (its tokens' audience)
   --account REF        a test account with at least 100 points available
   --account-2 REF      an account whose balance may go to 9223372036854775807 and back (default: --account)
-  --key FILE           the gateway's private signing key: a private JWK, a private JWKS or a key pair file
-                       (default: $GATEWAY_PRIVATE_JWKS, else .data/keys/gateway.json as npm start makes it)
+  --key FILE           required: the private key your test system trusts as the gateway's: a private JWK,
+                       a private JWKS or a key pair file (never taken from the environment or the project)
   --issuer ISS         the issuer the gateway signs as (default: $GATEWAY_AUDIENCE, else points-alliance-gateway)
   --report FORMAT      the report written to --out: text (default), junit or json
   --out FILE           where the report goes (the lines are printed either way)

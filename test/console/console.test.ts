@@ -198,6 +198,8 @@ describe('the operator', () => {
     await browser.get(`/console/partners/${airline.partner.id}/resume`);
     expect((await browser.post(`/console/partners/${airline.partner.id}/resume`, {})).status).toBe(303);
     expect(await partnerStatus(airline)).toBe('active');
+    // The sessions were ended, not hidden: resuming signs no one back in; signing in again works.
+    expect((await airlineUser.browser.get('/console/transfers')).status).toBe(303);
     expect((await signInAs(consoleBrowser(gateway), airlineUser.username, password)).status).toBe(303);
 
     expect(await auditOf(username)).toEqual([
