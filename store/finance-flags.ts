@@ -21,7 +21,7 @@ export async function listFinanceFlags(
     .limit(input.limit);
   if (input.state === 'open') query = query.where('resolved_at', 'is', null);
   if (input.state === 'resolved') query = query.where('resolved_at', 'is not', null);
-  if (input.afterId !== null) query = query.where('id', '>', input.afterId);
+  if (input.afterId !== null) query = query.where('id', input.newestFirst ? '<' : '>', input.afterId);
   return query.execute();
 }
 
