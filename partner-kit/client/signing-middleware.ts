@@ -90,6 +90,16 @@ export function signingMiddleware(input: {
     return outcome;
   }
 
+  /**
+   * The headers the call was last sent with, its own token left out: a caller's middleware that runs
+   * after this one adds its headers to the first attempt only, so each retry takes them from there.
+   */
+  function adoptSentHeaders(call: PendingCall, sent: Request): void {
+    const headers = new Headers(sent.headers);
+    headers.delete('authorization');
+    call.headers = headers;
+  }
+
   return {
     async onRequest({ request, id }) {
       const headers = new Headers(request.headers);
@@ -107,20 +117,22 @@ export function signingMiddleware(input: {
       pending.set(id, call);
       return signed(call);
     },
-    async onResponse({ response, id }) {
+    async onResponse({ request, response, id }) {
       const call = pending.get(id);
       pending.delete(id);
       if (!call) return undefined;
+      adoptSentHeaders(call, request);
       const outcome = await untilAnswered(call, { response });
       if (outcome.response === response) return undefined;
       if (outcome.response) return asGlobalResponse(outcome.response);
       throw outcome.error;
     },
-    async onError({ error, id }) {
+    async onError({ request, error, id }) {
       const call = pending.get(id);
       // Whatever comes of it, onResponse (run next when a Response is returned) must not retry again.
       pending.delete(id);
       if (!call) return undefined;
+      adoptSentHeaders(call, request);
       const outcome = await untilAnswered(call, { error });
       if (outcome.response) return asGlobalResponse(outcome.response);
       return outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));

@@ -120,6 +120,21 @@ describe('a lost answer', () => {
     expect(profile.error?.code).toBe('dependency_unavailable');
     expect(proxy.seen.filter((call) => call.route === 'GET /v1/partner')).toHaveLength(3);
   });
+
+  it('is asked for again with the headers the caller’s own middleware added', async () => {
+    const client = clientOf(coffee, { baseUrl: proxy.url });
+    client.use({
+      onRequest({ request }) {
+        request.headers.set('x-trace-id', 'trace-7731');
+        return request;
+      },
+    });
+    const before = proxy.seen.length;
+    proxy.plan('GET /v1/partner', ['answer_503']);
+    expect((await client.GET('/v1/partner')).response.status).toBe(200);
+    const attempts = proxy.seen.slice(before).filter((call) => call.route === 'GET /v1/partner');
+    expect(attempts.map((call) => call.trace)).toEqual(['trace-7731', 'trace-7731']);
+  });
 });
 
 describe('a refusal', () => {
@@ -163,7 +178,12 @@ type ProxyAction = 'forward' | 'drop_answer' | 'answer_503';
  */
 async function startProxy(targetUrl: string) {
   const plans = new Map<string, ProxyAction[]>();
-  const seen: { route: string; idempotencyKey: string | null; authorization: string | null }[] = [];
+  const seen: {
+    route: string;
+    idempotencyKey: string | null;
+    authorization: string | null;
+    trace: string | null;
+  }[] = [];
   const header = (request: IncomingMessage, name: string) => {
     const value = request.headers[name];
     return typeof value === 'string' ? value : null;
@@ -176,6 +196,7 @@ async function startProxy(targetUrl: string) {
       route,
       idempotencyKey: header(request, 'idempotency-key'),
       authorization: header(request, 'authorization'),
+      trace: header(request, 'x-trace-id'),
     });
     const action = plans.get(route)?.shift() ?? 'forward';
     if (action === 'answer_503') {
