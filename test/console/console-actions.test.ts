@@ -1,25 +1,11 @@
-// The console's write actions that came after suspend and resolve: accepting a rate version (a
-// partner's admin, for its side) and resolving a finance flag (finance). Each behind a confirmation
-// page, one CSRF-checked POST, audited, and refused to every other role. Real gateway and database.
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
-import { consoleBrowser, signInAs } from './console-client.ts';
+import { signedInAs } from './console-client.ts';
 
 const alliance = await createAlliance();
 const { gateway, coffee, airline, bookstore } = alliance;
-const password = 'correct horse battery staple';
 
-async function signedIn(role: string, partner: AlliancePartner | null = null) {
-  const username = `${role}-${randomUUID().slice(0, 8)}`;
-  const created = await gateway.call(gateway.operator, 'POST', '/v1/operator/console-users', {
-    body: { username, role, partnerId: partner?.partner.id ?? null, password },
-  });
-  expect(created.status).toBe(201);
-  const browser = consoleBrowser(gateway);
-  expect((await signInAs(browser, username, password)).status).toBe(303);
-  return { browser, username };
-}
+const signedIn = (role: string, partner: AlliancePartner | null = null) => signedInAs(gateway, role, partner);
 
 async function auditOf(actor: string) {
   return gateway.db

@@ -1,5 +1,8 @@
 // A browser's part in the console tests: it keeps the cookies the console sets, fills forms with
 // the CSRF token the page carries, and posts them as a browser would (urlencoded, same origin).
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import type { AlliancePartner } from '../support/alliance.ts';
 import type { TestGateway } from '../support/gateway.ts';
 
 export interface ConsoleBrowser {
@@ -68,4 +71,23 @@ export async function signInAs(
 ): Promise<Response> {
   await browser.get('/console/sign-in');
   return browser.post('/console/sign-in', { username, password, next: '/console' });
+}
+
+/** The console tests' users' password. */
+export const consolePassword = 'correct horse battery staple';
+
+/** A console user of this role (and partner) made by the operator, signed in in a browser of its own. */
+export async function signedInAs(
+  gateway: TestGateway,
+  role: string,
+  partner: AlliancePartner | null = null,
+): Promise<{ browser: ConsoleBrowser; username: string }> {
+  const username = `${role}-${randomUUID().slice(0, 8)}`;
+  const created = await gateway.call(gateway.operator, 'POST', '/v1/operator/console-users', {
+    body: { username, role, partnerId: partner?.partner.id ?? null, password: consolePassword },
+  });
+  expect(created.status).toBe(201);
+  const browser = consoleBrowser(gateway);
+  expect((await signInAs(browser, username, consolePassword)).status).toBe(303);
+  return { browser, username };
 }

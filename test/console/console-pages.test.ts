@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
-import { consoleBrowser, signInAs } from './console-client.ts';
+import { signedInAs } from './console-client.ts';
 
 const alliance = await createAlliance({ ownDatabase: 'console_pages' });
 const { gateway, coffee, airline, bookstore } = alliance;
@@ -34,18 +34,7 @@ const coffeeOnlyLink = await gateway.call(coffee.signer, 'POST', '/v1/member-lin
 expect(coffeeOnlyLink.status).toBe(201);
 const coffeeOnlyMember = ((await coffeeOnlyLink.json()) as { memberId: string }).memberId;
 
-const password = 'correct horse battery staple';
-
-async function signedIn(role: string, partner: AlliancePartner | null = null) {
-  const username = `${role}-${randomUUID().slice(0, 8)}`;
-  const created = await gateway.call(gateway.operator, 'POST', '/v1/operator/console-users', {
-    body: { username, role, partnerId: partner?.partner.id ?? null, password },
-  });
-  expect(created.status).toBe(201);
-  const browser = consoleBrowser(gateway);
-  expect((await signInAs(browser, username, password)).status).toBe(303);
-  return { browser, username };
-}
+const signedIn = (role: string, partner: AlliancePartner | null = null) => signedInAs(gateway, role, partner);
 
 async function json<T>(response: Response): Promise<T> {
   expect(response.status).toBe(200);

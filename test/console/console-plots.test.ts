@@ -1,11 +1,6 @@
-// The console's plots through their JSON endpoints, as the pages' scripts read them: the Sankey of
-// points between brands carries the transfers this test made (a partner's only those touching its
-// programmes), the liability plot a hosted programme's member balance by day and names the
-// programmes kept in partners' own systems. Real gateway, database, Temporal and partner servers.
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
-import { consoleBrowser, signInAs } from './console-client.ts';
+import { signedInAs } from './console-client.ts';
 
 const alliance = await createAlliance();
 const { gateway, coffee, airline, bookstore } = alliance;
@@ -18,18 +13,7 @@ for (const [from, to] of [
   expect(((await response.json()) as { status: string }).status).toBe('completed');
 }
 
-const password = 'correct horse battery staple';
-
-async function signedIn(role: string, partner: AlliancePartner | null = null) {
-  const username = `${role}-${randomUUID().slice(0, 8)}`;
-  const created = await gateway.call(gateway.operator, 'POST', '/v1/operator/console-users', {
-    body: { username, role, partnerId: partner?.partner.id ?? null, password },
-  });
-  expect(created.status).toBe(201);
-  const browser = consoleBrowser(gateway);
-  expect((await signInAs(browser, username, password)).status).toBe(303);
-  return { browser, username };
-}
+const signedIn = (role: string, partner: AlliancePartner | null = null) => signedInAs(gateway, role, partner);
 
 async function json<T>(response: Response): Promise<T> {
   expect(response.status).toBe(200);

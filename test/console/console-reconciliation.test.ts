@@ -6,23 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../store/ids.ts';
 import { insertRunWithId } from '../../store/reconciliation-runs.ts';
 import { type AlliancePartner, createAlliance } from '../support/alliance.ts';
-import { consoleBrowser, signInAs } from './console-client.ts';
+import { signedInAs } from './console-client.ts';
 
 const alliance = await createAlliance({ ownDatabase: 'console_reconciliation' });
 const { gateway, coffee, airline } = alliance;
-const password = 'correct horse battery staple';
 const hour = 3_600_000;
 
-async function signedIn(role: string, partner: AlliancePartner | null = null) {
-  const username = `${role}-${randomUUID().slice(0, 8)}`;
-  const created = await gateway.call(gateway.operator, 'POST', '/v1/operator/console-users', {
-    body: { username, role, partnerId: partner?.partner.id ?? null, password },
-  });
-  expect(created.status).toBe(201);
-  const browser = consoleBrowser(gateway);
-  expect((await signInAs(browser, username, password)).status).toBe(303);
-  return browser;
-}
+const signedIn = async (role: string, partner: AlliancePartner | null = null) =>
+  (await signedInAs(gateway, role, partner)).browser;
 
 /** Open breaks of the partner's programme, `count` of them, each `hoursAgo` old. */
 async function openBreaks(partner: AlliancePartner, count: number, hoursAgo: number): Promise<string[]> {
