@@ -32,6 +32,22 @@ async function publishLamp(): Promise<{ id: string }> {
   return (await published.json()) as { id: string };
 }
 
+/** A coupon of the bookstore's whose validity ends at a fixed instant. */
+async function publishEndingAt(until: Date, title: string): Promise<{ id: string }> {
+  const published = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/items', {
+    body: {
+      programId: bookstore.programId,
+      kind: 'coupon',
+      title,
+      pricePoints: '70',
+      stock: '10',
+      coupon: { validity: { until: until.toISOString() }, terms: 'Tonight only' },
+    },
+  });
+  expect(published.status).toBe(201);
+  return (await published.json()) as { id: string };
+}
+
 async function buyWithMiles(itemId: string, memberId: string): Promise<{ id: string; status: string }> {
   const quote = await gateway.call(airline.signer, 'POST', '/v1/catalog/quotes', {
     body: { memberId, programId: airline.programId, itemId },
@@ -93,18 +109,7 @@ describe("a coupon whose fixed end passes while its order's run is stopped", () 
    */
   async function runAgainPastTheEnd(mode: 'fail_after' | 'fail_before') {
     const until = new Date(Date.now() + 3_000);
-    const published = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/items', {
-      body: {
-        programId: bookstore.programId,
-        kind: 'coupon',
-        title: 'Late show',
-        pricePoints: '70',
-        stock: '10',
-        coupon: { validity: { until: until.toISOString() }, terms: 'Tonight only' },
-      },
-    });
-    expect(published.status).toBe(201);
-    const item = (await published.json()) as { id: string };
+    const item = await publishEndingAt(until, 'Late show');
     const member = await alliance.member({ airline: 1_000n }, { scopes: ['transfers', 'redemptions'] });
     const unanswered = { count: 1_000, accountRefPrefix: member.accounts.airline };
     alliance.fault(airline, { operation: 'post', mode, ...unanswered });
@@ -149,18 +154,7 @@ describe("a coupon whose fixed end passes while its order's run is stopped", () 
 describe('a coupon whose fixed end passes while it is being ordered', () => {
   it('is neither ordered past its end, nor reserved for past it, and the order fails with nothing moved', async () => {
     const until = new Date(Date.now() + 2_000);
-    const published = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/items', {
-      body: {
-        programId: bookstore.programId,
-        kind: 'coupon',
-        title: 'Concert pass',
-        pricePoints: '70',
-        stock: '10',
-        coupon: { validity: { until: until.toISOString() }, terms: 'Tonight only' },
-      },
-    });
-    expect(published.status).toBe(201);
-    const item = (await published.json()) as { id: string };
+    const item = await publishEndingAt(until, 'Concert pass');
     const member = await alliance.member({ airline: 1_000n }, { scopes: ['transfers', 'redemptions'] });
     const quote = async () => {
       const quoted = await gateway.call(airline.signer, 'POST', '/v1/catalog/quotes', {
