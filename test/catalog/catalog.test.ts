@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { isWellFormedGeneratedCode } from '../../domain/coupon-code.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
+import { publishCinemaTicket } from '../support/catalog-items.ts';
 import { expectReceivedAsDocumented } from '../support/webhook-contract.ts';
 
 const alliance = await createAlliance();
@@ -25,23 +26,8 @@ interface Order {
   coupon: { id: string; code: string; status: string; validUntil: string | null } | null;
 }
 
-async function publish(publisher: AlliancePartner, overrides: Record<string, unknown> = {}): Promise<Item> {
-  const response = await gateway.call(publisher.signer, 'POST', '/v1/catalog/items', {
-    body: {
-      programId: publisher.programId,
-      kind: 'coupon',
-      title: 'Cinema ticket',
-      description: 'One 2D ticket, any session',
-      tags: ['movies'],
-      pricePoints: '70',
-      stock: '10',
-      coupon: { validity: { days: 30 }, terms: 'Not valid on premieres' },
-      ...overrides,
-    },
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as Item;
-}
+const publish = (publisher: AlliancePartner, overrides: Record<string, unknown> = {}) =>
+  publishCinemaTicket<Item>(gateway, publisher, overrides);
 
 async function priceQuote(buyer: AlliancePartner, member: Member, itemId: string) {
   return gateway.call(buyer.signer, 'POST', '/v1/catalog/quotes', {

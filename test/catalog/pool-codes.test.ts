@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { normalizeCouponCode } from '../../domain/coupon-code.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
+import { publishCinemaTicket } from '../support/catalog-items.ts';
 
 const alliance = await createAlliance({ ownDatabase: 'catalog_pool_codes' });
 const { gateway, coffee, airline } = alliance;
@@ -19,20 +20,8 @@ interface Order {
 }
 
 async function publish(publisher: AlliancePartner, codes: 'pool' | 'generated' = 'pool'): Promise<string> {
-  const response = await gateway.call(publisher.signer, 'POST', '/v1/catalog/items', {
-    body: {
-      programId: publisher.programId,
-      kind: 'coupon',
-      title: 'Cinema ticket',
-      description: 'One 2D ticket, any session',
-      tags: ['movies'],
-      pricePoints: '70',
-      stock: '10',
-      coupon: { validity: { days: 30 }, terms: 'Not valid on premieres', codes },
-    },
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
+  const coupon = { validity: { days: 30 }, terms: 'Not valid on premieres', codes };
+  return (await publishCinemaTicket(gateway, publisher, { coupon })).id;
 }
 
 /** Uploads codes to the item's pool; how many the answer says were added. */

@@ -1,0 +1,27 @@
+// The catalog tests' usual item: a cinema ticket coupon, published by a partner through the API.
+import { expect } from 'vitest';
+import type { AlliancePartner } from './alliance.ts';
+import type { TestGateway } from './gateway.ts';
+
+/** Publishes a cinema ticket coupon (fields overridden by `overrides`); the item as answered. */
+export async function publishCinemaTicket<Item = { id: string }>(
+  gateway: TestGateway,
+  publisher: AlliancePartner,
+  overrides: Record<string, unknown> = {},
+): Promise<Item> {
+  const response = await gateway.call(publisher.signer, 'POST', '/v1/catalog/items', {
+    body: {
+      programId: publisher.programId,
+      kind: 'coupon',
+      title: 'Cinema ticket',
+      description: 'One 2D ticket, any session',
+      tags: ['movies'],
+      pricePoints: '70',
+      stock: '10',
+      coupon: { validity: { days: 30 }, terms: 'Not valid on premieres' },
+      ...overrides,
+    },
+  });
+  expect(response.status).toBe(201);
+  return (await response.json()) as Item;
+}
