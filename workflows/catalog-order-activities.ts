@@ -37,6 +37,16 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
     await recordOrderStep(deps.db, { orderId: order.id, step, outcome: 'done' });
   }
 
+  /** A void's answer, recorded; a refused void is kept as a step and does not stop the order's end. */
+  async function settleVoid(order: CatalogOrder, answer: PartnerAnswer): Promise<void> {
+    await recordOrderStep(deps.db, {
+      orderId: order.id,
+      step: 'void',
+      outcome: answer.outcome === 'refused' ? 'refused' : 'done',
+      detail: answer.outcome === 'refused' ? `${answer.code}: ${answer.detail}` : null,
+    });
+  }
+
   return {
     async reserveForOrder(orderId: string, expiresAtIso: string): Promise<void> {
       const order = await load(orderId);
@@ -45,7 +55,8 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
       // is taken for it. But a run before this one may have reserved and posted already (the member
       // paid, the run stopped before it completed the order): the post's key is asked about, which
       // fences it if it never arrived. Posted: the order goes on under its keys and completes. Not:
-      // refused here, and the post can never be applied later.
+      // refused here, and the post can never be applied later; a reservation the run before made is
+      // voided, so that the member's points are free now rather than when it runs out.
       const bought = await findItem(deps.db, order.item_id, order.item_version);
       try {
         requireCouponStillValid(bought?.version.details, new Date());
@@ -53,13 +64,25 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
         if (!(error instanceof ProblemError)) throw error;
         const post = await adapter.outcome(`${order.id}:post`);
         await recordOrderStep(deps.db, { orderId: order.id, step: 'post_outcome_asked', outcome: post });
-        // settle records the refusal and throws it: the reservation below is never asked for.
-        if (post !== 'succeeded')
+        if (post !== 'succeeded') {
+          const reserved = await adapter.outcome(`${order.id}:reserve`);
+          await recordOrderStep(deps.db, {
+            orderId: order.id,
+            step: 'reserve_outcome_asked',
+            outcome: reserved,
+          });
+          if (reserved === 'succeeded')
+            await settleVoid(
+              order,
+              await adapter.void({ key: `${order.id}:void`, reservationKey: `${order.id}:reserve` }),
+            );
+          // settle records the refusal and throws it: the reservation below is never asked for.
           return settle(order, 'reserve', {
             outcome: 'refused',
             code: 'coupon_expired',
             detail: error.detail,
           });
+        }
       }
       const answer = await adapter.reserve({
         key: `${order.id}:reserve`,

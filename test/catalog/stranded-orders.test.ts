@@ -142,12 +142,14 @@ describe("a coupon whose fixed end passes while its order's run is stopped", () 
     expect(miles?.postedPoints).toBe(930n);
   }, 90_000);
 
-  it('fails an order whose post never arrived, and takes nothing: its post is fenced', async () => {
+  it('fails an order whose post never arrived, takes nothing and holds nothing: its post is fenced, its reservation voided', async () => {
     const { current, miles } = await runAgainPastTheEnd('fail_before');
     expect(current.status).toBe('failed');
     expect(current.failure?.code).toBe('coupon_expired');
     expect(current.coupon).toBeNull();
     expect(miles?.postedPoints).toBe(1_000n);
+    // Free now, not when the first run's reservation runs out.
+    expect(miles?.availablePoints).toBe(1_000n);
   }, 90_000);
 });
 
