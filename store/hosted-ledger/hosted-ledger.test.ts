@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/support/database.ts';
 import { newId } from '../ids.ts';
 import { createLedgerAccountIds, ensureAccount } from './accounts.ts';
+import { reverseCredit } from './credit-reversals.ts';
 import {
   askOutcome,
   creditPoints,
@@ -95,6 +96,55 @@ describe('hosted ledger', () => {
     );
     expect(outcomes.filter((outcome) => outcome.outcome === 'done' && !outcome.replayed)).toHaveLength(1);
     expect((await readBalance(db, programId, account))?.availablePoints).toBe(700n);
+  });
+
+  it('keeps a refusal under its key: a repeat after the member earned is refused the same', async () => {
+    const account = await memberWith(100n);
+    const refused = await reserve(account, `${account}:big`, 500n);
+    expect(refused).toMatchObject({ outcome: 'refused', code: 'insufficient_points' });
+    await creditPoints(db, accountIds, {
+      programId,
+      key: `${account}:more`,
+      accountRef: account,
+      points: 1_000n,
+      reason: 'earned',
+    });
+    expect(await reserve(account, `${account}:big`, 500n)).toEqual(refused);
+    expect((await readBalance(db, programId, account))?.availablePoints).toBe(1_100n);
+    // Asked about, a refused key is one that never took effect, and never will.
+    expect(await askOutcome(db, programId, `${account}:big`)).toBe('abandoned');
+    expect(await checkLedger(db)).toEqual({ entriesSum: 0n, accountsOutOfBalance: [] });
+  });
+
+  it('answers a repeated take-back of a credit with its first refusal, not with points earned since', async () => {
+    const account = await memberWith(300n);
+    const reserved = await reserve(account, `${account}:spend`, 300n);
+    expect(reserved.outcome).toBe('done');
+    await postReservation(db, {
+      programId,
+      key: `${account}:spent`,
+      reservationKey: `${account}:spend`,
+      reason: 'spent',
+    });
+    const takeBack = () =>
+      reverseCredit(db, {
+        programId,
+        key: `${account}:take-back`,
+        creditKey: `seed-${account}`,
+        points: 300n,
+        reason: 'reversal',
+      });
+    const refused = await takeBack();
+    expect(refused).toMatchObject({ outcome: 'refused', code: 'insufficient_points' });
+    await creditPoints(db, accountIds, {
+      programId,
+      key: `${account}:earned`,
+      accountRef: account,
+      points: 500n,
+      reason: 'earned',
+    });
+    expect(await takeBack()).toEqual(refused);
+    expect((await readBalance(db, programId, account))?.availablePoints).toBe(500n);
   });
 
   it('lets exactly one of two concurrent reservations of the same points through', async () => {

@@ -100,11 +100,13 @@ export async function previousOutcome(
 ): Promise<LedgerAnswer | undefined> {
   const previous = await db
     .selectFrom('ledger_transfers')
-    .select(['id', 'operation', 'status', 'amount_points'])
+    .select(['id', 'operation', 'status', 'amount_points', 'refusal_code', 'reason'])
     .where('program_id', '=', programId)
     .where('key', '=', key)
     .executeTakeFirst();
   if (!previous) return undefined;
+  if (previous.status === 'refused' && previous.refusal_code !== null)
+    return { outcome: 'refused', code: previous.refusal_code, detail: previous.reason };
   if (previous.status === 'abandoned') {
     return {
       outcome: 'refused',
@@ -119,7 +121,11 @@ export async function previousOutcome(
   return { outcome: 'done', replayed: true, points: previous.amount_points };
 }
 
-/** Runs an operation once per key: a repeat, even a concurrent one, gets the first outcome. */
+/**
+ * Runs an operation once per key: a repeat, even a concurrent one, gets the first outcome, a refusal
+ * included. A refusal is final, as the partner contract asks of every partner system: decided again,
+ * a take-back refused because the member had nothing could take what they earned since.
+ */
 export async function once(
   db: Kysely<Database>,
   programId: string,
@@ -129,12 +135,38 @@ export async function once(
   const previous = await previousOutcome(db, programId, key);
   if (previous) return previous;
   try {
-    // A refusal records no transfer under its key, so that asking about the key later fences it.
-    return await db.transaction().execute(operation);
+    return await db.transaction().execute(async (trx) => {
+      const answer = await operation(trx);
+      // With what the refusing run changed (lots it expired), in its transaction; a run of the same
+      // key that wrote first makes this insert conflict, and its outcome is answered below.
+      if (answer.outcome === 'refused') await keepRefusal(trx, programId, key, answer);
+      return answer;
+    });
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
     const raced = await previousOutcome(db, programId, key);
     if (!raced) throw error;
     return raced;
   }
+}
+
+/** A refusal kept under its key: a row that moves nothing (operation `abandon`, status `refused`). */
+async function keepRefusal(
+  trx: Transaction<Database>,
+  programId: string,
+  key: string,
+  refusal: Extract<LedgerAnswer, { outcome: 'refused' }>,
+): Promise<void> {
+  await trx
+    .insertInto('ledger_transfers')
+    .values({
+      program_id: programId,
+      key,
+      operation: 'abandon',
+      amount_points: 0n,
+      status: 'refused',
+      refusal_code: refusal.code,
+      reason: refusal.detail,
+    })
+    .execute();
 }

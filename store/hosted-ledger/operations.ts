@@ -306,7 +306,8 @@ export async function askOutcome(
     .where('program_id', '=', programId)
     .where('key', '=', key)
     .executeTakeFirstOrThrow();
-  return row.status === 'abandoned' ? 'abandoned' : 'succeeded';
+  // A refused key never took effect, and its refusal is final: as good as abandoned.
+  return row.status === 'abandoned' || row.status === 'refused' ? 'abandoned' : 'succeeded';
 }
 
 /** Voids reservations whose time ran out, releasing their points; all of them, or one account's. */

@@ -24,7 +24,9 @@ export type LedgerTransferStatus =
   | 'voided'
   | 'expired'
   | 'reversed'
-  | 'abandoned';
+  | 'abandoned'
+  /** A refused operation's key, kept so that a repeat gets the same refusal (operation `abandon`). */
+  | 'refused';
 
 export interface LedgerTransfersTable {
   id: Serial;
@@ -38,6 +40,8 @@ export interface LedgerTransfersTable {
   status: LedgerTransferStatus;
   expires_at: Immutable<Date | null>;
   reason: Immutable<string>;
+  /** A refusal's code; its detail is the reason. */
+  refusal_code: Immutable<string | null>;
   created_at: ImmutableTimestamp;
 }
 
