@@ -211,7 +211,10 @@ export function createApp(deps: GatewayDependencies): OpenAPIHono<GatewayEnv> {
     ...(deps.startTransferWebhooks ? { startWebhooks: deps.startTransferWebhooks } : {}),
     policy: deps.exchange,
   });
-  registerTheftHoldRoutes(app, services, { startTransfer: deps.startTransfer });
+  registerTheftHoldRoutes(app, services, {
+    startTransfer: deps.startTransfer,
+    ...(deps.startTransferWebhooks ? { startWebhooks: deps.startTransferWebhooks } : {}),
+  });
   registerCampaignRoutes(app, services);
   registerReversalRoutes(app, services, deps.startReversal);
   registerWebhookDeliveryRoutes(app, services);

@@ -13,7 +13,7 @@ import {
 } from '../domain/theft-signals.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Database, MemberLink, Transfer, TransferHoldStatus, TransferStep } from '../store/database.ts';
-import { lockSourceLinkReadTarget } from '../store/members.ts';
+import { lockBothLinks } from '../store/members.ts';
 import { findProgram, ownsEither } from '../store/programs.ts';
 import {
   cancelHold,
@@ -157,11 +157,12 @@ function notOpen(hold: TransferHold, wanted: 'release' | 'cancel', now: Date): P
  * What a transfer's creation checked, checked again at its release: the accounts it will debit and
  * credit are still the member's, through active links with transfer consent (a member who revoked
  * the new link while it was held has answered the question, even if another account was linked
- * since: the transfer would still credit the one it named), and neither partner is suspended. The
- * source link stays locked until the release commits, as a transfer's creation locks it.
+ * since: the transfer would still credit the one it named), and neither partner is suspended. Both
+ * links stay locked until the release commits: a revocation of the new link, the answer a hold waits
+ * for, must not commit unseen beside the release.
  */
 async function requireStillMovable(trx: Transaction<Database>, transfer: Transfer): Promise<void> {
-  const links = await lockSourceLinkReadTarget(trx, {
+  const links = await lockBothLinks(trx, {
     memberId: transfer.member_id,
     sourceProgramId: transfer.source_program_id,
     targetProgramId: transfer.target_program_id,
@@ -221,9 +222,13 @@ export async function releaseTransferHold(
   return currentTransfer(context, input.transferId);
 }
 
-/** Cancels a held transfer: it fails, having moved nothing. A repeat answers the same. */
+/**
+ * Cancels a held transfer: it fails, having moved nothing, and its `transfer.failed` webhooks go out
+ * (the requester was answered `held`). A repeat answers the same; webhooks not started now are sent
+ * by the stranded-transfer sweep's outbox.
+ */
 export async function cancelTransferHold(
-  context: ServiceContext,
+  context: ServiceContext & { startWebhooks?: TransferStarter; logger: Logger },
   input: { partnerId: string; transferId: string; now: Date },
 ): Promise<TransferWithHold> {
   const { hold } = await requireDecider(context, input.partnerId, input.transferId);
@@ -234,6 +239,14 @@ export async function cancelTransferHold(
         if (now.status !== 'cancelled') throw notOpen(now, 'cancel', input.now);
       }
     });
+  }
+  try {
+    await context.startWebhooks?.(input.transferId);
+  } catch (error) {
+    context.logger.warn(
+      { err: error, transferId: input.transferId },
+      'could not start the cancelled transfer’s webhooks now; the stranded transfer sweep will',
+    );
   }
   return currentTransfer(context, input.transferId);
 }

@@ -103,6 +103,31 @@ export async function lockSourceLinkReadTarget(
   };
 }
 
+/**
+ * A member's active links to a transfer's two programmes, both locked until the transaction ends, in
+ * the programmes' order (two such locks never wait on each other in a cycle): what a held transfer's
+ * release reads, so that a revocation of either link, the new one a thief made most of all, waits for
+ * the release or is seen by it.
+ */
+export async function lockBothLinks(
+  trx: Transaction<Database>,
+  input: { memberId: string; sourceProgramId: string; targetProgramId: string },
+): Promise<{ source?: MemberLink; target?: MemberLink }> {
+  const rows = await trx
+    .selectFrom('member_links')
+    .selectAll()
+    .where('member_id', '=', input.memberId)
+    .where('program_id', 'in', [input.sourceProgramId, input.targetProgramId])
+    .where('revoked_at', 'is', null)
+    .orderBy('program_id')
+    .forUpdate()
+    .execute();
+  return {
+    source: rows.find((link) => link.program_id === input.sourceProgramId),
+    target: rows.find((link) => link.program_id === input.targetProgramId),
+  };
+}
+
 export async function listOwnLinks(
   db: Kysely<Database>,
   partnerId: string,

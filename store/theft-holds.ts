@@ -1,10 +1,12 @@
 // Theft holds as stored: each programme's policy, what a member did lately (one statement), and the
 // hold of each held transfer. A hold and its transfer's status always change together, in one
 // transaction, the hold's row first: released (the transfer becomes pending, for its workflow to
-// start), cancelled or expired (the transfer fails, having moved nothing).
+// start), cancelled or expired (the transfer fails, having moved nothing, and its `transfer.failed`
+// webhooks are queued with it: the requester was answered `held` and awaits them).
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { FiredSignal, MemberActivity, TheftAssessment, TheftPolicy } from '../domain/theft-signals.ts';
 import type { Database, TransferHoldStatus } from './database.ts';
+import { enqueueTransferWebhooks } from './webhooks.ts';
 
 export interface TransferHold {
   transferId: string;
@@ -237,7 +239,7 @@ export async function cancelHold(
     .executeTakeFirst();
   if (!cancelled) return false;
   const detail = `the hold was cancelled by ${input.partnerId}`;
-  await trx
+  const failed = await trx
     .updateTable('transfers')
     .set({
       status: 'failed',
@@ -247,20 +249,38 @@ export async function cancelHold(
     })
     .where('id', '=', input.transferId)
     .where('status', '=', 'held')
-    .execute();
+    .returningAll()
+    .executeTakeFirst();
   await trx
     .insertInto('transfer_steps')
     .values({ transfer_id: input.transferId, step: 'failed', outcome: holdFailureCodes.cancelled, detail })
     .execute();
+  if (failed) await enqueueTransferWebhooks(trx, failed, 'transfer.failed');
   return true;
 }
 
 /**
- * Expires up to `limit` holds nobody acted on by `now`, each with its transfer failed and the step
- * that says so, in one statement (rows another run has locked are left to it). Returns the transfers.
+ * Expires up to `limit` holds nobody acted on by `now`, each with its transfer failed, the step that
+ * says so and its webhooks queued, in one transaction (rows another run has locked are left to it).
+ * Returns the transfers.
  */
-export async function expireHolds(
-  db: Kysely<Database>,
+export function expireHolds(db: Kysely<Database>, input: { now: Date; limit: number }): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const failed = await failExpiredHolds(trx, input);
+    for (const transferId of failed) {
+      const transfer = await trx
+        .selectFrom('transfers')
+        .selectAll()
+        .where('id', '=', transferId)
+        .executeTakeFirstOrThrow();
+      await enqueueTransferWebhooks(trx, transfer, 'transfer.failed');
+    }
+    return failed;
+  });
+}
+
+async function failExpiredHolds(
+  trx: Transaction<Database>,
   input: { now: Date; limit: number },
 ): Promise<string[]> {
   const detail = 'nobody released the hold before it expired';
@@ -286,6 +306,6 @@ export async function expireHolds(
       select id, 'failed', ${holdFailureCodes.expired}, ${detail} from failed
       on conflict (transfer_id, step, outcome) do nothing
     )
-    select id from failed`.execute(db);
+    select id from failed`.execute(trx);
   return rows.map((row) => row.id);
 }

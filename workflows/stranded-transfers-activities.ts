@@ -36,6 +36,7 @@ import {
   startTransferRecovery,
 } from './transfer-client.ts';
 import {
+  startPendingTransferWebhooks,
   startRedelivery,
   startTransferWebhooks,
   transferWebhooksWorkflowId,
@@ -207,6 +208,10 @@ export function createStrandedTransferActivities(deps: StrandedTransferDependenc
         gaveUp: [],
         expiredHolds: await expireTheftHolds(deps, new Date()),
       };
+      // A held transfer never had a workflow: its `transfer.failed` goes out now, not a sweep later.
+      for (const transferId of summary.expiredHolds)
+        if (await startPendingTransferWebhooks(deps, transferId))
+          summary.started.push(transferWebhooksWorkflowId(transferId));
       await forEachPage(
         (afterId) => listStuckTransfers(deps.db, { untouchedSince, afterId, limit: pageSize }),
         (transfer) => sweepTransfer(transfer, summary),

@@ -99,7 +99,7 @@ const cancelRoute = signedRoute('partner', {
 export function registerTheftHoldRoutes(
   app: OpenAPIHono<GatewayEnv>,
   context: ServiceContext,
-  transfers: Pick<TransferDependencies, 'startTransfer'>,
+  transfers: Pick<TransferDependencies, 'startTransfer' | 'startWebhooks'>,
 ): void {
   app.openapi(readPolicyRoute, async (c) => {
     const policy = await readTheftHoldPolicy(context, {
@@ -146,11 +146,18 @@ export function registerTheftHoldRoutes(
   });
 
   app.openapi(cancelRoute, async (c) => {
-    const { transfer, steps, hold } = await cancelTransferHold(context, {
-      partnerId: callerPartnerId(c.var.principal),
-      transferId: c.req.valid('param').transferId,
-      now: new Date(),
-    });
+    const { transfer, steps, hold } = await cancelTransferHold(
+      {
+        ...context,
+        ...(transfers.startWebhooks ? { startWebhooks: transfers.startWebhooks } : {}),
+        logger: c.var.logger,
+      },
+      {
+        partnerId: callerPartnerId(c.var.principal),
+        transferId: c.req.valid('param').transferId,
+        now: new Date(),
+      },
+    );
     return c.json(transferView(transfer, steps, hold), 200);
   });
 }

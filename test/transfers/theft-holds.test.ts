@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
+import { expectReceivedAsDocumented } from '../support/webhook-contract.ts';
 
 const untouchedSeconds = 1;
 // A database of its own: its sweep would otherwise drive other files' stuck transfers.
@@ -97,6 +98,17 @@ async function waitForStatus(transferId: string, status: string): Promise<void> 
   throw new Error(`transfer ${transferId} did not become ${status}`);
 }
 
+/** The `transfer.failed` webhooks a partner has received for the transfer, once one has come (or after 10 s). */
+async function failedWebhooksAt(partner: AlliancePartner, transferId: string): Promise<unknown[]> {
+  const received = () =>
+    (partner.server?.webhooks ?? []).filter((webhook) => {
+      const { type, data } = webhook as { type: string; data: { transferId?: string } };
+      return type === 'transfer.failed' && data.transferId === transferId;
+    });
+  for (let attempt = 0; attempt < 100 && received().length === 0; attempt += 1) await sleep(100);
+  return received();
+}
+
 async function sweepsOf(transferId: string): Promise<unknown[]> {
   return gateway.db.selectFrom('sweep_actions').selectAll().where('transfer_id', '=', transferId).execute();
 }
@@ -147,6 +159,11 @@ describe('theft holds', () => {
     expect((await decide(coffee, held.id, 'release')).body.code).toBe('transfer_not_held');
     expect(await alliance.balance(coffee, member)).toBe(4_800n);
     expect(await alliance.balance(airline, member)).toBe(140n);
+    // The requester was answered `held`: the end comes to both partners as a webhook, once.
+    for (const partner of [coffee, airline])
+      expect(await failedWebhooksAt(partner, held.id)).toMatchObject([
+        { data: { status: 'failed', failureCode: 'theft_hold_cancelled' } },
+      ]);
   });
 
   it('leaves a hold nobody acts on to its partner, then expires it: the transfer fails, nothing moved', async () => {
@@ -180,6 +197,10 @@ describe('theft holds', () => {
     expect(await sweepsOf(held.id)).toEqual([]);
     expect(await alliance.balance(coffee, member)).toBe(4_800n);
     expect(await alliance.balance(airline, member)).toBe(140n);
+    for (const partner of [coffee, airline])
+      expect(await failedWebhooksAt(partner, held.id)).toMatchObject([
+        { data: { status: 'failed', failureCode: 'theft_hold_expired' } },
+      ]);
   });
 
   it('holds nothing where the programme has no policy', async () => {
@@ -190,6 +211,28 @@ describe('theft holds', () => {
         hold: null,
       });
     }
+  });
+
+  it('refuses a release that a revocation of the new link committed beside: the release waits for it and sees it', async () => {
+    const member = await alliance.member({ bookstore: 1_000n });
+    const held = await transfer(bookstore, coffee, member, 950n);
+    expect(held.body.status).toBe('held');
+    let release: ReturnType<typeof decide> | undefined;
+    // The revocation holds its row until it commits; the release asked meanwhile must wait for it.
+    await gateway.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('member_links')
+        .set({ revoked_at: new Date() })
+        .where('member_id', '=', member.memberId)
+        .where('program_id', '=', coffee.programId)
+        .execute();
+      release = decide(bookstore, held.body.id, 'release');
+      await sleep(500);
+    });
+    const released = await release;
+    expect(released?.status).toBe(422);
+    expect(released?.body.code).toBe('member_link_missing');
+    expect(await alliance.balance(coffee, member)).toBe(0n);
   });
 
   it('refuses to release a hold whose account the member unlinked, even with another linked since', async () => {
@@ -236,4 +279,9 @@ describe('theft holds', () => {
     expect(await alliance.balance(coffee, member)).toBe(4_800n);
     expect(await alliance.balance(airline, member)).toBe(140n);
   });
+});
+
+describe('the webhooks this file’s partners received', () => {
+  it('are each as the OpenAPI document describes them', () =>
+    expectReceivedAsDocumented([coffee, airline], ['transfer.completed', 'transfer.failed']));
 });
