@@ -14,6 +14,19 @@ export interface RateEdge {
 
 const one: Ratio = { numerator: 1n, denominator: 1n };
 
+/**
+ * The longest a quote may live (`QUOTE_LIFETIME_SECONDS` is at most this). A quote keeps the terms it
+ * was priced at until it expires, so a version or campaign that ended less than this long ago still
+ * counts in the rate graph: a reverse edge accepted at once would otherwise close a gaining cycle
+ * with the quotes still priced on the ended one.
+ */
+export const quoteLifetimeMaxSeconds = 3_600;
+
+/** The instant before which a version or campaign that ended no longer counts in the rate graph. */
+export function endedStillQuotedSince(now: Date): Date {
+  return new Date(now.getTime() - quoteLifetimeMaxSeconds * 1_000);
+}
+
 interface Hop {
   to: number;
   ratio: Ratio;

@@ -1,6 +1,7 @@
 // Configuration from the environment, validated once at start-up so that a wrong value stops the
 // process with a message naming the variable, instead of failing later on a money path.
 import { z } from 'zod';
+import { quoteLifetimeMaxSeconds } from '../domain/arbitrage.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInteger = z.coerce.number().int().positive();
@@ -59,7 +60,7 @@ const ConfigSchema = z
     SIGNED_REQUEST_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
     IDEMPOTENCY_LOCK_SECONDS: positiveInteger.max(3600).default(10),
     IDEMPOTENCY_RETENTION_HOURS: positiveInteger.max(24 * 90).default(72),
-    QUOTE_LIFETIME_SECONDS: positiveInteger.max(3600).default(60),
+    QUOTE_LIFETIME_SECONDS: positiveInteger.max(quoteLifetimeMaxSeconds).default(60),
     COOLING_OFF_HOURS: z.coerce
       .number()
       .int()

@@ -1,6 +1,7 @@
 // Programme campaigns as stored: their terms never change, ending one early only sets ended_at; and
 // each programme's stacking cap. What applies and how campaigns stack is in domain/campaigns.ts.
 import { type Kysely, sql } from 'kysely';
+import { endedStillQuotedSince } from '../domain/arbitrage.ts';
 import type { Ratio } from '../domain/arithmetic.ts';
 import { type CampaignAppliesTo, defaultCampaignCap, type ProgrammeCampaign } from '../domain/campaigns.ts';
 import type { Database } from './database.ts';
@@ -154,7 +155,27 @@ export async function runningCampaigns(
   return { running: rows.map(toCampaign), cap };
 }
 
-/** Every transfer campaign not yet over, and every cap set, for the arbitrage check's best cases. */
+/** Of these campaigns, the ones running at `at` (started, neither over nor ended early). */
+export async function campaignsRunning(
+  db: Kysely<Database>,
+  campaignIds: readonly string[],
+  at: Date,
+): Promise<string[]> {
+  if (campaignIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('program_campaigns')
+    .select('id')
+    .where('id', 'in', campaignIds)
+    .where('starts_at', '<=', at)
+    .where(effectiveEnd, '>', at)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Every transfer campaign not yet over, or over too recently for the quotes it raised to be spent,
+ * and every cap set, for the arbitrage check's best cases.
+ */
 export async function campaignsInPlay(
   db: Kysely<Database>,
   now: Date,
@@ -164,7 +185,7 @@ export async function campaignsInPlay(
       .selectFrom('program_campaigns')
       .select(campaignColumns)
       .where('applies_to', '=', 'transfers_in')
-      .where(effectiveEnd, '>', now)
+      .where(effectiveEnd, '>', endedStillQuotedSince(now))
       .execute(),
     db.selectFrom('program_campaign_caps').selectAll().execute(),
   ]);

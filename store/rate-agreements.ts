@@ -1,7 +1,7 @@
 // Rate agreements as stored: directional, versioned, never edited in place (the rules of proposing
 // and accepting are in services/rate-agreements.ts), and the query for the version in force.
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { RateEdge } from '../domain/arbitrage.ts';
+import { endedStillQuotedSince, type RateEdge } from '../domain/arbitrage.ts';
 import { multiplyRatios, type Ratio } from '../domain/arithmetic.ts';
 import { bestCaseRatio, isInForce, type RateTerms } from '../domain/rate-terms.ts';
 import type { Database, RateAgreementVersion } from './database.ts';
@@ -100,8 +100,9 @@ async function versionsWithPrograms(db: Kysely<Database> | Transaction<Database>
 
 /**
  * The alliance's rate graph for the arbitrage check: per programme pair, the best-case ratio of
- * every version that is or may come in force (accepted or still proposed). Counting proposals too
- * is conservative: it refuses a cycle before anyone could accept its last edge. `boost`: what the
+ * every version that is or may come in force (accepted or still proposed), or whose end is recent
+ * enough for quotes priced on it to be spent still. Counting proposals too is conservative: it
+ * refuses a cycle before anyone could accept its last edge. `boost`: what the
  * target programme's own campaigns could add (services/campaigns.ts).
  */
 export async function rateEdges(
@@ -110,8 +111,9 @@ export async function rateEdges(
   boost: (terms: RateTerms) => Ratio = () => ({ numerator: 1n, denominator: 1n }),
 ): Promise<RateEdge[]> {
   const rows = await versionsWithPrograms(trx);
+  const since = endedStillQuotedSince(now);
   return rows
-    .filter((row) => row.effective_until === null || row.effective_until > now)
+    .filter((row) => row.effective_until === null || row.effective_until > since)
     .map((row) => {
       const terms = toTerms(row, row.source_program_id, row.target_program_id);
       return {

@@ -115,6 +115,25 @@ describe('rate agreements', () => {
     expect(((await late.json()) as { code: string }).code).toBe('agreement_version_conflict');
   });
 
+  it('counts a version that ended a minute ago, whose quotes may still be spent, in the arbitrage check', async () => {
+    // A programme of its own: the ended version weighs on every later rate back into it.
+    const theatre = await gateway.onboardPartner('Rates Theatre', undefined, { ledger: 'hosted' });
+    const ended = await propose(
+      theatre,
+      terms(theatre, airline, {
+        fromPoints: '10',
+        toPoints: '20',
+        effectiveFrom: new Date(Date.now() - 7_200_000).toISOString(),
+        effectiveUntil: new Date(Date.now() - 60_000).toISOString(),
+      }),
+    );
+    expect(ended.status).toBe(201);
+    // 10 seats → 20 miles on a quote priced before the end, 20 miles → 12 seats: a gain.
+    const back = await propose(airline, terms(airline, theatre, { fromPoints: '10', toPoints: '6' }));
+    expect(back.status).toBe(422);
+    expect(((await back.json()) as { code: string }).code).toBe('rate_arbitrage');
+  });
+
   it('names the fields of an invalid proposal', async () => {
     const response = await propose(
       coffee,

@@ -198,5 +198,16 @@ describe('campaigns on transfers into a programme', () => {
     );
     expect(((await raised.json()) as { code: string }).code).toBe('rate_arbitrage');
     await end(bookstore, fair.id);
+
+    // Ended, 'Reading week' still counts while a quote priced with it may be spent: with it, 10 coffee
+    // still buys 10 books, so a bonus on coffee bought with books, which only its end seemed to make
+    // room for, would let such a quote go round and gain.
+    const reverse = await schedule(coffee, {
+      name: 'Bookworm coffee',
+      sourceProgramId: bookstore.programId,
+      multiplierNumerator: '11',
+      multiplierDenominator: '10',
+    });
+    expect(((await reverse.json()) as { code: string }).code).toBe('rate_arbitrage');
   });
 });
