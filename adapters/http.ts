@@ -22,6 +22,12 @@ import { CatalogFeedEnvelope, ExpiryProfile, OperationState } from './partner-co
 const catalogPagesMax = 200;
 
 /**
+ * A catalog page may hold 500 items of up to ~27,000 characters each (adapters/partner-contract.ts),
+ * far past any other answer's size: its pages alone get this cap, the others keep the client's.
+ */
+const catalogPageBytesMax = 48 * 1024 * 1024;
+
+/**
  * The expiry profile a reservation's answer reports, when it is one and sums to the points held.
  * One that does not is not used: the credit then takes the target's own rule, as for a system that
  * keeps no expiries (the reservation itself stands, so it is no fault to retry).
@@ -49,7 +55,10 @@ export interface HttpAdapterOptions {
   partnerId: string;
   gatewayIssuer: string;
   gatewayKey: SigningKeyPair;
+  /** Each call whole, its answer read to the end included. */
   callTimeoutMs: number;
+  /** The largest answer read, catalog pages apart; the signed client's default otherwise. */
+  maxResponseBytes?: number;
   connectionsMax?: number;
   /** Times each call (the worker's metrics); the adapter knows nothing of how. */
   timeCall?: PartnerCallTimer;
@@ -87,6 +96,8 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
     connectTimeoutMs: Math.min(options.callTimeoutMs, 5_000),
     headersTimeoutMs: options.callTimeoutMs,
     bodyTimeoutMs: options.callTimeoutMs,
+    callTimeoutMs: options.callTimeoutMs,
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
     connectionsMax: options.connectionsMax ?? 32,
   });
 
@@ -95,8 +106,16 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
     path: string,
     body?: unknown,
     key?: string,
+    maxResponseBytes?: number,
   ): Promise<SignedResponse> {
-    const call = () => client.call({ method, path, body, ...(key ? { idempotencyKey: key } : {}) });
+    const call = () =>
+      client.call({
+        method,
+        path,
+        body,
+        ...(key ? { idempotencyKey: key } : {}),
+        ...(maxResponseBytes ? { maxResponseBytes } : {}),
+      });
     try {
       return options.timeCall
         ? await options.timeCall({ partner: options.partnerId, operation: operationOf(method, path) }, call)
@@ -227,7 +246,13 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
       let cursor: string | null = null;
       for (let page = 0; page < catalogPagesMax; page += 1) {
         const query = new URLSearchParams({ programId, ...(cursor ? { cursor } : {}) });
-        const response = await send('GET', `/loyalty/catalog?${query}`);
+        const response = await send(
+          'GET',
+          `/loyalty/catalog?${query}`,
+          undefined,
+          undefined,
+          catalogPageBytesMax,
+        );
         // A system that runs no catalog of its own has no such route.
         if (response.status === 404 && page === 0) return null;
         if (response.status !== 200)

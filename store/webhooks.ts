@@ -186,6 +186,13 @@ export async function findDelivery(db: Kysely<Database>, deliveryId: string) {
     .executeTakeFirst();
 }
 
+/**
+ * Counts an attempt and records where it left the delivery. `delivered` is never overwritten; and an
+ * attempt that failed leaves a delivery `failed` as it is: an attempt still running when its run gave
+ * up would otherwise set it `pending` again, and the abandoned-delivery sweep would start it anew
+ * (that sweep, the one redelivery there is, takes only deliveries still pending). A late success
+ * still sets a failed delivery delivered: the partner has it.
+ */
 export async function recordDeliveryAttempt(
   db: Kysely<Database>,
   input: { deliveryId: string; status: WebhookDelivery['status']; error: string | null },
@@ -193,7 +200,7 @@ export async function recordDeliveryAttempt(
   await db
     .updateTable('webhook_deliveries')
     .set((eb) => ({
-      status: input.status,
+      status: input.status === 'pending' ? eb.ref('status') : input.status,
       attempts: eb('attempts', '+', 1),
       last_error: input.error,
       delivered_at: input.status === 'delivered' ? new Date() : null,

@@ -45,6 +45,7 @@ export function createConservationMonitorActivities(deps: ConservationMonitorDep
       audience: operatorAudience,
       headersTimeoutMs: deps.webhookTimeoutMs,
       bodyTimeoutMs: deps.webhookTimeoutMs,
+      callTimeoutMs: deps.webhookTimeoutMs,
       connectionsMax: 2,
     });
     return client;

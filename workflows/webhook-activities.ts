@@ -2,6 +2,7 @@
 // other calls, so the partner verifies it against /.well-known/jwks.json). A non-2xx answer or a
 // fault is thrown, and Temporal retries with backoff; the final failure is recorded.
 
+import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { LRUCache } from 'lru-cache';
 import type { SigningKeyPair } from '../signing/keys.ts';
@@ -54,6 +55,8 @@ export function createWebhookActivities(deps: WebhookActivityDependencies) {
         audience: partnerId,
         headersTimeoutMs: deps.webhookTimeoutMs,
         bodyTimeoutMs: deps.webhookTimeoutMs,
+        // The whole delivery, so that it ends before its activity's time does, not after.
+        callTimeoutMs: deps.webhookTimeoutMs,
         connectionsMax: 8,
       });
       clients.set(cacheKey, client);
@@ -74,6 +77,8 @@ export function createWebhookActivities(deps: WebhookActivityDependencies) {
         throw ApplicationFailure.nonRetryable('the partner has no webhook URL', 'webhook_url_missing');
       }
       const url = new URL(delivery.webhook_url);
+      // Called outside any activity (a test, a script) there is none; the deadline holds regardless.
+      const cancelled = activityContext.getStore()?.cancellationSignal;
       let error: string;
       let answered: number | null = null;
       try {
@@ -82,6 +87,7 @@ export function createWebhookActivities(deps: WebhookActivityDependencies) {
           path: `${url.pathname}${url.search}`,
           body: { id: delivery.event_id, type: delivery.event_type, data: delivery.payload },
           idempotencyKey: delivery.event_id,
+          ...(cancelled ? { signal: cancelled } : {}),
         });
         if (response.status >= 200 && response.status < 300) {
           await recordDeliveryAttempt(deps.db, { deliveryId, status: 'delivered', error: null });
