@@ -49,6 +49,10 @@ export const problemCatalog = {
     status: 409,
     title: 'The transfer is not held: its hold was released, cancelled or expired',
   },
+  hold_terms_changed: {
+    status: 409,
+    title: 'The terms the held transfer was priced at are no longer in force',
+  },
   item_not_on_sale: { status: 409, title: 'The item is not on sale now' },
   item_withdrawn: { status: 409, title: 'The item was withdrawn' },
   sold_out: { status: 409, title: 'The item is sold out' },
@@ -79,6 +83,7 @@ export const problemCatalog = {
   refund_exceeds_capture: { status: 422, title: 'The refund asks for more than is left unrefunded' },
   refund_exceeds_purchase: { status: 422, title: 'The refund is larger than what is left of the purchase' },
   accrual_too_small: { status: 422, title: 'The purchase earns no point' },
+  payment_too_small: { status: 422, title: 'The points would be worth no money' },
   currency_not_agreed: { status: 422, title: 'The earn agreement is in another currency' },
   // 422: understood, but the rules refuse it.
   agreement_not_in_force: { status: 422, title: 'No agreement is in force between these programmes' },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ProblemError } from './errors.ts';
 import { cashValue, pointsFor, priceAmount, refundFigures } from './points-payment.ts';
 
 const cents = { amountMinor: 1n, perPoints: 100n };
@@ -52,5 +53,46 @@ describe('points as cash', () => {
     expect(() =>
       refundFigures({ price: odd, ...captured, refundedPoints, refundedAmountMinor, points: 1n }),
     ).toThrow(/refund_exceeds_capture/);
+  });
+
+  it('refuses a payment, a part capture or a part refund worth no money, naming the field', () => {
+    const refusal = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        if (error instanceof ProblemError) return { code: error.code, fields: error.fieldErrors };
+        throw error;
+      }
+      return null;
+    };
+    // 49 points at a cent per 100 are worth 0.49 of a cent: nothing, rounded.
+    expect(refusal(() => priceAmount(cents, { points: 49n }))).toEqual({
+      code: 'payment_too_small',
+      fields: [{ field: 'points', message: expect.any(String) }],
+    });
+    expect(priceAmount(cents, { points: 50n })).toEqual({ points: 50n, amountMinor: 1n });
+    // A part refund worth nothing would give the member points back and the owner no money.
+    const capture = {
+      capturedPoints: 100n,
+      capturedAmountMinor: 1n,
+      refundedPoints: 0n,
+      refundedAmountMinor: 0n,
+    };
+    expect(refusal(() => refundFigures({ price: cents, ...capture, points: 49n }))).toEqual({
+      code: 'payment_too_small',
+      fields: [{ field: 'points', message: expect.any(String) }],
+    });
+    // Asked in money, the points may be worth more than the money left: the field is amountMinor.
+    const spent = {
+      capturedPoints: 150n,
+      capturedAmountMinor: 2n,
+      refundedPoints: 100n,
+      refundedAmountMinor: 2n,
+    };
+    expect(
+      refusal(() => refundFigures({ price: cents, ...spent, points: 49n, field: 'amountMinor' }))?.fields,
+    ).toEqual([{ field: 'amountMinor', message: expect.any(String) }]);
+    // The refund of the rest gives the member back their points even when the money is all back.
+    expect(refundFigures({ price: cents, ...spent, points: 50n })).toEqual({ points: 50n, amountMinor: 0n });
   });
 });

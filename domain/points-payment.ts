@@ -26,16 +26,46 @@ export function pointsFor(price: CashPrice, amountMinor: bigint): bigint {
 
 export type PaymentAmount = { points: bigint } | { amountMinor: bigint };
 
-/** The points and money an amount asked of a payment stands for. */
-export function priceAmount(
-  price: CashPrice,
-  amount: PaymentAmount,
-): { points: bigint; amountMinor: bigint } {
+/** The request field an amount was asked in. */
+export type AmountField = 'points' | 'amountMinor';
+
+export const amountField = (amount: PaymentAmount): AmountField =>
+  'points' in amount ? 'points' : 'amountMinor';
+
+/** The points an amount asked of a payment stands for. */
+export function amountPoints(price: CashPrice, amount: PaymentAmount): bigint {
   const points = 'points' in amount ? amount.points : pointsFor(price, amount.amountMinor);
   if (points <= 0n || points > int8Max) {
     throw new ProblemError('amount_out_of_range', 'The amount is not a number of points a ledger can hold.');
   }
-  return { points, amountMinor: cashValue(price, points) };
+  return points;
+}
+
+/**
+ * Points worth no money, rounded, are refused as other flows refuse amounts that round to nothing:
+ * the member would lose points (or get them back) and nobody would pay for them.
+ */
+function refuseWorthNothing(points: bigint, field: AmountField, detail: string): never {
+  throw new ProblemError('payment_too_small', `${points} points ${detail}.`, [
+    { field, message: 'worth no money at the agreement price' },
+  ]);
+}
+
+/** The points and money an amount asked of a payment (or of its capture) stands for; worth some money. */
+export function priceAmount(
+  price: CashPrice,
+  amount: PaymentAmount,
+): { points: bigint; amountMinor: bigint } {
+  const points = amountPoints(price, amount);
+  const amountMinor = cashValue(price, points);
+  if (amountMinor <= 0n) {
+    refuseWorthNothing(
+      points,
+      amountField(amount),
+      `are worth less than half a minor unit at ${price.amountMinor} per ${price.perPoints} points`,
+    );
+  }
+  return { points, amountMinor };
 }
 
 /** A capture takes at most what was authorized; the rest goes back to the member. */
@@ -52,7 +82,7 @@ export function requireCapturable(authorizedPoints: bigint, capturePoints: bigin
 /**
  * A refund's money: its points' value, except that the refund reaching the captured points takes
  * exactly what is left of the captured money, so refunds in parts never add up to more (or less)
- * than the capture whatever each part's rounding did.
+ * than the capture whatever each part's rounding did. A part refund must give some money back.
  */
 export function refundFigures(input: {
   price: CashPrice;
@@ -62,6 +92,8 @@ export function refundFigures(input: {
   refundedPoints: bigint;
   refundedAmountMinor: bigint;
   points: bigint;
+  /** The field the refund was asked in, for a refusal. */
+  field?: AmountField;
 }): { points: bigint; amountMinor: bigint } {
   const leftPoints = input.capturedPoints - input.refundedPoints;
   const leftMinor = input.capturedAmountMinor - input.refundedAmountMinor;
@@ -73,6 +105,15 @@ export function refundFigures(input: {
     );
   }
   if (input.points === leftPoints) return { points: input.points, amountMinor: leftMinor };
-  const value = cashValue(input.price, input.points);
-  return { points: input.points, amountMinor: minBigint(value, leftMinor) };
+  const amountMinor = minBigint(cashValue(input.price, input.points), leftMinor);
+  // A part refund worth nothing would give the member points back and the owner no money; the
+  // refund of the rest gives them back whatever money is left, even none (rounding gave it back).
+  if (amountMinor <= 0n) {
+    refuseWorthNothing(
+      input.points,
+      input.field ?? 'points',
+      `would give no money back (${leftMinor} minor units left to refund); refund more, or the rest`,
+    );
+  }
+  return { points: input.points, amountMinor };
 }

@@ -7,7 +7,10 @@
 
 import type { Transaction } from 'kysely';
 import { ProblemError } from '../domain/errors.ts';
+import { requireWithinExposureCap } from '../domain/exposure.ts';
 import {
+  amountField,
+  amountPoints,
   type CashPrice,
   type PaymentAmount,
   priceAmount,
@@ -23,6 +26,7 @@ import type {
   PointsPaymentStatus,
   PointsPaymentStep,
 } from '../store/database.ts';
+import { listExposureCaps, lockAndReadExposure } from '../store/exposure.ts';
 import { bindIdempotencyEffect } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { findActiveLink } from '../store/members.ts';
@@ -35,6 +39,7 @@ import {
   listOperations,
   listPaymentSteps,
   lockPayment,
+  runningPaymentsOwed,
   setPaymentStatus,
 } from '../store/points-payments.ts';
 import type { ServiceContext } from './context.ts';
@@ -133,6 +138,27 @@ const priceOf = (payment: PointsPayment): CashPrice => ({
   perPoints: payment.price_per_points,
 });
 
+/**
+ * The programme owner's exposure cap, applied as to a transfer out of its programme: an authorization
+ * commits the owner to paying its money (a capture takes at most that), so it counts from the
+ * authorization on, and one that would take the owner past its cap is refused before any point is
+ * held. Under the owner's exposure lock, so two authorizations cannot both take the last headroom,
+ * nor one the headroom a transfer out of the owner's programme has just taken. (A transfer's check,
+ * store/exposure.ts, does not count running authorizations yet.)
+ */
+async function requireOwnerHeadroom(
+  trx: Transaction<Database>,
+  input: { ownerId: string; currency: string; addedMinor: bigint },
+): Promise<void> {
+  const cap = (await listExposureCaps(trx, input.ownerId)).find((row) => row.currency === input.currency);
+  if (!cap) return;
+  const pair = { partnerId: input.ownerId, currency: input.currency };
+  const exposureMinor =
+    (await lockAndReadExposure(trx, pair)) +
+    (await runningPaymentsOwed(trx, { ownerId: input.ownerId, currency: input.currency }));
+  requireWithinExposureCap({ ...pair, exposureMinor, addedMinor: input.addedMinor, capMinor: cap.cap_minor });
+}
+
 /** Authorize: reserve the member's points at their programme, at the cash agreement's price. */
 export async function authorizePayment(
   deps: PointsPaymentDependencies,
@@ -168,6 +194,13 @@ export async function authorizePayment(
     }
     const price = { amountMinor: agreement.amount_minor, perPoints: agreement.per_points };
     const figures = priceAmount(price, input.amount);
+    if (program.partner_id !== input.merchantId) {
+      await requireOwnerHeadroom(trx, {
+        ownerId: program.partner_id,
+        currency: agreement.currency,
+        addedMinor: figures.amountMinor,
+      });
+    }
     const paymentId = newId('ppm');
     const operationId = newId('ppo');
     await bindKey(trx, input.idempotency, operationId);
@@ -329,8 +362,9 @@ export async function refundPayment(
     }
     const counted = await countedRefunds(trx, payment.id);
     const price = priceOf(payment);
+    // Priced below, by what is left of the capture: a part refund worth no money is refused there.
     const points = input.amount
-      ? priceAmount(price, input.amount).points
+      ? amountPoints(price, input.amount)
       : payment.captured_points - counted.points;
     if (points <= 0n) {
       throw new ProblemError('refund_exceeds_capture', `Points payment ${payment.id} is refunded in full.`);
@@ -342,6 +376,7 @@ export async function refundPayment(
       refundedPoints: counted.points,
       refundedAmountMinor: counted.amountMinor,
       points,
+      ...(input.amount ? { field: amountField(input.amount) } : {}),
     });
     const operationId = newId('ppo');
     await bindKey(trx, input.idempotency, operationId);

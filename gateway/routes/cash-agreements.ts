@@ -31,7 +31,7 @@ const offerRoute = signedRoute('partner', {
   tags,
   summary: "Offer a merchant a price for your programme's points at its checkout (programme owner)",
   description:
-    'You owe the merchant this price for every point it captures. The offer takes effect when the merchant accepts it, and then ends the earlier agreement of the pair; payments keep the price they were authorized at.',
+    'You owe the merchant this price for every point it captures. The offer takes effect when the merchant accepts it, and then ends the earlier agreement of the pair; payments keep the price they were authorized at. It withdraws your earlier offer to the merchant for this programme still waiting: that one ends and can no longer be accepted.',
   request: {
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: OfferCashAgreementBody } } },
@@ -44,6 +44,8 @@ const acceptRoute = signedRoute('partner', {
   path: '/v1/cash-agreements/{agreementId}/accept',
   tags,
   summary: 'Accept a cash agreement offered to you (merchant)',
+  description:
+    "Only the owner's latest offer to you for the programme can be accepted: one a newer offer withdrew, or one older than an agreement accepted since, is refused `409 cash_agreement_not_offered`.",
   request: { headers: IdempotencyHeaders, params: CashAgreementPath },
   responses: { 200: reply('The agreement, accepted'), ...problemResponses(400, 401, 403, 404, 409, 422) },
 });

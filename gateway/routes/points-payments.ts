@@ -50,7 +50,7 @@ const authorizeRoute = signedRoute('partner', {
   tags,
   summary: "Authorize part of an order in a member's points (merchant)",
   description:
-    "Reserves the member's points at their programme, priced by your accepted cash agreement with the programme's owner, and answers with their money value. The member's link there must carry the `redemptions` consent. The authorization holds for expiresInSeconds; past it, it is voided and the points released.",
+    "Reserves the member's points at their programme, priced by your accepted cash agreement with the programme's owner, and answers with their money value. The member's link there must carry the `redemptions` consent. The authorization holds for expiresInSeconds; past it, it is voided and the points released. Refused `payment_too_small` when the points are worth no money (rounded), and `exposure_cap_exceeded` when their money would take the programme's owner past its exposure cap.",
   request: { headers: IdempotencyHeaders, body: body(AuthorizePaymentBody) },
   responses: replies,
 });
@@ -61,7 +61,7 @@ const captureRoute = signedRoute('partner', {
   tags,
   summary: 'Capture an authorized payment, wholly or in part, once (merchant)',
   description:
-    "Takes the points captured from the member and records that the programme's owner owes you their money value (obligation `points_payment`). What is not captured goes back to the member.",
+    "Takes the points captured from the member and records that the programme's owner owes you their money value (obligation `points_payment`). What is not captured goes back to the member. A part capture worth no money (rounded) is refused `payment_too_small`.",
   request: { headers: IdempotencyHeaders, params: PaymentPath, body: body(CapturePaymentBody) },
   responses: replies,
 });
@@ -81,7 +81,7 @@ const refundRoute = signedRoute('partner', {
   tags,
   summary: 'Refund a captured payment, wholly or in part (merchant)',
   description:
-    "Credits the points back to the member and records that you owe the programme's owner their money value (obligation `points_payment_refund`). Refunds never add up past the capture, even when sent at once.",
+    "Credits the points back to the member and records that you owe the programme's owner their money value (obligation `points_payment_refund`). Refunds never add up past the capture, even when sent at once. A part refund worth no money (rounded) is refused `payment_too_small`; the refund of the rest gives back whatever money is left, even none.",
   request: { headers: IdempotencyHeaders, params: PaymentPath, body: body(RefundPaymentBody) },
   responses: replies,
 });

@@ -11267,7 +11267,7 @@ export interface paths {
     put?: never;
     /**
      * Offer a merchant a price for your programme's points at its checkout (programme owner)
-     * @description You owe the merchant this price for every point it captures. The offer takes effect when the merchant accepts it, and then ends the earlier agreement of the pair; payments keep the price they were authorized at.
+     * @description You owe the merchant this price for every point it captures. The offer takes effect when the merchant accepts it, and then ends the earlier agreement of the pair; payments keep the price they were authorized at. It withdraws your earlier offer to the merchant for this programme still waiting: that one ends and can no longer be accepted.
      */
     post: {
       parameters: {
@@ -11419,7 +11419,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Accept a cash agreement offered to you (merchant) */
+    /**
+     * Accept a cash agreement offered to you (merchant)
+     * @description Only the owner's latest offer to you for the programme can be accepted: one a newer offer withdrew, or one older than an agreement accepted since, is refused `409 cash_agreement_not_offered`.
+     */
     post: {
       parameters: {
         query?: never;
@@ -11680,7 +11683,7 @@ export interface paths {
     put?: never;
     /**
      * Authorize part of an order in a member's points (merchant)
-     * @description Reserves the member's points at their programme, priced by your accepted cash agreement with the programme's owner, and answers with their money value. The member's link there must carry the `redemptions` consent. The authorization holds for expiresInSeconds; past it, it is voided and the points released.
+     * @description Reserves the member's points at their programme, priced by your accepted cash agreement with the programme's owner, and answers with their money value. The member's link there must carry the `redemptions` consent. The authorization holds for expiresInSeconds; past it, it is voided and the points released. Refused `payment_too_small` when the points are worth no money (rounded), and `exposure_cap_exceeded` when their money would take the programme's owner past its exposure cap.
      */
     post: {
       parameters: {
@@ -11843,7 +11846,7 @@ export interface paths {
     put?: never;
     /**
      * Capture an authorized payment, wholly or in part, once (merchant)
-     * @description Takes the points captured from the member and records that the programme's owner owes you their money value (obligation `points_payment`). What is not captured goes back to the member.
+     * @description Takes the points captured from the member and records that the programme's owner owes you their money value (obligation `points_payment`). What is not captured goes back to the member. A part capture worth no money (rounded) is refused `payment_too_small`.
      */
     post: {
       parameters: {
@@ -12166,7 +12169,7 @@ export interface paths {
     put?: never;
     /**
      * Refund a captured payment, wholly or in part (merchant)
-     * @description Credits the points back to the member and records that you owe the programme's owner their money value (obligation `points_payment_refund`). Refunds never add up past the capture, even when sent at once.
+     * @description Credits the points back to the member and records that you owe the programme's owner their money value (obligation `points_payment_refund`). Refunds never add up past the capture, even when sent at once. A part refund worth no money (rounded) is refused `payment_too_small`; the refund of the rest gives back whatever money is left, even none.
      */
     post: {
       parameters: {
@@ -14407,6 +14410,7 @@ export interface components {
         | 'cycle_not_closed'
         | 'transfer_not_completed'
         | 'transfer_not_held'
+        | 'hold_terms_changed'
         | 'item_not_on_sale'
         | 'item_withdrawn'
         | 'sold_out'
@@ -14428,6 +14432,7 @@ export interface components {
         | 'refund_exceeds_capture'
         | 'refund_exceeds_purchase'
         | 'accrual_too_small'
+        | 'payment_too_small'
         | 'currency_not_agreed'
         | 'agreement_not_in_force'
         | 'amount_below_minimum'

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../store/ids.ts';
 import { endOperation } from '../../store/points-payments.ts';
 import { pointsPaymentSweepScheduleId } from '../../workflows/points-payment-sweep-schedule.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
@@ -84,9 +85,9 @@ const authorize = (who: Member, program: AlliancePartner, amount: object, extra:
   );
 
 /** Reads the payment until its last operation has ended. */
-async function settled(paymentId: string): Promise<Payment> {
+async function settled(paymentId: string, merchant: AlliancePartner = coffee): Promise<Payment> {
   for (let attempt = 0; attempt < 300; attempt += 1) {
-    const response = await gateway.call(coffee.signer, 'GET', `/v1/points-payments/${paymentId}`);
+    const response = await gateway.call(merchant.signer, 'GET', `/v1/points-payments/${paymentId}`);
     const payment = (await response.json()) as Payment;
     if (payment.operations.every((operation) => operation.status !== 'pending')) return payment;
     await sleep(100);
@@ -307,6 +308,178 @@ describe('points payments', () => {
     });
     expect(refused.status).toBe(422);
     expect(await alliance.balance(airline, who)).toBe(1_000n);
+  });
+});
+
+/** An owner offers a merchant a price, the merchant accepts it; the agreement's id. */
+async function agreeCashWith(
+  owner: AlliancePartner,
+  merchant: AlliancePartner,
+  amountMinor: string,
+  perPoints: string,
+): Promise<string> {
+  const id = await offerCash(owner, merchant, amountMinor, perPoints);
+  const accepted = await gateway.call(merchant.signer, 'POST', `/v1/cash-agreements/${id}/accept`);
+  expect(accepted.status).toBe(200);
+  return id;
+}
+
+async function offerCash(
+  owner: AlliancePartner,
+  merchant: AlliancePartner,
+  amountMinor: string,
+  perPoints: string,
+): Promise<string> {
+  const offered = await gateway.call(owner.signer, 'POST', '/v1/cash-agreements', {
+    body: {
+      programId: owner.programId,
+      merchantId: merchant.partner.id,
+      amountMinor,
+      perPoints,
+      currency: 'USD',
+    },
+  });
+  expect(offered.status).toBe(201);
+  return ((await offered.json()) as { id: string }).id;
+}
+
+const inForce = (owner: AlliancePartner, merchant: AlliancePartner) =>
+  gateway.db
+    .selectFrom('cash_agreements')
+    .select('id')
+    .where('program_id', '=', owner.programId)
+    .where('merchant_id', '=', merchant.partner.id)
+    .where('status', '=', 'accepted')
+    .execute();
+
+const readAgreement = async (reader: AlliancePartner, id: string) =>
+  (await (await gateway.call(reader.signer, 'GET', `/v1/cash-agreements/${id}`)).json()) as {
+    status: string;
+    price: { amountMinor: string };
+  };
+
+describe('points worth no money', () => {
+  it('are refused before anything is held or owed: an authorization, a part capture, a part refund', async () => {
+    // The airline's shop takes bookstore points at a cent per 100: 49 points are worth nothing.
+    await agreeCashWith(bookstore, airline, '1', '100');
+    const who = await member({ bookstore: 1_000n });
+    const call = async (path: string, body: object) => {
+      const response = await gateway.call(airline.signer, 'POST', path, { body });
+      return {
+        status: response.status,
+        body: (await response.json()) as Payment & { code?: string; errors?: { field: string }[] },
+      };
+    };
+    const order = {
+      memberId: who.memberId,
+      programId: bookstore.programId,
+      orderReference: `order-${randomUUID()}`,
+    };
+    const refusal = (reply: Awaited<ReturnType<typeof call>>) => ({
+      status: reply.status,
+      code: reply.body.code,
+      fields: reply.body.errors?.map((error) => error.field),
+    });
+    const worthNothing = { status: 422, code: 'payment_too_small', fields: ['points'] };
+
+    expect(refusal(await call('/v1/points-payments', { ...order, points: '49' }))).toEqual(worthNothing);
+    expect(await alliance.balance(bookstore, who)).toBe(1_000n);
+    expect(
+      await gateway.db
+        .selectFrom('points_payments')
+        .select('id')
+        .where('member_id', '=', who.memberId)
+        .execute(),
+    ).toEqual([]);
+
+    // 100 points are worth a cent; a capture of 49 of them is worth nothing.
+    const authorized = await call('/v1/points-payments', { ...order, points: '100' });
+    expect(authorized.status).toBe(201);
+    expect(authorized.body.authorized).toEqual({ points: '100', amountMinor: '1' });
+    const path = `/v1/points-payments/${authorized.body.id}`;
+    expect(refusal(await call(`${path}/captures`, { points: '49' }))).toEqual(worthNothing);
+    const stillAuthorized = await settled(authorized.body.id, airline);
+    expect(stillAuthorized.status).toBe('authorized');
+    expect(stillAuthorized.operations.map((operation) => operation.kind)).toEqual(['authorize']);
+    expect(await alliance.balance(bookstore, who)).toBe(900n);
+
+    const captured = await call(`${path}/captures`, {});
+    expect(captured.body.captured).toEqual({ points: '100', amountMinor: '1' });
+    // A part refund worth nothing would give the points back and the owner no money.
+    expect(refusal(await call(`${path}/refunds`, { points: '49' }))).toEqual(worthNothing);
+    expect(await alliance.balance(bookstore, who)).toBe(900n);
+    // 50 points round to the whole cent; the rest then goes back with no money (none is left).
+    const half = await call(`${path}/refunds`, { points: '50' });
+    expect(half.body.refunded).toEqual({ points: '50', amountMinor: '1' });
+    const rest = await call(`${path}/refunds`, {});
+    expect(rest.status).toBe(201);
+    expect(rest.body.refunded).toEqual({ points: '100', amountMinor: '1' });
+    expect(await obligations(rest.body.operation?.id ?? '')).toEqual([]);
+    expect(await alliance.balance(bookstore, who)).toBe(1_000n);
+  });
+});
+
+describe('cash agreement offers', () => {
+  it('an offer superseded by a newer one can no longer be accepted, nor end the newer agreement', async () => {
+    // The airline offers the bookstore's shop 5 cents a mile, then thinks better of it: 2 cents.
+    const dearer = await offerCash(airline, bookstore, '5', '1');
+    const cheaper = await offerCash(airline, bookstore, '2', '1');
+    expect((await readAgreement(bookstore, dearer)).status).toBe('ended');
+    const accepted = await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${cheaper}/accept`);
+    expect(accepted.status).toBe(200);
+
+    const stale = await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${dearer}/accept`);
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { code: string }).code).toBe('cash_agreement_not_offered');
+    expect((await readAgreement(bookstore, cheaper)).status).toBe('accepted');
+    expect((await readAgreement(bookstore, dearer)).status).toBe('ended');
+  });
+
+  it('of two offers made at once, one is left waiting; of two accepted at once, one is in force', async () => {
+    const offers = await Promise.all([
+      offerCash(airline, bookstore, '3', '1'),
+      offerCash(airline, bookstore, '4', '1'),
+    ]);
+    const statuses = await Promise.all(offers.map(async (id) => (await readAgreement(bookstore, id)).status));
+    expect(statuses.sort()).toEqual(['ended', 'offered']);
+    const accepts = await Promise.all(
+      offers.map(
+        async (id) =>
+          (await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${id}/accept`)).status,
+      ),
+    );
+    expect(accepts.sort()).toEqual([200, 409]);
+    expect(await inForce(airline, bookstore)).toHaveLength(1);
+  });
+
+  it('an offer left waiting from before, older than the agreement in force, is refused at once or in a race', async () => {
+    // Two offers left waiting side by side (as they could be before a newer offer withdrew the older).
+    const now = Date.now();
+    const [older, newer] = [now, now + 1].map((at) => ({
+      id: newId('cag', at),
+      program_id: airline.programId,
+      owner_id: airline.partner.id,
+      merchant_id: bookstore.partner.id,
+      amount_minor: 1n,
+      per_points: 1n,
+      currency: 'USD',
+      status: 'offered' as const,
+    }));
+    if (!older || !newer) throw new Error('two offers');
+    await gateway.db.insertInto('cash_agreements').values([older, newer]).execute();
+    const accepts = await Promise.all(
+      [older, newer].map(
+        async ({ id }) =>
+          (await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${id}/accept`)).status,
+      ),
+    );
+    // Whichever went first, the newer offer is the one in force, and nothing failed.
+    expect(accepts[1]).toBe(200);
+    expect([200, 409]).toContain(accepts[0]);
+    expect(await inForce(airline, bookstore)).toEqual([{ id: newer.id }]);
+    const again = await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${older.id}/accept`);
+    expect(again.status).toBe(409);
+    expect(await inForce(airline, bookstore)).toEqual([{ id: newer.id }]);
   });
 });
 

@@ -78,3 +78,67 @@ describe('an exposure cap', () => {
     expect(((await allowed.json()) as { status: string }).status).toBe('completed');
   });
 });
+
+describe('an exposure cap and points payments', () => {
+  it('refuses an authorization that would take the programme owner past it; a void frees its share', async () => {
+    // The airline pays the coffee shop a euro cent for every mile taken at its checkout, up to 1,000.
+    const capped = await gateway.call(
+      gateway.operator,
+      'POST',
+      `/v1/operator/partners/${airline.partner.id}/exposure-caps`,
+      {
+        body: { currency: 'EUR', capMinor: '1000' },
+      },
+    );
+    expect(capped.status).toBe(200);
+    const offered = await gateway.call(airline.signer, 'POST', '/v1/cash-agreements', {
+      body: {
+        programId: airline.programId,
+        merchantId: coffee.partner.id,
+        amountMinor: '1',
+        perPoints: '1',
+        currency: 'EUR',
+      },
+    });
+    const { id: agreementId } = (await offered.json()) as { id: string };
+    expect(
+      (await gateway.call(coffee.signer, 'POST', `/v1/cash-agreements/${agreementId}/accept`)).status,
+    ).toBe(200);
+    const member = await alliance.member({ airline: 5_000n }, { scopes: ['transfers', 'redemptions'] });
+    const pay = async (path: string, body: object = {}) => {
+      const response = await gateway.call(coffee.signer, 'POST', path, { body });
+      return {
+        status: response.status,
+        body: (await response.json()) as { id: string; code?: string; status: string },
+      };
+    };
+    const authorize = (points: string) =>
+      pay('/v1/points-payments', {
+        memberId: member.memberId,
+        programId: airline.programId,
+        points,
+        orderReference: `order-${points}`,
+      });
+
+    const first = await authorize('600');
+    expect(first.status).toBe(201);
+    expect(first.body.status).toBe('authorized');
+    const refused = await authorize('500');
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('exposure_cap_exceeded');
+    expect(await alliance.balance(airline, member)).toBe(4_400n);
+
+    // Two at once for the last 400: one passes.
+    const racing = await Promise.all([authorize('300'), authorize('300')]);
+    expect(racing.map((reply) => reply.status).sort()).toEqual([201, 422]);
+
+    // The capture owes what the authorization reserved, or less: 500 owed, 300 authorized, 200 left.
+    expect((await pay(`/v1/points-payments/${first.body.id}/captures`, { points: '500' })).status).toBe(201);
+    const last = await authorize('200');
+    expect(last.status).toBe(201);
+    expect((await authorize('1')).status).toBe(422);
+    expect((await pay(`/v1/points-payments/${last.body.id}/void`)).status).toBe(201);
+    expect((await authorize('200')).status).toBe(201);
+    expect(await alliance.balance(airline, member)).toBe(5_000n - 500n - 300n - 200n);
+  });
+});
