@@ -12,9 +12,12 @@ import {
   type TheftPolicy,
 } from '../domain/theft-signals.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { campaignsRunning } from '../store/campaigns.ts';
 import type { Database, MemberLink, Transfer, TransferHoldStatus, TransferStep } from '../store/database.ts';
 import { lockBothLinks } from '../store/members.ts';
 import { findProgram, ownsEither } from '../store/programs.ts';
+import { findQuote } from '../store/quotes.ts';
+import { versionInForce, versionInForceQuery } from '../store/rate-agreements.ts';
 import {
   cancelHold,
   deleteTheftPolicy,
@@ -191,6 +194,39 @@ async function requireStillMovable(trx: Transaction<Database>, transfer: Transfe
 }
 
 /**
+ * The terms the held transfer was priced at are still in force: the agreement version, and every
+ * programme campaign that raised its credit. A hold may last days, and released on terms since
+ * replaced it would give the deciding partner an option on its counterparty's price (hold, then
+ * release when the old price suits it): the member is asked to quote again instead.
+ */
+async function requireTermsStillInForce(trx: Transaction<Database>, transfer: Transfer, now: Date) {
+  const quote = await findQuote(trx, transfer.quote_id);
+  if (!quote) throw new Error(`transfer ${transfer.id} names a quote that does not exist`);
+  const { source_program_id: source, target_program_id: target } = transfer;
+  const version = versionInForce(
+    await versionInForceQuery(trx, source, target, now).executeTakeFirst(),
+    source,
+    target,
+    now,
+  );
+  const campaignIds = (quote.modifiers as { kind: string; campaignId?: string }[]).flatMap((modifier) =>
+    modifier.kind === 'programme_campaign' && modifier.campaignId ? [modifier.campaignId] : [],
+  );
+  const running = await campaignsRunning(trx, campaignIds, now);
+  if (
+    version?.agreementId !== quote.agreement_id ||
+    version.version !== quote.agreement_version ||
+    running.length !== campaignIds.length
+  ) {
+    throw new ProblemError(
+      'hold_terms_changed',
+      `The terms transfer ${transfer.id} was priced at (agreement version ${quote.agreement_version}${campaignIds.length > 0 ? ' and its campaigns' : ''}) are no longer in force; cancel the hold and have the member quote again.`,
+      [{ field: 'transferId', message: 'priced at terms no longer in force' }],
+    );
+  }
+}
+
+/**
  * Releases a held transfer and starts it. Both of its links must still be active (a member who
  * revoked the new link while it was held has answered the question). A repeat finds it released
  * and starts or finds its workflow again; a transfer whose start failed is started by the sweep.
@@ -205,6 +241,7 @@ export async function releaseTransferHold(
       const { transfer } = (await findTransferWithSteps(trx, input.transferId)) ?? {};
       if (!transfer) throw new Error(`transfer ${input.transferId} vanished`);
       await requireStillMovable(trx, transfer);
+      await requireTermsStillInForce(trx, transfer, input.now);
       if (!(await releaseHold(trx, input))) {
         const now = (await findHold(trx, input.transferId)) ?? hold;
         if (now.status !== 'released') throw notOpen(now, 'release', input.now);

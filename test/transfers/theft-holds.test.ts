@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { strandedTransfersScheduleId } from '../../workflows/schedules.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
+import { agreeRate } from '../support/exchange.ts';
 import { expectReceivedAsDocumented } from '../support/webhook-contract.ts';
 
 const untouchedSeconds = 1;
@@ -232,6 +233,27 @@ describe('theft holds', () => {
     const released = await release;
     expect(released?.status).toBe(422);
     expect(released?.body.code).toBe('member_link_missing');
+    expect(await alliance.balance(coffee, member)).toBe(0n);
+  });
+
+  it('refuses to release a hold priced at an agreement version since replaced: the member quotes again', async () => {
+    const member = await alliance.member({ bookstore: 1_000n });
+    const held = await transfer(bookstore, coffee, member, 950n);
+    expect(held.body.status).toBe('held');
+    // The coffee shop now takes the bookstore's points at another price.
+    await agreeRate(gateway, bookstore, coffee, {
+      fromPoints: '10',
+      toPoints: '10',
+      sourcePointsMin: '1',
+      sourcePointsMax: '1000000',
+      memberDailyCapSourcePoints: '10000000',
+      settlement: { amountMinor: '2', perTargetPoints: '1', currency: 'CNY' },
+    });
+    const released = await decide(bookstore, held.body.id, 'release');
+    expect(released.status).toBe(409);
+    expect(released.body.code).toBe('hold_terms_changed');
+    expect((await decide(bookstore, held.body.id, 'cancel')).body.status).toBe('failed');
+    expect(await alliance.balance(bookstore, member)).toBe(1_000n);
     expect(await alliance.balance(coffee, member)).toBe(0n);
   });
 
