@@ -39,7 +39,6 @@ import {
   listOperations,
   listPaymentSteps,
   lockPayment,
-  runningPaymentsOwed,
   setPaymentStatus,
 } from '../store/points-payments.ts';
 import type { ServiceContext } from './context.ts';
@@ -143,8 +142,8 @@ const priceOf = (payment: PointsPayment): CashPrice => ({
  * commits the owner to paying its money (a capture takes at most that), so it counts from the
  * authorization on, and one that would take the owner past its cap is refused before any point is
  * held. Under the owner's exposure lock, so two authorizations cannot both take the last headroom,
- * nor one the headroom a transfer out of the owner's programme has just taken. (A transfer's check,
- * store/exposure.ts, does not count running authorizations yet.)
+ * nor one the headroom a transfer out of the owner's programme has just taken (each counts the
+ * other: store/exposure.ts).
  */
 async function requireOwnerHeadroom(
   trx: Transaction<Database>,
@@ -153,9 +152,7 @@ async function requireOwnerHeadroom(
   const cap = (await listExposureCaps(trx, input.ownerId)).find((row) => row.currency === input.currency);
   if (!cap) return;
   const pair = { partnerId: input.ownerId, currency: input.currency };
-  const exposureMinor =
-    (await lockAndReadExposure(trx, pair)) +
-    (await runningPaymentsOwed(trx, { ownerId: input.ownerId, currency: input.currency }));
+  const exposureMinor = await lockAndReadExposure(trx, pair);
   requireWithinExposureCap({ ...pair, exposureMinor, addedMinor: input.addedMinor, capMinor: cap.cap_minor });
 }
 

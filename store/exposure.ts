@@ -1,6 +1,7 @@
 // Exposure: what a partner owes net, per currency, in obligations of cycles not yet settled plus the
-// settlement of its transfers still running (a held one may yet run: it counts until its hold ends),
-// against the cap the operator set for it.
+// settlement of its transfers still running (a held one may yet run: it counts until its hold ends)
+// and the money of the points payments at its programmes still authorized (a capture's obligation
+// replaces it), against the cap the operator set for it.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 
@@ -30,7 +31,8 @@ export async function setExposureCap(
 
 /**
  * The partner's exposure in one currency, with the partner's exposure lock taken until the
- * transaction ends: two transfers out of its programmes cannot both fit under the same headroom.
+ * transaction ends: two transfers out of its programmes, or a transfer and an authorization at
+ * them, cannot both fit under the same headroom.
  */
 export async function lockAndReadExposure(
   trx: Transaction<Database>,
@@ -39,7 +41,7 @@ export async function lockAndReadExposure(
   await sql`select pg_advisory_xact_lock(hashtext(${`exposure ${input.partnerId} ${input.currency}`}))`.execute(
     trx,
   );
-  const { rows } = await sql<{ owed: bigint; running: bigint }>`
+  const { rows } = await sql<{ owed: bigint; running: bigint; authorized: bigint }>`
     select
       (select coalesce(sum(case when o.debtor_partner_id = ${input.partnerId} then o.amount_minor else -o.amount_minor end), 0)::int8
        from settlement_obligations o join settlement_cycles c on c.id = o.cycle_id
@@ -49,7 +51,12 @@ export async function lockAndReadExposure(
       (select coalesce(sum(q.settlement_amount_minor + q.fee_amount_minor), 0)::int8
        from transfers t join quotes q on q.id = t.quote_id join programs p on p.id = t.source_program_id
        where p.partner_id = ${input.partnerId} and q.currency = ${input.currency}
-         and t.status in ('held', 'pending', 'reserved', 'credited')) as running`.execute(trx);
+         and t.status in ('held', 'pending', 'reserved', 'credited')) as running,
+      (select coalesce(sum(pp.authorized_amount_minor), 0)::int8
+       from points_payments pp
+       where pp.owner_id = ${input.partnerId} and pp.currency = ${input.currency}
+         and pp.status in ('authorizing', 'authorized', 'capturing')
+         and pp.merchant_id <> pp.owner_id) as authorized`.execute(trx);
   const row = rows[0];
-  return (row?.owed ?? 0n) + (row?.running ?? 0n);
+  return (row?.owed ?? 0n) + (row?.running ?? 0n) + (row?.authorized ?? 0n);
 }

@@ -131,26 +131,6 @@ export async function countedRefunds(
   return { points: row.points, amountMinor: row.amount_minor };
 }
 
-/**
- * What the programme owner's payments still running will owe it to pay, in one currency: the money
- * authorized of each payment authorizing, authorized or capturing (a capture's obligation takes its
- * place in the transaction that ends it). A merchant paid in its own programme's points owes nothing.
- */
-export async function runningPaymentsOwed(
-  trx: Transaction<Database>,
-  input: { ownerId: string; currency: string },
-): Promise<bigint> {
-  const row = await trx
-    .selectFrom('points_payments')
-    .select(sql<bigint>`coalesce(sum(authorized_amount_minor), 0)::int8`.as('owed'))
-    .where('owner_id', '=', input.ownerId)
-    .where('currency', '=', input.currency)
-    .where('status', 'in', ['authorizing', 'authorized', 'capturing'])
-    .whereRef('merchant_id', '<>', 'owner_id')
-    .executeTakeFirstOrThrow();
-  return row.owed;
-}
-
 export async function recordPaymentStep(
   db: Kysely<Database>,
   input: { paymentId: string; operationId: string; step: string; outcome: string; detail?: string | null },

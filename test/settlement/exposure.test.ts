@@ -7,7 +7,7 @@ import { createAlliance } from '../support/alliance.ts';
 import { payInstruction } from '../support/settlement.ts';
 
 const alliance = await createAlliance({ ownDatabase: 'exposure' });
-const { gateway, coffee, airline } = alliance;
+const { gateway, coffee, airline, bookstore } = alliance;
 
 async function capCoffee(capMinor: string): Promise<void> {
   const response = await gateway.call(
@@ -140,5 +140,51 @@ describe('an exposure cap and points payments', () => {
     expect((await pay(`/v1/points-payments/${last.body.id}/void`)).status).toBe(201);
     expect((await authorize('200')).status).toBe(201);
     expect(await alliance.balance(airline, member)).toBe(5_000n - 500n - 300n - 200n);
+  });
+
+  it('keeps from a transfer the headroom an authorization holds, and gives it back with the void', async () => {
+    // The bookstore, with nothing owed in this file yet, pays the coffee shop a fen per book spent.
+    const capped = await gateway.call(
+      gateway.operator,
+      'POST',
+      `/v1/operator/partners/${bookstore.partner.id}/exposure-caps`,
+      { body: { currency: 'CNY', capMinor: '1000' } },
+    );
+    expect(capped.status).toBe(200);
+    const offered = await gateway.call(bookstore.signer, 'POST', '/v1/cash-agreements', {
+      body: {
+        programId: bookstore.programId,
+        merchantId: coffee.partner.id,
+        amountMinor: '1',
+        perPoints: '1',
+        currency: 'CNY',
+      },
+    });
+    const { id: agreementId } = (await offered.json()) as { id: string };
+    expect(
+      (await gateway.call(coffee.signer, 'POST', `/v1/cash-agreements/${agreementId}/accept`)).status,
+    ).toBe(200);
+    const member = await alliance.member({ bookstore: 5_000n }, { scopes: ['transfers', 'redemptions'] });
+    const authorized = await gateway.call(coffee.signer, 'POST', '/v1/points-payments', {
+      body: {
+        memberId: member.memberId,
+        programId: bookstore.programId,
+        points: '800',
+        orderReference: 'order-books-800',
+      },
+    });
+    expect(authorized.status).toBe(201);
+    const { id: paymentId } = (await authorized.json()) as { id: string };
+
+    // 300 books settle at 300 fen: past the 200 the authorization leaves.
+    const refused = await alliance.transfer(bookstore, coffee, member, 300n);
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { code: string }).code).toBe('exposure_cap_exceeded');
+    expect(
+      (await gateway.call(coffee.signer, 'POST', `/v1/points-payments/${paymentId}/void`, { body: {} }))
+        .status,
+    ).toBe(201);
+    const allowed = await alliance.transfer(bookstore, coffee, member, 300n);
+    expect(((await allowed.json()) as { status: string }).status).toBe('completed');
   });
 });
