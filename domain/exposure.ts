@@ -1,6 +1,6 @@
 // An exposure cap: the most a partner may owe, net, in obligations not yet settled (plus what its
-// running transfers will add). A transfer that would take its source partner past the cap is
-// refused when it is created, before any point moves.
+// running transfers and authorized points payments will add). A transfer or an authorization that
+// would take the partner past the cap is refused when it is made, before any point moves.
 import { ProblemError } from './errors.ts';
 
 export function requireWithinExposureCap(input: {
@@ -14,6 +14,6 @@ export function requireWithinExposureCap(input: {
   const left = input.capMinor - input.exposureMinor;
   throw new ProblemError(
     'exposure_cap_exceeded',
-    `Partner ${input.partnerId} may owe at most ${input.capMinor} ${input.currency} minor units before settling; ${left > 0n ? left : 0n} are left and this transfer needs ${input.addedMinor}.`,
+    `Partner ${input.partnerId} may owe at most ${input.capMinor} ${input.currency} minor units before settling; ${left > 0n ? left : 0n} are left and this needs ${input.addedMinor}.`,
   );
 }

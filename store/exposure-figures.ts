@@ -1,4 +1,4 @@
-// Every partner's open exposure at once, for the metrics scrape: the same two sums as
+// Every partner's open exposure at once, for the metrics scrape: the same sums as
 // lockAndReadExposure (store/exposure.ts), grouped by partner and currency, without the lock.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.ts';
@@ -29,6 +29,10 @@ export async function readOpenExposureByPartner(
         select p.partner_id, q.currency, q.settlement_amount_minor + q.fee_amount_minor
         from transfers t join quotes q on q.id = t.quote_id join programs p on p.id = t.source_program_id
         where t.status in ('held', 'pending', 'reserved', 'credited')
+        union all
+        select pp.owner_id, pp.currency, pp.authorized_amount_minor
+        from points_payments pp
+        where pp.status in ('authorizing', 'authorized', 'capturing') and pp.merchant_id <> pp.owner_id
       )
       select partner_id, currency, sum(amount_minor)::int8 as exposure_minor
       from owed group by partner_id, currency`.execute(trx);
