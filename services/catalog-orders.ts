@@ -17,17 +17,20 @@ import { findActiveLink } from '../store/members.ts';
 import { insertQuote, type PricedQuote } from '../store/quotes.ts';
 import { termsInForceFrom } from '../store/rate-agreements.ts';
 import type { ServiceContext } from './context.ts';
-import { requireOwnProgram } from './programs.ts';
+import { requireActivePartner, requireOwnProgram, requireProgram } from './programs.ts';
 
 /** Starts an order's workflow; the reply does not wait for it. */
 export type OrderStarter = (orderId: string) => Promise<unknown>;
 
-async function requireMemberLink(context: ServiceContext, memberId: string, programId: string) {
+/** The member spends these points in the catalog only with the `redemptions` consent at the programme. */
+async function requireRedemptionsLink(context: ServiceContext, memberId: string, programId: string) {
   const link = await findActiveLink(context.db, memberId, programId);
-  if (!link) {
-    throw new ProblemError('member_link_missing', `Member ${memberId} is not linked to ${programId}.`, [
-      { field: 'memberId', message: 'not linked to this programme' },
-    ]);
+  if (!link?.consent_scopes.includes('redemptions')) {
+    throw new ProblemError(
+      'member_link_missing',
+      `Member ${memberId} has no active link with redemptions consent to ${programId}.`,
+      [{ field: 'memberId', message: 'not linked to this programme with redemptions consent' }],
+    );
   }
   return link;
 }
@@ -45,7 +48,7 @@ export async function quoteItem(
   },
 ): Promise<PricedQuote> {
   await requireOwnProgram(context, input.partnerId, input.programId, 'programId');
-  const link = await requireMemberLink(context, input.memberId, input.programId);
+  const link = await requireRedemptionsLink(context, input.memberId, input.programId);
   const found = await findItem(context.db, input.itemId);
   if (!found)
     throw new ProblemError('not_found', `Item ${input.itemId} does not exist.`, [
@@ -53,6 +56,8 @@ export async function quoteItem(
     ]);
   const { item, version } = found;
   if (item.status !== 'active') throw new ProblemError('item_withdrawn', `Item ${item.id} was withdrawn.`);
+  // A suspended publisher could not redeem what it sold: its items are not sold meanwhile.
+  requireActivePartner(await requireProgram(context, item.program_id, 'itemId'), 'itemId');
   requireOnSale({ saleStartsAt: version.sale_starts_at, saleEndsAt: version.sale_ends_at }, input.now);
   if (item.kind === 'coupon') requireCouponStillValid(version.details, input.now);
   if (item.stock_left <= 0n) throw new ProblemError('sold_out', `Item ${item.id} is sold out.`);
@@ -124,6 +129,13 @@ function refusal(facts: OrderFacts, now: Date): ProblemError {
     return new ProblemError('member_link_missing', `Member ${facts.member_id} is no longer linked.`, [
       { field: 'quoteId', message: 'the member left the programme' },
     ]);
+  }
+  if (!facts.publisher_active) {
+    return new ProblemError(
+      'counterparty_suspended',
+      `The publisher of item ${facts.item_id} is suspended; nothing of it is sold.`,
+      [{ field: 'quoteId', message: 'the publisher is suspended' }],
+    );
   }
   return soldOut(facts.item_id);
 }

@@ -42,13 +42,16 @@ const decisions = `
     select u.n, q.id as quote_id, q.member_id, q.source_program_id, q.debit_points, q.used_by_order_id,
       q.expires_at, q.item_id, q.item_version, i.status as item_status, i.code_source,
       v.sale_starts_at, v.sale_ends_at, v.per_member_limit, l.account_ref,
-      (v.details->'validity'->>'until')::timestamptz as coupon_until
+      (v.details->'validity'->>'until')::timestamptz as coupon_until,
+      (select pa.status = 'active' from programs p join partners pa on pa.id = p.partner_id
+        where p.id = i.program_id) as publisher_active
     from input u
     join quotes q on q.id = u.quote_id and q.requested_by = u.partner_id
     join catalog_items i on i.id = q.item_id
     join catalog_item_versions v on v.item_id = q.item_id and v.version = q.item_version
     left join member_links l
       on l.member_id = q.member_id and l.program_id = q.source_program_id and l.revoked_at is null
+        and 'redemptions' = any(l.consent_scopes)
   ),
   open as (
     select f.*, u.order_id, u.partner_id, u.principal, u.key,
@@ -59,6 +62,7 @@ const decisions = `
     left join catalog_member_purchases p on p.item_id = f.item_id and p.member_id = f.member_id
     where f.used_by_order_id is null and f.expires_at > u.now and f.item_status = 'active'
       and f.sale_starts_at <= u.now and (f.sale_ends_at is null or f.sale_ends_at > u.now)
+      and f.publisher_active
       and (f.coupon_until is null or f.coupon_until > u.now)
       and f.account_ref is not null
   ),
@@ -153,7 +157,7 @@ const decisions = `
   lazily as (select set_config('synchronous_commit', 'off', true) where not exists (select from won))
   select f.quote_id is not null as found, f.quote_id, f.member_id, f.source_program_id, f.debit_points,
     f.used_by_order_id, f.expires_at, f.item_id, f.item_version, f.item_status, f.sale_starts_at,
-    f.sale_ends_at, f.account_ref, f.coupon_until,
+    f.sale_ends_at, f.account_ref, f.coupon_until, f.publisher_active,
     r.n is not null as released,
     w.n is not null as taken,
     d.n is not null as deferred,

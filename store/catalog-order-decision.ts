@@ -34,6 +34,8 @@ export interface OrderFacts {
   account_ref: string | null;
   /** A coupon's fixed end, when the version gives one: past it, nothing of it is sold. */
   coupon_until: Date | null;
+  /** False while the item's publisher is suspended: nothing of it is sold. */
+  publisher_active: boolean;
 }
 
 export type OrderDecision =
@@ -102,18 +104,22 @@ const decision = `
     select q.id as quote_id, q.member_id, q.source_program_id, q.debit_points, q.used_by_order_id,
       q.expires_at, q.item_id, q.item_version, i.status as item_status, i.code_source,
       v.sale_starts_at, v.sale_ends_at, v.per_member_limit, l.account_ref,
-      (v.details->'validity'->>'until')::timestamptz as coupon_until
+      (v.details->'validity'->>'until')::timestamptz as coupon_until,
+      (select pa.status = 'active' from programs p join partners pa on pa.id = p.partner_id
+        where p.id = i.program_id) as publisher_active
     from quotes q
     join catalog_items i on i.id = q.item_id
     join catalog_item_versions v on v.item_id = q.item_id and v.version = q.item_version
     left join member_links l
       on l.member_id = q.member_id and l.program_id = q.source_program_id and l.revoked_at is null
+        and 'redemptions' = any(l.consent_scopes)
     where q.id = $1::text and q.requested_by = $2::text
   ),
   open as (
     select * from facts
     where used_by_order_id is null and expires_at > $3::timestamptz and item_status = 'active'
       and sale_starts_at <= $3::timestamptz and (sale_ends_at is null or sale_ends_at > $3::timestamptz)
+      and publisher_active
       and (coupon_until is null or coupon_until > $3::timestamptz)
       and account_ref is not null
   ),
@@ -170,7 +176,7 @@ const decision = `
   )
   select f.quote_id is not null as found, f.quote_id, f.member_id, f.source_program_id, f.debit_points,
     f.used_by_order_id, f.expires_at, f.item_id, f.item_version, f.item_status, f.sale_starts_at,
-    f.sale_ends_at, f.account_ref, f.coupon_until,
+    f.sale_ends_at, f.account_ref, f.coupon_until, f.publisher_active,
     exists (select from released) as released,
     t.id is not null as taken,
     o.held_code, o.created_at, o.updated_at, s.id as step_id, s.detail as step_detail, s.at as step_at,
@@ -233,6 +239,7 @@ export function toDecision(row: DecisionRow, input: DecisionInput): OrderDecisio
     sale_ends_at: row.sale_ends_at ?? null,
     account_ref: row.account_ref ?? null,
     coupon_until: row.coupon_until ?? null,
+    publisher_active: row.publisher_active ?? false,
   };
   if (!row.taken || row.created_at === null || row.updated_at === null || row.step_at === null) {
     if (row.taken) throw new Error(`order ${orderId} took the stock but was not written`);

@@ -58,7 +58,8 @@ const claims = `
       and v.sale_starts_at <= u.now and (v.sale_ends_at is null or v.sale_ends_at > u.now)
       and exists (
         select from member_links l
-        where l.member_id = q.member_id and l.program_id = q.source_program_id and l.revoked_at is null)
+        where l.member_id = q.member_id and l.program_id = q.source_program_id and l.revoked_at is null
+          and 'redemptions' = any(l.consent_scopes))
       -- a key claimed or answered before is answered as always, not refused
       and not exists (select from idempotency_records r where r.principal = u.principal and r.key = u.key)
   ),

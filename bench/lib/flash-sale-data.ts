@@ -36,7 +36,7 @@ export async function loadFlashAlliance(client: pg.ClientBase, members: number):
     `insert into member_links (id, member_id, program_id, account_ref, consent_granted_at, consent_scopes,
        consent_reference, linked_at, cooling_off_until)
      select 'lnk_flash_' || lpad(n::text, 16, '0'), 'mbr_flash_' || lpad(n::text, 16, '0'), $2, 'buyer-' || n,
-       now() - interval '30 days', array['transfers'], 'bench consent', now() - interval '30 days',
+       now() - interval '30 days', array['transfers', 'redemptions'], 'bench consent', now() - interval '30 days',
        now() - interval '29 days'
      from generate_series(1, $1::int) as n`,
     [members, flashIds.buyerProgram],

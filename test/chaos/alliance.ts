@@ -295,7 +295,11 @@ async function enrol(
         memberId,
         programId: program.programId,
         accountRef,
-        consent: { grantedAt: new Date().toISOString(), scopes: ['transfers'], reference: 'chaos' },
+        consent: {
+          grantedAt: new Date().toISOString(),
+          scopes: ['transfers', 'redemptions'],
+          reference: 'chaos',
+        },
       },
     });
     expectStatus(linked, 201, `linking ${accountRef} to ${slug}`);

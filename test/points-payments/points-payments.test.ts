@@ -300,7 +300,7 @@ describe('points payments', () => {
   });
 
   it('refuses a member without redemptions consent, and a programme with no cash agreement', async () => {
-    const plain = await alliance.member({ airline: 1_000n });
+    const plain = await alliance.member({ airline: 1_000n }, { scopes: ['transfers'] });
     expect((await authorize(plain, airline, { points: '10' })).status).toBe(422);
     const who = await member({ airline: 1_000n });
     const refused = await gateway.call(airline.signer, 'POST', '/v1/points-payments', {

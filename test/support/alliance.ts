@@ -27,7 +27,10 @@ export interface Alliance {
   coffee: AlliancePartner;
   airline: AlliancePartner;
   bookstore: AlliancePartner;
-  /** Enrols a member linked to all three programmes, with these balances. */
+  /**
+   * Enrols a member linked to all three programmes, with these balances, consenting to transfers and
+   * to redemptions (catalog orders, points payments) unless `scopes` says otherwise.
+   */
   member(
     balances: { coffee?: bigint; airline?: bigint; bookstore?: bigint },
     options?: { scopes?: string[] },
@@ -120,7 +123,7 @@ export async function createAlliance(options: TestGatewayOptions = {}): Promise<
           accountRef: accounts[name],
           consent: {
             grantedAt: new Date().toISOString(),
-            scopes: options.scopes ?? ['transfers'],
+            scopes: options.scopes ?? ['transfers', 'redemptions'],
             reference: `consent-${accounts[name]}`,
           },
         },
