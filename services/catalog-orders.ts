@@ -5,16 +5,23 @@
 // for the points to move. The order's workflow then moves the points and issues the coupon.
 import { memberPrice, requireCouponStillValid, requireOnSale } from '../domain/catalog.ts';
 import { ProblemError } from '../domain/errors.ts';
+import { requireWithinExposureCap } from '../domain/exposure.ts';
 import { findItem } from '../store/catalog.ts';
-import type { OrderFacts } from '../store/catalog-order-decision.ts';
+import {
+  type DecisionInput,
+  decideOrder,
+  type OrderDecision,
+  type OrderFacts,
+} from '../store/catalog-order-decision.ts';
 import { decideOrderWithOthers } from '../store/catalog-order-decision-batch.ts';
 import { findOrder, findOrderCoupon, findOrderOfQuote, listOrderSteps } from '../store/catalog-orders.ts';
 import { claimOrderKey } from '../store/catalog-sold-out.ts';
 import type { CatalogOrder, CatalogOrderStep } from '../store/database.ts';
+import { lockAndReadExposure } from '../store/exposure.ts';
 import type { ClaimRefusal } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { findActiveLink } from '../store/members.ts';
-import { insertQuote, type PricedQuote } from '../store/quotes.ts';
+import { findQuote, insertQuote, type PricedQuote } from '../store/quotes.ts';
 import { termsInForceFrom } from '../store/rate-agreements.ts';
 import type { ServiceContext } from './context.ts';
 import { requireActivePartner, requireOwnProgram, requireProgram } from './programs.ts';
@@ -171,6 +178,31 @@ async function existingOrder(context: ServiceContext, orderId: string): Promise<
   return order;
 }
 
+/**
+ * The order decided beside the others; or, when its buyer has an exposure cap in the quote's
+ * currency, alone under the buyer's exposure lock, the cap checked first: a catalog order makes the
+ * buyer owe the publisher its settlement price, as a transfer makes its source's partner owe, and
+ * while it runs it counts as a running transfer does (store/exposure.ts).
+ */
+async function decideWithinCap(context: ServiceContext, input: DecisionInput): Promise<OrderDecision> {
+  const caps = await context.exposureCaps.of(context.db, input.partnerId);
+  const quote = caps.length > 0 ? await findQuote(context.db, input.quoteId) : undefined;
+  const cap = quote && caps.find((row) => row.currency === quote.currency);
+  if (!quote || !cap || quote.requested_by !== input.partnerId || quote.used_by_order_id !== null)
+    return decideOrderWithOthers(context.db, input);
+  const pair = { partnerId: input.partnerId, currency: quote.currency };
+  // A decision refused after the stock fails its statement: this transaction then ends rolled back.
+  return context.db.transaction().execute(async (trx) => {
+    requireWithinExposureCap({
+      ...pair,
+      exposureMinor: await lockAndReadExposure(trx, pair),
+      addedMinor: quote.settlement_amount_minor,
+      capMinor: cap.cap_minor,
+    });
+    return decideOrder(trx, input);
+  });
+}
+
 export interface PlacedOrder {
   order: CatalogOrder;
   /** False when the quote had been ordered already (by another key). */
@@ -201,7 +233,7 @@ export async function placeOrder(
     : undefined;
   if (earlier) placed = { order: earlier, created: true, steps: null };
   if (!placed) {
-    const decision = await decideOrderWithOthers(context.db, { ...input, orderId: newId('ord') });
+    const decision = await decideWithinCap(context, { ...input, orderId: newId('ord') });
     if (decision.outcome === 'no_quote' || decision.outcome === 'not_placed') {
       input.idempotency.released = decision.released;
       if (decision.outcome === 'no_quote') throw unknownQuote(input.quoteId);

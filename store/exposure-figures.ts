@@ -33,6 +33,10 @@ export async function readOpenExposureByPartner(
         select pp.owner_id, pp.currency, pp.authorized_amount_minor
         from points_payments pp
         where pp.status in ('authorizing', 'authorized', 'capturing') and pp.merchant_id <> pp.owner_id
+        union all
+        select p.partner_id, q.currency, q.settlement_amount_minor
+        from catalog_orders o join quotes q on q.id = o.quote_id join programs p on p.id = o.program_id
+        where o.status = 'reserved'
       )
       select partner_id, currency, sum(amount_minor)::int8 as exposure_minor
       from owed group by partner_id, currency`.execute(trx);

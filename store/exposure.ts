@@ -1,8 +1,9 @@
 // Exposure: what a partner owes net, per currency, in obligations of cycles not yet settled plus the
-// settlement of its transfers still running (a held one may yet run: it counts until its hold ends)
-// and the money of the points payments at its programmes still authorized (a capture's obligation
-// replaces it), against the cap the operator set for it.
+// settlement of its transfers still running (a held one may yet run: it counts until its hold ends),
+// of its catalog orders still running, and the money of the points payments at its programmes still
+// authorized (a capture's obligation replaces it), against the cap the operator set for it.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { Database } from './database.ts';
 
 export async function listExposureCaps(db: Kysely<Database>, partnerId: string) {
@@ -13,6 +14,30 @@ export async function listExposureCaps(db: Kysely<Database>, partnerId: string) 
     .orderBy('currency')
     .execute();
 }
+
+export type ExposureCapRow = Awaited<ReturnType<typeof listExposureCaps>>[number];
+
+/**
+ * Partners' caps, kept a few seconds: every catalog order asks for its buyer's, and most partners
+ * have none (their orders then take no exposure lock). A cap set is seen by orders within the TTL.
+ */
+export function createExposureCapCache(options: { ttlMs?: number; partnersMax?: number } = {}) {
+  const caps = new LRUCache<string, ExposureCapRow[]>({
+    max: options.partnersMax ?? 10_000,
+    ttl: options.ttlMs ?? 5_000,
+  });
+  return {
+    async of(db: Kysely<Database>, partnerId: string): Promise<ExposureCapRow[]> {
+      const known = caps.get(partnerId);
+      if (known) return known;
+      const rows = await listExposureCaps(db, partnerId);
+      caps.set(partnerId, rows);
+      return rows;
+    },
+  };
+}
+
+export type ExposureCapCache = ReturnType<typeof createExposureCapCache>;
 
 export async function setExposureCap(
   db: Kysely<Database>,
@@ -41,7 +66,7 @@ export async function lockAndReadExposure(
   await sql`select pg_advisory_xact_lock(hashtext(${`exposure ${input.partnerId} ${input.currency}`}))`.execute(
     trx,
   );
-  const { rows } = await sql<{ owed: bigint; running: bigint; authorized: bigint }>`
+  const { rows } = await sql<{ owed: bigint; running: bigint; authorized: bigint; ordering: bigint }>`
     select
       (select coalesce(sum(case when o.debtor_partner_id = ${input.partnerId} then o.amount_minor else -o.amount_minor end), 0)::int8
        from settlement_obligations o join settlement_cycles c on c.id = o.cycle_id
@@ -56,7 +81,11 @@ export async function lockAndReadExposure(
        from points_payments pp
        where pp.owner_id = ${input.partnerId} and pp.currency = ${input.currency}
          and pp.status in ('authorizing', 'authorized', 'capturing')
-         and pp.merchant_id <> pp.owner_id) as authorized`.execute(trx);
+         and pp.merchant_id <> pp.owner_id) as authorized,
+      (select coalesce(sum(q.settlement_amount_minor), 0)::int8
+       from catalog_orders o join quotes q on q.id = o.quote_id join programs p on p.id = o.program_id
+       where p.partner_id = ${input.partnerId} and q.currency = ${input.currency}
+         and o.status = 'reserved') as ordering`.execute(trx);
   const row = rows[0];
-  return (row?.owed ?? 0n) + (row?.running ?? 0n) + (row?.authorized ?? 0n);
+  return (row?.owed ?? 0n) + (row?.running ?? 0n) + (row?.authorized ?? 0n) + (row?.ordering ?? 0n);
 }

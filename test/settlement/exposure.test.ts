@@ -3,7 +3,9 @@
 // headroom cannot both pass; settling what is owed frees the headroom again. Method: real transfers
 // through the gateway; the cap set through the operator API; the cycle closed and paid by finance.
 import { describe, expect, it } from 'vitest';
+import { lockAndReadExposure } from '../../store/exposure.ts';
 import { createAlliance } from '../support/alliance.ts';
+import { publishCinemaTicket } from '../support/catalog-items.ts';
 import { payInstruction } from '../support/settlement.ts';
 
 const alliance = await createAlliance({ ownDatabase: 'exposure' });
@@ -186,5 +188,40 @@ describe('an exposure cap and points payments', () => {
     ).toBe(201);
     const allowed = await alliance.transfer(bookstore, coffee, member, 300n);
     expect(((await allowed.json()) as { status: string }).status).toBe('completed');
+  });
+
+  it('refuses a catalog order that would take its buyer past the cap, an order still running counted', async () => {
+    const exposure = await gateway.db
+      .transaction()
+      .execute((trx) => lockAndReadExposure(trx, { partnerId: bookstore.partner.id, currency: 'CNY' }));
+    // Room for one 70-point ticket (70 fen to the coffee shop), not two.
+    const capped = await gateway.call(
+      gateway.operator,
+      'POST',
+      `/v1/operator/partners/${bookstore.partner.id}/exposure-caps`,
+      { body: { currency: 'CNY', capMinor: String(exposure + 100n) } },
+    );
+    expect(capped.status).toBe(200);
+    const item = await publishCinemaTicket(gateway, coffee);
+    const member = await alliance.member({ bookstore: 1_000n });
+    const buy = async () => {
+      const quote = await gateway.call(bookstore.signer, 'POST', '/v1/catalog/quotes', {
+        body: { memberId: member.memberId, programId: bookstore.programId, itemId: item.id },
+      });
+      expect(quote.status).toBe(201);
+      return gateway.call(bookstore.signer, 'POST', '/v1/catalog/orders', {
+        body: { quoteId: ((await quote.json()) as { id: string }).id },
+      });
+    };
+    expect((await buy()).status).toBe(202);
+    const refused = await buy();
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { code: string }).code).toBe('exposure_cap_exceeded');
+    const stock = await gateway.db
+      .selectFrom('catalog_items')
+      .select('stock_left')
+      .where('id', '=', item.id)
+      .executeTakeFirstOrThrow();
+    expect(stock.stock_left).toBe(9n);
   });
 });
