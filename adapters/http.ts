@@ -26,6 +26,8 @@ const catalogPagesMax = 200;
  * far past any other answer's size: its pages alone get this cap, the others keep the client's.
  */
 const catalogPageBytesMax = 48 * 1024 * 1024;
+/** ...and time to send it: a page that big takes longer than any other call's deadline allows. */
+const catalogPageTimeoutMs = 60_000;
 
 /**
  * The expiry profile a reservation's answer reports, when it is one and sums to the points held.
@@ -106,16 +108,9 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
     path: string,
     body?: unknown,
     key?: string,
-    maxResponseBytes?: number,
+    big?: { maxResponseBytes: number; callTimeoutMs: number },
   ): Promise<SignedResponse> {
-    const call = () =>
-      client.call({
-        method,
-        path,
-        body,
-        ...(key ? { idempotencyKey: key } : {}),
-        ...(maxResponseBytes ? { maxResponseBytes } : {}),
-      });
+    const call = () => client.call({ method, path, body, ...(key ? { idempotencyKey: key } : {}), ...big });
     try {
       return options.timeCall
         ? await options.timeCall({ partner: options.partnerId, operation: operationOf(method, path) }, call)
@@ -246,13 +241,10 @@ export function createHttpAdapter(options: HttpAdapterOptions): LoyaltyAdapter &
       let cursor: string | null = null;
       for (let page = 0; page < catalogPagesMax; page += 1) {
         const query = new URLSearchParams({ programId, ...(cursor ? { cursor } : {}) });
-        const response = await send(
-          'GET',
-          `/loyalty/catalog?${query}`,
-          undefined,
-          undefined,
-          catalogPageBytesMax,
-        );
+        const response = await send('GET', `/loyalty/catalog?${query}`, undefined, undefined, {
+          maxResponseBytes: catalogPageBytesMax,
+          callTimeoutMs: Math.max(options.callTimeoutMs, catalogPageTimeoutMs),
+        });
         // A system that runs no catalog of its own has no such route.
         if (response.status === 404 && page === 0) return null;
         if (response.status !== 200)

@@ -55,6 +55,9 @@ const client = createSignedClient({
   issuer,
   key,
   audience: config.GATEWAY_AUDIENCE,
+  // A person's request, a statement's lines or a CSV among them: patient, and not capped like a partner's answer.
+  callTimeoutMs: 10 * 60_000,
+  maxResponseBytes: 1024 * 1024 * 1024,
 });
 const response = await client
   .call({

@@ -43,6 +43,8 @@ export interface SignedCall {
   signal?: AbortSignal;
   /** This call's own cap, for the rare answer legitimately bigger than the client's. */
   maxResponseBytes?: number;
+  /** This call's own deadline, for an answer that legitimately takes longer to send (a big one). */
+  callTimeoutMs?: number;
 }
 
 /** The call did not end within its deadline, or was cancelled: a fault, as any unanswered call. */
@@ -115,7 +117,8 @@ export function createSignedClient(options: SignedClientOptions) {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...input.headers };
     if (body !== '') headers['content-type'] = 'application/json';
     if (method === 'POST') headers['idempotency-key'] = input.idempotencyKey ?? randomUUID();
-    const deadline = AbortSignal.timeout(callTimeoutMs);
+    const timeoutMs = input.callTimeoutMs ?? callTimeoutMs;
+    const deadline = AbortSignal.timeout(timeoutMs);
     const signal = input.signal ? AbortSignal.any([deadline, input.signal]) : deadline;
     const capBytes = input.maxResponseBytes ?? options.maxResponseBytes ?? defaultMaxResponseBytes;
     try {
@@ -149,7 +152,7 @@ export function createSignedClient(options: SignedClientOptions) {
       };
     } catch (error) {
       if (!signal.aborted || error instanceof SignedResponseTooLarge) throw error;
-      const reason = deadline.aborted ? `no whole answer within ${callTimeoutMs} ms` : 'cancelled';
+      const reason = deadline.aborted ? `no whole answer within ${timeoutMs} ms` : 'cancelled';
       throw new SignedCallAborted(`${what}: ${reason}`, { cause: error });
     }
   }

@@ -36,7 +36,8 @@ export async function readOpenExposureByPartner(
         union all
         select p.partner_id, q.currency, q.settlement_amount_minor
         from catalog_orders o join quotes q on q.id = o.quote_id join programs p on p.id = o.program_id
-        where o.status = 'reserved'
+          join programs publisher on publisher.id = q.target_program_id
+        where o.status = 'reserved' and publisher.partner_id <> p.partner_id
       )
       select partner_id, currency, sum(amount_minor)::int8 as exposure_minor
       from owed group by partner_id, currency`.execute(trx);

@@ -84,8 +84,9 @@ export async function lockAndReadExposure(
          and pp.merchant_id <> pp.owner_id) as authorized,
       (select coalesce(sum(q.settlement_amount_minor), 0)::int8
        from catalog_orders o join quotes q on q.id = o.quote_id join programs p on p.id = o.program_id
+         join programs publisher on publisher.id = q.target_program_id
        where p.partner_id = ${input.partnerId} and q.currency = ${input.currency}
-         and o.status = 'reserved') as ordering`.execute(trx);
+         and o.status = 'reserved' and publisher.partner_id <> p.partner_id) as ordering`.execute(trx);
   const row = rows[0];
   return (row?.owed ?? 0n) + (row?.running ?? 0n) + (row?.authorized ?? 0n) + (row?.ordering ?? 0n);
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import type { SigningKeyPair } from '../../signing/keys.ts';
 import { signRequest } from '../../signing/request-token.ts';
+import { callUrl } from '../../signing/signed-client.ts';
 
 export interface WireAnswer {
   status: number;
@@ -47,6 +48,11 @@ export interface Wire {
 export const bodyText = (body: unknown): string => (body === undefined ? '' : JSON.stringify(body));
 
 export function createWire(options: { baseUrl: string; callTimeoutMs: number }): Wire {
+  // Under the base URL's own path, as the gateway's adapter calls it, and signed as sent.
+  const sentPath = (path: string) => {
+    const url = callUrl(options.baseUrl, path);
+    return `${url.pathname}${url.search}`;
+  };
   const dispatcher = new Agent({
     connect: { timeout: Math.min(options.callTimeoutMs, 5_000) },
     headersTimeout: options.callTimeoutMs,
@@ -60,7 +66,7 @@ export function createWire(options: { baseUrl: string; callTimeoutMs: number }):
       if (call.authorization !== undefined) headers.authorization = call.authorization;
       if (body !== '') headers['content-type'] = 'application/json';
       if (call.method === 'POST') headers['idempotency-key'] = call.idempotencyKey ?? randomUUID();
-      const response = await request(new URL(call.path, options.baseUrl), {
+      const response = await request(callUrl(options.baseUrl, call.path), {
         method: call.method,
         headers,
         body: body === '' ? null : body,
@@ -83,7 +89,7 @@ export function createWire(options: { baseUrl: string; callTimeoutMs: number }):
         issuer: token.issuer,
         audience: token.audience,
         method: token.method,
-        path: token.path,
+        path: sentPath(token.path),
         body: bodyText(token.body),
         ...(token.nowSeconds === undefined ? {} : { nowSeconds: token.nowSeconds }),
         ...(token.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: token.lifetimeSeconds }),
