@@ -138,12 +138,9 @@ const priceOf = (payment: PointsPayment): CashPrice => ({
 });
 
 /**
- * The programme owner's exposure cap, applied as to a transfer out of its programme: an authorization
- * commits the owner to paying its money (a capture takes at most that), so it counts from the
- * authorization on, and one that would take the owner past its cap is refused before any point is
- * held. Under the owner's exposure lock, so two authorizations cannot both take the last headroom,
- * nor one the headroom a transfer out of the owner's programme has just taken (each counts the
- * other: store/exposure.ts).
+ * The owner's exposure cap, as for a transfer: an authorization commits the owner to its money (a
+ * capture takes at most that), so one past the cap is refused before any point is held, under the
+ * owner's exposure lock (transfers, orders and payments each count the others: store/exposure.ts).
  */
 async function requireOwnerHeadroom(
   trx: Transaction<Database>,
