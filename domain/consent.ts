@@ -45,3 +45,19 @@ export function requireTransferConsent(
     [{ field: at.field, message: 'the member is not linked to this programme' }],
   );
 }
+
+/**
+ * The member must have an active link to the programme whose consent includes redemptions: spending
+ * its points at a checkout or in the catalog.
+ */
+export function requireRedemptionsConsent<Link extends { consent_scopes: readonly string[] | null }>(
+  link: Link | undefined,
+  at: { memberId: string; programId: string },
+): asserts link is Link {
+  if (link?.consent_scopes?.includes('redemptions')) return;
+  throw new ProblemError(
+    'member_link_missing',
+    `Member ${at.memberId} has no active link with redemptions consent to ${at.programId}.`,
+    [{ field: 'memberId', message: 'the member has not allowed spending these points' }],
+  );
+}

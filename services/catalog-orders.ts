@@ -4,6 +4,7 @@
 // request's key bound, so the member hears "reserved", "sold out" or "limit reached" without waiting
 // for the points to move. The order's workflow then moves the points and issues the coupon.
 import { memberPrice, requireCouponStillValid, requireOnSale } from '../domain/catalog.ts';
+import { requireRedemptionsConsent } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { requireWithinExposureCap } from '../domain/exposure.ts';
 import { findItem } from '../store/catalog.ts';
@@ -32,13 +33,7 @@ export type OrderStarter = (orderId: string) => Promise<unknown>;
 /** The member spends these points in the catalog only with the `redemptions` consent at the programme. */
 async function requireRedemptionsLink(context: ServiceContext, memberId: string, programId: string) {
   const link = await findActiveLink(context.db, memberId, programId);
-  if (!link?.consent_scopes.includes('redemptions')) {
-    throw new ProblemError(
-      'member_link_missing',
-      `Member ${memberId} has no active link with redemptions consent to ${programId}.`,
-      [{ field: 'memberId', message: 'not linked to this programme with redemptions consent' }],
-    );
-  }
+  requireRedemptionsConsent(link, { memberId, programId });
   return link;
 }
 

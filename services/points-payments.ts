@@ -6,6 +6,7 @@
 // request's Idempotency-Key in the same transaction, then carried out by the operation's workflow.
 
 import type { Transaction } from 'kysely';
+import { requireRedemptionsConsent } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
 import { requireWithinExposureCap } from '../domain/exposure.ts';
 import {
@@ -171,13 +172,7 @@ export async function authorizePayment(
     const program = await requireProgram(deps, input.programId, 'programId');
     requireActivePartner(program, 'programId');
     const link = await findActiveLink(trx, input.memberId, input.programId);
-    if (!link?.consent_scopes?.includes('redemptions')) {
-      throw new ProblemError(
-        'member_link_missing',
-        `Member ${input.memberId} has no active link with redemptions consent to ${input.programId}.`,
-        [{ field: 'memberId', message: 'the member has not allowed spending these points' }],
-      );
-    }
+    requireRedemptionsConsent(link, input);
     const agreement = await findAcceptedCashAgreement(trx, input.programId, input.merchantId);
     if (!agreement) {
       throw new ProblemError(
