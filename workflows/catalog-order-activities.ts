@@ -24,27 +24,21 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
     return order;
   }
 
-  async function settle(order: CatalogOrder, step: string, answer: PartnerAnswer): Promise<void> {
-    if (answer.outcome === 'refused') {
-      await recordOrderStep(deps.db, {
-        orderId: order.id,
-        step,
-        outcome: 'refused',
-        detail: `${answer.code}: ${answer.detail}`,
-      });
-      throw ApplicationFailure.nonRetryable(answer.detail || answer.code, answer.code);
-    }
-    await recordOrderStep(deps.db, { orderId: order.id, step, outcome: 'done' });
-  }
-
-  /** A void's answer, recorded; a refused void is kept as a step and does not stop the order's end. */
-  async function settleVoid(order: CatalogOrder, answer: PartnerAnswer): Promise<void> {
-    await recordOrderStep(deps.db, {
+  /** Records a step's answer; a refusal with its code and detail. */
+  function record(order: CatalogOrder, step: string, answer: PartnerAnswer): Promise<void> {
+    return recordOrderStep(deps.db, {
       orderId: order.id,
-      step: 'void',
+      step,
       outcome: answer.outcome === 'refused' ? 'refused' : 'done',
       detail: answer.outcome === 'refused' ? `${answer.code}: ${answer.detail}` : null,
     });
+  }
+
+  /** Records the answer, and ends the step for good when it is a refusal. */
+  async function settle(order: CatalogOrder, step: string, answer: PartnerAnswer): Promise<void> {
+    await record(order, step, answer);
+    if (answer.outcome === 'refused')
+      throw ApplicationFailure.nonRetryable(answer.detail || answer.code, answer.code);
   }
 
   return {
@@ -71,9 +65,11 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
             step: 'reserve_outcome_asked',
             outcome: reserved,
           });
+          // A refused void (nothing left to release) is recorded, and the order is refused below all the same.
           if (reserved === 'succeeded')
-            await settleVoid(
+            await record(
               order,
+              'void',
               await adapter.void({ key: `${order.id}:void`, reservationKey: `${order.id}:reserve` }),
             );
           // settle records the refusal and throws it: the reservation below is never asked for.
