@@ -154,14 +154,39 @@ export function idempotentPosts(options: ClaimOptions = {}): MiddlewareHandler<G
     // the first stored answer is the key's, so this caller is given it too, not what this run
     // concluded. A run whose effect is bound to the key stores its answer with the effect, so the
     // effect and the answer that stands agree.
-    const first = await findStoredAnswer(db, { principal, key });
-    if (first) {
-      c.res = new Response(first.body, {
-        status: first.status,
-        headers: { 'Content-Type': first.contentType ?? 'application/json', [replayedHeader]: 'true' },
-      });
-    }
+    const first = await firstAnswer(db, { principal, key });
+    if (first) c.res = first;
   };
+}
+
+/** The key's stored answer as a replayed response, when a run has answered it. */
+async function firstAnswer(
+  db: Kysely<Database>,
+  claim: { principal: string; key: string },
+): Promise<Response | undefined> {
+  const first = await findStoredAnswer(db, claim);
+  if (!first) return undefined;
+  return new Response(first.body, {
+    status: first.status,
+    headers: { 'Content-Type': first.contentType ?? 'application/json', [replayedHeader]: 'true' },
+  });
+}
+
+/**
+ * For a handler whose statement was to store its reply with its effect and found the key answered
+ * by another run (one of the two had its lease taken over): nothing of this run was written, and its
+ * caller is given the key's first answer.
+ */
+export async function replyAnsweredByAnotherRun(
+  c: Context<GatewayEnv>,
+  db: Kysely<Database>,
+): Promise<Response> {
+  const claim = requireClaim(c);
+  claim.answered = true;
+  const first = await firstAnswer(db, claim);
+  if (first) return first;
+  c.header('Retry-After', '1');
+  throw new ProblemError('idempotency_request_in_progress', `Key ${claim.key} was answered by another run.`);
 }
 
 /**

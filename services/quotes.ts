@@ -136,7 +136,9 @@ export async function priceQuote(
  * Prices and stores a quote; `answerFor` gives the reply to store under the request's key in the
  * same statement, so the reply can never be lost once the quote exists. The statement commits
  * without waiting for the disk: a quote lost in a database crash only makes the member ask again,
- * and a transfer that spends it commits durably, which flushes the quote first.
+ * and a transfer that spends it commits durably, which flushes the quote first. `stored` is false
+ * when another run of the key answered it first: this quote was then not written, and the key's
+ * first answer stands.
  */
 export async function requestQuote(
   context: ServiceContext,
@@ -144,10 +146,10 @@ export async function requestQuote(
   request: QuoteRequest,
   answerFor: (quote: PricedQuote) => StoredAnswer,
   read?: QuoteContext,
-): Promise<PricedQuote> {
+): Promise<{ quote: PricedQuote; stored: boolean }> {
   const quote = await priceQuote(context, policy, request, read);
-  await insertQuote(context.db, quote, request.now, answerFor(quote), { asyncCommit: true });
-  return quote;
+  const stored = await insertQuote(context.db, quote, request.now, answerFor(quote), { asyncCommit: true });
+  return { quote, stored };
 }
 
 /** What a quote request's key claim read for its handler: the quote's context at `input.now`. */

@@ -305,9 +305,12 @@ export async function bindIdempotencyEffect(
   return row.effect_id;
 }
 
-/** A query builder whose statement also stores the reply: the effect and its answer in one write. */
+/**
+ * A query builder whose statement also stores the reply: the effect and its answer in one write.
+ * `stored_answer` holds a row when this run's reply was stored (no other run had answered).
+ */
 export function withStoredAnswer(db: Kysely<Database>, answer: StoredAnswer) {
-  return db.with('stored_answer', (cte) => storeAnswer(cte, answer));
+  return db.with('stored_answer', (cte) => storeAnswer(cte, answer).returning('key'));
 }
 
 /**

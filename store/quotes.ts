@@ -224,20 +224,30 @@ function quoteRow(placeholders: Record<string, unknown>) {
   return Object.fromEntries(quoteColumns.map((column) => [column, placeholders[column]])) as never;
 }
 
+/**
+ * The quote inserted only if its reply was stored: a run whose key another run answered first (its
+ * lease was taken over while it was still alive) must leave no second quote under the key.
+ */
+function answeredQuote(db: Kysely<Database>, p: Record<string, unknown>) {
+  return withStoredAnswer(db, p as unknown as StoredAnswer)
+    .insertInto('quotes')
+    .columns(quoteColumns)
+    .expression(
+      db
+        .selectNoFrom(quoteColumns.map((column) => sql`${p[column]}`.as(column)))
+        .where(sql<boolean>`exists (select from stored_answer)`),
+    );
+}
+
 /** The quote insert alone (in a caller's transaction), and with its reply stored, synchronous or not. */
 const quoteInserts = {
   plain: compiledOnce(quoteColumns, (db, p) => db.insertInto('quotes').values(quoteRow(p)).compile()),
   answered: compiledOnce([...quoteColumns, ...answerFields], (db, p) =>
-    withStoredAnswer(db, p as unknown as StoredAnswer)
-      .insertInto('quotes')
-      .values(quoteRow(p))
-      .compile(),
+    answeredQuote(db, p).returning('id').compile(),
   ),
   answeredAsync: compiledOnce([...quoteColumns, ...answerFields], (db, p) =>
-    withStoredAnswer(db, p as unknown as StoredAnswer)
-      .insertInto('quotes')
-      .values(quoteRow(p))
-      .returning(asyncCommit.as('synchronous_commit'))
+    answeredQuote(db, p)
+      .returning(['id', asyncCommit.as('synchronous_commit')])
       .compile(),
   ),
 };
@@ -247,6 +257,7 @@ const quoteInserts = {
  * statement, so that the reply can never be lost once the quote exists. `asyncCommit` (with an
  * answer, outside any transaction): the statement commits without waiting for the disk, see
  * store/async-commit.ts; a quote lost in a database crash only makes the member ask again.
+ * False when another run of the key had answered it: then nothing was written.
  */
 export async function insertQuote(
   db: Kysely<Database>,
@@ -254,14 +265,15 @@ export async function insertQuote(
   now: Date,
   answer?: StoredAnswer,
   options: { asyncCommit?: boolean } = {},
-): Promise<void> {
+): Promise<boolean> {
   const row = { ...quote, modifiers: JSON.stringify(quote.modifiers), created_at: now };
   if (!answer) {
     await quoteInserts.plain.execute(db, row);
-    return;
+    return true;
   }
   const insert = options.asyncCommit ? quoteInserts.answeredAsync : quoteInserts.answered;
-  await insert.execute(db, { ...row, ...answer });
+  const { rows } = await insert.execute(db, { ...row, ...answer });
+  return rows.length === 1;
 }
 
 export async function findQuote(db: Kysely<Database>, quoteId: string): Promise<Quote | undefined> {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { quoteContextWithClaim } from '../../services/quotes.ts';
 import { claimIdempotencyKey } from '../../store/idempotency.ts';
-import { readQuoteContext } from '../../store/quotes.ts';
+import { insertQuote, readQuoteContext } from '../../store/quotes.ts';
 import { agreeRate, linkMember } from '../../test/support/exchange.ts';
 import { createTestGateway } from '../../test/support/gateway.ts';
 import { hashRequest } from '../idempotency.ts';
@@ -181,5 +181,51 @@ describe('POST /v1/quotes', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.text()).toBe(await retried.text());
     expect(await quotesOf(memberId)).toBe(1);
+  });
+
+  it('writes no quote for a run whose key was taken over and answered by the retry', async () => {
+    const memberId = await member(coffee, airline);
+    const request = quoteRequest(memberId, 'q-stalled');
+    const bytes = new TextEncoder().encode(JSON.stringify(request.body));
+    // The stalled run: its key claimed, its lease run out while its event loop was blocked.
+    const stalled = await claimIdempotencyKey(gateway.db, {
+      principal: coffee.partner.id,
+      key: 'q-stalled',
+      requestHash: hashRequest('POST', '/v1/quotes', bytes),
+      lockSeconds: 0,
+      jti: { issuer: coffee.partner.id, jti: randomUUID(), expiresAt: new Date(Date.now() + 60_000) },
+      asyncCommit: true,
+      insertWith: quoteContextWithClaim({ ...request.body, now: new Date() }).claim,
+    });
+    expect(stalled).toEqual({ outcome: 'claimed', effectId: null });
+    const retried = await gateway.call(coffee.signer, 'POST', '/v1/quotes', request);
+    expect(retried.status).toBe(201);
+    const answered = await retried.text();
+
+    // The stalled run wakes up and writes its own quote with its own reply: nothing is written.
+    const { created_at, ...retriedQuote } = await gateway.db
+      .selectFrom('quotes')
+      .selectAll()
+      .where('member_id', '=', memberId)
+      .executeTakeFirstOrThrow();
+    const stalledQuote = { ...retriedQuote, id: `qte_${randomUUID()}` };
+    const written = await insertQuote(
+      gateway.db,
+      stalledQuote,
+      new Date(),
+      {
+        principal: coffee.partner.id,
+        key: 'q-stalled',
+        status: 201,
+        contentType: 'application/json',
+        body: JSON.stringify({ id: stalledQuote.id }),
+      },
+      { asyncCommit: true },
+    );
+    expect(written).toBe(false);
+    expect(await quotesOf(memberId)).toBe(1);
+    const again = await gateway.call(coffee.signer, 'POST', '/v1/quotes', request);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.text()).toBe(answered);
   });
 });

@@ -11,7 +11,7 @@ import {
 import type { StoredAnswer } from '../../store/idempotency.ts';
 import { signedRoute } from '../auth/route-access.ts';
 import { callerPartnerId, type GatewayEnv } from '../context.ts';
-import { replyStoredWithEffect, storedWithEffect } from '../idempotency.ts';
+import { replyAnsweredByAnotherRun, replyStoredWithEffect, storedWithEffect } from '../idempotency.ts';
 import { validBodyOf } from '../json-bodies.ts';
 import { problemResponses } from '../problem.ts';
 import { IdempotencyHeaders } from '../schemas/common.ts';
@@ -76,7 +76,7 @@ export function registerQuoteRoutes(
     const body = c.req.valid('json');
     const read = readByClaim(c, body);
     let stored: StoredAnswer | undefined;
-    const quote = await requestQuote(
+    const { quote, stored: written } = await requestQuote(
       context,
       policy,
       {
@@ -96,6 +96,7 @@ export function registerQuoteRoutes(
       },
       read?.context,
     );
+    if (!written) return (await replyAnsweredByAnotherRun(c, context.db)) as never;
     storedWithEffect(c);
     // The reply is the stored answer's very bytes, serialised once (a replay gives the same bytes).
     if (stored) return c.body(stored.body, 201, { 'Content-Type': 'application/json' }) as never;
