@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../store/ids.ts';
 import { endOperation } from '../../store/points-payments.ts';
 import { pointsPaymentSweepScheduleId } from '../../workflows/points-payment-sweep-schedule.ts';
 import { type AlliancePartner, createAlliance, type Member } from '../support/alliance.ts';
@@ -32,12 +31,17 @@ interface Payment {
   steps: { step: string; outcome: string }[];
 }
 
-/** The programme's owner offers the coffee shop a price for its points; the coffee shop accepts. */
-async function agreeCash(owner: AlliancePartner, amountMinor: string, perPoints: string): Promise<void> {
+/** An owner offers a merchant (the coffee shop unless said) a price for its points; the merchant accepts. */
+async function agreeCash(
+  owner: AlliancePartner,
+  amountMinor: string,
+  perPoints: string,
+  merchant: AlliancePartner = coffee,
+): Promise<void> {
   const offered = await gateway.call(owner.signer, 'POST', '/v1/cash-agreements', {
     body: {
       programId: owner.programId,
-      merchantId: coffee.partner.id,
+      merchantId: merchant.partner.id,
       amountMinor,
       perPoints,
       currency: 'USD',
@@ -45,7 +49,7 @@ async function agreeCash(owner: AlliancePartner, amountMinor: string, perPoints:
   });
   expect(offered.status).toBe(201);
   const { id } = (await offered.json()) as { id: string };
-  const accepted = await gateway.call(coffee.signer, 'POST', `/v1/cash-agreements/${id}/accept`);
+  const accepted = await gateway.call(merchant.signer, 'POST', `/v1/cash-agreements/${id}/accept`);
   expect(accepted.status).toBe(200);
   expect(((await accepted.json()) as { status: string }).status).toBe('accepted');
 }
@@ -311,57 +315,10 @@ describe('points payments', () => {
   });
 });
 
-/** An owner offers a merchant a price, the merchant accepts it; the agreement's id. */
-async function agreeCashWith(
-  owner: AlliancePartner,
-  merchant: AlliancePartner,
-  amountMinor: string,
-  perPoints: string,
-): Promise<string> {
-  const id = await offerCash(owner, merchant, amountMinor, perPoints);
-  const accepted = await gateway.call(merchant.signer, 'POST', `/v1/cash-agreements/${id}/accept`);
-  expect(accepted.status).toBe(200);
-  return id;
-}
-
-async function offerCash(
-  owner: AlliancePartner,
-  merchant: AlliancePartner,
-  amountMinor: string,
-  perPoints: string,
-): Promise<string> {
-  const offered = await gateway.call(owner.signer, 'POST', '/v1/cash-agreements', {
-    body: {
-      programId: owner.programId,
-      merchantId: merchant.partner.id,
-      amountMinor,
-      perPoints,
-      currency: 'USD',
-    },
-  });
-  expect(offered.status).toBe(201);
-  return ((await offered.json()) as { id: string }).id;
-}
-
-const inForce = (owner: AlliancePartner, merchant: AlliancePartner) =>
-  gateway.db
-    .selectFrom('cash_agreements')
-    .select('id')
-    .where('program_id', '=', owner.programId)
-    .where('merchant_id', '=', merchant.partner.id)
-    .where('status', '=', 'accepted')
-    .execute();
-
-const readAgreement = async (reader: AlliancePartner, id: string) =>
-  (await (await gateway.call(reader.signer, 'GET', `/v1/cash-agreements/${id}`)).json()) as {
-    status: string;
-    price: { amountMinor: string };
-  };
-
 describe('points worth no money', () => {
   it('are refused before anything is held or owed: an authorization, a part capture, a part refund', async () => {
     // The airline's shop takes bookstore points at a cent per 100: 49 points are worth nothing.
-    await agreeCashWith(bookstore, airline, '1', '100');
+    await agreeCash(bookstore, '1', '100', airline);
     const who = await member({ bookstore: 1_000n });
     const call = async (path: string, body: object) => {
       const response = await gateway.call(airline.signer, 'POST', path, { body });
@@ -416,70 +373,6 @@ describe('points worth no money', () => {
     expect(rest.body.refunded).toEqual({ points: '100', amountMinor: '1' });
     expect(await obligations(rest.body.operation?.id ?? '')).toEqual([]);
     expect(await alliance.balance(bookstore, who)).toBe(1_000n);
-  });
-});
-
-describe('cash agreement offers', () => {
-  it('an offer superseded by a newer one can no longer be accepted, nor end the newer agreement', async () => {
-    // The airline offers the bookstore's shop 5 cents a mile, then thinks better of it: 2 cents.
-    const dearer = await offerCash(airline, bookstore, '5', '1');
-    const cheaper = await offerCash(airline, bookstore, '2', '1');
-    expect((await readAgreement(bookstore, dearer)).status).toBe('ended');
-    const accepted = await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${cheaper}/accept`);
-    expect(accepted.status).toBe(200);
-
-    const stale = await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${dearer}/accept`);
-    expect(stale.status).toBe(409);
-    expect(((await stale.json()) as { code: string }).code).toBe('cash_agreement_not_offered');
-    expect((await readAgreement(bookstore, cheaper)).status).toBe('accepted');
-    expect((await readAgreement(bookstore, dearer)).status).toBe('ended');
-  });
-
-  it('of two offers made at once, one is left waiting; of two accepted at once, one is in force', async () => {
-    const offers = await Promise.all([
-      offerCash(airline, bookstore, '3', '1'),
-      offerCash(airline, bookstore, '4', '1'),
-    ]);
-    const statuses = await Promise.all(offers.map(async (id) => (await readAgreement(bookstore, id)).status));
-    expect(statuses.sort()).toEqual(['ended', 'offered']);
-    const accepts = await Promise.all(
-      offers.map(
-        async (id) =>
-          (await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${id}/accept`)).status,
-      ),
-    );
-    expect(accepts.sort()).toEqual([200, 409]);
-    expect(await inForce(airline, bookstore)).toHaveLength(1);
-  });
-
-  it('an offer left waiting from before, older than the agreement in force, is refused at once or in a race', async () => {
-    // Two offers left waiting side by side (as they could be before a newer offer withdrew the older).
-    const now = Date.now();
-    const [older, newer] = [now, now + 1].map((at) => ({
-      id: newId('cag', at),
-      program_id: airline.programId,
-      owner_id: airline.partner.id,
-      merchant_id: bookstore.partner.id,
-      amount_minor: 1n,
-      per_points: 1n,
-      currency: 'USD',
-      status: 'offered' as const,
-    }));
-    if (!older || !newer) throw new Error('two offers');
-    await gateway.db.insertInto('cash_agreements').values([older, newer]).execute();
-    const accepts = await Promise.all(
-      [older, newer].map(
-        async ({ id }) =>
-          (await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${id}/accept`)).status,
-      ),
-    );
-    // Whichever went first, the newer offer is the one in force, and nothing failed.
-    expect(accepts[1]).toBe(200);
-    expect([200, 409]).toContain(accepts[0]);
-    expect(await inForce(airline, bookstore)).toEqual([{ id: newer.id }]);
-    const again = await gateway.call(bookstore.signer, 'POST', `/v1/cash-agreements/${older.id}/accept`);
-    expect(again.status).toBe(409);
-    expect(await inForce(airline, bookstore)).toEqual([{ id: newer.id }]);
   });
 });
 
