@@ -47,7 +47,7 @@ export const CreditBody = z
     reason: z.string().max(500),
     expiryProfile: ExpiryProfile.optional().openapi({
       description:
-        "A transfer's credit: what the points it was paid with were made of at the source, scaled to these points (its portions sum to `points`). Make each portion's points expire no later than its expiresAt (null: as your own rule gives), nor later than your own rule gives. Absent: your own rule alone.",
+        "What the points credited were paid with (its portions sum to `points`): for a transfer's credit, what its points were made of at the source, scaled; for points given back to the member (a reversal's return, a coupon refunded when it expired unused, a points payment's uncaptured rest or refund), what your own reservation answered. Make each portion's points expire no later than its expiresAt (null: as your own rule gives), nor later than your own rule gives. Absent: your own rule alone.",
     }),
   })
   .openapi('CreditRequest');
@@ -74,7 +74,7 @@ export const OperationResult = z
     status: z.enum(['reserved', 'posted', 'voided', 'credited', 'reversed']),
     expiryProfile: ExpiryProfile.optional().openapi({
       description:
-        'A reservation (also on a repeat of its key): what the held points are made of, if your system keeps points with an expiry. The gateway passes it on with the credit at the target, so points about to expire are not made fresh elsewhere. Hold the soonest-expiring points first.',
+        'A reservation (also on a repeat of its key): what the held points are made of, if your system keeps points with an expiry. The gateway passes it on with the credit at the target, and with points it gives back to the member later, so points about to expire are not made fresh. Hold the soonest-expiring points first.',
     }),
   })
   .openapi('OperationResult');

@@ -9,6 +9,7 @@ import {
   lotExpiry,
   normalizeProfile,
   profilePoints,
+  profileSlice,
   scaleProfile,
   takeFromLots,
 } from './point-lots.ts';
@@ -216,6 +217,30 @@ describe('a transfer carries the expiry of what paid for it', () => {
       { points: 20n, expiresAt: rule },
     ]);
     expect(creditLots({ points: 50n, ruleExpiry: null })).toEqual([{ points: 50n, expiresAt: null }]);
+  });
+});
+
+describe('points given back from a payment', () => {
+  it('are the slice of what paid after the points kept, point by point', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ points: fc.bigInt({ min: 1n, max: 30n }), expiresAt: expiry }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        (paidFrom, skipPercent, takePercent) => {
+          const total = profilePoints(paidFrom);
+          const skip = (total * BigInt(skipPercent)) / 100n;
+          const take = ((total - skip) * BigInt(takePercent)) / 100n;
+          const slice = profileSlice(paidFrom, skip, take);
+          expect(pointByPoint(slice)).toEqual(
+            pointByPoint(paidFrom).slice(Number(skip), Number(skip + take)),
+          );
+        },
+      ),
+    );
   });
 });
 

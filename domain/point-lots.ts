@@ -163,6 +163,25 @@ export function scaleProfile(paidFrom: readonly ExpiryPortion[], points: bigint)
 }
 
 /**
+ * The `take` points of a profile that follow its first `skip` (soonest first). A payment captured in
+ * part was paid with its soonest points; the rest it gives back are the later ones.
+ */
+export function profileSlice(profile: readonly ExpiryPortion[], skip: bigint, take: bigint): ExpiryProfile {
+  assert(skip >= 0n && take >= 0n, 'a slice of a profile starts and runs on non-negative points');
+  const slice: ExpiryPortion[] = [];
+  let start = 0n;
+  for (const portion of normalizeProfile(profile)) {
+    const end = start + portion.points;
+    const from = start > skip ? start : skip;
+    const to = minBigint(end, skip + take);
+    if (to > from) slice.push({ points: to - from, expiresAt: portion.expiresAt });
+    start = end;
+  }
+  assert(profilePoints(slice) === take, 'a slice lies within its profile');
+  return slice;
+}
+
+/**
  * The lots a credit makes. Each portion of the profile it carries (a transfer's, scaled to the
  * points credited) expires at the sooner of its own expiry and the programme's rule; without a
  * profile, every point takes the rule's. An agreement's minimum remaining life is already in the

@@ -254,6 +254,7 @@ export function toDecision(row: DecisionRow, input: DecisionInput): OrderDecisio
       quote_id: facts.quote_id,
       requested_by: partnerId,
       member_id: facts.member_id,
+      reserved_expiry_profile: null,
       program_id: facts.source_program_id,
       account_ref: facts.account_ref as string,
       debit_points: facts.debit_points,

@@ -28,6 +28,7 @@ export async function insertPayment(
     | 'failure_detail'
     | 'created_at'
     | 'updated_at'
+    | 'reserved_expiry_profile'
   >,
 ): Promise<PointsPayment> {
   return trx.insertInto('points_payments').values(payment).returningAll().executeTakeFirstOrThrow();

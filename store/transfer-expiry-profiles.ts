@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { ExpiryPortion } from '../domain/point-lots.ts';
 import type { Database } from './database.ts';
+import { profileOfStored, storedProfile } from './reserved-expiry-profiles.ts';
 
 export async function saveTransferExpiryProfile(
   db: Kysely<Database>,
@@ -13,12 +14,7 @@ export async function saveTransferExpiryProfile(
     .insertInto('transfer_expiry_profiles')
     .values({
       transfer_id: transferId,
-      profile: JSON.stringify(
-        profile.map((portion) => ({
-          points: String(portion.points),
-          expiresAt: portion.expiresAt?.toISOString() ?? null,
-        })),
-      ),
+      profile: storedProfile(profile),
       reported_at: new Date(),
     })
     .onConflict((conflict) => conflict.column('transfer_id').doNothing())
@@ -35,10 +31,7 @@ export async function findTransferExpiryProfile(
     .select('profile')
     .where('transfer_id', '=', transferId)
     .executeTakeFirst();
-  return row?.profile.map((portion) => ({
-    points: BigInt(portion.points),
-    expiresAt: portion.expiresAt === null ? null : new Date(portion.expiresAt),
-  }));
+  return row ? profileOfStored(row.profile) : undefined;
 }
 
 /** The minimum remaining life (days) the transfer's agreement version grants its credit; null: none. */

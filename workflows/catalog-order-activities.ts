@@ -11,6 +11,7 @@ import { findItem } from '../store/catalog.ts';
 import { completeOrder, failOrder, findOrder, recordOrderStep } from '../store/catalog-orders.ts';
 import type { Db } from '../store/connection.ts';
 import type { CatalogOrder } from '../store/database.ts';
+import { keepReservedExpiryProfile } from '../store/reserved-expiry-profiles.ts';
 
 export interface CatalogOrderActivityDependencies {
   db: Db;
@@ -87,6 +88,13 @@ export function createCatalogOrderActivities(deps: CatalogOrderActivityDependenc
         expiresAt: new Date(expiresAtIso),
         reason: `alliance catalog order ${order.id}`,
       });
+      // Kept before the step is recorded: a coupon refunded when it expires unused gives back these.
+      if (answer.outcome === 'done')
+        await keepReservedExpiryProfile(
+          deps.db,
+          { table: 'catalog_orders', id: order.id },
+          answer.expiryProfile,
+        );
       await settle(order, 'reserve', answer);
     },
 

@@ -6,9 +6,11 @@ import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { StepState } from '../adapters/loyalty-adapter.ts';
 import type { AdapterResolver } from '../adapters/resolver.ts';
+import { scaleProfile } from '../domain/point-lots.ts';
 import { recordOrderStep } from '../store/catalog-orders.ts';
 import type { Db } from '../store/connection.ts';
 import { completeCouponRefund, findCouponWithOrder, flagCouponRefund } from '../store/coupon-expiry.ts';
+import { reservedExpiryProfile } from '../store/reserved-expiry-profiles.ts';
 
 export interface CouponRefundActivityDependencies {
   db: Db;
@@ -30,11 +32,14 @@ export function createCouponRefundActivities(deps: CouponRefundActivityDependenc
       const { coupon, order } = await load(couponId);
       if (coupon.refund_status !== 'due') return false;
       const adapter = await deps.adapters.forProgram(order.program_id);
+      // The points come back no fresher than they left: each keeps the expiry of the lot that paid.
+      const paidWith = reservedExpiryProfile(order);
       const answer = await adapter.credit({
         key: couponRefundKey(coupon.id),
         accountRef: order.account_ref,
         points: order.debit_points,
         reason: `alliance catalog coupon ${coupon.id} (order ${order.id}) expired unused`,
+        ...(paidWith ? { expiryProfile: scaleProfile(paidWith, order.debit_points) } : {}),
       });
       if (answer.outcome === 'refused') {
         await recordOrderStep(deps.db, {

@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PartnerAnswer, StepState } from '../adapters/loyalty-adapter.ts';
 import type { AdapterResolver } from '../adapters/resolver.ts';
+import { profileSlice, scaleProfile } from '../domain/point-lots.ts';
 import type { Db } from '../store/connection.ts';
 import type { PointsPayment, PointsPaymentOperation } from '../store/database.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type OperationEnd,
   recordPaymentStep,
 } from '../store/points-payments.ts';
+import { keepReservedExpiryProfile, reservedExpiryProfile } from '../store/reserved-expiry-profiles.ts';
 
 export type PaymentStep = 'reserve' | 'post' | 'void' | 'release' | 'refund';
 
@@ -63,19 +65,25 @@ export function createPointsPaymentActivities(deps: PointsPaymentActivityDepende
     const key = paymentStepKey(payment.id, operation.id, step);
     const reservationKey = paymentStepKey(payment.id, operation.id, 'reserve');
     const reason = `alliance points payment ${payment.id} at ${payment.merchant_id} (${payment.order_reference})`;
+    const paidWith = reservedExpiryProfile(payment);
     switch (step) {
-      case 'reserve':
-        return settle(
-          loaded,
-          step,
-          await adapter.reserve({
-            key,
-            accountRef: payment.account_ref,
-            points: payment.authorized_points,
-            expiresAt: payment.reservation_expires_at,
-            reason,
-          }),
-        );
+      case 'reserve': {
+        const answer = await adapter.reserve({
+          key,
+          accountRef: payment.account_ref,
+          points: payment.authorized_points,
+          expiresAt: payment.reservation_expires_at,
+          reason,
+        });
+        // Kept before the step is recorded: what is given back later (the rest, refunds) carries it.
+        if (answer.outcome === 'done')
+          await keepReservedExpiryProfile(
+            deps.db,
+            { table: 'points_payments', id: payment.id },
+            answer.expiryProfile,
+          );
+        return settle(loaded, step, answer);
+      }
       case 'post':
         return settle(loaded, step, await adapter.post({ key, reservationKey }));
       case 'void':
@@ -93,6 +101,8 @@ export function createPointsPaymentActivities(deps: PointsPaymentActivityDepende
             accountRef: payment.account_ref,
             points: rest,
             reason: `${reason}: uncaptured`,
+            // What was captured was paid with the soonest points; the rest are the later ones.
+            ...(paidWith ? { expiryProfile: profileSlice(paidWith, operation.points, rest) } : {}),
           }),
         );
       }
@@ -105,6 +115,15 @@ export function createPointsPaymentActivities(deps: PointsPaymentActivityDepende
             accountRef: payment.account_ref,
             points: operation.points,
             reason: `${reason}: refund`,
+            // A share of what was captured, never fresher than it.
+            ...(paidWith
+              ? {
+                  expiryProfile: scaleProfile(
+                    profileSlice(paidWith, 0n, payment.captured_points),
+                    operation.points,
+                  ),
+                }
+              : {}),
           }),
         );
     }

@@ -4,6 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PartnerAnswer, StepState } from '../adapters/loyalty-adapter.ts';
 import type { AdapterResolver } from '../adapters/resolver.ts';
+import { scaleProfile } from '../domain/point-lots.ts';
 import { reversalResult } from '../domain/reversal.ts';
 import type { Db } from '../store/connection.ts';
 import type { Transfer, TransferReversal } from '../store/database.ts';
@@ -15,6 +16,7 @@ import {
   planOf,
   recordReversalTaken,
 } from '../store/reversals.ts';
+import { findTransferExpiryProfile } from '../store/transfer-expiry-profiles.ts';
 import { findTransfer, recordTransferStep } from '../store/transfers.ts';
 import { stepKey } from './transfer-activities.ts';
 
@@ -95,11 +97,15 @@ export function createReversalActivities(deps: ReversalActivityDependencies) {
         reversal.shortfall_payer,
       );
       const adapter = await deps.adapters.forProgram(transfer.source_program_id);
+      // The points come back no fresher than they left the source: a share of what paid for them.
+      const paidWith =
+        returnedSourcePoints > 0n ? await findTransferExpiryProfile(deps.db, transfer.id) : undefined;
       const answer = await adapter.credit({
         key: `${reversal.id}:credit`,
         accountRef: transfer.source_account_ref,
         points: returnedSourcePoints,
         reason: `alliance reversal ${reversal.id} of transfer ${transfer.id}`,
+        ...(paidWith ? { expiryProfile: scaleProfile(paidWith, returnedSourcePoints) } : {}),
       });
       await settle(reversal, 'credit', answer);
     },

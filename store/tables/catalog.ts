@@ -1,7 +1,10 @@
 // The catalog's tables: items and their versions, stock and purchase counts, code pools, orders with
 // their steps, and the coupons they issue.
+
+import type { ColumnType } from 'kysely';
 import type { ItemKind } from '../../domain/catalog.ts';
 import type { Immutable, ImmutableTimestamp, Json, Serial, Timestamp } from './columns.ts';
+import type { StoredExpiryPortion } from './point-lots.ts';
 
 export type ItemStatus = 'active' | 'withdrawn';
 export type CodeSource = 'generated' | 'pool';
@@ -67,6 +70,8 @@ export interface CatalogOrdersTable {
   failure_code: string | null;
   failure_detail: string | null;
   created_at: ImmutableTimestamp;
+  /** What the reservation was made of, as the programme reported it (store/reserved-expiry-profiles.ts). */
+  reserved_expiry_profile: ColumnType<StoredExpiryPortion[] | null, never, string>;
   updated_at: Timestamp;
 }
 

@@ -2,6 +2,7 @@
 // payments, the operations asked of them (authorize, capture, void, refund) and their steps.
 import type { ColumnType, Selectable } from 'kysely';
 import type { Immutable, ImmutableTimestamp, Serial, Timestamp } from './columns.ts';
+import type { StoredExpiryPortion } from './point-lots.ts';
 
 export type CashAgreementStatus = 'offered' | 'accepted' | 'ended';
 
@@ -57,6 +58,8 @@ export interface PointsPaymentsTable {
   failure_code: string | null;
   failure_detail: string | null;
   created_at: ImmutableTimestamp;
+  /** What the reservation was made of, as the programme reported it (store/reserved-expiry-profiles.ts). */
+  reserved_expiry_profile: ColumnType<StoredExpiryPortion[] | null, never, string>;
   updated_at: Timestamp;
 }
 

@@ -6,6 +6,9 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { completeCouponRefund } from '../../store/coupon-expiry.ts';
+import { createLedgerAccountIds } from '../../store/hosted-ledger/accounts.ts';
+import { creditPoints } from '../../store/hosted-ledger/operations.ts';
+import { readBalance } from '../../store/hosted-ledger/reports.ts';
 import type { CouponExpirySummary } from '../../workflows/coupon-expiry.workflow.ts';
 import { couponRefundWorkflowId, startCouponRefund } from '../../workflows/coupon-expiry-client.ts';
 import type { CouponRefundOutcome } from '../../workflows/coupon-expiry-refund.workflow.ts';
@@ -219,6 +222,27 @@ describe('an expired, unused coupon whose item gives the points back', () => {
     expect(run.refundsStarted).toEqual(expect.arrayContaining(couponIds));
     for (const couponId of couponIds) expect(await refundOutcome(couponId)).toBe('refunded');
     expect(await alliance.balance(bookstore, member)).toBe(1_000n);
+  });
+
+  it('gives hosted points back with the expiry they had, not as fresh points', async () => {
+    const soon = new Date(Math.floor(Date.now() / 1_000) * 1_000 + 10 * 86_400_000);
+    const member = await alliance.member({});
+    const seeded = await creditPoints(gateway.db, createLedgerAccountIds(), {
+      programId: bookstore.programId,
+      key: `soon-${member.accounts.bookstore}`,
+      accountRef: member.accounts.bookstore,
+      points: 1_000n,
+      reason: 'points about to expire',
+      carriedExpiry: [{ points: 1_000n, expiresAt: soon }],
+    });
+    expect(seeded.outcome).toBe('done');
+    const item = await publishShortLived(coffee, true);
+    const order = await buy(bookstore, member, item.id);
+    await pastEnd(item.until);
+    await runExpiry();
+    expect(await refundOutcome(order.coupon?.id ?? '')).toBe('refunded');
+    const balance = await readBalance(gateway.db, bookstore.programId, member.accounts.bookstore);
+    expect(balance?.expiryProfile).toEqual([{ points: 1_000n, expiresAt: soon }]);
   });
 
   it('carries on once when the member’s programme credited but the answer was lost', async () => {
