@@ -323,7 +323,7 @@ export function createReferencePartnerApp({ brokenFor, ...given }: ReferencePart
       await options.books.transactions({
         from: new Date(from),
         to: new Date(to),
-        limit: 5_000,
+        limit: reportQuirks.pageSize,
       }),
     );
     return c.json(

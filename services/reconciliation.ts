@@ -197,10 +197,12 @@ async function readAllPages(
     await stage(fresh);
     read += fresh.length;
     input.progress(read);
-    if (page.length < input.pageSize) return;
+    // The contract allows pages of any length up to pageSize: a short page is not the end of the
+    // list; a page that brings nothing new is.
     const last = page[page.length - 1];
     if (!last) return;
-    if (last.at.getTime() === from.getTime() && fresh.length === 0) {
+    if (fresh.length === 0) {
+      if (page.length < input.pageSize) return;
       throw new Error(
         `more than ${input.pageSize} operations at ${from.toISOString()}: the list cannot be paged`,
       );

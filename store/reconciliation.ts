@@ -90,16 +90,14 @@ export async function matchRun(
       };
     }
     for (const setting of matchSettings) await sql.raw(`set local ${setting}`).execute(trx);
-    // Two runs of one hosted programme (a finance run and a day retried) read its balances and
-    // replace its balance breaks one after the other, so the later never restores what the earlier
-    // found repaired.
-    let balanceBreaks: NewBreak[] = [];
-    if (input.balancesAt) {
-      await sql`select pg_advisory_xact_lock(hashtext(${`reconciliation balances ${run.program_id}`}))`.execute(
-        trx,
-      );
-      balanceBreaks = await hostedBalanceBreaks(trx, run.program_id, input.balancesAt);
-    }
+    // Two runs of one programme (a finance run and a day retried by the Schedule) match and replace
+    // its breaks one after the other: at the same time, neither's delete would see the other's new
+    // breaks, and both sets would stay open; and a hosted programme's later run would restore a
+    // balance break the earlier found repaired.
+    await sql`select pg_advisory_xact_lock(hashtext(${`reconciliation ${run.program_id}`}))`.execute(trx);
+    const balanceBreaks = input.balancesAt
+      ? await hostedBalanceBreaks(trx, run.program_id, input.balancesAt)
+      : [];
     const gateway = gatewayOperations({ programId: run.program_id, from: window.from, to: window.to });
     // One pass over the compared rows: the matches only counted, the few breaks gathered as JSON
     // (a CTE read twice, for the breaks and for the count, was materialised: a million rows written

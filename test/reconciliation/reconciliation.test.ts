@@ -187,6 +187,19 @@ describe('reconciling a partner system', () => {
     expect(await financeRun(airline, from, to)).toMatchObject({ matchedCount: '4', breakCounts: {} });
   });
 
+  it('reads every page of a partner whose pages are shorter than the contract allows', async () => {
+    const from = new Date();
+    await completedTransfers(3, coffee, airline);
+    const to = new Date(Date.now() + 1_000);
+    coffee.server?.reportQuirks.setPageSize(2);
+    try {
+      // 3 reserves and 3 posts, listed two at a time.
+      expect(await financeRun(coffee, from, to)).toMatchObject({ matchedCount: '6', breakCounts: {} });
+    } finally {
+      coffee.server?.reportQuirks.clear();
+    }
+  });
+
   it('reconciles a hosted programme against its ledger', async () => {
     const from = new Date();
     await completedTransfers(2, bookstore, coffee);
