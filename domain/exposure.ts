@@ -1,6 +1,7 @@
 // An exposure cap: the most a partner may owe, net, in obligations not yet settled (plus what its
-// running transfers and authorized points payments will add). A transfer or an authorization that
-// would take the partner past the cap is refused when it is made, before any point moves.
+// running transfers, catalog orders, authorized points payments and pending accruals will add). An
+// operation that would take the partner past the cap is refused when it is made, before any point
+// moves.
 import { ProblemError } from './errors.ts';
 
 export function requireWithinExposureCap(input: {

@@ -11,6 +11,7 @@ import { listAccrualReversals } from '../store/accrual-reversals.ts';
 import { findAccrual, findAccrualByOrder, insertAccrual, listAccrualSteps } from '../store/accruals.ts';
 import type { Accrual } from '../store/database.ts';
 import { earnVersionInForce } from '../store/earn-agreements.ts';
+import { requireHeadroom } from '../store/exposure.ts';
 import { bindIdempotencyEffect } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { findActiveLink } from '../store/members.ts';
@@ -68,10 +69,11 @@ async function createAccrual(
   context: ServiceContext,
   input: AccrualInput & { idempotency: { principal: string; key: string } },
 ): Promise<Accrual> {
-  const program = await requireProgram(context, input.programId, 'programId');
-  requireActivePartner(program, 'programId');
+  // An order accrued before is answered with its accrual, whatever became of its programme since.
   const earlier = await findAccrualByOrder(context.db, input.merchantPartnerId, input.orderReference);
   if (earlier) return sameOrder(earlier, input);
+  const program = await requireProgram(context, input.programId, 'programId');
+  requireActivePartner(program, 'programId');
   const link = await findActiveLink(context.db, input.memberId, input.programId);
   if (!link) {
     throw new ProblemError(
@@ -109,6 +111,13 @@ async function createAccrual(
     const accrualId = newId('acr');
     const boundTo = await bindIdempotencyEffect(trx, { ...input.idempotency, effectId: accrualId });
     if (boundTo !== accrualId) throw new KeyAlreadyBound(boundTo);
+    // What the merchant will owe for it counts against its exposure cap from now (store/exposure.ts):
+    // the points, once credited, cannot be taken back for want of headroom.
+    await requireHeadroom(trx, {
+      partnerId: input.merchantPartnerId,
+      currency: figures.currency,
+      addedMinor: figures.amountOwedMinor,
+    });
     const inserted = await insertAccrual(trx, {
       id: accrualId,
       merchant_partner_id: input.merchantPartnerId,

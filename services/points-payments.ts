@@ -8,7 +8,6 @@
 import type { Transaction } from 'kysely';
 import { requireRedemptionsConsent } from '../domain/consent.ts';
 import { ProblemError } from '../domain/errors.ts';
-import { requireWithinExposureCap } from '../domain/exposure.ts';
 import {
   amountField,
   amountPoints,
@@ -27,7 +26,7 @@ import type {
   PointsPaymentStatus,
   PointsPaymentStep,
 } from '../store/database.ts';
-import { listExposureCaps, lockAndReadExposure } from '../store/exposure.ts';
+import { requireHeadroom } from '../store/exposure.ts';
 import { bindIdempotencyEffect } from '../store/idempotency.ts';
 import { newId } from '../store/ids.ts';
 import { findActiveLink } from '../store/members.ts';
@@ -138,22 +137,6 @@ const priceOf = (payment: PointsPayment): CashPrice => ({
   perPoints: payment.price_per_points,
 });
 
-/**
- * The owner's exposure cap, as for a transfer: an authorization commits the owner to its money (a
- * capture takes at most that), so one past the cap is refused before any point is held, under the
- * owner's exposure lock (transfers, orders and payments each count the others: store/exposure.ts).
- */
-async function requireOwnerHeadroom(
-  trx: Transaction<Database>,
-  input: { ownerId: string; currency: string; addedMinor: bigint },
-): Promise<void> {
-  const cap = (await listExposureCaps(trx, input.ownerId)).find((row) => row.currency === input.currency);
-  if (!cap) return;
-  const pair = { partnerId: input.ownerId, currency: input.currency };
-  const exposureMinor = await lockAndReadExposure(trx, pair);
-  requireWithinExposureCap({ ...pair, exposureMinor, addedMinor: input.addedMinor, capMinor: cap.cap_minor });
-}
-
 /** Authorize: reserve the member's points at their programme, at the cash agreement's price. */
 export async function authorizePayment(
   deps: PointsPaymentDependencies,
@@ -183,9 +166,11 @@ export async function authorizePayment(
     }
     const price = { amountMinor: agreement.amount_minor, perPoints: agreement.per_points };
     const figures = priceAmount(price, input.amount);
+    // An authorization commits the owner to its money (a capture takes at most that): one past the
+    // owner's exposure cap is refused before any point is held.
     if (program.partner_id !== input.merchantId) {
-      await requireOwnerHeadroom(trx, {
-        ownerId: program.partner_id,
+      await requireHeadroom(trx, {
+        partnerId: program.partner_id,
         currency: agreement.currency,
         addedMinor: figures.amountMinor,
       });

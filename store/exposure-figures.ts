@@ -38,6 +38,10 @@ export async function readOpenExposureByPartner(
         from catalog_orders o join quotes q on q.id = o.quote_id join programs p on p.id = o.program_id
           join programs publisher on publisher.id = q.target_program_id
         where o.status = 'reserved' and publisher.partner_id <> p.partner_id
+        union all
+        select a.merchant_partner_id, a.currency, a.amount_owed_minor
+        from accruals a
+        where a.status = 'pending'
       )
       select partner_id, currency, sum(amount_minor)::int8 as exposure_minor
       from owed group by partner_id, currency`.execute(trx);

@@ -1,9 +1,11 @@
 // Exposure: what a partner owes net, per currency, in obligations of cycles not yet settled plus the
 // settlement of its transfers still running (a held one may yet run: it counts until its hold ends),
-// of its catalog orders still running, and the money of the points payments at its programmes still
-// authorized (a capture's obligation replaces it), against the cap the operator set for it.
+// of its catalog orders still running, the money of the points payments at its programmes still
+// authorized (a capture's obligation replaces it) and what its accruals still crediting will owe,
+// against the cap the operator set for it.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { LRUCache } from 'lru-cache';
+import { requireWithinExposureCap } from '../domain/exposure.ts';
 import type { Database } from './database.ts';
 
 export async function listExposureCaps(db: Kysely<Database>, partnerId: string) {
@@ -66,7 +68,13 @@ export async function lockAndReadExposure(
   await sql`select pg_advisory_xact_lock(hashtext(${`exposure ${input.partnerId} ${input.currency}`}))`.execute(
     trx,
   );
-  const { rows } = await sql<{ owed: bigint; running: bigint; authorized: bigint; ordering: bigint }>`
+  const { rows } = await sql<{
+    owed: bigint;
+    running: bigint;
+    authorized: bigint;
+    ordering: bigint;
+    accruing: bigint;
+  }>`
     select
       (select coalesce(sum(case when o.debtor_partner_id = ${input.partnerId} then o.amount_minor else -o.amount_minor end), 0)::int8
        from settlement_obligations o join settlement_cycles c on c.id = o.cycle_id
@@ -86,7 +94,33 @@ export async function lockAndReadExposure(
        from catalog_orders o join quotes q on q.id = o.quote_id join programs p on p.id = o.program_id
          join programs publisher on publisher.id = q.target_program_id
        where p.partner_id = ${input.partnerId} and q.currency = ${input.currency}
-         and o.status = 'reserved' and publisher.partner_id <> p.partner_id) as ordering`.execute(trx);
+         and o.status = 'reserved' and publisher.partner_id <> p.partner_id) as ordering,
+      (select coalesce(sum(a.amount_owed_minor), 0)::int8
+       from accruals a
+       where a.merchant_partner_id = ${input.partnerId} and a.currency = ${input.currency}
+         and a.status = 'pending') as accruing`.execute(trx);
   const row = rows[0];
-  return (row?.owed ?? 0n) + (row?.running ?? 0n) + (row?.authorized ?? 0n) + (row?.ordering ?? 0n);
+  return (
+    (row?.owed ?? 0n) +
+    (row?.running ?? 0n) +
+    (row?.authorized ?? 0n) +
+    (row?.ordering ?? 0n) +
+    (row?.accruing ?? 0n)
+  );
+}
+
+/**
+ * Refuses `addedMinor` more owed by a partner past its cap in that currency, under the partner's
+ * exposure lock (taken only when it has a cap): the check and the write that adds to the exposure
+ * commit together, so two racing for the last headroom cannot both pass.
+ */
+export async function requireHeadroom(
+  trx: Transaction<Database>,
+  input: { partnerId: string; currency: string; addedMinor: bigint },
+): Promise<void> {
+  const cap = (await listExposureCaps(trx, input.partnerId)).find((row) => row.currency === input.currency);
+  if (!cap) return;
+  const pair = { partnerId: input.partnerId, currency: input.currency };
+  const exposureMinor = await lockAndReadExposure(trx, pair);
+  requireWithinExposureCap({ ...pair, exposureMinor, addedMinor: input.addedMinor, capMinor: cap.cap_minor });
 }
