@@ -177,6 +177,7 @@ export const CatalogFeedItem = z
     stock: z
       .string()
       .regex(/^(0|[1-9]\d{0,18})$/)
+      .refine((value) => BigInt(value) <= int8Max, `at most ${int8Max}`)
       .openapi({ description: 'How many can be sold in all, those sold already included.' }),
     saleStartsAt: feedInstant.nullable().default(null).openapi({
       description: 'null: on sale from when the gateway first reads the item.',

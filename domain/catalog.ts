@@ -104,3 +104,13 @@ export function couponValidUntil(validity: CouponDetails['validity'], issuedAt: 
   if ('days' in validity) return new Date(issuedAt.getTime() + validity.days * 86_400_000);
   return validity.until;
 }
+
+/** An item not inserted because another of the publisher's items has its externalRef is refused. */
+export function requireNewExternalRef<Item>(inserted: Item | undefined, externalRef: string | null): Item {
+  if (inserted) return inserted;
+  throw new ProblemError(
+    'external_ref_taken',
+    `Another of your items has the externalRef ${externalRef}: edit that item instead.`,
+    [{ field: 'externalRef', message: 'another of your items has it' }],
+  );
+}

@@ -55,6 +55,7 @@ export const problemCatalog = {
   },
   item_not_on_sale: { status: 409, title: 'The item is not on sale now' },
   item_withdrawn: { status: 409, title: 'The item was withdrawn' },
+  external_ref_taken: { status: 409, title: 'Another of your items has this externalRef' },
   sold_out: { status: 409, title: 'The item is sold out' },
   purchase_limit_reached: { status: 409, title: 'The member has bought as many of this item as it allows' },
   coupon_already_redeemed: { status: 409, title: 'The coupon was redeemed already' },

@@ -10,6 +10,7 @@ import {
   type MemberPrice,
   memberPrice,
   type ProductDetails,
+  requireNewExternalRef,
 } from '../domain/catalog.ts';
 import { ProblemError } from '../domain/errors.ts';
 import {
@@ -72,18 +73,21 @@ export async function publishItem(
   if (draft.kind === 'draw') return publishDraw(context, { partnerId: input.partnerId, draft });
   await requireOwnProgram(context, input.partnerId, draft.programId, 'programId');
   requireKindDetails(draft.kind, draft.details);
-  return inTransaction(context.db, (trx) =>
-    insertItem(trx, {
-      id: newId('itm'),
-      publisherId: input.partnerId,
-      programId: draft.programId,
-      kind: draft.kind,
-      externalRef: draft.externalRef,
-      codeSource: 'coupon' in draft.details ? draft.details.coupon.codeSource : null,
-      stock: draft.stock,
-      terms: draft.terms,
-      details: storedDetails(draft.details),
-    }),
+  return inTransaction(context.db, async (trx) =>
+    requireNewExternalRef(
+      await insertItem(trx, {
+        id: newId('itm'),
+        publisherId: input.partnerId,
+        programId: draft.programId,
+        kind: draft.kind,
+        externalRef: draft.externalRef,
+        codeSource: 'coupon' in draft.details ? draft.details.coupon.codeSource : null,
+        stock: draft.stock,
+        terms: draft.terms,
+        details: storedDetails(draft.details),
+      }),
+      draft.externalRef,
+    ),
   );
 }
 

@@ -8,6 +8,7 @@ import {
   couponValidUntil,
   type ItemTerms,
   requireCouponStillValid,
+  requireNewExternalRef,
 } from '../domain/catalog.ts';
 import { normalizeCouponCode } from '../domain/coupon-code.ts';
 import {
@@ -135,7 +136,7 @@ export async function publishDraw(
   const commitment = seedCommitment(seed);
   const itemId = newId('itm');
   return inTransaction(context.db, async (trx) => {
-    const published = await insertItem(trx, {
+    const inserted = await insertItem(trx, {
       id: itemId,
       publisherId: input.partnerId,
       programId: draft.programId,
@@ -157,6 +158,7 @@ export async function publishDraw(
         resultPath: `/v1/catalog/draws/${itemId}/result`,
       },
     });
+    const published = requireNewExternalRef(inserted, draft.externalRef);
     await insertDraw(trx, {
       item_id: itemId,
       winners: draw.winners,

@@ -26,6 +26,7 @@ function versionValues(itemId: string, version: number, terms: ItemTerms, detail
   };
 }
 
+/** The item and its first version; undefined when the publisher has an item with its externalRef. */
 export async function insertItem(
   trx: Transaction<Database>,
   input: {
@@ -39,7 +40,7 @@ export async function insertItem(
     terms: ItemTerms;
     details: unknown;
   },
-): Promise<ItemWithVersion> {
+): Promise<ItemWithVersion | undefined> {
   const item = await trx
     .insertInto('catalog_items')
     .values({
@@ -54,8 +55,12 @@ export async function insertItem(
       stock_total: input.stock,
       stock_left: input.stock,
     })
+    .onConflict((conflict) =>
+      conflict.columns(['publisher_id', 'external_ref']).where('external_ref', 'is not', null).doNothing(),
+    )
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!item) return undefined;
   const version = await trx
     .insertInto('catalog_item_versions')
     .values(versionValues(input.id, 1, input.terms, input.details))

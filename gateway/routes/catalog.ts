@@ -61,7 +61,7 @@ const publishRoute = signedRoute('partner', {
   tags,
   summary: 'Publish an item (a coupon, a product or a draw) priced in your programme’s points',
   request: { headers: IdempotencyHeaders, body: body(PublishItemBody) },
-  responses: { 201: json(ItemSchema, 'The item, version 1'), ...problemResponses(400, 401, 403, 422) },
+  responses: { 201: json(ItemSchema, 'The item, version 1'), ...problemResponses(400, 401, 403, 409, 422) },
 });
 
 const reviseRoute = signedRoute('partner', {

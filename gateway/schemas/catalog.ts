@@ -85,7 +85,10 @@ export const PublishItemBody = z
   .object({
     programId: id('prg'),
     kind: z.enum(['coupon', 'product', 'draw']),
-    externalRef: text({ min: 1, max: 200 }).nullable().default(null),
+    externalRef: text({ min: 1, max: 200 }).nullable().default(null).openapi({
+      description:
+        'Your own id of the item, unique among your items (another item with it: 409 external_ref_taken). The catalog sync keys items by it.',
+    }),
     ...ItemTermsFields,
     draw: DrawTerms.optional(),
   })

@@ -8505,7 +8505,7 @@ export interface paths {
             'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Problem: idempotency_key_reused, idempotency_request_in_progress */
+        /** @description Problem (409) */
         409: {
           headers: {
             [name: string]: unknown;
@@ -14413,6 +14413,7 @@ export interface components {
         | 'hold_terms_changed'
         | 'item_not_on_sale'
         | 'item_withdrawn'
+        | 'external_ref_taken'
         | 'sold_out'
         | 'purchase_limit_reached'
         | 'coupon_already_redeemed'
@@ -15680,7 +15681,10 @@ export interface components {
       programId: string;
       /** @enum {string} */
       kind: 'coupon' | 'product' | 'draw';
-      /** @default null */
+      /**
+       * @description Your own id of the item, unique among your items (another item with it: 409 external_ref_taken). The catalog sync keys items by it.
+       * @default null
+       */
       externalRef?: string | null;
       title: string;
       /** @default  */

@@ -190,6 +190,39 @@ describe('catalog sync', () => {
     expect(airline.server?.catalogFeed.get(airline.programId)).toBeUndefined();
   });
 
+  it('refuses an item whose stock is past what can be kept, and applies the rest of the feed', async () => {
+    await setFeed(coffee, [feedItem('cortado'), feedItem('macchiato')]);
+    expect(counts(await syncNow())).toMatchObject({ added: 2, refused: 0 });
+    // The macchiato leaves the feed; a new item arrives with a stock no ledger column holds.
+    await setFeed(coffee, [feedItem('cortado'), feedItem('ristretto', { stock: '9999999999999999999' })]);
+    const run = await syncNow();
+    expect(run.skipped).toEqual([]);
+    expect(run.refused).toBe(1);
+    expect(await itemByRef('macchiato')).toMatchObject({ status: 'withdrawn' });
+    expect(await itemByRef('cortado')).toMatchObject({ status: 'active' });
+  });
+
+  it('refuses through the API a second item with an externalRef the publisher already uses, naming it', async () => {
+    const publish = () =>
+      gateway.call(coffee.signer, 'POST', '/v1/catalog/items', {
+        body: {
+          programId: coffee.programId,
+          kind: 'coupon',
+          externalRef: 'api-espresso',
+          title: 'Espresso',
+          pricePoints: '100',
+          stock: '10',
+          coupon: { validity: { days: 30 } },
+        },
+      });
+    expect((await publish()).status).toBe(201);
+    const again = await publish();
+    expect(again.status).toBe(409);
+    const problem = (await again.json()) as { code: string; errors: { field: string }[] };
+    expect(problem.code).toBe('external_ref_taken');
+    expect(problem.errors.map((error) => error.field)).toEqual(['externalRef']);
+  });
+
   it('leaves alone a draw the partner published through the API, though it has an externalRef', async () => {
     const published = await gateway.call(coffee.signer, 'POST', '/v1/catalog/items', {
       body: {
